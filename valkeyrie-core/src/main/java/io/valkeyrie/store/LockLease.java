@@ -1,0 +1,38 @@
+package io.valkeyrie.store;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One acquisition of a {@link StoreLock}. Closing the lease releases the lock if it is
+ * still held, so a lease fits try-with-resources:
+ * <pre>{@code
+ * try (LockLease lease = store.newLock("jobs/nightly", LockOptions.DEFAULTS).lock()) {
+ *     writeWithFence(lease.fencingToken());
+ * }
+ * }</pre>
+ */
+public interface LockLease extends AutoCloseable {
+
+	/** The locked key in normal form. */
+	String key();
+
+	/**
+	 * A number that grows with every acquisition of this lock key, on every backend. Pass it
+	 * to the resource the lock protects so it can refuse a stale holder.
+	 */
+	long fencingToken();
+
+	/** Whether the lease is still held: not released and not lost. */
+	boolean isValid();
+
+	/**
+	 * Completes when the lock is lost while held (session expiry, renewal failure, lock
+	 * record removed, store closed). It does not complete on a normal release.
+	 */
+	CompletionStage<LockLoss> lost();
+
+	/** Release the lock if this lease still holds it; otherwise do nothing. */
+	@Override
+	void close();
+
+}

@@ -1,0 +1,32 @@
+package io.valkeyrie.store;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Why a held lock was lost.
+ *
+ * @param key the locked key
+ * @param fencingToken the fencing token of the lost acquisition
+ * @param reason what happened
+ * @param cause the underlying error, if any
+ */
+public record LockLoss(String key, long fencingToken, Reason reason, @Nullable Throwable cause) {
+
+	/** What made a held lock go. */
+	public enum Reason {
+
+		/** The backend session or lease behind the lock expired. */
+		SESSION_EXPIRED,
+
+		/** Renewal could not reach the backend before the TTL ran out. */
+		RENEWAL_FAILED,
+
+		/** The lock record was removed or taken by someone else. */
+		RECORD_REMOVED,
+
+		/** The store was closed while the lock was held. */
+		STORE_CLOSED
+
+	}
+
+}

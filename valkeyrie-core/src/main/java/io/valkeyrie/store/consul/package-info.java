@@ -1,0 +1,7 @@
+/**
+ * The consul backend.
+ */
+@NullMarked
+package io.valkeyrie.store.consul;
+
+import org.jspecify.annotations.NullMarked;

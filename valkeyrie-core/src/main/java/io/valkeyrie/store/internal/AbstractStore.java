@@ -1,0 +1,374 @@
+package io.valkeyrie.store.internal;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.valkeyrie.store.InvalidTtlException;
+import io.valkeyrie.store.KVPair;
+import io.valkeyrie.store.KeyNotFoundException;
+import io.valkeyrie.store.LockOptions;
+import io.valkeyrie.store.PreviousNotSpecifiedException;
+import io.valkeyrie.store.ReadOptions;
+import io.valkeyrie.store.Store;
+import io.valkeyrie.store.StoreClosedException;
+import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.StoreLock;
+import io.valkeyrie.store.ValueTooLargeException;
+import io.valkeyrie.store.Watch;
+import io.valkeyrie.store.WatchListener;
+import io.valkeyrie.store.WatchOptions;
+import io.valkeyrie.store.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The template every backend extends. It applies the contract's rules once, before any
+ * I/O (key normal form and validation, value size, TTL minimum, closed state, null
+ * previous), turns "absent" answers into {@link KeyNotFoundException}, owns the shared
+ * threads (a scheduler and the watch delivery pool) and the {@link WatchHub}, and closes
+ * everything in order. Backends implement the {@code do*} methods on normal, validated,
+ * namespace-relative keys.
+ */
+public abstract class AbstractStore implements Store, WatchSource {
+
+	private static final Logger logger = LoggerFactory.getLogger(AbstractStore.class);
+
+	private static final byte[] EMPTY = new byte[0];
+
+	private static final AtomicInteger STORE_IDS = new AtomicInteger();
+
+	private final String backend;
+
+	private final StoreConfig config;
+
+	private final ScheduledThreadPoolExecutor scheduler;
+
+	private final ThreadPoolExecutor deliveryExecutor;
+
+	private final WatchHub hub;
+
+	private final Set<AbstractStoreLock<?>> heldLocks = ConcurrentHashMap.newKeySet();
+
+	private final AtomicBoolean closed = new AtomicBoolean();
+
+	protected AbstractStore(String backend, StoreConfig config) {
+		this.backend = backend;
+		this.config = config;
+		int id = STORE_IDS.incrementAndGet();
+		this.scheduler = new ScheduledThreadPoolExecutor(1, threads("valkeyrie-" + backend + "-" + id + "-scheduler"));
+		this.scheduler.setRemoveOnCancelPolicy(true);
+		this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+		this.deliveryExecutor = new ThreadPoolExecutor(config.watchThreads(), config.watchThreads(), 30, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(), threads("valkeyrie-" + backend + "-" + id + "-watch"));
+		this.deliveryExecutor.allowCoreThreadTimeOut(true);
+		this.hub = new WatchHub(backend, this, this.deliveryExecutor, this.scheduler);
+	}
+
+	// ---- What each backend implements -------------------------------------------------
+
+	/** Write a key; {@code value} is non-null and within the size limit, the TTL valid. */
+	protected abstract void doPut(String key, byte[] value, WriteOptions options);
+
+	/** Read a key, {@code null} if absent. */
+	protected abstract @Nullable KVPair doGet(String key, ReadOptions options);
+
+	/** Delete one key; {@code false} if it did not exist. */
+	protected abstract boolean doDelete(String key);
+
+	/**
+	 * Every key strictly below {@code dir}, sorted by key; {@code null} if nothing exists at
+	 * or below {@code dir}.
+	 */
+	protected abstract @Nullable List<KVPair> doList(String dir, ReadOptions options);
+
+	/** Delete {@code dir} and everything below it; {@code false} if nothing was there. */
+	protected abstract boolean doDeleteTree(String dir);
+
+	/** Compare-and-swap write; {@code previous} null means create-only. */
+	protected abstract KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options);
+
+	/** Compare-and-swap delete; {@code previous} is non-null. */
+	protected abstract void doAtomicDelete(String key, KVPair previous);
+
+	/** A new, not held lock; key, TTL and value are already validated. */
+	protected abstract StoreLock doNewLock(String key, LockOptions options);
+
+	/** Release the backend's connections; locks and watches are already closed. */
+	protected abstract void doClose();
+
+	/** Why {@link #minimumTtl()} is what it is, naming the server setting behind it. */
+	protected abstract String minimumTtlReason();
+
+	/** Whether a key exists; backends override when they have a cheaper test than a read. */
+	protected boolean doExists(String key, ReadOptions options) {
+		return doGet(key, options) != null;
+	}
+
+	// ---- Store ------------------------------------------------------------------------
+
+	@Override
+	public final String backend() {
+		return this.backend;
+	}
+
+	@Override
+	public final String namespace() {
+		return this.config.namespace();
+	}
+
+	@Override
+	public int maxValueSize() {
+		return this.config.maxValueSize();
+	}
+
+	/** The configuration the store was opened with. */
+	public final StoreConfig config() {
+		return this.config;
+	}
+
+	@Override
+	public final void put(String key, byte @Nullable [] value, WriteOptions options) {
+		String k = Keys.key(key);
+		byte[] v = checkValue(k, value);
+		checkTtl(options.ttl());
+		ensureOpen();
+		doPut(k, v, options);
+	}
+
+	@Override
+	public final KVPair get(String key, ReadOptions options) {
+		String k = Keys.key(key);
+		ensureOpen();
+		KVPair pair = doGet(k, options);
+		if (pair == null) {
+			throw new KeyNotFoundException(k);
+		}
+		return pair;
+	}
+
+	@Override
+	public final Optional<KVPair> find(String key) {
+		String k = Keys.key(key);
+		ensureOpen();
+		return Optional.ofNullable(doGet(k, ReadOptions.CONSISTENT));
+	}
+
+	@Override
+	public final boolean exists(String key, ReadOptions options) {
+		String k = Keys.key(key);
+		ensureOpen();
+		return doExists(k, options);
+	}
+
+	@Override
+	public final void delete(String key) {
+		String k = Keys.key(key);
+		ensureOpen();
+		if (!doDelete(k)) {
+			throw new KeyNotFoundException(k);
+		}
+	}
+
+	@Override
+	public final List<KVPair> list(String dir, ReadOptions options) {
+		String d = Keys.dir(dir);
+		ensureOpen();
+		List<KVPair> pairs = doList(d, options);
+		if (pairs == null) {
+			throw new KeyNotFoundException(d);
+		}
+		return pairs;
+	}
+
+	@Override
+	public final void deleteTree(String dir) {
+		String d = Keys.dir(dir);
+		ensureOpen();
+		if (!doDeleteTree(d)) {
+			throw new KeyNotFoundException(d);
+		}
+	}
+
+	@Override
+	public final KVPair atomicPut(String key, byte @Nullable [] value, @Nullable KVPair previous, WriteOptions options) {
+		String k = Keys.key(key);
+		byte[] v = checkValue(k, value);
+		checkTtl(options.ttl());
+		ensureOpen();
+		return doAtomicPut(k, v, previous, options);
+	}
+
+	@Override
+	public final void atomicDelete(String key, @Nullable KVPair previous) {
+		String k = Keys.key(key);
+		if (previous == null) {
+			throw new PreviousNotSpecifiedException("atomicDelete of '" + k + "' needs the previous pair to compare; use delete to remove it unconditionally");
+		}
+		ensureOpen();
+		doAtomicDelete(k, previous);
+	}
+
+	@Override
+	public final Watch watch(String key, WatchOptions options, WatchListener listener) {
+		String k = Keys.key(key);
+		ensureOpen();
+		return this.hub.register(k, false, options, listener);
+	}
+
+	@Override
+	public final Watch watchTree(String dir, WatchOptions options, WatchListener listener) {
+		String d = Keys.dir(dir);
+		ensureOpen();
+		return this.hub.register(d, true, options, listener);
+	}
+
+	@Override
+	public final StoreLock newLock(String key, LockOptions options) {
+		String k = Keys.key(key);
+		checkTtl(options.ttl());
+		byte[] value = options.value();
+		if (value != null) {
+			checkValue(k, value);
+		}
+		ensureOpen();
+		return doNewLock(k, options);
+	}
+
+	@Override
+	public final boolean isClosed() {
+		return this.closed.get();
+	}
+
+	@Override
+	public final void close() {
+		if (!this.closed.compareAndSet(false, true)) {
+			return;
+		}
+		for (AbstractStoreLock<?> lock : List.copyOf(this.heldLocks)) {
+			lock.releaseOnClose();
+		}
+		this.hub.close();
+		try {
+			doClose();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Closing the {} store failed", this.backend, ex);
+		}
+		finally {
+			this.scheduler.shutdownNow();
+			this.deliveryExecutor.shutdownNow();
+		}
+	}
+
+	// ---- WatchSource: reads through the backend, backends may override ----------------
+
+	@Override
+	public Snapshot snapshot(String key, boolean tree) {
+		NavigableMap<String, KVPair> pairs = new TreeMap<>();
+		if (tree) {
+			List<KVPair> list = doList(key, ReadOptions.CONSISTENT);
+			if (list != null) {
+				list.forEach((pair) -> pairs.put(pair.key(), pair));
+			}
+		}
+		else {
+			KVPair pair = doGet(key, ReadOptions.CONSISTENT);
+			if (pair != null) {
+				pairs.put(key, pair);
+			}
+		}
+		return new Snapshot(pairs, 0);
+	}
+
+	// ---- For backends -----------------------------------------------------------------
+
+	/** The hub backends publish changes to. */
+	protected final WatchHub hub() {
+		return this.hub;
+	}
+
+	/** A single shared thread for timers: retries, renewals, expiry sweeps. Tasks must be short. */
+	public final ScheduledExecutorService scheduler() {
+		return this.scheduler;
+	}
+
+	/**
+	 * Fail with {@link StoreClosedException} if the store is closed.
+	 */
+	public final void ensureOpen() {
+		if (this.closed.get()) {
+			throw new StoreClosedException("The " + this.backend + " store is closed");
+		}
+	}
+
+	/** The request timeout as a {@link Duration}. */
+	protected final Duration requestTimeout() {
+		return this.config.requestTimeout();
+	}
+
+	void lockHeld(AbstractStoreLock<?> lock) {
+		this.heldLocks.add(lock);
+	}
+
+	void lockReleased(AbstractStoreLock<?> lock) {
+		this.heldLocks.remove(lock);
+	}
+
+	/** The number of locks held through this store. */
+	public int heldLocks() {
+		return this.heldLocks.size();
+	}
+
+	/** The number of open watches. */
+	public int activeWatches() {
+		return this.hub.activeWatches();
+	}
+
+	private byte[] checkValue(String key, byte @Nullable [] value) {
+		if (value == null) {
+			return EMPTY;
+		}
+		if (value.length > maxValueSize()) {
+			throw new ValueTooLargeException(key, value.length, maxValueSize());
+		}
+		return value;
+	}
+
+	private void checkTtl(@Nullable Duration ttl) {
+		if (ttl != null && ttl.compareTo(minimumTtl()) < 0) {
+			throw new InvalidTtlException("TTL " + ttl + " is below the " + this.backend + " store's minimum of "
+					+ minimumTtl() + ": " + minimumTtlReason());
+		}
+	}
+
+	private static ThreadFactory threads(String name) {
+		AtomicInteger count = new AtomicInteger();
+		return (runnable) -> {
+			Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		};
+	}
+
+	@Override
+	public String toString() {
+		return getClass().getSimpleName() + "[backend=" + this.backend + ", namespace='" + namespace() + "', endpoints="
+				+ this.config.endpoints() + (isClosed() ? ", closed" : "") + "]";
+	}
+
+}

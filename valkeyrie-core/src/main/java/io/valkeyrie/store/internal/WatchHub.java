@@ -1,0 +1,507 @@
+package io.valkeyrie.store.internal;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+import io.valkeyrie.store.KVPair;
+import io.valkeyrie.store.StoreClosedException;
+import io.valkeyrie.store.Watch;
+import io.valkeyrie.store.WatchEvent;
+import io.valkeyrie.store.WatchListener;
+import io.valkeyrie.store.WatchOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Multiplexes every watch of a store over one change feed. The backend pushes each change
+ * in its namespace once ({@link #publishPut}, {@link #publishDelete}) and asks for a resync
+ * after any gap ({@link #resyncAll}); the hub routes changes to the key and tree watches
+ * they concern (a lookup per ancestor of the key, not a scan of the watches), keeps each
+ * watch's state, and delivers events.
+ * <p>
+ * Each watch has its own queue, drained on the shared delivery executor (or the watch's
+ * own) one event at a time, so events of a watch stay in order, a slow listener delays
+ * only its own watch, and ten thousand watches need no extra threads. A watch first reads
+ * its state from the {@link WatchSource} on its queue, so changes published while it reads
+ * are applied after it and duplicates are dropped by index. When a read fails the watch
+ * retries with back-off until it succeeds or is closed; it never ends silently.
+ * <p>
+ * Backends must publish the changes of one key in order (from one feed thread).
+ */
+public final class WatchHub implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(WatchHub.class);
+
+	private static final int DRAIN_BATCH = 128;
+
+	private static final Duration MIN_RETRY = Duration.ofMillis(100);
+
+	private static final Duration MAX_RETRY = Duration.ofSeconds(5);
+
+	private final String backend;
+
+	private final WatchSource source;
+
+	private final Executor deliveryExecutor;
+
+	private final ScheduledExecutorService scheduler;
+
+	private final Map<String, Set<WatchImpl>> keyWatches = new ConcurrentHashMap<>();
+
+	private final Map<String, Set<WatchImpl>> treeWatches = new ConcurrentHashMap<>();
+
+	private final AtomicInteger active = new AtomicInteger();
+
+	private volatile boolean closed;
+
+	/**
+	 * Create a hub.
+	 * @param backend the backend name, for logs
+	 * @param source reads state for the watches
+	 * @param deliveryExecutor runs listeners of watches that name no executor
+	 * @param scheduler schedules retries
+	 */
+	public WatchHub(String backend, WatchSource source, Executor deliveryExecutor, ScheduledExecutorService scheduler) {
+		this.backend = backend;
+		this.source = source;
+		this.deliveryExecutor = deliveryExecutor;
+		this.scheduler = scheduler;
+	}
+
+	/**
+	 * Start a watch.
+	 * @param key the key or directory in normal form
+	 * @param tree whether every key strictly below {@code key} is watched
+	 * @param options executor and resume index
+	 * @param listener the listener
+	 * @return the running watch
+	 */
+	public Watch register(String key, boolean tree, WatchOptions options, WatchListener listener) {
+		if (this.closed) {
+			throw new StoreClosedException("The " + this.backend + " store is closed");
+		}
+		Executor executor = (options.executor() != null) ? options.executor() : this.deliveryExecutor;
+		WatchImpl watch = new WatchImpl(key, tree, listener, executor);
+		Map<String, Set<WatchImpl>> routes = tree ? this.treeWatches : this.keyWatches;
+		boolean[] first = new boolean[1];
+		routes.compute(key, (k, set) -> {
+			if (set == null) {
+				set = ConcurrentHashMap.newKeySet();
+				first[0] = true;
+			}
+			set.add(watch);
+			return set;
+		});
+		this.active.incrementAndGet();
+		if (first[0]) {
+			this.source.watched(key, tree);
+		}
+		watch.enqueue(new Load(options.resumeFromIndex(), false, null));
+		return watch;
+	}
+
+	/**
+	 * Publish a write.
+	 * @param pair the new pair, key in normal form relative to the namespace
+	 */
+	public void publishPut(KVPair pair) {
+		route(pair.key(), new Change(pair.key(), pair, pair.lastIndex()));
+	}
+
+	/**
+	 * Publish a delete or expiry.
+	 * @param key the key in normal form
+	 * @param index the index of the delete, or {@code 0} if the backend has none
+	 */
+	public void publishDelete(String key, long index) {
+		route(key, new Change(key, null, index));
+	}
+
+	/**
+	 * Tell every watch that changes may have been missed; each re-reads its state and
+	 * delivers it as a resync snapshot.
+	 * @param reason why, for listeners and logs
+	 */
+	public void resyncAll(String reason) {
+		forEachWatch((watch) -> watch.enqueue(new Load(0, true, reason)));
+	}
+
+	/**
+	 * Resync only the watches at or below {@code dir} (and tree watches above it).
+	 * @param dir a normal directory, {@code ""} for all
+	 * @param reason why
+	 */
+	public void resync(String dir, String reason) {
+		forEachWatch((watch) -> {
+			if (Keys.isAtOrBelow(watch.key, dir) || (watch.tree && Keys.isBelow(dir, watch.key))) {
+				watch.enqueue(new Load(0, true, reason));
+			}
+		});
+	}
+
+	/** The number of open watches. */
+	public int activeWatches() {
+		return this.active.get();
+	}
+
+	/** Whether any watch is open. */
+	public boolean hasWatches() {
+		return this.active.get() > 0;
+	}
+
+	/** The keys with at least one key watch. */
+	public Set<String> watchedKeys() {
+		return Set.copyOf(this.keyWatches.keySet());
+	}
+
+	/** The directories with at least one tree watch. */
+	public Set<String> watchedTrees() {
+		return Set.copyOf(this.treeWatches.keySet());
+	}
+
+	/** Whether a change of {@code key} would reach any watch. */
+	public boolean isWatched(String key) {
+		if (this.keyWatches.containsKey(key)) {
+			return true;
+		}
+		if (this.treeWatches.isEmpty()) {
+			return false;
+		}
+		for (String ancestor : Keys.ancestors(key)) {
+			if (this.treeWatches.containsKey(ancestor)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** Close every watch; once this returns no listener runs again. */
+	@Override
+	public void close() {
+		this.closed = true;
+		forEachWatch(WatchImpl::close);
+	}
+
+	private void forEachWatch(java.util.function.Consumer<WatchImpl> action) {
+		for (Set<WatchImpl> set : this.keyWatches.values()) {
+			set.forEach(action);
+		}
+		for (Set<WatchImpl> set : this.treeWatches.values()) {
+			set.forEach(action);
+		}
+	}
+
+	private void route(String key, Change change) {
+		Set<WatchImpl> exact = this.keyWatches.get(key);
+		if (exact != null) {
+			exact.forEach((watch) -> watch.enqueue(change));
+		}
+		if (!this.treeWatches.isEmpty()) {
+			for (String ancestor : Keys.ancestors(key)) {
+				Set<WatchImpl> trees = this.treeWatches.get(ancestor);
+				if (trees != null) {
+					trees.forEach((watch) -> watch.enqueue(change));
+				}
+			}
+		}
+	}
+
+	private void unregister(WatchImpl watch) {
+		Map<String, Set<WatchImpl>> routes = watch.tree ? this.treeWatches : this.keyWatches;
+		boolean[] last = new boolean[1];
+		boolean[] removed = new boolean[1];
+		routes.computeIfPresent(watch.key, (k, set) -> {
+			removed[0] = set.remove(watch);
+			if (set.isEmpty()) {
+				last[0] = true;
+				return null;
+			}
+			return set;
+		});
+		if (removed[0]) {
+			this.active.decrementAndGet();
+		}
+		if (last[0] && !this.closed) {
+			try {
+				this.source.unwatched(watch.key, watch.tree);
+			}
+			catch (RuntimeException ex) {
+				// The watch is gone either way; the backend only loses an optimisation.
+				logger.debug("Unsubscribing {} from {} failed", watch.key, this.backend, ex);
+			}
+		}
+	}
+
+	private record Change(String key, @Nullable KVPair pair, long index) {
+	}
+
+	private record Load(long resumeFrom, boolean resync, @Nullable String reason) {
+	}
+
+	private final class WatchImpl implements Watch, Runnable {
+
+		private final String key;
+
+		private final boolean tree;
+
+		private final WatchListener listener;
+
+		private final Executor executor;
+
+		private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+
+		private final AtomicBoolean scheduled = new AtomicBoolean();
+
+		private final ReentrantLock deliveryLock = new ReentrantLock();
+
+		// Touched only by the single drainer (guarded by 'scheduled').
+		private final NavigableMap<String, KVPair> state = new TreeMap<>();
+
+		private boolean loaded;
+
+		private long revision;
+
+		private Duration retryDelay = MIN_RETRY;
+
+		private long eventSequence;
+
+		private volatile long deliveringSequence = -1;
+
+		private volatile boolean closed;
+
+		private volatile long lastIndex;
+
+		WatchImpl(String key, boolean tree, WatchListener listener, Executor executor) {
+			this.key = key;
+			this.tree = tree;
+			this.listener = listener;
+			this.executor = executor;
+		}
+
+		@Override
+		public String key() {
+			return this.key;
+		}
+
+		@Override
+		public boolean isTree() {
+			return this.tree;
+		}
+
+		@Override
+		public boolean isActive() {
+			return !this.closed;
+		}
+
+		@Override
+		public long lastIndex() {
+			return this.lastIndex;
+		}
+
+		@Override
+		public void close() {
+			if (this.closed) {
+				return;
+			}
+			this.closed = true;
+			unregister(this);
+			this.queue.clear();
+			if (!this.deliveryLock.isHeldByCurrentThread()) {
+				// Wait for a listener call in progress: none starts after this.
+				this.deliveryLock.lock();
+				this.deliveryLock.unlock();
+			}
+		}
+
+		void enqueue(Object item) {
+			if (this.closed) {
+				return;
+			}
+			this.queue.add(item);
+			schedule();
+		}
+
+		private void schedule() {
+			if (this.scheduled.compareAndSet(false, true)) {
+				try {
+					this.executor.execute(this);
+				}
+				catch (RejectedExecutionException ex) {
+					this.scheduled.set(false);
+					if (!this.closed && !WatchHub.this.closed) {
+						logger.warn("Watch executor rejected delivery for '{}' on {}; retrying", this.key, WatchHub.this.backend);
+						retryLater(null);
+					}
+				}
+			}
+		}
+
+		@Override
+		public void run() {
+			try {
+				for (int i = 0; i < DRAIN_BATCH && !this.closed; i++) {
+					Object item = this.queue.poll();
+					if (item == null) {
+						break;
+					}
+					if (item instanceof Load load) {
+						load(load);
+					}
+					else if (this.loaded) {
+						apply((Change) item);
+					}
+					// Changes before a successful load are covered by the state it reads.
+				}
+			}
+			finally {
+				this.scheduled.set(false);
+				if (!this.queue.isEmpty() && !this.closed) {
+					schedule();
+				}
+			}
+		}
+
+		private void load(Load load) {
+			if (this.loaded && !load.resync()) {
+				return;
+			}
+			try {
+				if (load.resumeFrom() > 0 && !this.loaded) {
+					WatchSource.History history = WatchHub.this.source.history(this.key, this.tree, load.resumeFrom());
+					if (history != null) {
+						replace(history.state(), history.revision());
+						for (WatchSource.Change change : history.changes()) {
+							apply(new Change(change.key(), change.pair(), change.index()));
+						}
+						this.revision = history.revision();
+						return;
+					}
+					load = new Load(0, true, "history from index " + load.resumeFrom() + " is not available");
+				}
+				WatchSource.Snapshot snapshot = WatchHub.this.source.snapshot(this.key, this.tree);
+				replace(snapshot.pairs(), snapshot.revision());
+				this.retryDelay = MIN_RETRY;
+				NavigableMap<String, KVPair> copy = new TreeMap<>(this.state);
+				deliver(new WatchEvent.Snapshot(this.key, copy, load.resync(), load.reason()), 0);
+			}
+			catch (RuntimeException ex) {
+				if (this.closed || WatchHub.this.closed) {
+					return;
+				}
+				this.loaded = false;
+				logger.debug("Reading the state of watch '{}' on {} failed; retrying in {}", this.key,
+						WatchHub.this.backend, this.retryDelay, ex);
+				retryLater(new Load(0, true, "reconnected after: " + ex.getMessage()));
+			}
+		}
+
+		private void replace(NavigableMap<String, KVPair> pairs, long revision) {
+			this.state.clear();
+			this.state.putAll(pairs);
+			this.revision = revision;
+			this.loaded = true;
+			long max = 0;
+			for (KVPair pair : pairs.values()) {
+				max = Math.max(max, pair.lastIndex());
+			}
+			this.lastIndex = Math.max(this.lastIndex, Math.max(max, revision));
+		}
+
+		private void retryLater(@Nullable Load load) {
+			Duration delay = this.retryDelay;
+			this.retryDelay = (delay.multipliedBy(2).compareTo(MAX_RETRY) > 0) ? MAX_RETRY : delay.multipliedBy(2);
+			try {
+				WatchHub.this.scheduler.schedule(() -> {
+					if (load != null) {
+						enqueue(load);
+					}
+					else {
+						schedule();
+					}
+				}, delay.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (RejectedExecutionException ex) {
+				// The store is closing: the watch ends with it.
+			}
+		}
+
+		private void apply(Change change) {
+			if (this.revision > 0 && change.index() > 0 && change.index() <= this.revision) {
+				return;
+			}
+			KVPair known = this.state.get(change.key());
+			if (change.pair() != null) {
+				if (known != null && known.lastIndex() >= change.index() && change.index() > 0) {
+					return;
+				}
+				this.state.put(change.key(), change.pair());
+				this.lastIndex = Math.max(this.lastIndex, change.index());
+				long sequence = ++this.eventSequence;
+				deliver(new WatchEvent.Put(this.key, change.pair(), currentSupplier(sequence)), sequence);
+			}
+			else {
+				if (known == null) {
+					return;
+				}
+				if (change.index() > 0 && change.index() < known.lastIndex()) {
+					return;
+				}
+				this.state.remove(change.key());
+				long index = (change.index() > 0) ? change.index() : known.lastIndex();
+				this.lastIndex = Math.max(this.lastIndex, index);
+				long sequence = ++this.eventSequence;
+				deliver(new WatchEvent.Delete(this.key, change.key(), index, known, currentSupplier(sequence)), sequence);
+			}
+		}
+
+		private Supplier<NavigableMap<String, KVPair>> currentSupplier(long sequence) {
+			return () -> {
+				if (this.deliveringSequence != sequence || !this.deliveryLock.isHeldByCurrentThread()) {
+					throw new IllegalStateException("current() is only available while the listener handles the event");
+				}
+				return java.util.Collections.unmodifiableNavigableMap(new TreeMap<>(this.state));
+			};
+		}
+
+		private void deliver(WatchEvent event, long sequence) {
+			this.deliveryLock.lock();
+			try {
+				if (this.closed) {
+					return;
+				}
+				this.deliveringSequence = sequence;
+				this.listener.onEvent(event);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Watch listener for '{}' on {} failed on {}; it keeps receiving events", this.key,
+						WatchHub.this.backend, event, ex);
+			}
+			finally {
+				this.deliveringSequence = -1;
+				this.deliveryLock.unlock();
+			}
+		}
+
+		@Override
+		public String toString() {
+			return (this.tree ? "WatchTree[" : "Watch[") + this.key + "]";
+		}
+
+	}
+
+}

@@ -1,0 +1,7 @@
+/**
+ * The local backend.
+ */
+@NullMarked
+package io.valkeyrie.store.local;
+
+import org.jspecify.annotations.NullMarked;

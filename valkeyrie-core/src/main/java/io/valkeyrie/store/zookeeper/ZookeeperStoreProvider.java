@@ -1,0 +1,22 @@
+package io.valkeyrie.store.zookeeper;
+
+import io.valkeyrie.store.Store;
+import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.StoreConfigurationException;
+import io.valkeyrie.store.spi.AbstractStoreProvider;
+
+/**
+ * Opens {@code zookeeper} stores.
+ */
+public final class ZookeeperStoreProvider extends AbstractStoreProvider {
+
+	public ZookeeperStoreProvider() {
+		super("zookeeper", "org.apache.curator", "curator-recipes:org.apache.curator.framework.recipes.locks.InterProcessMutex");
+	}
+
+	@Override
+	public Store open(StoreConfig config) {
+		throw new StoreConfigurationException("The zookeeper backend is not implemented yet");
+	}
+
+}

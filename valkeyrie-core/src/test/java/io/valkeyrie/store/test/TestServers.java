@@ -1,0 +1,98 @@
+package io.valkeyrie.store.test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where the real servers of the test suite are, as {@code scripts/servers} exports them
+ * ({@code VALKEYRIE_TEST_REDIS}, {@code VALKEYRIE_TEST_ETCD}, {@code VALKEYRIE_TEST_CONSUL},
+ * {@code VALKEYRIE_TEST_ZOOKEEPER}; a system property {@code valkeyrie.test.<backend>} wins).
+ * Point them at your own servers to run the suite against another version.
+ * <p>
+ * A test whose server is not configured or not reachable fails with a message that says how
+ * to start it; it is never skipped, so a missing server can never pass unnoticed in CI.
+ */
+public final class TestServers {
+
+	private TestServers() {
+	}
+
+	/**
+	 * The endpoint of a backend's test server, checked to accept connections.
+	 * @param backend {@code redis}, {@code etcd}, {@code consul} or {@code zookeeper}
+	 * @return the endpoint as the backend's configuration takes it
+	 */
+	public static String endpoint(String backend) {
+		String variable = "VALKEYRIE_TEST_" + backend.toUpperCase(Locale.ROOT);
+		String endpoint = System.getProperty("valkeyrie.test." + backend, System.getenv(variable));
+		if (endpoint == null || endpoint.isBlank()) {
+			throw new AssertionError("No " + backend + " test server: " + variable + " is not set. Run the tests with "
+					+ "scripts/test (it starts every server), or start them with 'scripts/servers start' and "
+					+ "'eval \"$(scripts/servers env)\"', or point " + variable + " at your own " + backend + ".");
+		}
+		InetSocketAddress address = address(endpoint);
+		try (Socket socket = new Socket()) {
+			socket.connect(address, 2000);
+		}
+		catch (IOException ex) {
+			throw new AssertionError("The " + backend + " test server at " + endpoint + " (" + variable
+					+ ") does not accept connections: " + ex.getMessage() + ". Start it with 'scripts/servers start "
+					+ backend + "'.", ex);
+		}
+		return endpoint;
+	}
+
+	/** Stop a test server, keeping its data (for outage tests). */
+	public static void stop(String backend) {
+		run("stop", backend);
+	}
+
+	/** Start a stopped test server on its old data. */
+	public static void start(String backend) {
+		run("start", backend);
+	}
+
+	/** Stop and start a test server, keeping its data. */
+	public static void restart(String backend) {
+		run("restart", backend);
+	}
+
+	private static void run(String command, String backend) {
+		String script = System.getProperty("valkeyrie.servers.script", System.getenv("VALKEYRIE_SERVERS_SCRIPT"));
+		if (script == null) {
+			throw new AssertionError("VALKEYRIE_SERVERS_SCRIPT is not set: this test controls its " + backend
+					+ " server through scripts/servers; run it with scripts/test");
+		}
+		try {
+			Process process = new ProcessBuilder("bash", script, command, backend).redirectErrorStream(true).start();
+			byte[] output = process.getInputStream().readAllBytes();
+			if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
+				throw new AssertionError("'" + script + " " + command + " " + backend + "' failed:\n"
+						+ new String(output, StandardCharsets.UTF_8));
+			}
+		}
+		catch (IOException ex) {
+			throw new AssertionError("Cannot run " + script, ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError("Interrupted while running " + script, ex);
+		}
+	}
+
+	static InetSocketAddress address(String endpoint) {
+		String first = endpoint.split(",")[0].trim();
+		if (first.contains("://")) {
+			URI uri = URI.create(first);
+			return new InetSocketAddress(uri.getHost(), uri.getPort());
+		}
+		int colon = first.lastIndexOf(':');
+		return new InetSocketAddress(first.substring(0, colon), Integer.parseInt(first.substring(colon + 1)));
+	}
+
+}
