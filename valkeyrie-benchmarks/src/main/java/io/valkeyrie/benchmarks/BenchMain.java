@@ -1,0 +1,420 @@
+package io.valkeyrie.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import io.valkeyrie.benchmarks.lock.LockHandover;
+import io.valkeyrie.benchmarks.lock.Locker;
+import io.valkeyrie.benchmarks.watch.WatchLatency;
+import io.valkeyrie.benchmarks.watch.WatchScale;
+import io.valkeyrie.store.Store;
+
+/**
+ * Runs every measurement of a profile against the servers the {@code VALKEYRIE_TEST_*}
+ * variables name, and prints one table: backend, measure, ours, reference, ratio, target,
+ * met?
+ * <pre>
+ * java -cp ... io.valkeyrie.benchmarks.BenchMain [--profile quick|full] [--backends local,etcd,...]
+ *     [--only overhead,locks,handover,watch,scale,list] [--out report.md] [--logs dir]
+ * </pre>
+ * A backend whose store cannot be opened (not implemented yet, server down) is reported
+ * as such; its raw baselines and references still run.
+ */
+public final class BenchMain {
+
+	private static final List<String> PARTS = List.of("overhead", "locks", "handover", "watch", "scale", "list");
+
+	private static final List<String> OPS = List.of("get", "put", "atomicPut", "list");
+
+	private final Profile profile;
+
+	private final List<String> backends;
+
+	private final Set<String> parts;
+
+	private final Path logs;
+
+	private final Report report = new Report();
+
+	private final Map<String, String> unavailable = new LinkedHashMap<>();
+
+	private BenchMain(Profile profile, List<String> backends, Set<String> parts, Path logs) {
+		this.profile = profile;
+		this.backends = backends;
+		this.parts = parts;
+		this.logs = logs;
+	}
+
+	public static void main(String[] args) throws Exception {
+		Map<String, String> options = options(args);
+		Profile profile = Profile.named(options.getOrDefault("profile", "quick"));
+		List<String> backends = List.of(options.getOrDefault("backends", String.join(",", BenchServers.BACKENDS)).split(","));
+		Set<String> parts = new LinkedHashSet<>(List.of(options.getOrDefault("only", String.join(",", PARTS)).split(",")));
+		Path logs = Path.of(options.getOrDefault("logs", "target/bench"));
+		Files.createDirectories(logs);
+		BenchMain bench = new BenchMain(profile, backends, parts, logs);
+		Instant start = Instant.now();
+		String table = bench.run();
+		Duration took = Duration.between(start, Instant.now());
+		String header = "valkeyrie benchmarks, profile " + profile.name() + ", " + Runtime.getRuntime().availableProcessors()
+				+ " cores, Java " + System.getProperty("java.version") + ", took " + took.toSeconds() + " s\n\n";
+		System.out.println();
+		System.out.println(header + table);
+		if (options.containsKey("out")) {
+			Files.writeString(Path.of(options.get("out")), header + table);
+		}
+		System.exit(0);
+	}
+
+	private String run() throws Exception {
+		probe();
+		if (this.parts.contains("overhead")) {
+			overhead();
+		}
+		if (this.parts.contains("locks")) {
+			locks();
+		}
+		if (this.parts.contains("handover")) {
+			handover();
+		}
+		if (this.parts.contains("watch")) {
+			WatchLatency latency = new WatchLatency(this.profile.latencySamples() / 10, this.profile.latencySamples());
+			for (String backend : this.backends) {
+				progress("watch latency: " + backend);
+				if (ours(backend, "watch put→event p99 (ms)", "-")) {
+					latency.run(backend, this.report);
+				}
+			}
+		}
+		if (this.parts.contains("scale")) {
+			for (String backend : this.backends) {
+				progress("watch scale: " + backend);
+				if (ours(backend, "watch scale", "≤ 16 threads, ≤ 256 MB")) {
+					watchScale(backend);
+				}
+			}
+		}
+		if (this.parts.contains("list")) {
+			ListScale list = new ListScale(this.profile.listNoise(), this.profile.listRounds());
+			for (String backend : this.backends) {
+				progress("list scale: " + backend);
+				if (ours(backend, "list scale", "≤ 2.00")) {
+					list.run(backend, this.report);
+				}
+			}
+		}
+		this.unavailable.forEach((backend, reason) -> this.report.note(backend + ": the store could not be opened, so only the raw baselines and references ran: " + reason));
+		return this.report.toMarkdown();
+	}
+
+	/** Open each backend's store once, so an unavailable one is reported once and skipped. */
+	private void probe() {
+		for (String backend : this.backends) {
+			try (Store store = BenchServers.open(backend, "bench-probe")) {
+				store.put("probe", "ok");
+				store.get("probe");
+			}
+			catch (Throwable ex) {
+				String reason = ex.getClass().getSimpleName() + ": " + ex.getMessage();
+				this.unavailable.put(backend, reason.replace('\n', ' '));
+				progress(backend + " store unavailable: " + reason);
+			}
+		}
+	}
+
+	/** Whether ours runs on the backend; adds a row saying why not otherwise. */
+	private boolean ours(String backend, String measure, String target) {
+		String reason = this.unavailable.get(backend);
+		if (reason != null) {
+			this.report.failed(backend, measure, target, "store unavailable");
+			return false;
+		}
+		return true;
+	}
+
+	private void overhead() throws RunnerException {
+		List<String> ready = this.backends.stream().filter((b) -> !this.unavailable.containsKey(b)).toList();
+		List<String> rawOnly = this.backends.stream().filter(this.unavailable::containsKey).toList();
+		Map<String, Double> scores = new HashMap<>();
+		for (int threads : new int[] { 1, 4 }) {
+			progress("overhead, " + threads + " thread(s): " + ready + " ours+raw, " + rawOnly + " raw only");
+			if (!ready.isEmpty()) {
+				collect(jmh(OverheadBenchmark.class, threads, "overhead-ours-raw").param("backend", ready.toArray(String[]::new))
+					.build(), scores);
+			}
+			if (!rawOnly.isEmpty()) {
+				collect(jmh(OverheadBenchmark.class, threads, "overhead-raw").param("backend", rawOnly.toArray(String[]::new))
+					.param("side", "raw")
+					.build(), scores);
+			}
+		}
+		for (String backend : this.backends) {
+			for (String op : OPS) {
+				for (int threads : new int[] { 1, 4 }) {
+					overheadRow(backend, op, threads, scores.get(key(op, backend, "ours", threads)),
+							scores.get(key(op, backend, "raw", threads)));
+				}
+			}
+		}
+	}
+
+	private void overheadRow(String backend, String op, int threads, Double ours, Double raw) {
+		boolean local = backend.equals("local");
+		String reference = (raw != null) ? (local ? "MVStore " : "raw ") : "raw failed";
+		if (local && op.equals("get") && threads == 1) {
+			String measure = "get 1 thread (ops/s)";
+			if (ours == null) {
+				this.report.failed(backend, measure, "≥ 1,000,000 ops/s", why(backend));
+				return;
+			}
+			double oursOps = 1e6 / ours;
+			double rawOps = (raw != null) ? 1e6 / raw : Double.NaN;
+			this.report.add(backend, measure, Report.format(oursOps, 0), reference + Report.format(rawOps, 0),
+					oursOps / rawOps, "≥ 1,000,000 ops/s", oursOps >= 1_000_000);
+			return;
+		}
+		String measure = op + " " + threads + " thread" + ((threads > 1) ? "s" : "") + " (µs/op)";
+		String target;
+		double limit;
+		if (!local) {
+			target = "≤ 1.10";
+			limit = 1.10;
+		}
+		else if (op.equals("put")) {
+			target = "≤ 1.11 (≥ 0.9× ops/s)";
+			limit = 1 / 0.9;
+		}
+		else {
+			target = "-";
+			limit = Double.NaN;
+		}
+		if (ours == null) {
+			this.report.failed(backend, measure, target, why(backend));
+			return;
+		}
+		double ratio = (raw != null) ? ours / raw : Double.NaN;
+		this.report.add(backend, measure, Report.format(ours, 2), (raw != null) ? reference + Report.format(raw, 2) : reference,
+				ratio, target, Double.isNaN(limit) ? null : (raw != null && ratio <= limit));
+	}
+
+	private void locks() throws RunnerException {
+		List<String> variants = Locker.VARIANTS.stream()
+			.filter((v) -> this.backends.contains(Locker.backend(v)))
+			.filter((v) -> !v.startsWith("ours-") || !this.unavailable.containsKey(Locker.backend(v)))
+			.toList();
+		Map<String, Double> scores = new HashMap<>();
+		for (int threads : new int[] { 1, 4 }) {
+			progress("lock cycles, " + threads + " thread(s): " + variants);
+			if (!variants.isEmpty()) {
+				collect(jmh(LockBenchmark.class, threads, "locks").param("variant", variants.toArray(String[]::new)).build(), scores);
+			}
+		}
+		for (String backend : this.backends) {
+			List<String> references = Locker.VARIANTS.stream()
+				.filter((v) -> v.startsWith("si-") && Locker.backend(v).equals(backend))
+				.toList();
+			for (int threads : new int[] { 1, 4 }) {
+				String measure = "lock+unlock " + ((threads == 1) ? "1 thread" : threads + " threads, 1 key") + " (cycles/s)";
+				Double ours = scores.get(key("lockUnlock", "ours-" + backend, "", threads));
+				if (ours == null) {
+					this.report.failed(backend, measure, references.isEmpty() ? "-" : "≥ 1.00", why(backend));
+					continue;
+				}
+				if (references.isEmpty()) {
+					this.report.add(backend, measure, Report.format(ours, 0), "- (no Spring Integration registry)", Double.NaN, "-", null);
+				}
+				for (String reference : references) {
+					Double theirs = scores.get(key("lockUnlock", reference, "", threads));
+					String label = reference.substring("si-".length());
+					if (theirs == null) {
+						this.report.add(backend, measure, Report.format(ours, 0), "SI " + label + " failed", Double.NaN, "≥ 1.00", false);
+					}
+					else {
+						this.report.add(backend, measure, Report.format(ours, 0), "SI " + label + " " + Report.format(theirs, 0),
+								ours / theirs, "≥ 1.00", ours / theirs >= 1.0);
+					}
+				}
+			}
+		}
+	}
+
+	private void handover() {
+		LockHandover handover = new LockHandover(5, this.profile.handoverSamples());
+		Map<String, Samples> results = new HashMap<>();
+		Map<String, String> errors = new HashMap<>();
+		for (String variant : Locker.VARIANTS) {
+			String backend = Locker.backend(variant);
+			if (!this.backends.contains(backend) || (variant.startsWith("ours-") && this.unavailable.containsKey(backend))) {
+				continue;
+			}
+			progress("lock hand-over: " + variant);
+			try {
+				results.put(variant, handover.run(variant));
+			}
+			catch (Exception ex) {
+				errors.put(variant, ex.toString());
+			}
+		}
+		for (String backend : this.backends) {
+			Samples ours = results.get("ours-" + backend);
+			String oursError = errors.containsKey("ours-" + backend) ? errors.get("ours-" + backend) : why(backend);
+			String bestName = null;
+			Samples best = null;
+			for (String variant : Locker.VARIANTS) {
+				Samples candidate = results.get(variant);
+				if (variant.startsWith("si-") && Locker.backend(variant).equals(backend) && candidate != null
+						&& (best == null || candidate.percentileMillis(99) < best.percentileMillis(99))) {
+					best = candidate;
+					bestName = variant.substring("si-".length());
+				}
+			}
+			for (int p : new int[] { 50, 99 }) {
+				String measure = "lock hand-over p" + p + " (ms)";
+				String target = (best != null) ? "≤ 1.00" : "-";
+				if (ours == null) {
+					this.report.failed(backend, measure, target, oursError);
+					continue;
+				}
+				double value = ours.percentileMillis(p);
+				if (best == null) {
+					this.report.add(backend, measure, Report.format(value, 2), "- (no Spring Integration registry)", Double.NaN, "-", null);
+				}
+				else {
+					double theirs = best.percentileMillis(p);
+					this.report.add(backend, measure, Report.format(value, 2), "SI " + bestName + " " + Report.format(theirs, 2),
+							value / theirs, target, value / theirs <= 1.0);
+				}
+			}
+		}
+		results.forEach((variant, samples) -> {
+			if (variant.startsWith("si-")) {
+				this.report.note("lock hand-over of Spring Integration " + variant.substring(3) + ": p50 "
+						+ Report.format(samples.percentileMillis(50), 2) + " ms, p99 " + Report.format(samples.percentileMillis(99), 2)
+						+ " ms");
+			}
+		});
+		errors.forEach((variant, error) -> this.report.note("lock hand-over " + variant + " failed: " + error));
+	}
+
+	private void watchScale(String backend) throws IOException, InterruptedException {
+		String target = "≤ 16";
+		List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+				"-cp", System.getProperty("java.class.path"), WatchScale.class.getName(), backend,
+				Integer.toString(this.profile.watches()), Integer.toString(this.profile.changes()), "180000");
+		Process process = new ProcessBuilder(command).redirectError(this.logs.resolve("watch-scale-" + backend + ".log").toFile())
+			.start();
+		Map<String, String> values = new HashMap<>();
+		try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+			String line;
+			while ((line = reader.readLine()) != null) {
+				if (line.startsWith("@@ ")) {
+					int equals = line.indexOf('=');
+					values.put(line.substring(3, equals), line.substring(equals + 1));
+				}
+			}
+		}
+		if (!process.waitFor(10, TimeUnit.MINUTES)) {
+			process.destroyForcibly();
+		}
+		String watches = String.format("%,d", this.profile.watches());
+		if (!values.containsKey("delivered")) {
+			this.report.failed(backend, "watch scale (" + watches + " watches)", target,
+					values.getOrDefault("error", "exit " + process.exitValue() + ", see " + this.logs.resolve("watch-scale-" + backend + ".log")));
+			return;
+		}
+		int threadsAdded = Integer.parseInt(values.get("threadsAdded"));
+		this.report.add(backend, "threads added by " + watches + " watches", Integer.toString(threadsAdded),
+				values.get("threadsBefore") + " before", Double.NaN, "≤ 16", threadsAdded <= 16);
+		double heap = Double.parseDouble(values.get("heapUsedMb"));
+		this.report.add(backend, "heap used with " + watches + " watches (MB)", values.get("heapUsedMb"),
+				values.get("heapBeforeMb") + " before", Double.NaN, "≤ 256", heap <= 256);
+		int sockets = Integer.parseInt(values.get("socketsWatching"));
+		if (sockets >= 0) {
+			this.report.add(backend, "connections to server with " + watches + " watches", Integer.toString(sockets),
+					values.get("socketsBefore") + " before", Double.NaN, "≤ 16 (not per watch)", sockets <= 16);
+		}
+		this.report.add(backend, "open " + watches + " watches, first snapshots (ms)", values.get("openMillis"),
+				"-", Double.NaN, "-", null);
+		int delivered = Integer.parseInt(values.get("delivered"));
+		long millis = Long.parseLong(values.get("deliveryMillis"));
+		this.report.add(backend, String.format("%,d", this.profile.changes()) + " changes delivered (ms)",
+				(millis >= 0) ? Long.toString(millis) : "timeout", delivered + " delivered", Double.NaN,
+				"all " + String.format("%,d", this.profile.changes()), delivered == this.profile.changes());
+		if (values.containsKey("error")) {
+			this.report.note(backend + " watch scale: " + values.get("error"));
+		}
+	}
+
+	private ChainedOptionsBuilder jmh(Class<?> benchmark, int threads, String log) {
+		return new OptionsBuilder().include("^" + benchmark.getName().replace(".", "\\.") + "\\.")
+			.forks(this.profile.forks())
+			.warmupIterations(this.profile.warmupIterations())
+			.warmupTime(TimeValue.milliseconds(this.profile.warmupMillis()))
+			.measurementIterations(this.profile.iterations())
+			.measurementTime(TimeValue.milliseconds(this.profile.iterationMillis()))
+			.threads(threads)
+			.shouldFailOnError(false)
+			.jvmArgsAppend("-Xmx1g")
+			.output(this.logs.resolve("jmh-" + log + "-" + threads + "t.log").toString());
+	}
+
+	private static void collect(org.openjdk.jmh.runner.options.Options options, Map<String, Double> scores)
+			throws RunnerException {
+		Collection<RunResult> results = new Runner(options).run();
+		for (RunResult result : results) {
+			String benchmark = result.getParams().getBenchmark();
+			String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+			String first = (result.getParams().getParam("backend") != null) ? result.getParams().getParam("backend")
+					: result.getParams().getParam("variant");
+			String side = (result.getParams().getParam("side") != null) ? result.getParams().getParam("side") : "";
+			scores.put(key(method, first, side, result.getParams().getThreads()), result.getPrimaryResult().getScore());
+		}
+	}
+
+	private static String key(String method, String first, String side, int threads) {
+		return method + "|" + first + "|" + side + "|" + threads;
+	}
+
+	private String why(String backend) {
+		return this.unavailable.containsKey(backend) ? "store unavailable" : "benchmark error, see " + this.logs;
+	}
+
+	private static void progress(String message) {
+		System.err.println("[bench " + java.time.LocalTime.now().withNano(0) + "] " + message);
+	}
+
+	private static Map<String, String> options(String[] args) {
+		Map<String, String> options = new HashMap<>();
+		for (int i = 0; i < args.length; i++) {
+			if (!args[i].startsWith("--") || i + 1 >= args.length) {
+				throw new IllegalArgumentException("Usage: BenchMain [--profile quick|full] [--backends a,b] [--only "
+						+ String.join(",", PARTS) + "] [--out file] [--logs dir]");
+			}
+			options.put(args[i].substring(2), args[++i]);
+		}
+		return options;
+	}
+
+}

@@ -1,0 +1,110 @@
+package io.valkeyrie.benchmarks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.valkeyrie.store.Store;
+
+/**
+ * List scale: list a 10-key directory in a namespace that also holds {@code noise} other
+ * keys ({@code noise/<i % 100>/k<i>}), and the same directory in an otherwise empty
+ * namespace, alternating rounds of both; the ratio of the medians shows whether the cost
+ * tracks the answer or the namespace.
+ */
+public final class ListScale {
+
+	private static final int DIR_SIZE = 10;
+
+	private final int noise;
+
+	private final int rounds;
+
+	public ListScale(int noise, int rounds) {
+		this.noise = noise;
+		this.rounds = rounds;
+	}
+
+	public void run(String backend, Report report) {
+		String measure = "list 10 keys in " + String.format("%,d", this.noise) + "-key namespace (ms, p50)";
+		try (Store big = BenchServers.open(backend, "bench-list-big"); Store empty = BenchServers.open(backend, "bench-list-empty")) {
+			for (Store store : List.of(big, empty)) {
+				for (int i = 0; i < DIR_SIZE; i++) {
+					store.put("dir/k" + i, "value-" + i);
+				}
+			}
+			long seedMillis = populate(big);
+			for (int i = 0; i < 20; i++) {
+				check(big.list("dir").size());
+				check(empty.list("dir").size());
+			}
+			Samples inBig = new Samples(this.rounds * 20);
+			Samples inEmpty = new Samples(this.rounds * 20);
+			for (int round = 0; round < this.rounds; round++) {
+				time(big, inBig);
+				time(empty, inEmpty);
+			}
+			double bigMillis = inBig.percentileMillis(50);
+			double emptyMillis = inEmpty.percentileMillis(50);
+			double ratio = bigMillis / emptyMillis;
+			report.add(backend, measure, Report.format(bigMillis, 3), Report.format(emptyMillis, 3) + " empty ns", ratio, "≤ 2.00",
+					ratio <= 2.0);
+			if (seedMillis > 0) {
+				report.note(backend + ": writing the " + String.format("%,d", this.noise) + " keys through the store took "
+						+ String.format("%.1f", seedMillis / 1000.0) + " s (32 writer threads)");
+			}
+		}
+		catch (Exception ex) {
+			report.failed(backend, measure, "≤ 2.00", ex.toString());
+		}
+	}
+
+	private void time(Store store, Samples samples) {
+		for (int i = 0; i < 20; i++) {
+			long start = System.nanoTime();
+			int size = store.list("dir").size();
+			samples.add(System.nanoTime() - start);
+			check(size);
+		}
+	}
+
+	private static void check(int size) {
+		if (size != DIR_SIZE) {
+			throw new IllegalStateException("listed " + size + " keys, not " + DIR_SIZE);
+		}
+	}
+
+	/** Write the noise keys (skipped when an earlier run on the same server did); returns the time taken. */
+	private long populate(Store store) throws Exception {
+		String marker = "noise-complete-" + this.noise;
+		if (store.exists(marker)) {
+			return 0;
+		}
+		long start = System.nanoTime();
+		int threads = 32;
+		ExecutorService writers = Executors.newFixedThreadPool(threads);
+		try {
+			List<Future<?>> done = new ArrayList<>();
+			for (int t = 0; t < threads; t++) {
+				int first = t;
+				done.add(writers.submit(() -> {
+					for (int i = first; i < this.noise; i += threads) {
+						store.put("noise/" + (i % 100) + "/k" + i, "noise");
+					}
+				}));
+			}
+			for (Future<?> future : done) {
+				future.get(30, TimeUnit.MINUTES);
+			}
+		}
+		finally {
+			writers.shutdownNow();
+		}
+		store.put(marker, "");
+		return (System.nanoTime() - start) / 1_000_000;
+	}
+
+}

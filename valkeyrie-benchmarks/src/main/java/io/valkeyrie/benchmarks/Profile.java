@@ -1,0 +1,32 @@
+package io.valkeyrie.benchmarks;
+
+/**
+ * How long each measurement runs. {@code quick} fits the whole run in under 10 minutes on
+ * 2 cores (one fork, short iterations, a few hundred latency samples); {@code full} is for
+ * numbers worth quoting.
+ *
+ * @param name the profile's name
+ * @param forks JMH forks per benchmark
+ * @param warmupIterations JMH warm-up iterations
+ * @param warmupMillis length of each warm-up iteration
+ * @param iterations JMH measurement iterations
+ * @param iterationMillis length of each measurement iteration
+ * @param latencySamples samples per watch latency and lock hand-over measurement
+ * @param handoverSamples samples per lock hand-over variant
+ * @param watches key watches of the watch-scale run
+ * @param changes changes of the watch-scale run
+ * @param listNoise keys around the listed directory in the list-scale run
+ * @param listRounds rounds of 20 lists per namespace in the list-scale run
+ */
+public record Profile(String name, int forks, int warmupIterations, int warmupMillis, int iterations, int iterationMillis,
+		int latencySamples, int handoverSamples, int watches, int changes, int listNoise, int listRounds) {
+
+	public static Profile named(String name) {
+		return switch (name) {
+			case "quick" -> new Profile("quick", 1, 1, 1000, 2, 1000, 200, 60, 10_000, 1_000, 100_000, 10);
+			case "full" -> new Profile("full", 2, 3, 2000, 5, 2000, 2000, 400, 10_000, 1_000, 100_000, 50);
+			default -> throw new IllegalArgumentException("Unknown profile '" + name + "': quick or full");
+		};
+	}
+
+}

@@ -1,0 +1,63 @@
+package io.valkeyrie.benchmarks.lock;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.valkeyrie.benchmarks.Samples;
+
+/**
+ * Hand-over latency: a holder (its own client) holds the lock while a waiter (another
+ * client) blocks in {@code lock()}; the time from the start of the holder's
+ * {@code unlock()} to the return of the waiter's {@code lock()} is one sample. The holder
+ * holds for a random 5–25 ms after the waiter started waiting; for the spin lock, which
+ * polls every 100 ms, a random 5–105 ms, so the unlock falls at a random point of the
+ * waiter's poll cycle instead of always at the same one.
+ */
+public final class LockHandover {
+
+	private final int warmup;
+
+	private final int samples;
+
+	public LockHandover(int warmup, int samples) {
+		this.warmup = warmup;
+		this.samples = samples;
+	}
+
+	/** Measure one variant; throws if it cannot run. */
+	public Samples run(String variant) throws Exception {
+		int maxHold = variant.equals("si-redis-spin") ? 105 : 25;
+		ExecutorService waiterThread = Executors.newSingleThreadExecutor();
+		try (Locker holder = Locker.open(variant, "bench/handover"); Locker waiter = Locker.open(variant, "bench/handover")) {
+			Samples samples = new Samples(this.samples);
+			for (int i = 0; i < this.warmup + this.samples; i++) {
+				holder.lock();
+				CountDownLatch waiting = new CountDownLatch(1);
+				long[] acquired = new long[1];
+				Future<?> waited = waiterThread.submit(() -> {
+					waiting.countDown();
+					waiter.lock();
+					acquired[0] = System.nanoTime();
+					waiter.unlock();
+				});
+				waiting.await();
+				Thread.sleep(ThreadLocalRandom.current().nextInt(5, maxHold + 1));
+				long released = System.nanoTime();
+				holder.unlock();
+				waited.get(30, TimeUnit.SECONDS);
+				if (i >= this.warmup) {
+					samples.add(acquired[0] - released);
+				}
+			}
+			return samples;
+		}
+		finally {
+			waiterThread.shutdownNow();
+		}
+	}
+
+}

@@ -1,0 +1,41 @@
+package io.valkeyrie.benchmarks.watch;
+
+import java.nio.charset.StandardCharsets;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
+
+import io.valkeyrie.benchmarks.BenchServers;
+
+/** jetcd's watch on the key, written with a jetcd put. */
+final class EtcdRawWatch extends RawWatch {
+
+	private final Client client;
+
+	private final ByteSequence key;
+
+	private final Watch.Watcher watcher;
+
+	EtcdRawWatch(String key) {
+		this.client = Client.builder().endpoints(BenchServers.endpoint("etcd")).build();
+		this.key = ByteSequence.from("bench-watch-raw/" + key, StandardCharsets.UTF_8);
+		this.watcher = this.client.getWatchClient().watch(this.key, (response) -> {
+			if (!response.getEvents().isEmpty()) {
+				arrived();
+			}
+		});
+	}
+
+	@Override
+	void put(byte[] value) throws Exception {
+		this.client.getKVClient().put(this.key, ByteSequence.from(value)).get();
+	}
+
+	@Override
+	public void close() {
+		this.watcher.close();
+		this.client.close();
+	}
+
+}
