@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -17,13 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 import io.valkeyrie.benchmarks.lock.LockHandover;
 import io.valkeyrie.benchmarks.lock.Locker;
@@ -90,11 +82,8 @@ public final class BenchMain {
 
 	private String run() throws Exception {
 		probe();
-		if (this.parts.contains("overhead")) {
-			overhead();
-		}
-		if (this.parts.contains("locks")) {
-			locks();
+		if (this.parts.contains("overhead") || this.parts.contains("locks")) {
+			jmh();
 		}
 		if (this.parts.contains("handover")) {
 			handover();
@@ -154,30 +143,70 @@ public final class BenchMain {
 		return true;
 	}
 
-	private void overhead() throws RunnerException {
-		List<String> ready = this.backends.stream().filter((b) -> !this.unavailable.containsKey(b)).toList();
-		List<String> rawOnly = this.backends.stream().filter(this.unavailable::containsKey).toList();
+	/** The JMH part: overhead and lock cycles, per backend (a JVM of its own in the quick profile). */
+	private void jmh() throws Exception {
 		Map<String, Double> scores = new HashMap<>();
-		for (int threads : new int[] { 1, 4 }) {
-			progress("overhead, " + threads + " thread(s): " + ready + " ours+raw, " + rawOnly + " raw only");
-			if (!ready.isEmpty()) {
-				collect(jmh(OverheadBenchmark.class, threads, "overhead-ours-raw").param("backend", ready.toArray(String[]::new))
-					.build(), scores);
+		for (String backend : this.backends) {
+			boolean ready = !this.unavailable.containsKey(backend);
+			List<String> sides = !this.parts.contains("overhead") ? List.of() : ready ? List.of("ours", "raw") : List.of("raw");
+			List<String> variants = !this.parts.contains("locks") ? List.of()
+					: Locker.VARIANTS.stream()
+						.filter((v) -> Locker.backend(v).equals(backend))
+						.filter((v) -> ready || v.startsWith("si-"))
+						.toList();
+			progress("JMH " + backend + ": overhead " + sides + ", locks " + variants + ", 1 and 4 threads");
+			if (this.profile.forks() > 0) {
+				scores.putAll(JmhSuite.run(this.profile, backend, sides, variants, this.logs, this.profile.forks()));
 			}
-			if (!rawOnly.isEmpty()) {
-				collect(jmh(OverheadBenchmark.class, threads, "overhead-raw").param("backend", rawOnly.toArray(String[]::new))
-					.param("side", "raw")
-					.build(), scores);
+			else {
+				scores.putAll(child(backend, JmhSuite.class, List.of(this.profile.name(), backend, csv(sides), csv(variants),
+						this.logs.toString()), (key, value) -> Double.valueOf(value)));
 			}
 		}
-		for (String backend : this.backends) {
-			for (String op : OPS) {
-				for (int threads : new int[] { 1, 4 }) {
-					overheadRow(backend, op, threads, scores.get(key(op, backend, "ours", threads)),
-							scores.get(key(op, backend, "raw", threads)));
+		if (this.parts.contains("overhead")) {
+			for (String backend : this.backends) {
+				for (String op : OPS) {
+					for (int threads : new int[] { 1, 4 }) {
+						overheadRow(backend, op, threads, scores.get(JmhSuite.key(op, backend, "ours", threads)),
+								scores.get(JmhSuite.key(op, backend, "raw", threads)));
+					}
 				}
 			}
 		}
+		if (this.parts.contains("locks")) {
+			lockRows(scores);
+		}
+	}
+
+	/** Run a main class in a JVM of its own and collect its {@code @@ key=value} lines. */
+	private <T> Map<String, T> child(String name, Class<?> main, List<String> args,
+			java.util.function.BiFunction<String, String, T> parse) throws IOException, InterruptedException {
+		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Xmx1g", "-cp", System.getProperty("java.class.path"), main.getName()));
+		command.addAll(args);
+		Path log = this.logs.resolve(main.getSimpleName() + "-" + name + ".log");
+		Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+		Map<String, T> values = new HashMap<>();
+		try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+			String line;
+			while ((line = reader.readLine()) != null) {
+				if (line.startsWith("@@ ")) {
+					int equals = line.lastIndexOf('=');
+					values.put(line.substring(3, equals), parse.apply(line.substring(3, equals), line.substring(equals + 1)));
+				}
+			}
+		}
+		if (!process.waitFor(15, TimeUnit.MINUTES)) {
+			process.destroyForcibly();
+		}
+		if (process.exitValue() != 0) {
+			progress(main.getSimpleName() + " " + name + " exited with " + process.exitValue() + ", see " + log);
+		}
+		return values;
+	}
+
+	private static String csv(List<String> values) {
+		return values.isEmpty() ? "-" : String.join(",", values);
 	}
 
 	private void overheadRow(String backend, String op, int threads, Double ours, Double raw) {
@@ -185,12 +214,12 @@ public final class BenchMain {
 		String reference = (raw != null) ? (local ? "MVStore " : "raw ") : "raw failed";
 		if (local && op.equals("get") && threads == 1) {
 			String measure = "get 1 thread (ops/s)";
+			double rawOps = (raw != null) ? 1e6 / raw : Double.NaN;
 			if (ours == null) {
-				this.report.failed(backend, measure, "≥ 1,000,000 ops/s", why(backend));
+				this.report.failed(backend, measure, reference + Report.format(rawOps, 0), "≥ 1,000,000 ops/s", why(backend));
 				return;
 			}
 			double oursOps = 1e6 / ours;
-			double rawOps = (raw != null) ? 1e6 / raw : Double.NaN;
 			this.report.add(backend, measure, Report.format(oursOps, 0), reference + Report.format(rawOps, 0),
 					oursOps / rawOps, "≥ 1,000,000 ops/s", oursOps >= 1_000_000);
 			return;
@@ -211,7 +240,7 @@ public final class BenchMain {
 			limit = Double.NaN;
 		}
 		if (ours == null) {
-			this.report.failed(backend, measure, target, why(backend));
+			this.report.failed(backend, measure, (raw != null) ? reference + Report.format(raw, 2) : reference, target, why(backend));
 			return;
 		}
 		double ratio = (raw != null) ? ours / raw : Double.NaN;
@@ -219,41 +248,33 @@ public final class BenchMain {
 				ratio, target, Double.isNaN(limit) ? null : (raw != null && ratio <= limit));
 	}
 
-	private void locks() throws RunnerException {
-		List<String> variants = Locker.VARIANTS.stream()
-			.filter((v) -> this.backends.contains(Locker.backend(v)))
-			.filter((v) -> !v.startsWith("ours-") || !this.unavailable.containsKey(Locker.backend(v)))
-			.toList();
-		Map<String, Double> scores = new HashMap<>();
-		for (int threads : new int[] { 1, 4 }) {
-			progress("lock cycles, " + threads + " thread(s): " + variants);
-			if (!variants.isEmpty()) {
-				collect(jmh(LockBenchmark.class, threads, "locks").param("variant", variants.toArray(String[]::new)).build(), scores);
-			}
-		}
+	private void lockRows(Map<String, Double> scores) {
 		for (String backend : this.backends) {
 			List<String> references = Locker.VARIANTS.stream()
 				.filter((v) -> v.startsWith("si-") && Locker.backend(v).equals(backend))
 				.toList();
 			for (int threads : new int[] { 1, 4 }) {
 				String measure = "lock+unlock " + ((threads == 1) ? "1 thread" : threads + " threads, 1 key") + " (cycles/s)";
-				Double ours = scores.get(key("lockUnlock", "ours-" + backend, "", threads));
-				if (ours == null) {
-					this.report.failed(backend, measure, references.isEmpty() ? "-" : "≥ 1.00", why(backend));
-					continue;
-				}
+				Double ours = scores.get(JmhSuite.key("lockUnlock", "ours-" + backend, "", threads));
 				if (references.isEmpty()) {
-					this.report.add(backend, measure, Report.format(ours, 0), "- (no Spring Integration registry)", Double.NaN, "-", null);
-				}
-				for (String reference : references) {
-					Double theirs = scores.get(key("lockUnlock", reference, "", threads));
-					String label = reference.substring("si-".length());
-					if (theirs == null) {
-						this.report.add(backend, measure, Report.format(ours, 0), "SI " + label + " failed", Double.NaN, "≥ 1.00", false);
+					if (ours == null) {
+						this.report.failed(backend, measure, "-", why(backend));
 					}
 					else {
-						this.report.add(backend, measure, Report.format(ours, 0), "SI " + label + " " + Report.format(theirs, 0),
-								ours / theirs, "≥ 1.00", ours / theirs >= 1.0);
+						this.report.add(backend, measure, Report.format(ours, 0), "- (no Spring Integration registry)", Double.NaN,
+								"-", null);
+					}
+				}
+				for (String reference : references) {
+					Double theirs = scores.get(JmhSuite.key("lockUnlock", reference, "", threads));
+					String label = "SI " + reference.substring("si-".length()) + " "
+							+ ((theirs != null) ? Report.format(theirs, 0) : "failed");
+					if (ours == null) {
+						this.report.failed(backend, measure, label, "≥ 1.00", why(backend));
+					}
+					else {
+						double ratio = (theirs != null) ? ours / theirs : Double.NaN;
+						this.report.add(backend, measure, Report.format(ours, 0), label, ratio, "≥ 1.00", theirs != null && ratio >= 1.0);
 					}
 				}
 			}
@@ -294,7 +315,8 @@ public final class BenchMain {
 				String measure = "lock hand-over p" + p + " (ms)";
 				String target = (best != null) ? "≤ 1.00" : "-";
 				if (ours == null) {
-					this.report.failed(backend, measure, target, oursError);
+					this.report.failed(backend, measure,
+							(best != null) ? "SI " + bestName + " " + Report.format(best.percentileMillis(p), 2) : "-", target, oursError);
 					continue;
 				}
 				double value = ours.percentileMillis(p);
@@ -320,28 +342,12 @@ public final class BenchMain {
 
 	private void watchScale(String backend) throws IOException, InterruptedException {
 		String target = "≤ 16";
-		List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-				"-cp", System.getProperty("java.class.path"), WatchScale.class.getName(), backend,
-				Integer.toString(this.profile.watches()), Integer.toString(this.profile.changes()), "180000");
-		Process process = new ProcessBuilder(command).redirectError(this.logs.resolve("watch-scale-" + backend + ".log").toFile())
-			.start();
-		Map<String, String> values = new HashMap<>();
-		try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-			String line;
-			while ((line = reader.readLine()) != null) {
-				if (line.startsWith("@@ ")) {
-					int equals = line.indexOf('=');
-					values.put(line.substring(3, equals), line.substring(equals + 1));
-				}
-			}
-		}
-		if (!process.waitFor(10, TimeUnit.MINUTES)) {
-			process.destroyForcibly();
-		}
+		Map<String, String> values = child(backend, WatchScale.class, List.of(backend, Integer.toString(this.profile.watches()),
+				Integer.toString(this.profile.changes()), "180000"), (key, value) -> value);
 		String watches = String.format("%,d", this.profile.watches());
 		if (!values.containsKey("delivered")) {
 			this.report.failed(backend, "watch scale (" + watches + " watches)", target,
-					values.getOrDefault("error", "exit " + process.exitValue() + ", see " + this.logs.resolve("watch-scale-" + backend + ".log")));
+					values.getOrDefault("error", "see " + this.logs.resolve("WatchScale-" + backend + ".log")));
 			return;
 		}
 		int threadsAdded = Integer.parseInt(values.get("threadsAdded"));
@@ -365,36 +371,6 @@ public final class BenchMain {
 		if (values.containsKey("error")) {
 			this.report.note(backend + " watch scale: " + values.get("error"));
 		}
-	}
-
-	private ChainedOptionsBuilder jmh(Class<?> benchmark, int threads, String log) {
-		return new OptionsBuilder().include("^" + benchmark.getName().replace(".", "\\.") + "\\.")
-			.forks(this.profile.forks())
-			.warmupIterations(this.profile.warmupIterations())
-			.warmupTime(TimeValue.milliseconds(this.profile.warmupMillis()))
-			.measurementIterations(this.profile.iterations())
-			.measurementTime(TimeValue.milliseconds(this.profile.iterationMillis()))
-			.threads(threads)
-			.shouldFailOnError(false)
-			.jvmArgsAppend("-Xmx1g")
-			.output(this.logs.resolve("jmh-" + log + "-" + threads + "t.log").toString());
-	}
-
-	private static void collect(org.openjdk.jmh.runner.options.Options options, Map<String, Double> scores)
-			throws RunnerException {
-		Collection<RunResult> results = new Runner(options).run();
-		for (RunResult result : results) {
-			String benchmark = result.getParams().getBenchmark();
-			String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
-			String first = (result.getParams().getParam("backend") != null) ? result.getParams().getParam("backend")
-					: result.getParams().getParam("variant");
-			String side = (result.getParams().getParam("side") != null) ? result.getParams().getParam("side") : "";
-			scores.put(key(method, first, side, result.getParams().getThreads()), result.getPrimaryResult().getScore());
-		}
-	}
-
-	private static String key(String method, String first, String side, int threads) {
-		return method + "|" + first + "|" + side + "|" + threads;
 	}
 
 	private String why(String backend) {

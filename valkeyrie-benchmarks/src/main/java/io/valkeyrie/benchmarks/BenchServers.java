@@ -24,6 +24,13 @@ public final class BenchServers {
 
 	private static final Path LOCAL_DIR = localDir();
 
+	// gRPC (jetcd) logs through java.util.logging at INFO; kept referenced so the level sticks.
+	private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
+
+	static {
+		GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
+	}
+
 	private BenchServers() {
 	}
 

@@ -34,12 +34,17 @@ public final class Report {
 	}
 
 	/** A row for a measurement that failed. */
-	public synchronized void failed(String backend, String measure, String target, String reason) {
+	public void failed(String backend, String measure, String target, String reason) {
+		failed(backend, measure, "-", target, reason);
+	}
+
+	/** A row for a measurement whose own side failed while its reference ran. */
+	public synchronized void failed(String backend, String measure, String reference, String target, String reason) {
 		String shortReason = reason.replace('\n', ' ').replace('|', '/');
 		if (shortReason.length() > 90) {
 			shortReason = shortReason.substring(0, 87) + "...";
 		}
-		this.rows.add(new String[] { backend, measure, "failed: " + shortReason, "-", "-", target, "NO" });
+		this.rows.add(new String[] { backend, measure, "failed: " + shortReason, reference, "-", target, "NO" });
 	}
 
 	/** A line printed under the table. */

@@ -32,6 +32,14 @@ public interface Kv extends AutoCloseable {
 	@Override
 	void close();
 
+	/**
+	 * The side of a backend this JVM shares between benchmark runs (so in-process runs
+	 * connect and seed once), closed when the JVM exits.
+	 */
+	static Kv shared(String backend, String side, String namespace) {
+		return SharedKvs.get(backend, side, namespace);
+	}
+
 	/** Open one side of a backend: {@code ours} or {@code raw}. */
 	static Kv open(String backend, String side, String namespace) {
 		if (side.equals("ours")) {

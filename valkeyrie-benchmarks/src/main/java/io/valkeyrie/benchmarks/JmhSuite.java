@@ -1,0 +1,96 @@
+package io.valkeyrie.benchmarks;
+
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The JMH part of a run for one backend: {@link OverheadBenchmark} (the given sides) and
+ * {@link LockBenchmark} (the given variants), each with 1 and 4 threads.
+ * <p>
+ * With {@code forks > 0} JMH forks a JVM per benchmark as usual. The quick profile uses
+ * {@code forks = 0} inside a JVM of its own per backend (see {@link #main}): one JVM start
+ * and one connection per backend instead of one per benchmark, which is what fits the
+ * whole run into minutes; ours and raw then share that JVM, so the call into the
+ * {@link io.valkeyrie.benchmarks.kv.Kv} under test stays bimorphic and cheap for both.
+ */
+public final class JmhSuite {
+
+	private JmhSuite() {
+	}
+
+	/**
+	 * Run in this JVM (JMH forks 0) and print {@code @@ key=score} lines for the parent.
+	 * Arguments: profile, backend, sides (comma-separated or {@code -}), lock variants
+	 * (comma-separated or {@code -}), log directory.
+	 */
+	public static void main(String[] args) throws RunnerException {
+		Profile profile = Profile.named(args[0]);
+		Map<String, Double> scores = run(profile, args[1], list(args[2]), list(args[3]), Path.of(args[4]), 0);
+		scores.forEach((key, score) -> System.out.println("@@ " + key + "=" + score));
+		System.exit(0);
+	}
+
+	/** Run one backend's benchmarks; returns the scores by {@link #key}. */
+	public static Map<String, Double> run(Profile profile, String backend, List<String> sides, List<String> variants, Path logs,
+			int forks) throws RunnerException {
+		Map<String, Double> scores = new HashMap<>();
+		for (int threads : new int[] { 1, 4 }) {
+			if (!sides.isEmpty()) {
+				collect(options(profile, OverheadBenchmark.class, threads, forks, logs.resolve("jmh-overhead-" + backend + "-" + threads + "t.log"))
+					.param("backend", backend)
+					.param("side", sides.toArray(String[]::new)), scores);
+			}
+			if (!variants.isEmpty()) {
+				collect(options(profile, LockBenchmark.class, threads, forks, logs.resolve("jmh-locks-" + backend + "-" + threads + "t.log"))
+					.param("variant", variants.toArray(String[]::new)), scores);
+			}
+		}
+		return scores;
+	}
+
+	/** The key of a score: benchmark method, backend or lock variant, side, threads. */
+	public static String key(String method, String backendOrVariant, String side, int threads) {
+		return method + "|" + backendOrVariant + "|" + side + "|" + threads;
+	}
+
+	private static ChainedOptionsBuilder options(Profile profile, Class<?> benchmark, int threads, int forks, Path log) {
+		return new OptionsBuilder().include("^" + benchmark.getName().replace(".", "\\.") + "\\.")
+			.forks(forks)
+			.warmupIterations(profile.warmupIterations())
+			.warmupTime(TimeValue.milliseconds(profile.warmupMillis()))
+			.measurementIterations(profile.iterations())
+			.measurementTime(TimeValue.milliseconds(profile.iterationMillis()))
+			.threads(threads)
+			.shouldFailOnError(false)
+			.jvmArgsAppend("-Xmx1g")
+			.output(log.toString());
+	}
+
+	private static void collect(ChainedOptionsBuilder options, Map<String, Double> scores) throws RunnerException {
+		Collection<RunResult> results = new Runner(options.build()).run();
+		for (RunResult result : results) {
+			String benchmark = result.getParams().getBenchmark();
+			String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+			String backend = result.getParams().getParam("backend");
+			String first = (backend != null) ? backend : result.getParams().getParam("variant");
+			String side = result.getParams().getParam("side");
+			scores.put(key(method, first, (side != null) ? side : "", result.getParams().getThreads()),
+					result.getPrimaryResult().getScore());
+		}
+	}
+
+	private static List<String> list(String csv) {
+		return csv.equals("-") ? List.of() : List.of(csv.split(","));
+	}
+
+}
