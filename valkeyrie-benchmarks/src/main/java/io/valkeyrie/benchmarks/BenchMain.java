@@ -157,7 +157,7 @@ public final class BenchMain {
 				scores.putAll(JmhSuite.run(this.profile, backend, sides, variants, this.logs, this.profile.forks()));
 			}
 			else {
-				scores.putAll(child(backend, JmhSuite.class, List.of(this.profile.name(), backend, csv(sides), csv(variants),
+				scores.putAll(child(backend, JmhSuite.class, Duration.ofMinutes(5), List.of(this.profile.name(), backend, csv(sides), csv(variants),
 						this.logs.toString()), (key, value) -> Double.valueOf(value)));
 			}
 		}
@@ -177,13 +177,26 @@ public final class BenchMain {
 	}
 
 	/** Run a main class in a JVM of its own and collect its {@code @@ key=value} lines. */
-	private <T> Map<String, T> child(String name, Class<?> main, List<String> args,
+	private <T> Map<String, T> child(String name, Class<?> main, Duration timeout, List<String> args,
 			java.util.function.BiFunction<String, String, T> parse) throws IOException, InterruptedException {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Xmx1g", "-cp", System.getProperty("java.class.path"), main.getName()));
 		command.addAll(args);
 		Path log = this.logs.resolve(main.getSimpleName() + "-" + name + ".log");
 		Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+		Thread watchdog = new Thread(() -> {
+			try {
+				if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+					progress(main.getSimpleName() + " " + name + " still running after " + timeout.toSeconds() + " s: stopped");
+					process.destroyForcibly();
+				}
+			}
+			catch (InterruptedException ex) {
+				// The child finished first and the watchdog is no longer needed.
+			}
+		}, "bench-watchdog");
+		watchdog.setDaemon(true);
+		watchdog.start();
 		Map<String, T> values = new HashMap<>();
 		try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
 			String line;
@@ -194,9 +207,8 @@ public final class BenchMain {
 				}
 			}
 		}
-		if (!process.waitFor(15, TimeUnit.MINUTES)) {
-			process.destroyForcibly();
-		}
+		process.waitFor();
+		watchdog.interrupt();
 		if (process.exitValue() != 0) {
 			progress(main.getSimpleName() + " " + name + " exited with " + process.exitValue() + ", see " + log);
 		}
@@ -290,7 +302,7 @@ public final class BenchMain {
 			}
 			progress("lock hand-over: " + variant);
 			try {
-				results.put(variant, handover.run(variant));
+				results.put(variant, Bounded.call("hand-over " + variant, Duration.ofSeconds(90), () -> handover.run(variant)));
 			}
 			catch (Exception ex) {
 				errors.put(variant, ex.toString());
@@ -340,8 +352,8 @@ public final class BenchMain {
 
 	private void watchScale(String backend) throws IOException, InterruptedException {
 		String target = "≤ 16";
-		Map<String, String> values = child(backend, WatchScale.class, List.of(backend, Integer.toString(this.profile.watches()),
-				Integer.toString(this.profile.changes()), "180000"), (key, value) -> value);
+		Map<String, String> values = child(backend, WatchScale.class, Duration.ofMinutes(4), List.of(backend, Integer.toString(this.profile.watches()),
+				Integer.toString(this.profile.changes()), "90000"), (key, value) -> value);
 		String watches = String.format("%,d", this.profile.watches());
 		if (!values.containsKey("delivered")) {
 			this.report.failed(backend, "watch scale (" + watches + " watches)", target,

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -35,8 +36,11 @@ public final class JmhSuite {
 	 */
 	public static void main(String[] args) throws RunnerException {
 		Profile profile = Profile.named(args[0]);
-		Map<String, Double> scores = run(profile, args[1], list(args[2]), list(args[3]), Path.of(args[4]), 0);
-		scores.forEach((key, score) -> System.out.println("@@ " + key + "=" + score));
+		// Printed as each run ends, so the parent keeps what finished if a later run hangs.
+		run(profile, args[1], list(args[2]), list(args[3]), Path.of(args[4]), 0, (key, score) -> {
+			System.out.println("@@ " + key + "=" + score);
+			System.out.flush();
+		});
 		System.exit(0);
 	}
 
@@ -44,6 +48,12 @@ public final class JmhSuite {
 	public static Map<String, Double> run(Profile profile, String backend, List<String> sides, List<String> variants, Path logs,
 			int forks) throws RunnerException {
 		Map<String, Double> scores = new HashMap<>();
+		run(profile, backend, sides, variants, logs, forks, scores::put);
+		return scores;
+	}
+
+	private static void run(Profile profile, String backend, List<String> sides, List<String> variants, Path logs, int forks,
+			BiConsumer<String, Double> scores) throws RunnerException {
 		for (int threads : new int[] { 1, 4 }) {
 			if (!sides.isEmpty()) {
 				collect(options(profile, OverheadBenchmark.class, threads, forks, logs.resolve("jmh-overhead-" + backend + "-" + threads + "t.log"))
@@ -55,7 +65,6 @@ public final class JmhSuite {
 					.param("variant", variants.toArray(String[]::new)), scores);
 			}
 		}
-		return scores;
 	}
 
 	/** The key of a score: benchmark method, backend or lock variant, side, threads. */
@@ -72,11 +81,12 @@ public final class JmhSuite {
 			.measurementTime(TimeValue.milliseconds(profile.iterationMillis()))
 			.threads(threads)
 			.shouldFailOnError(false)
+			.timeout(TimeValue.seconds(60))
 			.jvmArgsAppend("-Xmx1g")
 			.output(log.toString());
 	}
 
-	private static void collect(ChainedOptionsBuilder options, Map<String, Double> scores) throws RunnerException {
+	private static void collect(ChainedOptionsBuilder options, BiConsumer<String, Double> scores) throws RunnerException {
 		Collection<RunResult> results = new Runner(options.build()).run();
 		for (RunResult result : results) {
 			String benchmark = result.getParams().getBenchmark();
@@ -84,7 +94,7 @@ public final class JmhSuite {
 			String backend = result.getParams().getParam("backend");
 			String first = (backend != null) ? backend : result.getParams().getParam("variant");
 			String side = result.getParams().getParam("side");
-			scores.put(key(method, first, (side != null) ? side : "", result.getParams().getThreads()),
+			scores.accept(key(method, first, (side != null) ? side : "", result.getParams().getThreads()),
 					result.getPrimaryResult().getScore());
 		}
 	}

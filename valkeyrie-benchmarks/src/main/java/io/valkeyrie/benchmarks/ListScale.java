@@ -1,5 +1,6 @@
 package io.valkeyrie.benchmarks;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -8,6 +9,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import io.valkeyrie.store.Store;
+import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.Stores;
 
 /**
  * List scale: list a 10-key directory in a namespace that also holds {@code noise} other
@@ -30,7 +33,19 @@ public final class ListScale {
 
 	public void run(String backend, Report report) {
 		String measure = "list 10 keys in " + String.format("%,d", this.noise) + "-key namespace (ms, p50)";
-		try (Store big = BenchServers.open(backend, "bench-list-big"); Store empty = BenchServers.open(backend, "bench-list-empty")) {
+		try {
+			Bounded.call("list scale " + backend, Duration.ofMinutes(5), () -> {
+				measure(backend, measure, report);
+				return null;
+			});
+		}
+		catch (Exception ex) {
+			report.failed(backend, measure, "≤ 2.00", ex.toString());
+		}
+	}
+
+	private void measure(String backend, String measure, Report report) throws Exception {
+		try (Store big = open(backend, "bench-list-big"); Store empty = open(backend, "bench-list-empty")) {
 			for (Store store : List.of(big, empty)) {
 				for (int i = 0; i < DIR_SIZE; i++) {
 					store.put("dir/k" + i, "value-" + i);
@@ -57,9 +72,18 @@ public final class ListScale {
 						+ String.format("%.1f", seedMillis / 1000.0) + " s (32 writer threads)");
 			}
 		}
-		catch (Exception ex) {
-			report.failed(backend, measure, "≤ 2.00", ex.toString());
+	}
+
+	/**
+	 * The two namespaces share one server; for the local backend one shared in-memory
+	 * database, so seeding does not wait for a file commit per key (listing reads the same
+	 * in-memory pages either way).
+	 */
+	private static Store open(String backend, String namespace) {
+		if (backend.equals("local")) {
+			return Stores.open(StoreConfig.builder("local").namespace(namespace).option("name", "bench-list").build());
 		}
+		return BenchServers.open(backend, namespace);
 	}
 
 	private void time(Store store, Samples samples) {

@@ -1,11 +1,13 @@
 package io.valkeyrie.benchmarks.watch;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.valkeyrie.benchmarks.BenchServers;
+import io.valkeyrie.benchmarks.Bounded;
 import io.valkeyrie.benchmarks.Report;
 import io.valkeyrie.benchmarks.Samples;
 import io.valkeyrie.store.Store;
@@ -44,7 +46,7 @@ public final class WatchLatency {
 		String oursError = "store unavailable";
 		if (oursAvailable) {
 			try {
-				ours = ours(backend);
+				ours = Bounded.call("watch latency " + backend, Duration.ofSeconds(90), () -> ours(backend));
 			}
 			catch (Exception ex) {
 				oursError = ex.toString();
@@ -54,7 +56,7 @@ public final class WatchLatency {
 		String rawError = null;
 		if (!backend.equals("local")) {
 			try {
-				raw = raw(backend);
+				raw = Bounded.call("raw watch latency " + backend, Duration.ofSeconds(90), () -> raw(backend));
 			}
 			catch (Exception ex) {
 				rawError = ex.toString();
