@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import io.valkeyrie.benchmarks.lock.LockHandover;
-import io.valkeyrie.benchmarks.lock.Locker;
+import io.valkeyrie.benchmarks.lock.LockClient;
 import io.valkeyrie.benchmarks.watch.WatchLatency;
 import io.valkeyrie.benchmarks.watch.WatchScale;
 import io.valkeyrie.store.Store;
@@ -148,8 +148,8 @@ public final class BenchMain {
 			boolean ready = !this.unavailable.containsKey(backend);
 			List<String> sides = !this.parts.contains("overhead") ? List.of() : ready ? List.of("ours", "raw") : List.of("raw");
 			List<String> variants = !this.parts.contains("locks") ? List.of()
-					: Locker.VARIANTS.stream()
-						.filter((v) -> Locker.backend(v).equals(backend))
+					: LockClient.VARIANTS.stream()
+						.filter((v) -> LockClient.backend(v).equals(backend))
 						.filter((v) -> ready || v.startsWith("si-"))
 						.toList();
 			progress("JMH " + backend + ": overhead " + sides + ", locks " + variants + ", 1 and 4 threads");
@@ -260,12 +260,15 @@ public final class BenchMain {
 
 	private void lockRows(Map<String, Double> scores) {
 		for (String backend : this.backends) {
-			List<String> references = Locker.VARIANTS.stream()
-				.filter((v) -> v.startsWith("si-") && Locker.backend(v).equals(backend))
+			List<String> references = LockClient.VARIANTS.stream()
+				.filter((v) -> v.startsWith("si-") && LockClient.backend(v).equals(backend))
 				.toList();
-			for (int threads : new int[] { 1, 4 }) {
-				String measure = "lock+unlock " + ((threads == 1) ? "1 thread" : threads + " threads, 1 key") + " (cycles/s)";
-				Double ours = scores.get(JmhSuite.key("lockUnlock", "ours-" + backend, "", threads));
+			for (String[] run : new String[][] { { "1", "own" }, { "4", "own" }, { "4", "shared" } }) {
+				int threads = Integer.parseInt(run[0]);
+				String clients = run[1];
+				String measure = "lock+unlock " + ((threads == 1) ? "1 thread"
+						: threads + " threads, " + (clients.equals("own") ? "own clients" : "1 shared client")) + " (cycles/s)";
+				Double ours = scores.get(JmhSuite.key("lockUnlock", "ours-" + backend, clients, threads));
 				if (references.isEmpty()) {
 					if (ours == null) {
 						this.report.failed(backend, measure, "-", why(backend));
@@ -276,7 +279,7 @@ public final class BenchMain {
 					}
 				}
 				for (String reference : references) {
-					Double theirs = scores.get(JmhSuite.key("lockUnlock", reference, "", threads));
+					Double theirs = scores.get(JmhSuite.key("lockUnlock", reference, clients, threads));
 					String label = "SI " + reference.substring("si-".length()) + " "
 							+ ((theirs != null) ? Report.format(theirs, 0) : "failed");
 					if (ours == null) {
@@ -295,8 +298,8 @@ public final class BenchMain {
 		LockHandover handover = new LockHandover(5, this.profile.handoverSamples());
 		Map<String, Samples> results = new HashMap<>();
 		Map<String, String> errors = new HashMap<>();
-		for (String variant : Locker.VARIANTS) {
-			String backend = Locker.backend(variant);
+		for (String variant : LockClient.VARIANTS) {
+			String backend = LockClient.backend(variant);
 			if (!this.backends.contains(backend) || (variant.startsWith("ours-") && this.unavailable.containsKey(backend))) {
 				continue;
 			}
@@ -313,9 +316,9 @@ public final class BenchMain {
 			String oursError = errors.containsKey("ours-" + backend) ? errors.get("ours-" + backend) : why(backend);
 			String bestName = null;
 			Samples best = null;
-			for (String variant : Locker.VARIANTS) {
+			for (String variant : LockClient.VARIANTS) {
 				Samples candidate = results.get(variant);
-				if (variant.startsWith("si-") && Locker.backend(variant).equals(backend) && candidate != null
+				if (variant.startsWith("si-") && LockClient.backend(variant).equals(backend) && candidate != null
 						&& (best == null || candidate.percentileMillis(99) < best.percentileMillis(99))) {
 					best = candidate;
 					bestName = variant.substring("si-".length());

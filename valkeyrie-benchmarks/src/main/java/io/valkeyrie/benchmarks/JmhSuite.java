@@ -61,13 +61,15 @@ public final class JmhSuite {
 					.param("side", sides.toArray(String[]::new)), scores);
 			}
 			if (!variants.isEmpty()) {
+				// With one thread a shared client is the same as an own one.
 				collect(options(profile, LockBenchmark.class, threads, forks, logs.resolve("jmh-locks-" + backend + "-" + threads + "t.log"))
-					.param("variant", variants.toArray(String[]::new)), scores);
+					.param("variant", variants.toArray(String[]::new))
+					.param("clients", (threads == 1) ? new String[] { "own" } : new String[] { "own", "shared" }), scores);
 			}
 		}
 	}
 
-	/** The key of a score: benchmark method, backend or lock variant, side, threads. */
+	/** The key of a score: benchmark method, backend or lock variant, side or lock clients, threads. */
 	public static String key(String method, String backendOrVariant, String side, int threads) {
 		return method + "|" + backendOrVariant + "|" + side + "|" + threads;
 	}
@@ -93,7 +95,7 @@ public final class JmhSuite {
 			String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
 			String backend = result.getParams().getParam("backend");
 			String first = (backend != null) ? backend : result.getParams().getParam("variant");
-			String side = result.getParams().getParam("side");
+			String side = (backend != null) ? result.getParams().getParam("side") : result.getParams().getParam("clients");
 			scores.accept(key(method, first, (side != null) ? side : "", result.getParams().getThreads()),
 					result.getPrimaryResult().getScore());
 		}

@@ -10,11 +10,11 @@ import java.util.concurrent.TimeUnit;
 import io.valkeyrie.benchmarks.Samples;
 
 /**
- * Hand-over latency: a holder (its own client) holds the lock while a waiter (another
- * client) blocks in {@code lock()}; the time from the start of the holder's
- * {@code unlock()} to the return of the waiter's {@code lock()} is one sample. The holder
- * holds for a random 5–25 ms after the waiter started waiting; for the spin lock, which
- * polls every 100 ms, a random 5–105 ms, so the unlock falls at a random point of the
+ * Hand-over latency: a holder (a client of its own) holds the lock while a waiter (another
+ * client, as in another process) blocks in {@code lock()}; the time from the start of the
+ * holder's {@code unlock()} to the return of the waiter's {@code lock()} is one sample. The
+ * holder holds for a random 5–25 ms after the waiter started waiting; for the spin lock,
+ * which polls every 100 ms, a random 5–105 ms, so the unlock falls at a random point of the
  * waiter's poll cycle instead of always at the same one.
  */
 public final class LockHandover {
@@ -32,7 +32,9 @@ public final class LockHandover {
 	public Samples run(String variant) throws Exception {
 		int maxHold = variant.equals("si-redis-spin") ? 105 : 25;
 		ExecutorService waiterThread = Executors.newSingleThreadExecutor();
-		try (Locker holder = Locker.open(variant, "bench/handover"); Locker waiter = Locker.open(variant, "bench/handover")) {
+		try (LockClient holderClient = LockClient.open(variant); LockClient waiterClient = LockClient.open(variant)) {
+			Locker holder = holderClient.locker("bench/handover");
+			Locker waiter = waiterClient.locker("bench/handover");
 			Samples samples = new Samples(this.samples);
 			for (int i = 0; i < this.warmup + this.samples; i++) {
 				holder.lock();

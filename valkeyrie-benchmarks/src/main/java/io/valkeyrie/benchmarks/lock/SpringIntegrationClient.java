@@ -7,28 +7,28 @@ import org.apache.curator.framework.CuratorFramework;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.integration.redis.util.RedisLockRegistry;
+import org.springframework.integration.support.locks.LockRegistry;
 import org.springframework.integration.zookeeper.lock.ZookeeperLockRegistry;
 
 import io.valkeyrie.benchmarks.BenchServers;
 import io.valkeyrie.benchmarks.kv.Curators;
 
 /**
- * The reference: a lock of Spring Integration's {@code RedisLockRegistry} (spin or
- * pub/sub, default settings otherwise) or {@code ZookeeperLockRegistry}, each with its own
- * registry and connection.
+ * The reference: Spring Integration's {@code RedisLockRegistry} (spin or pub/sub, default
+ * settings otherwise) or {@code ZookeeperLockRegistry}, with a connection of its own.
  */
-final class SpringIntegrationLocker implements Locker {
+final class SpringIntegrationClient implements LockClient {
 
-	private final Lock lock;
+	private final LockRegistry<?> registry;
 
 	private final Runnable close;
 
-	private SpringIntegrationLocker(Lock lock, Runnable close) {
-		this.lock = lock;
+	private SpringIntegrationClient(LockRegistry<?> registry, Runnable close) {
+		this.registry = registry;
 		this.close = close;
 	}
 
-	static Locker redis(String key, boolean pubSub) {
+	static LockClient redis(boolean pubSub) {
 		URI uri = URI.create(BenchServers.endpoint("redis"));
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(uri.getHost(), uri.getPort()));
 		factory.afterPropertiesSet();
@@ -37,29 +37,37 @@ final class SpringIntegrationLocker implements Locker {
 		if (pubSub) {
 			registry.setRedisLockType(RedisLockRegistry.RedisLockType.PUB_SUB_LOCK);
 		}
-		return new SpringIntegrationLocker(registry.obtain(key), () -> {
+		return new SpringIntegrationClient(registry, () -> {
 			registry.destroy();
 			factory.destroy();
 		});
 	}
 
-	static Locker zookeeper(String key) {
+	static LockClient zookeeper() {
 		CuratorFramework client = Curators.start();
 		ZookeeperLockRegistry registry = new ZookeeperLockRegistry(client, "/bench-si-locks");
-		return new SpringIntegrationLocker(registry.obtain(key), () -> {
+		return new SpringIntegrationClient(registry, () -> {
 			registry.destroy();
 			client.close();
 		});
 	}
 
 	@Override
-	public void lock() {
-		this.lock.lock();
-	}
+	public Locker locker(String key) {
+		Lock lock = this.registry.obtain(key);
+		return new Locker() {
 
-	@Override
-	public void unlock() {
-		this.lock.unlock();
+			@Override
+			public void lock() {
+				lock.lock();
+			}
+
+			@Override
+			public void unlock() {
+				lock.unlock();
+			}
+
+		};
 	}
 
 	@Override
