@@ -9,4 +9,21 @@ public interface Locker {
 	/** Release the lock. */
 	void unlock();
 
+	/** A locker from its two operations. */
+	static Locker of(Runnable lock, Runnable unlock) {
+		return new Locker() {
+
+			@Override
+			public void lock() {
+				lock.run();
+			}
+
+			@Override
+			public void unlock() {
+				unlock.run();
+			}
+
+		};
+	}
+
 }

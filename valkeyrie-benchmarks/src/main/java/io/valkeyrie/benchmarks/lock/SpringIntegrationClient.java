@@ -55,19 +55,7 @@ final class SpringIntegrationClient implements LockClient {
 	@Override
 	public Locker locker(String key) {
 		Lock lock = this.registry.obtain(key);
-		return new Locker() {
-
-			@Override
-			public void lock() {
-				lock.lock();
-			}
-
-			@Override
-			public void unlock() {
-				lock.unlock();
-			}
-
-		};
+		return Locker.of(lock::lock, lock::unlock);
 	}
 
 	@Override

@@ -16,19 +16,7 @@ final class StoreLockClient implements LockClient {
 	@Override
 	public Locker locker(String key) {
 		StoreLock lock = this.store.newLock(key);
-		return new Locker() {
-
-			@Override
-			public void lock() {
-				lock.lock();
-			}
-
-			@Override
-			public void unlock() {
-				lock.unlock();
-			}
-
-		};
+		return Locker.of(lock::lock, lock::unlock);
 	}
 
 	@Override
