@@ -22,6 +22,12 @@ package io.valkeyrie.benchmarks;
 public record Profile(String name, int forks, int warmupIterations, int warmupMillis, int iterations, int iterationMillis,
 		int latencySamples, int handoverSamples, int watches, int changes, int listNoise, int listRounds) {
 
+	/** This profile with another number of JMH forks. */
+	public Profile withForks(int forks) {
+		return new Profile(this.name, forks, this.warmupIterations, this.warmupMillis, this.iterations, this.iterationMillis,
+				this.latencySamples, this.handoverSamples, this.watches, this.changes, this.listNoise, this.listRounds);
+	}
+
 	public static Profile named(String name) {
 		return switch (name) {
 			case "quick" -> new Profile("quick", 0, 1, 1000, 2, 1000, 200, 60, 10_000, 1_000, 100_000, 10);
