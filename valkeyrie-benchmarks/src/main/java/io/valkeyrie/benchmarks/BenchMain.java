@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import io.valkeyrie.benchmarks.http.HttpGetter;
 import io.valkeyrie.benchmarks.lock.LockHandover;
 import io.valkeyrie.benchmarks.lock.LockClient;
 import io.valkeyrie.benchmarks.watch.WatchLatency;
@@ -176,6 +177,16 @@ public final class BenchMain {
 		}
 		if (this.parts.contains("locks")) {
 			lockRows(scores);
+		}
+		Double apache = scores.get(JmhSuite.key("get", "apache5", "", 1));
+		if (apache != null) {
+			StringBuilder note = new StringBuilder("consul: GET /v1/kv/<key> per HTTP client (µs/op, 1 thread): ");
+			for (String client : HttpGetter.CLIENTS) {
+				Double score = scores.get(JmhSuite.key("get", client, "", 1));
+				note.append(client).append(' ').append((score != null) ? Report.format(score, 1) : "failed");
+				note.append((score != null) ? String.format(java.util.Locale.ROOT, " (%.2f×)", score / apache) : "").append(", ");
+			}
+			this.report.note(note.substring(0, note.length() - 2) + "; the backend uses apache5");
 		}
 	}
 

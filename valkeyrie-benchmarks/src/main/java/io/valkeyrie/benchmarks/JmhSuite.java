@@ -16,7 +16,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * The JMH part of a run for one backend: {@link OverheadBenchmark} (the given sides) and
- * {@link LockBenchmark} (the given variants), each with 1 and 4 threads.
+ * {@link LockBenchmark} (the given variants), each with 1 and 4 threads, and for Consul
+ * {@link HttpClientsBenchmark} with 1 thread.
  * <p>
  * With {@code forks > 0} JMH forks a JVM per benchmark as usual. The quick profile uses
  * {@code forks = 0} inside a JVM of its own per backend (see {@link #main}): one JVM start
@@ -60,6 +61,9 @@ public final class JmhSuite {
 					.param("backend", backend)
 					.param("side", sides.toArray(String[]::new)), scores);
 			}
+			if (threads == 1 && backend.equals("consul") && sides.contains("raw")) {
+				collect(options(profile, HttpClientsBenchmark.class, threads, forks, logs.resolve("jmh-http-clients.log")), scores);
+			}
 			if (!variants.isEmpty()) {
 				// With one thread a shared client is the same as an own one.
 				collect(options(profile, LockBenchmark.class, threads, forks, logs.resolve("jmh-locks-" + backend + "-" + threads + "t.log"))
@@ -94,7 +98,8 @@ public final class JmhSuite {
 			String benchmark = result.getParams().getBenchmark();
 			String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
 			String backend = result.getParams().getParam("backend");
-			String first = (backend != null) ? backend : result.getParams().getParam("variant");
+			String variant = result.getParams().getParam("variant");
+			String first = (backend != null) ? backend : (variant != null) ? variant : result.getParams().getParam("client");
 			String side = (backend != null) ? result.getParams().getParam("side") : result.getParams().getParam("clients");
 			scores.accept(key(method, first, (side != null) ? side : "", result.getParams().getThreads()),
 					result.getPrimaryResult().getScore());
