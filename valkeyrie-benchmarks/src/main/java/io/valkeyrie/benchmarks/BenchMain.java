@@ -72,10 +72,12 @@ public final class BenchMain {
 		Files.createDirectories(logs);
 		BenchMain bench = new BenchMain(profile, backends, parts, logs);
 		Instant start = Instant.now();
+		String loadBefore = loadAverage();
 		String table = bench.run();
 		Duration took = Duration.between(start, Instant.now());
 		String header = "valkeyrie benchmarks, profile " + profile.name() + ", " + Runtime.getRuntime().availableProcessors()
-				+ " cores, Java " + System.getProperty("java.version") + ", took " + took.toSeconds() + " s\n\n";
+				+ " cores, " + memory() + ", Java " + System.getProperty("java.version") + ", took " + took.toSeconds()
+				+ " s; load average (1/5/15 min) " + loadBefore + " at the start, " + loadAverage() + " at the end\n\n";
 		System.out.println();
 		System.out.println(header + table);
 		if (options.containsKey("out")) {
@@ -402,6 +404,32 @@ public final class BenchMain {
 
 	private String why(String backend) {
 		return this.unavailable.containsKey(backend) ? "store unavailable" : "benchmark error, see " + this.logs;
+	}
+
+	private static String loadAverage() {
+		try {
+			String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+			return fields[0] + " " + fields[1] + " " + fields[2];
+		}
+		catch (IOException | RuntimeException ex) {
+			// Not Linux: the header goes without it.
+			return "unknown";
+		}
+	}
+
+	private static String memory() {
+		try {
+			for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+				if (line.startsWith("MemTotal:")) {
+					long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+					return Math.round(kb / 1024.0 / 1024.0) + " GB RAM";
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// Not Linux: the header goes without it.
+		}
+		return "RAM unknown";
 	}
 
 	private static void progress(String message) {

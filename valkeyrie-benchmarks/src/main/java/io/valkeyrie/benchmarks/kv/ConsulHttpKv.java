@@ -8,9 +8,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Raw Consul HTTP API on the consul backend's own HTTP client and JSON library (Apache
- * HttpClient 5, Jackson 3): {@code GET /v1/kv/<key>} (JSON, for the ModifyIndex), a plain
- * {@code PUT}, a {@code /v1/txn} {@code cas} (one round trip that returns the new
- * ModifyIndex, as a CAS returning the new version needs) and {@code GET ?recurse}.
+ * HttpClient 5, Jackson 3): {@code GET /v1/kv/<key>?consistent} (JSON, for the
+ * ModifyIndex; {@code consistent} because the store's default read is linearizable), a
+ * plain {@code PUT}, a {@code /v1/txn} {@code cas} (one round trip that returns the new
+ * ModifyIndex, as a CAS returning the new version needs) and
+ * {@code GET ?recurse&consistent}.
  */
 final class ConsulHttpKv implements Kv {
 
@@ -30,7 +32,7 @@ final class ConsulHttpKv implements Kv {
 
 	@Override
 	public Object get(String key) {
-		JsonNode node = json(expect(this.http.get(kv(key)), key));
+		JsonNode node = json(expect(this.http.get(kv(key) + "?consistent"), key));
 		return Base64.getDecoder().decode(node.get(0).get("Value").asString());
 	}
 
@@ -58,7 +60,7 @@ final class ConsulHttpKv implements Kv {
 
 	@Override
 	public int list(String dir) {
-		JsonNode nodes = json(expect(this.http.get(kv(dir + "/") + "?recurse=true"), dir));
+		JsonNode nodes = json(expect(this.http.get(kv(dir + "/") + "?recurse&consistent"), dir));
 		int count = 0;
 		for (JsonNode node : nodes) {
 			JsonNode value = node.get("Value");

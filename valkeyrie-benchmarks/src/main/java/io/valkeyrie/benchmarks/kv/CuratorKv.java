@@ -6,14 +6,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.BackgroundCallback;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 
 /**
  * Raw Curator: getData with its Stat, setData, setData with the expected version, and for
- * a list getChildren followed by pipelined (background) getData and getChildren of every
- * child, which is what listing "every key below, at any depth" costs on ZooKeeper.
+ * a list getChildren followed by pipelined (asynchronous) getData and getChildren of every
+ * child, which is what listing "every key below, at any depth" costs on ZooKeeper. Reads
+ * are preceded by a pipelined {@code sync} (sent without waiting; the server answers in
+ * order), because the store's default read is linearizable and a plain ZooKeeper read may
+ * be stale.
  */
 final class CuratorKv implements Kv {
 
@@ -33,6 +36,7 @@ final class CuratorKv implements Kv {
 	@Override
 	public Object get(String key) {
 		try {
+			sync(path(key));
 			Stat stat = new Stat();
 			// The Stat is read too: the store returns the version with the value.
 			this.client.getData().storingStatIn(stat).forPath(path(key));
@@ -82,20 +86,23 @@ final class CuratorKv implements Kv {
 	@Override
 	public int list(String dir) {
 		try {
+			// The ZooKeeper handle's asynchronous calls pipeline every read on the connection
+			// (Curator's inBackground() adds a hop through its own machinery per call).
+			ZooKeeper zk = this.client.getZookeeperClient().getZooKeeper();
 			String parent = path(dir);
+			sync(parent);
 			List<String> children = this.client.getChildren().forPath(parent);
 			CountDownLatch done = new CountDownLatch(children.size() * 2);
 			AtomicInteger values = new AtomicInteger();
-			BackgroundCallback data = (client, event) -> {
-				if (event.getData() != null) {
-					values.incrementAndGet();
-				}
-				done.countDown();
-			};
-			BackgroundCallback grandChildren = (client, event) -> done.countDown();
 			for (String child : children) {
-				this.client.getData().inBackground(data).forPath(parent + "/" + child);
-				this.client.getChildren().inBackground(grandChildren).forPath(parent + "/" + child);
+				String path = parent + "/" + child;
+				zk.getData(path, false, (rc, p, context, data, stat) -> {
+					if (rc == KeeperException.Code.OK.intValue()) {
+						values.incrementAndGet();
+					}
+					done.countDown();
+				}, null);
+				zk.getChildren(path, false, (rc, p, context, grandChildren) -> done.countDown(), null);
 			}
 			if (!done.await(10, TimeUnit.SECONDS)) {
 				throw new IllegalStateException("list timed out");
@@ -109,6 +116,12 @@ final class CuratorKv implements Kv {
 		catch (Exception ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	private void sync(String path) throws Exception {
+		this.client.getZookeeperClient().getZooKeeper().sync(path, (rc, p, context) -> {
+			// Only the ordering matters: the read sent next is answered after the sync.
+		}, null);
 	}
 
 	@Override
