@@ -30,7 +30,7 @@ public record Profile(String name, int forks, int warmupIterations, int warmupMi
 
 	public static Profile named(String name) {
 		return switch (name) {
-			case "quick" -> new Profile("quick", 0, 1, 1000, 2, 1000, 200, 60, 10_000, 1_000, 100_000, 10);
+			case "quick" -> new Profile("quick", 0, 1, 600, 2, 600, 200, 60, 10_000, 1_000, 100_000, 10);
 			case "smoke" -> new Profile("smoke", 0, 0, 100, 1, 200, 20, 5, 200, 20, 1_000, 2);
 			case "full" -> new Profile("full", 2, 3, 2000, 5, 2000, 2000, 400, 10_000, 1_000, 100_000, 50);
 			default -> throw new IllegalArgumentException("Unknown profile '" + name + "': smoke, quick or full");
