@@ -82,7 +82,7 @@ final class LocalLock extends AbstractStoreLock<LocalLock.Held> {
 
 		@Override
 		public void run() {
-			lost(this, LockLoss.Reason.SESSION_EXPIRED, null);
+			lost(this, LockLoss.Reason.EXPIRED, null);
 		}
 
 	}
