@@ -278,10 +278,21 @@ public class ValkeyrieProperties {
 		private @Nullable String path;
 
 		/**
+		 * Name of an in-memory database shared by every local store of this JVM that uses
+		 * the same name. Mutually exclusive with path.
+		 */
+		private @Nullable String name;
+
+		/**
+		 * Number of recent changes kept in memory so that watches can resume from an index.
+		 */
+		private int historySize = 10_000;
+
+		/**
 		 * Whether every write is forced to disk before it returns, trading speed for
 		 * durability across a crash of the machine. Only applies with a path.
 		 */
-		private @Nullable Boolean fsync;
+		private boolean fsync;
 
 		public @Nullable String getPath() {
 			return this.path;
@@ -291,11 +302,27 @@ public class ValkeyrieProperties {
 			this.path = path;
 		}
 
-		public @Nullable Boolean getFsync() {
+		public @Nullable String getName() {
+			return this.name;
+		}
+
+		public void setName(@Nullable String name) {
+			this.name = name;
+		}
+
+		public int getHistorySize() {
+			return this.historySize;
+		}
+
+		public void setHistorySize(int historySize) {
+			this.historySize = historySize;
+		}
+
+		public boolean isFsync() {
 			return this.fsync;
 		}
 
-		public void setFsync(@Nullable Boolean fsync) {
+		public void setFsync(boolean fsync) {
 			this.fsync = fsync;
 		}
 
@@ -303,7 +330,9 @@ public class ValkeyrieProperties {
 		Map<String, Object> typedOptions() {
 			Map<String, Object> options = super.typedOptions();
 			putIfSet(options, "path", this.path);
-			putIfSet(options, "fsync", this.fsync);
+			putIfSet(options, "name", this.name);
+			options.put("fsync", this.fsync);
+			options.put("historySize", this.historySize);
 			return options;
 		}
 
