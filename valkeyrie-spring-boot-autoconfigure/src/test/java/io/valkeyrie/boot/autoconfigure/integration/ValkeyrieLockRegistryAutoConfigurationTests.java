@@ -1,29 +1,19 @@
 package io.valkeyrie.boot.autoconfigure.integration;
 
-import java.util.List;
+import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.valkeyrie.boot.autoconfigure.ValkeyrieAutoConfiguration;
 import io.valkeyrie.boot.lock.ValkeyrieLockRegistry;
+import io.valkeyrie.boot.test.LeaderElection;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.test.Timing;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.context.event.EventListener;
-import org.springframework.integration.leader.event.AbstractLeaderEvent;
-import org.springframework.integration.leader.event.OnGrantedEvent;
-import org.springframework.integration.leader.event.OnRevokedEvent;
 import org.springframework.integration.support.leader.LockRegistryLeaderInitiator;
 import org.springframework.integration.support.locks.DefaultLockRegistry;
 import org.springframework.integration.support.locks.LockRegistry;
@@ -108,64 +98,8 @@ class ValkeyrieLockRegistryAutoConfigurationTests {
 
 	@Test
 	void leadershipMovesWhenTheLeadersContextCloses() {
-		String database = "leader-" + UUID.randomUUID();
-		ConfigurableApplicationContext first = start(database);
-		ConfigurableApplicationContext second = start(database);
-		try {
-			LeaderEvents firstEvents = first.getBean(LeaderEvents.class);
-			LeaderEvents secondEvents = second.getBean(LeaderEvents.class);
-			await().atMost(Timing.seconds(10)).until(() -> firstEvents.granted() + secondEvents.granted() == 1);
-			ConfigurableApplicationContext leader = (firstEvents.granted() == 1) ? first : second;
-			ConfigurableApplicationContext follower = (leader == first) ? second : first;
-			LeaderEvents leaderEvents = leader.getBean(LeaderEvents.class);
-			LeaderEvents followerEvents = follower.getBean(LeaderEvents.class);
-			// Several heartbeats pass: the leader keeps its lock without flapping.
-			await().pollDelay(Timing.millis(1500)).atMost(Timing.seconds(3)).until(() -> true);
-			assertThat(leaderEvents.events).singleElement().isInstanceOf(OnGrantedEvent.class);
-			assertThat(followerEvents.events).isEmpty();
-			leader.close();
-			assertThat(leaderEvents.events).hasSize(2).last().isInstanceOf(OnRevokedEvent.class);
-			await().atMost(Timing.seconds(10)).until(() -> followerEvents.granted() == 1);
-			assertThat(followerEvents.events.get(0).getRole()).isEqualTo("leader");
-		}
-		finally {
-			first.close();
-			second.close();
-		}
+		LeaderElection.assertLeadershipMovesWhenTheLeaderCloses(
+				Map.of("valkeyrie.local.name", "leader-" + UUID.randomUUID(), "valkeyrie.leader.role", "billing"));
 	}
-
-	private static ConfigurableApplicationContext start(String database) {
-		return new SpringApplicationBuilder(LeaderApplication.class).web(WebApplicationType.NONE)
-			.properties("valkeyrie.local.name=" + database, "valkeyrie.leader.enabled=true",
-					"valkeyrie.leader.heartbeat=200ms", "spring.main.banner-mode=off")
-			.run();
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ImportAutoConfiguration({ ValkeyrieAutoConfiguration.class, ValkeyrieLockRegistryAutoConfiguration.class })
-	static class LeaderApplication {
-
-		@Bean
-		LeaderEvents leaderEvents() {
-			return new LeaderEvents();
-		}
-
-	}
-
-	static class LeaderEvents {
-
-		final List<AbstractLeaderEvent> events = new CopyOnWriteArrayList<>();
-
-		@EventListener
-		void on(AbstractLeaderEvent event) {
-			this.events.add(event);
-		}
-
-		long granted() {
-			return this.events.stream().filter(OnGrantedEvent.class::isInstance).count();
-		}
-
-	}
-
 
 }

@@ -1,0 +1,42 @@
+package io.valkeyrie.boot;
+
+import java.util.Map;
+
+import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.test.TestServers;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The application tests against the etcd test server ({@code scripts/servers}).
+ */
+class EtcdValkeyrieApplicationTests extends AbstractValkeyrieApplicationTests {
+
+	@DynamicPropertySource
+	static void backend(DynamicPropertyRegistry registry) {
+		registry.add("valkeyrie.backend", () -> "etcd");
+		registry.add("valkeyrie.etcd.endpoints", () -> TestServers.endpoint("etcd"));
+	}
+
+	@Override
+	protected StoreConfig.Builder secondClient() {
+		return StoreConfig.builder("etcd").endpoints(TestServers.endpoint("etcd"));
+	}
+
+	@Override
+	protected Map<String, String> backendProperties() {
+		return Map.of("valkeyrie.backend", "etcd", "valkeyrie.etcd.endpoints", TestServers.endpoint("etcd"));
+	}
+
+	@Override
+	protected void stopBackend() {
+		TestServers.stop("etcd");
+	}
+
+	@Override
+	protected void startBackend() {
+		TestServers.start("etcd");
+	}
+
+}
