@@ -22,6 +22,7 @@ import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.test.TestServers;
 import io.valkeyrie.store.test.Timing;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -80,9 +81,12 @@ abstract class AbstractValkeyrieApplicationTests {
 	}
 
 	/**
-	 * The settings of an independent client of the same backend, without a namespace.
+	 * The settings of an independent client of the same backend, without a namespace: by
+	 * default the backend's test server.
 	 */
-	protected abstract StoreConfig.Builder secondClient();
+	protected StoreConfig.Builder secondClient() {
+		return StoreConfig.builder(this.store.backend()).endpoints(TestServers.endpoint(this.store.backend()));
+	}
 
 	/**
 	 * The {@code valkeyrie.*} (or {@code spring.*}) properties of this backend, for the
@@ -90,11 +94,15 @@ abstract class AbstractValkeyrieApplicationTests {
 	 */
 	protected abstract Map<String, String> backendProperties();
 
-	/** Make the backend unreachable. */
-	protected abstract void stopBackend();
+	/** Make the backend unreachable: by default, stop its test server. */
+	protected void stopBackend() {
+		TestServers.stop(this.store.backend());
+	}
 
-	/** Make the backend reachable again. */
-	protected abstract void startBackend();
+	/** Make the backend reachable again: by default, start its test server. */
+	protected void startBackend() {
+		TestServers.start(this.store.backend());
+	}
 
 	/** Whether the store recovers after {@link #startBackend()} (a closed local store cannot). */
 	protected boolean recovers() {

@@ -2,7 +2,6 @@ package io.valkeyrie.boot;
 
 import java.util.Map;
 
-import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.test.TestServers;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -20,23 +19,8 @@ class ConsulValkeyrieApplicationTests extends AbstractValkeyrieApplicationTests 
 	}
 
 	@Override
-	protected StoreConfig.Builder secondClient() {
-		return StoreConfig.builder("consul").endpoints(TestServers.endpoint("consul"));
-	}
-
-	@Override
 	protected Map<String, String> backendProperties() {
 		return Map.of("valkeyrie.backend", "consul", "valkeyrie.consul.endpoints", TestServers.endpoint("consul"));
-	}
-
-	@Override
-	protected void stopBackend() {
-		TestServers.stop("consul");
-	}
-
-	@Override
-	protected void startBackend() {
-		TestServers.start("consul");
 	}
 
 }

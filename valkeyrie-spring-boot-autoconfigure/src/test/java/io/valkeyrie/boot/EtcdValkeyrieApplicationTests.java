@@ -2,7 +2,6 @@ package io.valkeyrie.boot;
 
 import java.util.Map;
 
-import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.test.TestServers;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -20,23 +19,8 @@ class EtcdValkeyrieApplicationTests extends AbstractValkeyrieApplicationTests {
 	}
 
 	@Override
-	protected StoreConfig.Builder secondClient() {
-		return StoreConfig.builder("etcd").endpoints(TestServers.endpoint("etcd"));
-	}
-
-	@Override
 	protected Map<String, String> backendProperties() {
 		return Map.of("valkeyrie.backend", "etcd", "valkeyrie.etcd.endpoints", TestServers.endpoint("etcd"));
-	}
-
-	@Override
-	protected void stopBackend() {
-		TestServers.stop("etcd");
-	}
-
-	@Override
-	protected void startBackend() {
-		TestServers.start("etcd");
 	}
 
 }

@@ -2,7 +2,6 @@ package io.valkeyrie.boot;
 
 import java.util.Map;
 
-import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.test.TestServers;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -22,23 +21,8 @@ class RedisValkeyrieApplicationTests extends AbstractValkeyrieApplicationTests {
 	}
 
 	@Override
-	protected StoreConfig.Builder secondClient() {
-		return StoreConfig.builder("redis").endpoints(TestServers.endpoint("redis"));
-	}
-
-	@Override
 	protected Map<String, String> backendProperties() {
 		return Map.of("valkeyrie.backend", "redis", "valkeyrie.redis.endpoints", TestServers.endpoint("redis"));
-	}
-
-	@Override
-	protected void stopBackend() {
-		TestServers.stop("redis");
-	}
-
-	@Override
-	protected void startBackend() {
-		TestServers.start("redis");
 	}
 
 }

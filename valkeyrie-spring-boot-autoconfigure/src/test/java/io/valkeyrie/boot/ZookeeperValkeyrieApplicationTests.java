@@ -2,7 +2,6 @@ package io.valkeyrie.boot;
 
 import java.util.Map;
 
-import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.test.TestServers;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -20,23 +19,8 @@ class ZookeeperValkeyrieApplicationTests extends AbstractValkeyrieApplicationTes
 	}
 
 	@Override
-	protected StoreConfig.Builder secondClient() {
-		return StoreConfig.builder("zookeeper").endpoints(TestServers.endpoint("zookeeper"));
-	}
-
-	@Override
 	protected Map<String, String> backendProperties() {
 		return Map.of("valkeyrie.backend", "zookeeper", "valkeyrie.zookeeper.endpoints", TestServers.endpoint("zookeeper"));
-	}
-
-	@Override
-	protected void stopBackend() {
-		TestServers.stop("zookeeper");
-	}
-
-	@Override
-	protected void startBackend() {
-		TestServers.start("zookeeper");
 	}
 
 }
