@@ -1,9 +1,11 @@
 package io.valkeyrie.boot.autoconfigure.integration;
 
 import java.time.Duration;
+import java.util.UUID;
 
 import io.valkeyrie.boot.autoconfigure.ValkeyrieAutoConfiguration;
 import io.valkeyrie.boot.autoconfigure.ValkeyrieProperties;
+import io.valkeyrie.boot.lock.ValkeyrieLeaderInitiator;
 import io.valkeyrie.boot.lock.ValkeyrieLockRegistry;
 import io.valkeyrie.store.Store;
 
@@ -50,14 +52,16 @@ public final class ValkeyrieLockRegistryAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
+	@ConditionalOnMissingBean(LockRegistryLeaderInitiator.class)
 	@ConditionalOnBooleanProperty("valkeyrie.leader.enabled")
 	@ConditionalOnSingleCandidate(LockRegistry.class)
-	LockRegistryLeaderInitiator valkeyrieLeaderInitiator(LockRegistry<?> lockRegistry,
+	ValkeyrieLeaderInitiator valkeyrieLeaderInitiator(LockRegistry<?> lockRegistry,
 			ValkeyrieProperties properties) {
 		ValkeyrieProperties.Leader leader = properties.getLeader();
-		LockRegistryLeaderInitiator initiator = new LockRegistryLeaderInitiator(lockRegistry,
-				new DefaultCandidate(java.util.UUID.randomUUID().toString(), leader.getRole()));
+		// Stopping waits for the leader's release: at most a request to the store and a heartbeat.
+		Duration stopTimeout = properties.getRequestTimeout().multipliedBy(2).plus(leader.getHeartbeat());
+		ValkeyrieLeaderInitiator initiator = new ValkeyrieLeaderInitiator(lockRegistry,
+				new DefaultCandidate(UUID.randomUUID().toString(), leader.getRole()), stopTimeout);
 		initiator.setHeartBeatMillis(leader.getHeartbeat().toMillis());
 		initiator.setBusyWaitMillis(leader.getBusyWait().toMillis());
 		return initiator;
