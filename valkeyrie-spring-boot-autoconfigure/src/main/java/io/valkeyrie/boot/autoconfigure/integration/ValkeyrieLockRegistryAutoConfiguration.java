@@ -7,7 +7,9 @@ import io.valkeyrie.boot.autoconfigure.ValkeyrieAutoConfiguration;
 import io.valkeyrie.boot.autoconfigure.ValkeyrieProperties;
 import io.valkeyrie.boot.lock.ValkeyrieLeaderInitiator;
 import io.valkeyrie.boot.lock.ValkeyrieLockRegistry;
+import io.valkeyrie.store.InvalidKeyException;
 import io.valkeyrie.store.Store;
+import io.valkeyrie.store.internal.Keys;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -44,7 +46,14 @@ public final class ValkeyrieLockRegistryAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException("valkeyrie.lock.ttl", ttl,
 					"It is below the " + store.backend() + " store's minimum TTL of " + store.minimumTtl());
 		}
-		ValkeyrieLockRegistry registry = new ValkeyrieLockRegistry(store, properties.getLock().getPrefix(), ttl);
+		String prefix = properties.getLock().getPrefix();
+		try {
+			Keys.dir(prefix);
+		}
+		catch (InvalidKeyException ex) {
+			throw new InvalidConfigurationPropertyValueException("valkeyrie.lock.prefix", prefix, ex.getMessage());
+		}
+		ValkeyrieLockRegistry registry = new ValkeyrieLockRegistry(store, prefix, ttl);
 		registry.setApplicationEventPublisher(eventPublisher);
 		// Losses are rare; a thread each keeps a slow listener off the store's own threads.
 		registry.setEventExecutor(new SimpleAsyncTaskExecutor("valkeyrie-lock-event-"));

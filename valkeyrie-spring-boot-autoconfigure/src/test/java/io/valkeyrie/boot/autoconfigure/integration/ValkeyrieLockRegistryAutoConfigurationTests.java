@@ -78,6 +78,16 @@ class ValkeyrieLockRegistryAutoConfigurationTests {
 	}
 
 	@Test
+	void invalidPrefixIsAnInvalidProperty() {
+		this.contextRunner.withPropertyValues("valkeyrie.lock.prefix=locks/../x").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
+						(ex) -> assertThat(ex.getName()).isEqualTo("valkeyrie.lock.prefix"));
+		});
+	}
+
+	@Test
 	void leaderInitiatorForTheConfiguredRole() {
 		this.contextRunner.withPropertyValues("valkeyrie.leader.enabled=true", "valkeyrie.leader.role=billing",
 				"valkeyrie.leader.heartbeat=200ms")
