@@ -94,17 +94,15 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 	}
 
 	private void watch(Held held) {
+		if (!this.options.renew()) {
+			// AbstractStoreLock reports the loss when the TTL runs out.
+			return;
+		}
 		long ttlNanos = this.options.ttl().toNanos();
+		long period = Math.max(1, this.options.ttl().toMillis() / 3);
 		ScheduledFuture<?> task;
 		try {
-			if (this.options.renew()) {
-				long period = Math.max(1, this.options.ttl().toMillis() / 3);
-				task = this.io.scheduleAtFixedRate(() -> renew(held, ttlNanos), period, period, TimeUnit.MILLISECONDS);
-			}
-			else {
-				task = this.io.schedule(() -> lost(held, LockLoss.Reason.SESSION_EXPIRED, null),
-						ttlNanos - (System.nanoTime() - held.renewedNanos), TimeUnit.NANOSECONDS);
-			}
+			task = this.io.scheduleAtFixedRate(() -> renew(held, ttlNanos), period, period, TimeUnit.MILLISECONDS);
 		}
 		catch (RejectedExecutionException ex) {
 			// The store is closing; close() releases the lock.
