@@ -20,6 +20,9 @@ import java.nio.charset.StandardCharsets;
  */
 final class RedisLayout {
 
+	/** How many of {@link #scriptArgs} are keys. */
+	static final int NAMESPACE_KEYS = 4;
+
 	private final String base;
 
 	private final byte[] dataPrefix;
@@ -30,18 +33,46 @@ final class RedisLayout {
 
 	private final byte[] counter;
 
+	private final byte[] history;
+
 	private final byte[] changes;
+
+	private final byte[] inlineValueLimit;
+
+	private final byte[] historySize;
 
 	private final byte[] unlocks;
 
-	RedisLayout(String prefix, String namespace) {
+	RedisLayout(String prefix, String namespace, int inlineValueLimit, int historySize) {
 		this.base = prefix + "{" + (namespace.isEmpty() ? "/" : escape(namespace)) + "}:";
 		this.dataPrefix = bytes(this.base + "d:");
 		this.index = bytes(this.base + "i");
 		this.expiry = bytes(this.base + "x");
 		this.counter = bytes(this.base + "n");
+		this.history = bytes(this.base + "h");
 		this.changes = bytes(this.base + "c");
+		this.inlineValueLimit = number(inlineValueLimit);
+		this.historySize = number(historySize);
 		this.unlocks = bytes(this.base + "u");
+	}
+
+	/**
+	 * The keys and arguments of a namespace script ({@code common.lua}): the index, expiry,
+	 * counter and history keys, the data key prefix, the change channel, the inline value
+	 * limit and the history size, then the script's own arguments.
+	 */
+	byte[][] scriptArgs(byte[]... own) {
+		byte[][] all = new byte[NAMESPACE_KEYS + 4 + own.length][];
+		all[0] = this.index;
+		all[1] = this.expiry;
+		all[2] = this.counter;
+		all[3] = this.history;
+		all[4] = this.dataPrefix;
+		all[5] = this.changes;
+		all[6] = this.inlineValueLimit;
+		all[7] = this.historySize;
+		System.arraycopy(own, 0, all, 8, own.length);
+		return all;
 	}
 
 	/** The common start of every Redis key of the namespace. */
@@ -83,6 +114,14 @@ final class RedisLayout {
 
 	byte[] unlocks() {
 		return this.unlocks;
+	}
+
+	byte[] history() {
+		return this.history;
+	}
+
+	static byte[] number(long value) {
+		return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
 	}
 
 	static byte[] bytes(String text) {

@@ -48,7 +48,7 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 		this.io = io;
 		this.record = layout.lockRecord(key);
 		this.fence = layout.fence(key);
-		this.ttl = RedisTtlKeeper.number(Math.max(1, options.ttl().toMillis()));
+		this.ttl = RedisLayout.number(Math.max(1, options.ttl().toMillis()));
 	}
 
 	@Override

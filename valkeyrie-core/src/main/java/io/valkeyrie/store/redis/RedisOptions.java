@@ -24,9 +24,10 @@ import org.jspecify.annotations.Nullable;
  * @param sweepInterval how often due TTL keys are removed and their deletion published
  * @param inlineValueLimit values up to this size travel inside change messages
  * @param minimumTtl the smallest TTL accepted
+ * @param historySize about how many recent changes are kept to resume watches (0: none)
  */
 record RedisOptions(String keyPrefix, @Nullable Integer database, @Nullable String sentinelMaster, String clientName,
-		Duration sweepInterval, int inlineValueLimit, Duration minimumTtl) {
+		Duration sweepInterval, int inlineValueLimit, Duration minimumTtl, int historySize) {
 
 	static final String KEY_PREFIX = "keyPrefix";
 
@@ -42,8 +43,10 @@ record RedisOptions(String keyPrefix, @Nullable Integer database, @Nullable Stri
 
 	static final String MINIMUM_TTL = "minimumTtl";
 
+	static final String HISTORY_SIZE = "historySize";
+
 	private static final Set<String> KNOWN = new TreeSet<>(List.of(KEY_PREFIX, DATABASE, SENTINEL_MASTER, CLIENT_NAME,
-			SWEEP_INTERVAL, INLINE_VALUE_LIMIT, MINIMUM_TTL));
+			SWEEP_INTERVAL, INLINE_VALUE_LIMIT, MINIMUM_TTL, HISTORY_SIZE));
 
 	static RedisOptions of(StoreConfig config) {
 		Map<String, String> options = config.options();
@@ -71,7 +74,8 @@ record RedisOptions(String keyPrefix, @Nullable Integer database, @Nullable Stri
 		return new RedisOptions(prefix, database, master, options.getOrDefault(CLIENT_NAME, "valkeyrie"),
 				duration(SWEEP_INTERVAL, options.get(SWEEP_INTERVAL), Duration.ofMillis(250)),
 				(int) number(INLINE_VALUE_LIMIT, options.getOrDefault(INLINE_VALUE_LIMIT, "65536"), 0, Integer.MAX_VALUE),
-				duration(MINIMUM_TTL, options.get(MINIMUM_TTL), Duration.ofMillis(100)));
+				duration(MINIMUM_TTL, options.get(MINIMUM_TTL), Duration.ofMillis(100)),
+				(int) number(HISTORY_SIZE, options.getOrDefault(HISTORY_SIZE, "1000"), 0, Integer.MAX_VALUE));
 	}
 
 	private static long number(String name, String value, long min, long max) {

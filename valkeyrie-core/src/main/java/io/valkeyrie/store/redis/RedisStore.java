@@ -3,7 +3,6 @@ package io.valkeyrie.store.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Objects;
@@ -68,7 +67,8 @@ public final class RedisStore extends AbstractStore {
 		super("redis", config);
 		this.options = options;
 		this.connections = connections;
-		this.layout = new RedisLayout(options.keyPrefix(), config.namespace());
+		this.layout = new RedisLayout(options.keyPrefix(), config.namespace(), options.inlineValueLimit(),
+				options.historySize());
 		this.access = new RedisAccess(connections.factory());
 		int id = IDS.incrementAndGet();
 		this.io = new ScheduledThreadPoolExecutor(1, (runnable) -> {
@@ -145,8 +145,7 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	protected void doPut(String key, byte[] value, WriteOptions options) {
-		long index = this.access.scriptLong(RedisScript.PUT, 3, namespaceArgs(bytes(key), value, ttl(options),
-				number(this.options.inlineValueLimit())));
+		long index = write(RedisScript.PUT, bytes(key), value, ttl(options));
 		this.ttlKeeper.written(key, index, options);
 	}
 
@@ -163,7 +162,7 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	protected boolean doDelete(String key) {
-		long result = this.access.scriptLong(RedisScript.DELETE, 3, namespaceArgs(bytes(key), number(0)));
+		long result = write(RedisScript.DELETE, bytes(key), number(0));
 		this.ttlKeeper.stop(key);
 		return result > 0;
 	}
@@ -176,14 +175,14 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	protected boolean doDeleteTree(String dir) {
-		long deleted = this.access.scriptLong(RedisScript.DELETE_TREE, 3, namespaceArgs(bytes(dir)));
+		long deleted = write(RedisScript.DELETE_TREE, bytes(dir));
 		return deleted > 0;
 	}
 
 	@Override
 	protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
-		long result = this.access.scriptLong(RedisScript.ATOMIC_PUT, 3, namespaceArgs(bytes(key), value, ttl(options),
-				number(this.options.inlineValueLimit()), number((previous != null) ? previous.lastIndex() : 0)));
+		long result = write(RedisScript.ATOMIC_PUT, bytes(key), value, ttl(options),
+				number((previous != null) ? previous.lastIndex() : 0));
 		if (result == -1) {
 			throw new KeyNotFoundException(key);
 		}
@@ -199,7 +198,7 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	protected void doAtomicDelete(String key, KVPair previous) {
-		long result = this.access.scriptLong(RedisScript.DELETE, 3, namespaceArgs(bytes(key), number(previous.lastIndex())));
+		long result = write(RedisScript.DELETE, bytes(key), number(previous.lastIndex()));
 		if (result == -1) {
 			throw new KeyNotFoundException(key);
 		}
@@ -217,15 +216,67 @@ public final class RedisStore extends AbstractStore {
 		return new Snapshot(read.pairs(), read.counter());
 	}
 
-	private Read read(String key, boolean tree) {
-		List<Object> result = this.access.script(RedisScript.READ, ReturnType.MULTI, 3,
-				namespaceArgs(bytes(key), number(tree ? 1 : 0)));
-		NavigableMap<String, KVPair> pairs = new TreeMap<>(Comparator.naturalOrder());
-		for (int i = 2; i + 2 < result.size(); i += 3) {
-			String member = string(result.get(i));
-			pairs.put(member, KVPair.wrap(member, (byte[]) result.get(i + 1), Long.parseLong(string(result.get(i + 2)))));
+	@Override
+	public @Nullable History history(String key, boolean tree, long index) {
+		List<Object> result = this.access.script(RedisScript.HISTORY, ReturnType.MULTI, RedisLayout.NAMESPACE_KEYS,
+				this.layout.scriptArgs(bytes(key), number(tree ? 1 : 0), number(index)));
+		if (result == null || result.isEmpty()) {
+			return null;
 		}
-		return new Read(Long.parseLong(string(result.get(0))), ((Number) result.get(1)).longValue() == 1, pairs);
+		NavigableMap<String, KVPair> current = pairs(result.get(1));
+		List<?> entries = (List<?>) result.get(2);
+		// Roll the current state back to the index: each key as it was before its first change since.
+		NavigableMap<String, KVPair> state = new TreeMap<>(current);
+		for (int i = entries.size() - 6; i >= 0; i -= 6) {
+			String changed = string(entries.get(i + 2));
+			long before = Long.parseLong(string(entries.get(i + 3)));
+			Object beforeValue = entries.get(i + 5);
+			if (before == 0) {
+				state.remove(changed);
+			}
+			else if (beforeValue instanceof byte[] value) {
+				state.put(changed, KVPair.wrap(changed, value, before));
+			}
+			else {
+				// The earlier value was too large to keep in the history.
+				return null;
+			}
+		}
+		List<Change> changes = new ArrayList<>(entries.size() / 6);
+		for (int i = 0; i + 5 < entries.size(); i += 6) {
+			long changeIndex = Long.parseLong(string(entries.get(i)));
+			String changed = string(entries.get(i + 2));
+			if ("D".equals(string(entries.get(i + 1)))) {
+				changes.add(new Change(changed, null, changeIndex));
+			}
+			else if (entries.get(i + 4) instanceof byte[] value) {
+				changes.add(new Change(changed, KVPair.wrap(changed, value, changeIndex), changeIndex));
+			}
+			else {
+				return null;
+			}
+		}
+		return new History(state, changes, Long.parseLong(string(result.get(0))));
+	}
+
+	private Read read(String key, boolean tree) {
+		List<Object> result = this.access.script(RedisScript.READ, ReturnType.MULTI, RedisLayout.NAMESPACE_KEYS,
+				this.layout.scriptArgs(bytes(key), number(tree ? 1 : 0)));
+		return new Read(Long.parseLong(string(result.get(0))), ((Number) result.get(1)).longValue() == 1,
+				pairs(result.get(2)));
+	}
+
+	/** Pairs from a flat list key, value, index, ... sorted by key. */
+	private static NavigableMap<String, KVPair> pairs(Object flat) {
+		List<?> list = (List<?>) flat;
+		NavigableMap<String, KVPair> pairs = new TreeMap<>();
+		for (int i = 0; i + 2 < list.size(); i += 3) {
+			String member = string(list.get(i));
+			Object value = list.get(i + 1);
+			pairs.put(member, KVPair.wrap(member, (value instanceof byte[] bytes) ? bytes : new byte[0],
+					Long.parseLong(string(list.get(i + 2)))));
+		}
+		return pairs;
 	}
 
 	private record Read(long counter, boolean exists, NavigableMap<String, KVPair> pairs) {
@@ -252,16 +303,8 @@ public final class RedisStore extends AbstractStore {
 
 	// ---- Helpers ------------------------------------------------------------------------
 
-	/** The three namespace keys and two fixed arguments every namespace script takes first. */
-	private byte[][] namespaceArgs(byte[]... args) {
-		byte[][] all = new byte[5 + args.length][];
-		all[0] = this.layout.index();
-		all[1] = this.layout.expiry();
-		all[2] = this.layout.counter();
-		all[3] = this.layout.dataPrefix();
-		all[4] = this.layout.changes();
-		System.arraycopy(args, 0, all, 5, args.length);
-		return all;
+	private long write(RedisScript script, byte[]... args) {
+		return this.access.scriptLong(script, RedisLayout.NAMESPACE_KEYS, this.layout.scriptArgs(args));
 	}
 
 	static @Nullable KVPair pair(String key, @Nullable List<byte[]> fields) {
@@ -283,7 +326,7 @@ public final class RedisStore extends AbstractStore {
 	}
 
 	private static byte[] number(long value) {
-		return RedisTtlKeeper.number(value);
+		return RedisLayout.number(value);
 	}
 
 	private static byte[] bytes(String text) {

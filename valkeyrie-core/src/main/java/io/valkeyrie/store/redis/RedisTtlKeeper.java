@@ -1,6 +1,5 @@
 package io.valkeyrie.store.redis;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -79,8 +78,8 @@ final class RedisTtlKeeper implements AutoCloseable {
 		try {
 			long removed;
 			do {
-				removed = this.access.scriptLong(RedisScript.SWEEP, 3, this.layout.index(), this.layout.expiry(),
-						this.layout.counter(), this.layout.dataPrefix(), this.layout.changes(), number(SWEEP_BATCH));
+				removed = this.access.scriptLong(RedisScript.SWEEP, RedisLayout.NAMESPACE_KEYS,
+						this.layout.scriptArgs(RedisLayout.number(SWEEP_BATCH)));
 			}
 			while (removed >= SWEEP_BATCH);
 		}
@@ -88,10 +87,6 @@ final class RedisTtlKeeper implements AutoCloseable {
 			// The server is away: the next run catches up, and Redis hides expired keys meanwhile.
 			logger.debug("Sweeping expired keys of {} failed", this.layout.base(), ex);
 		}
-	}
-
-	static byte[] number(long value) {
-		return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
 	}
 
 	@Override
@@ -123,10 +118,9 @@ final class RedisTtlKeeper implements AutoCloseable {
 		@Override
 		public void run() {
 			try {
-				long renewed = RedisTtlKeeper.this.access.scriptLong(RedisScript.RENEW, 3, RedisTtlKeeper.this.layout.index(),
-						RedisTtlKeeper.this.layout.expiry(), RedisTtlKeeper.this.layout.counter(),
-						RedisTtlKeeper.this.layout.dataPrefix(), RedisTtlKeeper.this.layout.changes(),
-						RedisLayout.bytes(this.key), RedisLayout.bytes(this.index), number(this.ttlMillis));
+				long renewed = RedisTtlKeeper.this.access.scriptLong(RedisScript.RENEW, RedisLayout.NAMESPACE_KEYS,
+						RedisTtlKeeper.this.layout.scriptArgs(RedisLayout.bytes(this.key), RedisLayout.bytes(this.index),
+								RedisLayout.number(this.ttlMillis)));
 				if (renewed == 0) {
 					// Deleted, expired or overwritten by someone else: no longer ours to keep.
 					RedisTtlKeeper.this.keepAlives.remove(this.key, this);

@@ -1,6 +1,6 @@
--- ARGV[3] key, ARGV[4] value, ARGV[5] ttl in ms (0: permanent), ARGV[6] inline limit
+-- ARGV[5] key, ARGV[6] value, ARGV[7] ttl in ms (0: permanent).
 -- Returns the new lastIndex.
-local key = ARGV[3]
+local key = ARGV[5]
 local now = now_ms()
 expire_if_due(ns, channel, key, now)
-return write(ns, channel, key, ARGV[4], tonumber(ARGV[5]), now, tonumber(ARGV[6]))
+return write(ns, channel, key, ARGV[6], tonumber(ARGV[7]), now)
