@@ -20,6 +20,7 @@ import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.WatchEvent;
+import io.valkeyrie.store.WatchOptions;
 import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.test.TestServers;
 import io.valkeyrie.store.test.Timing;
@@ -103,6 +104,39 @@ class RedisStoreTest {
 		finally {
 			store.delete(key);
 		}
+	}
+
+	@Test
+	void watchResumesFromTheHistoryStreamOrResyncsWhenItNoLongerReachesBack() {
+		RedisStore store = open(config());
+		store.put("r/a", "1");
+		long from = store.get("r/a").lastIndex();
+		store.put("r/b", "2");
+		store.delete("r/a");
+		store.put("r/b", "3");
+		store.put("elsewhere", "x");
+		List<String> changes = new CopyOnWriteArrayList<>();
+		store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(from), (event) -> changes.add(describe(event)));
+		await().atMost(Timing.seconds(5)).until(() -> changes.size() >= 3);
+		assertThat(changes).containsExactly("put r/b=2 {r/a=1, r/b=2}", "delete r/a {r/b=2}", "put r/b=3 {r/b=3}");
+
+		this.redis.xtrim("valkeyrie{" + this.namespace + "}:h", 0);
+		List<String> resumed = new CopyOnWriteArrayList<>();
+		store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(from), (event) -> resumed.add(describe(event)));
+		await().atMost(Timing.seconds(5)).until(() -> !resumed.isEmpty());
+		assertThat(resumed).containsExactly("resync {r/b=3}");
+	}
+
+	private static String describe(WatchEvent event) {
+		String state = event.current().values().stream().map((p) -> p.key() + "=" + p.valueAsString()).toList().toString();
+		state = "{" + state.substring(1, state.length() - 1) + "}";
+		if (event instanceof WatchEvent.Put put) {
+			return "put " + put.key() + "=" + put.pair().valueAsString() + " " + state;
+		}
+		if (event instanceof WatchEvent.Delete delete) {
+			return "delete " + delete.key() + " " + state;
+		}
+		return (((WatchEvent.Snapshot) event).isResync() ? "resync " : "snapshot ") + state;
 	}
 
 	@Test
