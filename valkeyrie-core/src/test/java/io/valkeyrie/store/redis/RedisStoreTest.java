@@ -190,6 +190,35 @@ class RedisStoreTest {
 	}
 
 	@Test
+	void storeKeepsWorkingAfterASentinelFailOver() {
+		String sentinel = TestServers.endpoint("redis-sentinel");
+		RedisClient client = RedisClient.create();
+		this.resources.add(client::shutdown);
+		var sentinels = client.connectSentinel(io.lettuce.core.RedisURI.create(sentinel));
+		this.resources.add(sentinels);
+		RedisStore store = open(StoreConfig.builder("redis").endpoints(sentinel).namespace(this.namespace)
+			.option(RedisOptions.SENTINEL_MASTER, "valkeyrie").requestTimeout(Duration.ofSeconds(2)));
+		List<String> values = new CopyOnWriteArrayList<>();
+		store.watch("k", (event) -> {
+			KVPair current = event.current().get("k");
+			values.add((current != null) ? current.valueAsString() : "<absent>");
+		});
+		store.put("k", "before");
+		var master = sentinels.sync().getMasterAddrByName("valkeyrie");
+		sentinels.sync().failover("valkeyrie");
+		await().atMost(Timing.seconds(20)).until(() -> !master.equals(sentinels.sync().getMasterAddrByName("valkeyrie")));
+		await().atMost(Timing.seconds(20)).ignoreExceptions().until(() -> {
+			store.put("k", "after");
+			return true;
+		});
+		assertThat(store.get("k").valueAsString()).isEqualTo("after");
+		await().atMost(Timing.seconds(10)).until(() -> values.contains("after"));
+		try (LockLease lease = store.newLock("l").tryLock(Duration.ofSeconds(5)).orElseThrow()) {
+			assertThat(lease.fencingToken()).isPositive();
+		}
+	}
+
+	@Test
 	void storeUsesAGivenConnectionFactoryAndLeavesItOpen() {
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(
 				new RedisStandaloneConfiguration("127.0.0.1", java.net.URI.create(this.endpoint).getPort()));
