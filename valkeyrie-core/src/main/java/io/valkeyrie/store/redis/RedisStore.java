@@ -17,11 +17,13 @@ import io.valkeyrie.store.KeyNotFoundException;
 import io.valkeyrie.store.LockOptions;
 import io.valkeyrie.store.ReadOptions;
 import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.StoreLock;
 import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.internal.AbstractStore;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import org.jspecify.annotations.Nullable;
 
@@ -99,6 +101,8 @@ public final class RedisStore extends AbstractStore {
 	/**
 	 * Open a store on an existing connection factory (for example the one Spring Boot
 	 * configured). The store never closes it; its command timeout bounds the store's calls.
+	 * It must be a {@link LettuceConnectionFactory}: the store relies on Lettuce re-subscribing
+	 * after a disconnect.
 	 * The endpoints and credentials of {@code config} are not used.
 	 * @param config namespace, value size limit and options
 	 * @param factory a started factory
@@ -106,6 +110,11 @@ public final class RedisStore extends AbstractStore {
 	 */
 	public static RedisStore open(StoreConfig config, RedisConnectionFactory factory) {
 		Objects.requireNonNull(factory, "'factory' must not be null");
+		if (!(factory instanceof LettuceConnectionFactory)) {
+			// Other clients (Jedis) block a thread per subscription and reconnect differently.
+			throw new StoreConfigurationException("The redis store needs a LettuceConnectionFactory, got a "
+					+ factory.getClass().getName());
+		}
 		return start(config, RedisOptions.of(config), RedisConnections.given(factory));
 	}
 
