@@ -244,6 +244,11 @@ class RedisStoreTest {
 		RedisStore store = open(config().credentials(user, password));
 		store.put("k", "v");
 		assertThat(store.toString()).doesNotContain(password);
+		String withUserInfo = this.endpoint.replace("redis://", "redis://" + user + ":" + password + "@");
+		RedisStore fromEndpoint = open(StoreConfig.builder("redis").endpoints(withUserInfo).namespace(this.namespace));
+		assertThat(fromEndpoint.get("k").valueAsString()).isEqualTo("v");
+		assertThat(fromEndpoint.toString()).doesNotContain(password).contains(user + ":******@");
+		assertThat(fromEndpoint.config().toString()).doesNotContain(password);
 		assertThatThrownBy(() -> open(config().credentials(user, password + "-wrong")))
 			.isInstanceOf(StoreException.class)
 			.satisfies((ex) -> assertThat(ex.toString()).doesNotContain(password));
