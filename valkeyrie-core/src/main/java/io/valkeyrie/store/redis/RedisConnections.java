@@ -62,7 +62,7 @@ final class RedisConnections implements AutoCloseable {
 		// Reconnect within a second once the server is back, instead of Lettuce's default back-off up to 30 s.
 		ClientResources resources = DefaultClientResources.builder()
 			.ioThreadPoolSize(2)
-			.computationThreadPoolSize(1)
+			.computationThreadPoolSize(2)
 			.reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
 			.build();
 		ClientOptions.Builder clientOptions = ClientOptions.builder()

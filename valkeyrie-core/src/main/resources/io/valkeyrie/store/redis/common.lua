@@ -91,6 +91,12 @@ end
 
 -- The pairs of a key (tree false) or of every key strictly below it (tree true) as a flat
 -- list key, value, index, ...; and whether the key itself exists.
+local function add_pair(out, key, pair)
+	table.insert(out, key)
+	table.insert(out, pair[1])
+	table.insert(out, pair[2])
+end
+
 local function read_state(key, tree)
 	local out = {}
 	local exists = 0
@@ -99,9 +105,7 @@ local function read_state(key, tree)
 		if pair[2] then
 			exists = 1
 			if not tree then
-				table.insert(out, key)
-				table.insert(out, pair[1])
-				table.insert(out, pair[2])
+				add_pair(out, key, pair)
 			end
 		end
 	end
@@ -116,9 +120,7 @@ local function read_state(key, tree)
 			local pair = redis.call('HMGET', ns.data .. member, 'v', 'i')
 			-- Absent: expired in Redis, not swept yet.
 			if pair[2] then
-				table.insert(out, member)
-				table.insert(out, pair[1])
-				table.insert(out, pair[2])
+				add_pair(out, member, pair)
 			end
 		end
 	end

@@ -140,6 +140,36 @@ class RedisStoreTest {
 	}
 
 	@Test
+	void valuesTooLargeToInlineAreReadByTheFeedAndEndTheHistory() {
+		RedisStore store = open(config().option(RedisOptions.INLINE_VALUE_LIMIT, 8));
+		store.put("big", "small");
+		long from = store.get("big").lastIndex();
+		List<String> changes = new CopyOnWriteArrayList<>();
+		store.watch("big", (event) -> changes.add(describe(event)));
+		String large = "x".repeat(100);
+		store.put("big", large);
+		await().atMost(Timing.seconds(5)).until(() -> changes.contains("put big=" + large + " {big=" + large + "}"));
+		assertThat(this.redis.xrange("valkeyrie{" + this.namespace + "}:h", io.lettuce.core.Range.create("-", "+")))
+			.last()
+			.satisfies((entry) -> assertThat(entry.getBody()).doesNotContainKey("v").containsEntry("q", "small"));
+		List<String> resumed = new CopyOnWriteArrayList<>();
+		store.watch("big", WatchOptions.DEFAULTS.resumeFrom(from), (event) -> resumed.add(describe(event)));
+		await().atMost(Timing.seconds(5)).until(() -> !resumed.isEmpty());
+		assertThat(resumed).containsExactly("resync {big=" + large + "}");
+	}
+
+	@Test
+	void holderIsToldWhenRenewalFindsTheLockRecordGone() {
+		RedisStore store = open(config());
+		LockLease lease = store.newLock("l", LockOptions.builder().ttl(Duration.ofSeconds(1)).build()).lock();
+		this.redis.del("valkeyrie{" + this.namespace + "}:l:l");
+		var loss = lease.lost().toCompletableFuture();
+		await().atMost(Timing.seconds(3)).until(loss::isDone);
+		assertThat(loss.join().reason()).isEqualTo(io.valkeyrie.store.LockLoss.Reason.RECORD_REMOVED);
+		assertThat(lease.isValid()).isFalse();
+	}
+
+	@Test
 	void killedPubSubConnectionResyncsEveryWatchToTheServerState() {
 		RedisStore store = open(config());
 		RedisStore writer = open(config());
