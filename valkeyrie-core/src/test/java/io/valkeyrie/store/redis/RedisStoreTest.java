@@ -285,6 +285,19 @@ class RedisStoreTest {
 	}
 
 	@Test
+	void openingWithoutAReachableServerFailsAsUnavailable() throws Exception {
+		int closedPort;
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			closedPort = socket.getLocalPort();
+		}
+		long started = System.nanoTime();
+		assertThatThrownBy(() -> open(StoreConfig.builder("redis").endpoints("127.0.0.1:" + closedPort)
+			.connectTimeout(Duration.ofSeconds(1))
+			.requestTimeout(Duration.ofSeconds(1)))).isInstanceOf(StoreUnavailableException.class);
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Timing.seconds(3));
+	}
+
+	@Test
 	void unknownOptionsFailNamingTheKnownOnes() {
 		assertThatThrownBy(() -> open(config().option("sentinelMasterName", "x")))
 			.isInstanceOf(StoreConfigurationException.class)
