@@ -119,7 +119,15 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 			this.waiters.wake(new String(body, StandardCharsets.UTF_8));
 		}
 		else if (this.hub.hasWatches()) {
-			submit(() -> apply(body));
+			submit(() -> {
+				try {
+					apply(body);
+				}
+				catch (RuntimeException ex) {
+					// Not one of our messages (someone else published on the channel): no watch can use it.
+					logger.debug("Ignoring a malformed message on {}", this.layout.base(), ex);
+				}
+			});
 		}
 	}
 

@@ -130,11 +130,21 @@ final class RedisConnections implements AutoCloseable {
 			throw new StoreConfigurationException("The redis store needs an endpoint (redis://host:port, rediss://host:port or host:port)");
 		}
 		String master = options.sentinelMaster();
+		if (master == null && endpoints.size() == 1 && endpoints.get(0).startsWith("redis-sentinel://")) {
+			// redis-sentinel://host:port[,host:port...][/database]#master, as Lettuce and Spring Boot take it.
+			RedisURI uri = uri(endpoints.get(0));
+			if (uri.getSentinelMasterId() == null) {
+				throw new StoreConfigurationException("A redis-sentinel:// endpoint must name the master after '#', "
+						+ "or use option '" + RedisOptions.SENTINEL_MASTER + "'");
+			}
+			master = uri.getSentinelMasterId();
+			endpoints = uri.getSentinels().stream().map((node) -> node.getHost() + ":" + node.getPort()).toList();
+		}
 		if (master != null) {
 			Set<String> nodes = new LinkedHashSet<>();
 			Integer database = options.database();
 			for (String endpoint : endpoints) {
-				RedisURI uri = uri(endpoint);
+				RedisURI uri = uri(endpoint.startsWith("redis-sentinel://") ? endpoint.replace("redis-sentinel://", "redis://") : endpoint);
 				nodes.add(uri.getHost() + ":" + uri.getPort());
 			}
 			RedisSentinelConfiguration sentinel = new RedisSentinelConfiguration(master, nodes);
@@ -165,7 +175,8 @@ final class RedisConnections implements AutoCloseable {
 		catch (RuntimeException ex) {
 			// Never echo the endpoint: it may carry a password.
 			throw new StoreConfigurationException("Invalid redis endpoint: expected redis://[user:password@]host:port[/database], "
-					+ "rediss://... or host:port (" + ex.getClass().getSimpleName() + ")");
+					+ "rediss://..., host:port, or redis-sentinel://host:port[,host:port...]#master ("
+					+ ex.getClass().getSimpleName() + ")");
 		}
 	}
 

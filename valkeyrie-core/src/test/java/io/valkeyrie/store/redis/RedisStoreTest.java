@@ -249,6 +249,17 @@ class RedisStoreTest {
 	}
 
 	@Test
+	void sentinelCanBeGivenAsOneLettuceStyleEndpoint() {
+		String sentinel = TestServers.endpoint("redis-sentinel").replace("redis://", "redis-sentinel://") + "#valkeyrie";
+		RedisStore store = open(StoreConfig.builder("redis").endpoints(sentinel).namespace(this.namespace));
+		store.put("k", "v");
+		assertThat(store.get("k").valueAsString()).isEqualTo("v");
+		assertThatThrownBy(() -> open(StoreConfig.builder("redis").endpoints(sentinel.replace("#valkeyrie", ""))))
+			.isInstanceOf(StoreConfigurationException.class)
+			.hasMessageContaining("redis-sentinel://host:port[,host:port...]#master");
+	}
+
+	@Test
 	void storeUsesAGivenConnectionFactoryAndLeavesItOpen() {
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(
 				new RedisStandaloneConfiguration("127.0.0.1", java.net.URI.create(this.endpoint).getPort()));
