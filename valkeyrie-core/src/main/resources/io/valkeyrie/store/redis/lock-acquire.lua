@@ -4,7 +4,10 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 	return redis.call('INCR', KEYS[2])
 end
 local remaining = redis.call('PTTL', KEYS[1])
-if remaining < 1 then
+if remaining == -1 then
+	-- A record without expiry (not written by valkeyrie): look again after one of our TTLs.
+	remaining = tonumber(ARGV[2])
+elseif remaining < 1 then
 	remaining = 1
 end
 return -remaining
