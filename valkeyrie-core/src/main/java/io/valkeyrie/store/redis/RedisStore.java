@@ -115,6 +115,9 @@ public final class RedisStore extends AbstractStore {
 			throw new StoreConfigurationException("The redis store needs a LettuceConnectionFactory, got a "
 					+ factory.getClass().getName());
 		}
+		if (((LettuceConnectionFactory) factory).isClusterAware()) {
+			throw new StoreConfigurationException("The redis store does not support Redis Cluster yet");
+		}
 		return start(config, RedisOptions.of(config), RedisConnections.given(factory));
 	}
 

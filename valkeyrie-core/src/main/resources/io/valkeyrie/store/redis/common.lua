@@ -1,4 +1,4 @@
--- Shared by every valkeyrie write script (prepended by RedisScripts). A namespace lives in:
+-- Shared by every valkeyrie namespace script (RedisScript prepends it). A namespace lives in:
 --   <prefix>{<ns>}:d:<key>  hash {v = value, i = lastIndex}, PEXPIREAT for TTL keys
 --   <prefix>{<ns>}:i        sorted set of every key (score 0, ordered by ZRANGEBYLEX)
 --   <prefix>{<ns>}:x        sorted set of TTL keys scored by their expiry (server ms)
