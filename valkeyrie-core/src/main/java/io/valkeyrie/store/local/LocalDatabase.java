@@ -58,6 +58,14 @@ final class LocalDatabase {
 	/** How often expired keys and locks are removed (and their delete events sent). */
 	static final Duration SWEEP_INTERVAL = Duration.ofMillis(100);
 
+	/** How often a file's partly used chunks are rewritten, as MVStore's own background housekeeping would. */
+	private static final Duration COMPACT_INTERVAL = Duration.ofSeconds(30);
+
+	/** Chunks fuller than this are left alone by compaction (percent). */
+	private static final int COMPACT_FILL_RATE = 80;
+
+	private static final int COMPACT_WRITE_BYTES = 16 * 1024 * 1024;
+
 	private static final long MAX_LOG_BYTES = 64L * 1024 * 1024;
 
 	private static final String FORMAT = "format";
@@ -142,6 +150,10 @@ final class LocalDatabase {
 		});
 		this.scheduler.scheduleWithFixedDelay(this::sweep, SWEEP_INTERVAL.toMillis(), SWEEP_INTERVAL.toMillis(),
 				TimeUnit.MILLISECONDS);
+		if (options.path() != null) {
+			this.scheduler.scheduleWithFixedDelay(this::compact, COMPACT_INTERVAL.toMillis(), COMPACT_INTERVAL.toMillis(),
+					TimeUnit.MILLISECONDS);
+		}
 	}
 
 	/**
@@ -597,6 +609,21 @@ final class LocalDatabase {
 		catch (RuntimeException ex) {
 			// The sweeper must keep running; the next round retries what this one could not do.
 			logger.warn("Sweeping expired keys of the local store {} failed", this.description, ex);
+		}
+	}
+
+	/**
+	 * Rewrite chunks that are mostly garbage. MVStore's background thread would do this, but
+	 * it is off: it could take a write's pages into its own asynchronous commit, and then our
+	 * commit would return before they reached the file.
+	 */
+	private void compact() {
+		try {
+			write(SWEEP_INTERVAL.multipliedBy(10), () -> this.mvStore.compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES));
+		}
+		catch (RuntimeException ex) {
+			// Only space is lost; the next round tries again.
+			logger.debug("Compacting the local store {} failed", this.description, ex);
 		}
 	}
 
