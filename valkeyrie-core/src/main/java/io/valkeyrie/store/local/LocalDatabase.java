@@ -431,8 +431,8 @@ final class LocalDatabase {
 		}
 	}
 
-	void lockInterruptibly() throws InterruptedException {
-		this.writeLock.lockInterruptibly();
+	boolean tryLock(long nanos) throws InterruptedException {
+		return this.writeLock.tryLock(nanos, TimeUnit.NANOSECONDS);
 	}
 
 	void unlock() {

@@ -39,7 +39,7 @@ final class LocalLock extends AbstractStoreLock<LocalLock.Held> {
 
 	@Override
 	protected @Nullable Held acquire(long deadlineNanos) throws InterruptedException {
-		Held held = this.table.acquire(this.fullKey, this.ttlMillis, deadlineNanos, Held::new);
+		Held held = this.table.acquire(this.localStore.timeout(), this.fullKey, this.ttlMillis, deadlineNanos, Held::new);
 		if (held != null && this.options.renew()) {
 			long period = Math.max(1, this.ttlMillis / 3);
 			try {

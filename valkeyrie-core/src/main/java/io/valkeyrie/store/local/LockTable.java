@@ -44,9 +44,12 @@ final class LockTable {
 	 * (on the sweeper thread) if the record expires while held
 	 * @return the holder, or {@code null} when the deadline passed
 	 */
-	<H extends Runnable> @Nullable H acquire(String key, long ttlMillis, long deadlineNanos, LongFunction<H> holder)
-			throws InterruptedException {
-		this.database.lockInterruptibly();
+	<H extends Runnable> @Nullable H acquire(Duration timeout, String key, long ttlMillis, long deadlineNanos,
+			LongFunction<H> holder) throws InterruptedException {
+		// A try with a past deadline still gets the request timeout to reach the database: a busy write lock is not a held lock.
+		if (!this.database.tryLock(Math.max(deadlineNanos - System.nanoTime(), timeout.toNanos()))) {
+			return null;
+		}
 		try {
 			while (true) {
 				long now = this.database.now();
