@@ -14,11 +14,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyNotFoundException;
+import io.valkeyrie.store.LockLease;
+import io.valkeyrie.store.LockOptions;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
+import io.valkeyrie.store.StoreLock;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WatchEvent;
@@ -58,7 +60,7 @@ class LocalStoreTest {
 	void writesThatReturnedSurviveAKilledJvm() throws Exception {
 		Path file = this.directory.resolve("durable.mv");
 		Process child = child("write", file);
-		awaitLine(child, "written");
+		long childToken = Long.parseLong(awaitLine(child, "written "));
 		child.destroyForcibly().waitFor(CHILD_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
 		Store store = open(LocalStore.builder().path(file));
@@ -68,6 +70,11 @@ class LocalStoreTest {
 		// Kept alive by a store of the dead process: it now lives its TTL, then expires with an event.
 		assertThat(store.exists("alive")).isTrue();
 		await().atMost(Timing.seconds(5)).until(() -> !store.exists("alive"));
+		// The dead process's lock blocks until its TTL runs out; then the fencing token goes on growing.
+		StoreLock lock = store.newLock("lock", LockOptions.DEFAULTS);
+		LockLease lease = lock.tryLock(Timing.seconds(10)).orElseThrow();
+		assertThat(lease.fencingToken()).isGreaterThan(childToken);
+		lease.close();
 	}
 
 	@Test
@@ -241,14 +248,15 @@ class LocalStoreTest {
 		return process;
 	}
 
-	private static void awaitLine(Process process, String expected) throws IOException {
+	/** Wait for a line starting with {@code expected}; returns the rest of it. */
+	private static String awaitLine(Process process, String expected) throws IOException {
 		BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
 		StringBuilder seen = new StringBuilder();
 		long deadline = System.nanoTime() + CHILD_TIMEOUT.toNanos();
 		String line;
 		while (System.nanoTime() < deadline && (line = output.readLine()) != null) {
-			if (line.equals(expected)) {
-				return;
+			if (line.startsWith(expected)) {
+				return line.substring(expected.length());
 			}
 			seen.append(line).append('\n');
 		}
@@ -266,7 +274,8 @@ class LocalStoreTest {
 					store.put("durable/" + i, "value " + i);
 				}
 				store.put("alive", utf8("v"), WriteOptions.keepAlive(Duration.ofSeconds(1)));
-				System.out.println("written");
+				LockLease lease = store.newLock("lock", LockOptions.builder().ttl(Duration.ofSeconds(2)).build()).lock();
+				System.out.println("written " + lease.fencingToken());
 			}
 			else {
 				store.put("held", "by the child");
