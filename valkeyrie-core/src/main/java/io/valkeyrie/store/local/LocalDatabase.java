@@ -96,7 +96,8 @@ final class LocalDatabase {
 
 	private final InstantSource clock;
 
-	private final boolean fsync;
+	// Set once any store of the database asks for it: a shared database is never silently less durable than asked.
+	private volatile boolean fsync;
 
 	private final ChangeLog log;
 
@@ -115,7 +116,6 @@ final class LocalDatabase {
 	private LocalDatabase(@Nullable String id, LocalOptions options, InstantSource clock) {
 		this.id = id;
 		this.clock = clock;
-		this.fsync = options.fsync();
 		this.description = (options.path() != null) ? "file " + options.path()
 				: (options.name() != null) ? "in-memory database '" + options.name() + "'" : "private in-memory database";
 		this.mvStore = openStore(options);
@@ -193,7 +193,10 @@ final class LocalDatabase {
 	// ---- Stores ------------------------------------------------------------------------
 
 	/** Publish every change to {@code store} from now on; returns its session id. */
-	long attach(LocalStore store) {
+	long attach(LocalStore store, boolean fsync) {
+		if (fsync) {
+			this.fsync = true;
+		}
 		this.stores.add(store);
 		return this.sessions.incrementAndGet();
 	}
@@ -421,13 +424,15 @@ final class LocalDatabase {
 			this.pending.clear();
 			throw unavailable(ex);
 		}
-		for (Committed change : this.pending) {
+		// A copy: a listener on a same-thread executor may write (re-entering the lock) while these are published.
+		List<Committed> committed = List.copyOf(this.pending);
+		this.pending.clear();
+		for (Committed change : committed) {
 			this.log.add(change);
 			for (LocalStore store : this.stores) {
 				store.publish(change);
 			}
 		}
-		this.pending.clear();
 	}
 
 	/** The next value of a persistent counter; under the write lock. */

@@ -201,6 +201,23 @@ class LocalStoreTest {
 	}
 
 	@Test
+	void aListenerRunOnTheWritingThreadMayWriteToo() {
+		Store store = open(LocalStore.builder());
+		List<String> seen = new CopyOnWriteArrayList<>();
+		store.watchTree("", WatchOptions.DEFAULTS.withExecutor(Runnable::run), (event) -> {
+			if (event instanceof WatchEvent.Put put) {
+				seen.add(put.key());
+				if (put.key().equals("first")) {
+					store.put("second", "written by the listener");
+				}
+			}
+		});
+		store.put("first", "v");
+		assertThat(store.get("second").valueAsString()).isEqualTo("written by the listener");
+		assertThat(seen).containsExactly("first", "second");
+	}
+
+	@Test
 	void optionsAreChecked() {
 		assertThatThrownBy(() -> Stores.open(StoreConfig.builder("local").option("pth", "x").build()))
 			.isInstanceOf(StoreConfigurationException.class)
