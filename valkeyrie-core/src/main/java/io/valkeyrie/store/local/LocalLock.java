@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.valkeyrie.store.LockLoss;
 import io.valkeyrie.store.LockOptions;
+import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.internal.AbstractStoreLock;
 import org.slf4j.Logger;
@@ -50,7 +51,7 @@ final class LocalLock extends AbstractStoreLock<LocalLock.Held> {
 			catch (RejectedExecutionException ex) {
 				// The store is closing: give the record back rather than hold it unrenewed.
 				release(held);
-				throw new io.valkeyrie.store.StoreClosedException("The local store is closed");
+				throw new StoreClosedException("The local store is closed");
 			}
 		}
 		return held;
