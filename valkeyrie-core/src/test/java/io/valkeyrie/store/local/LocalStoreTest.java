@@ -129,10 +129,19 @@ class LocalStoreTest {
 		Store two = open(LocalStore.builder().name("shared-by-name"));
 		Store other = open(LocalStore.builder().name("another-name"));
 		Store anonymous = open(LocalStore.builder());
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		two.watch("k", events::add);
 		one.put("k", "v");
 		assertThat(two.get("k").valueAsString()).isEqualTo("v");
 		assertThat(other.exists("k")).isFalse();
 		assertThat(anonymous.exists("k")).isFalse();
+		await().atMost(Timing.seconds(5)).until(() -> events.stream().anyMatch(WatchEvent.Put.class::isInstance));
+
+		LockLease lease = one.newLock("lock", LockOptions.DEFAULTS).lock();
+		assertThat(two.newLock("lock", LockOptions.DEFAULTS).tryLock()).isEmpty();
+		assertThat(other.newLock("lock", LockOptions.DEFAULTS).tryLock()).hasValueSatisfying(LockLease::close);
+		lease.close();
+		assertThat(two.newLock("lock", LockOptions.DEFAULTS).tryLock()).hasValueSatisfying(LockLease::close);
 	}
 
 	@Test
