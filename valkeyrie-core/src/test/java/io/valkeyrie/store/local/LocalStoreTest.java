@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.valkeyrie.store.KeyNotFoundException;
 import io.valkeyrie.store.LockLease;
+import io.valkeyrie.store.LockLoss;
 import io.valkeyrie.store.LockOptions;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
@@ -171,6 +172,23 @@ class LocalStoreTest {
 		assertThatThrownBy(() -> store.get("k")).isInstanceOf(KeyNotFoundException.class);
 		assertThat(store.exists("permanent")).as("a put without TTL makes the key permanent").isTrue();
 		await().atMost(Timing.seconds(5)).until(() -> events.stream().anyMatch(WatchEvent.Delete.class::isInstance));
+	}
+
+	@Test
+	void anUnrenewedLockExpiresByTheInjectedClockAndItsHolderIsTold() {
+		ManualClock clock = new ManualClock();
+		Store holder = open(LocalStore.builder().name("clocked-lock").clock(clock));
+		Store waiter = open(LocalStore.builder().name("clocked-lock"));
+		LockOptions options = LockOptions.builder().ttl(Duration.ofHours(1)).renew(false).build();
+		LockLease lease = holder.newLock("l", options).lock();
+		StoreLock other = waiter.newLock("l", options);
+		assertThat(other.tryLock()).isEmpty();
+
+		clock.advance(Duration.ofHours(1));
+		LockLease taken = other.tryLock(Timing.seconds(5)).orElseThrow();
+		assertThat(taken.fencingToken()).isGreaterThan(lease.fencingToken());
+		await().atMost(Timing.seconds(5)).until(() -> !lease.isValid());
+		assertThat(lease.lost().toCompletableFuture().join().reason()).isEqualTo(LockLoss.Reason.EXPIRED);
 	}
 
 	@Test
