@@ -3,6 +3,7 @@ package io.valkeyrie.store.local;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,8 +11,10 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.valkeyrie.store.KeyNotFoundException;
@@ -293,16 +296,32 @@ class LocalStoreTest {
 	}
 
 	/** Wait for a line starting with {@code expected}; returns the rest of it. */
-	private static String awaitLine(Process process, String expected) throws IOException {
-		BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-		StringBuilder seen = new StringBuilder();
-		long deadline = System.nanoTime() + CHILD_TIMEOUT.toNanos();
-		String line;
-		while (System.nanoTime() < deadline && (line = output.readLine()) != null) {
-			if (line.startsWith(expected)) {
-				return line.substring(expected.length());
+	private static String awaitLine(Process process, String expected) throws Exception {
+		StringBuffer seen = new StringBuffer();
+		CompletableFuture<String> found = CompletableFuture.supplyAsync(() -> {
+			try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+				String line;
+				while ((line = output.readLine()) != null) {
+					if (line.startsWith(expected)) {
+						return line.substring(expected.length());
+					}
+					seen.append(line).append('\n');
+				}
+				return null;
 			}
-			seen.append(line).append('\n');
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		});
+		try {
+			String rest = found.get(CHILD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			if (rest != null) {
+				return rest;
+			}
+		}
+		catch (TimeoutException ex) {
+			// Reported below with what the child printed.
+			process.destroyForcibly();
 		}
 		throw new AssertionError("The child JVM did not print '" + expected + "'; its output:\n" + seen);
 	}
