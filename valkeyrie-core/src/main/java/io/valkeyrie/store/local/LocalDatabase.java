@@ -218,13 +218,23 @@ final class LocalDatabase {
 	// ---- Reads (lock-free) ---------------------------------------------------------------
 
 	@Nullable Entry get(String key) {
-		Entry entry = this.data.raw(key);
-		return (entry != null && !entry.isExpired(now())) ? entry : null;
+		try {
+			Entry entry = this.data.raw(key);
+			return (entry != null && !entry.isExpired(now())) ? entry : null;
+		}
+		catch (MVStoreException ex) {
+			throw unavailable(ex);
+		}
 	}
 
 	/** Every live key starting with {@code prefix}, in key order. */
 	void forEachBelow(String prefix, BiConsumer<String, Entry> action) {
-		this.data.forEachLive(prefix, now(), action);
+		try {
+			this.data.forEachLive(prefix, now(), action);
+		}
+		catch (MVStoreException ex) {
+			throw unavailable(ex);
+		}
 	}
 
 	// ---- Writes --------------------------------------------------------------------------
@@ -363,6 +373,9 @@ final class LocalDatabase {
 				}
 			}
 			return new History(state, changes, current);
+		}
+		catch (MVStoreException ex) {
+			throw unavailable(ex);
 		}
 		finally {
 			this.writeLock.unlock();
@@ -566,7 +579,7 @@ final class LocalDatabase {
 		}
 	}
 
-	private StoreUnavailableException unavailable(MVStoreException ex) {
+	StoreUnavailableException unavailable(MVStoreException ex) {
 		return new StoreUnavailableException("local", "the " + this.description + " failed: " + ex.getMessage(), ex);
 	}
 

@@ -7,7 +7,6 @@ import java.util.concurrent.TimeUnit;
 import io.valkeyrie.store.LockLoss;
 import io.valkeyrie.store.LockOptions;
 import io.valkeyrie.store.StoreClosedException;
-import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.internal.AbstractStoreLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,8 +67,9 @@ final class LocalLock extends AbstractStoreLock<LocalLock.Held> {
 				lost(held, LockLoss.Reason.RECORD_REMOVED, null);
 			}
 		}
-		catch (StoreException ex) {
-			// A busy or failing database: the next period retries; if the TTL runs out first the sweeper reports the loss.
+		catch (RuntimeException ex) {
+			// A busy or failing database (or a closing store): the next period retries, and a
+			// scheduled task that throws would never run again. If the TTL runs out first the loss is reported.
 			logger.debug("Renewing lock '{}' failed", this.key, ex);
 		}
 	}

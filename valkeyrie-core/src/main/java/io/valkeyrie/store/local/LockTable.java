@@ -12,6 +12,7 @@ import java.util.function.LongFunction;
 
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStoreException;
 
 import org.jspecify.annotations.Nullable;
 
@@ -73,6 +74,9 @@ final class LockTable {
 				this.database.lockReleased().awaitNanos(Math.min(remaining, untilExpiry));
 			}
 		}
+		catch (MVStoreException ex) {
+			throw this.database.unavailable(ex);
+		}
 		finally {
 			this.database.unlock();
 		}
@@ -93,6 +97,9 @@ final class LockTable {
 			this.database.commit();
 			return true;
 		}
+		catch (MVStoreException ex) {
+			throw this.database.unavailable(ex);
+		}
 		finally {
 			this.database.unlock();
 		}
@@ -109,6 +116,9 @@ final class LockTable {
 				this.database.commit();
 				this.database.lockReleased().signalAll();
 			}
+		}
+		catch (MVStoreException ex) {
+			throw this.database.unavailable(ex);
 		}
 		finally {
 			this.database.unlock();
