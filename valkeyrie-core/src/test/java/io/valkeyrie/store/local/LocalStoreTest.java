@@ -5,12 +5,14 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +36,8 @@ import io.valkeyrie.store.test.Timing;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -264,15 +268,14 @@ class LocalStoreTest {
 			.hasMessageContaining("no endpoints");
 	}
 
-	@Test
-	void fsyncStoresWriteThrough() {
-		Path file = this.directory.resolve("fsync.mv");
-		try (Store store = LocalStore.builder().path(file).fsync(true).open()) {
-			store.put("k", "v");
-		}
-		try (Store store = LocalStore.builder().path(file).open()) {
-			assertThat(store.get("k").valueAsString()).isEqualTo("v");
-		}
+	@ParameterizedTest(name = "fsync={0}")
+	@ValueSource(booleans = { false, true })
+	void aWriteIsInTheFileWhenItReturns(boolean fsync) throws IOException {
+		Path file = this.directory.resolve("write-through.mv");
+		Store store = open(LocalStore.builder().path(file).fsync(fsync));
+		String marker = "marker-" + UUID.randomUUID();
+		store.put("k", marker);
+		assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).contains(marker);
 	}
 
 	private static byte[] utf8(String value) {
