@@ -176,7 +176,12 @@ final class LocalDatabase {
 			if (this.id != null) {
 				shared.remove(this.id);
 			}
+			// Still under the registry's lock: a store opening this file meanwhile must find it unlocked.
+			close();
 		}
+	}
+
+	private void close() {
 		this.scheduler.shutdownNow();
 		this.writeLock.lock();
 		try {
