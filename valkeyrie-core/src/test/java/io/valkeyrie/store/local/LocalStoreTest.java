@@ -15,10 +15,14 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyNotFoundException;
 import io.valkeyrie.store.LockLease;
 import io.valkeyrie.store.LockLoss;
@@ -128,6 +132,35 @@ class LocalStoreTest {
 		two.close();
 		try (Store three = LocalStore.builder().path(file).open()) {
 			assertThat(three.get("k").valueAsString()).isEqualTo("w");
+		}
+	}
+
+	@Test
+	void storesOpenedAndClosedConcurrentlyOnOneFileShareItSafely() throws Exception {
+		Path file = this.directory.resolve("churn.mv");
+		ExecutorService threads = Executors.newFixedThreadPool(4);
+		try {
+			List<Future<?>> results = new ArrayList<>();
+			for (int t = 0; t < 4; t++) {
+				int thread = t;
+				results.add(threads.submit(() -> {
+					for (int i = 0; i < 25; i++) {
+						try (Store store = LocalStore.builder().path(file).open()) {
+							store.put("t" + thread, Integer.toString(i));
+						}
+					}
+					return null;
+				}));
+			}
+			for (Future<?> result : results) {
+				result.get(CHILD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			}
+		}
+		finally {
+			threads.shutdownNow();
+		}
+		try (Store store = LocalStore.builder().path(file).open()) {
+			assertThat(store.list("")).extracting(KVPair::valueAsString).containsOnly("24");
 		}
 	}
 
