@@ -468,6 +468,11 @@ final class LocalDatabase {
 		return this.scheduler;
 	}
 
+	/** What the database is, for messages: its file or in-memory name. */
+	String description() {
+		return this.description;
+	}
+
 	// ---- Internals -----------------------------------------------------------------------
 
 	/** Run {@code action} under the write lock, then commit and publish what it changed (also when it fails). */

@@ -214,6 +214,12 @@ public final class LocalStore extends AbstractStore {
 		return requestTimeout();
 	}
 
+	@Override
+	public String toString() {
+		return "LocalStore[" + this.database.description() + ", namespace='" + namespace() + "'"
+				+ (isClosed() ? ", closed" : "") + "]";
+	}
+
 	private String full(String key) {
 		return Keys.join(namespace(), key);
 	}

@@ -121,12 +121,13 @@ class LocalStoreTest {
 	}
 
 	@Test
-	void storesOnOneFileShareTheDatabaseAndItClosesWithTheLast() {
+	void storesOnOneFileShareTheDatabaseAndItClosesWithTheLast() throws IOException {
 		Path file = this.directory.resolve("shared.mv");
 		Store one = LocalStore.builder().path(file).open();
 		Store two = LocalStore.builder().path(this.directory.resolve("sub/../shared.mv")).open();
 		one.put("k", "v");
 		assertThat(two.get("k").valueAsString()).isEqualTo("v");
+		assertThat(one).hasToString("LocalStore[file " + file.toRealPath() + ", namespace='']");
 		one.close();
 		two.put("k", "w");
 		two.close();
