@@ -12,6 +12,10 @@ import java.util.function.LongFunction;
 
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.type.ByteArrayDataType;
+import org.h2.mvstore.type.StringDataType;
 
 import org.jspecify.annotations.Nullable;
 
@@ -28,14 +32,20 @@ final class LockTable {
 
 	private final LocalDatabase database;
 
-	private final MVMap<String, byte[]> records;
+	private volatile MVMap<String, byte[]> records;
 
 	/** The holders in this JVM by fencing token: told when their record expires. */
 	private final Map<Long, Runnable> holders = new ConcurrentHashMap<>();
 
-	LockTable(LocalDatabase database, MVMap<String, byte[]> records) {
+	LockTable(LocalDatabase database, MVStore store) {
 		this.database = database;
-		this.records = records;
+		bind(store);
+	}
+
+	/** Use the lock map of {@code store} (the database's file was opened again). */
+	void bind(MVStore store) {
+		this.records = store.openMap("locks",
+				new MVMap.Builder<String, byte[]>().keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
 	}
 
 	/**
@@ -44,9 +54,12 @@ final class LockTable {
 	 * (on the sweeper thread) if the record expires while held
 	 * @return the holder, or {@code null} when the deadline passed
 	 */
-	<H extends Runnable> @Nullable H acquire(String key, long ttlMillis, long deadlineNanos, LongFunction<H> holder)
-			throws InterruptedException {
-		this.database.lockInterruptibly();
+	<H extends Runnable> @Nullable H acquire(Duration timeout, String key, long ttlMillis, long deadlineNanos,
+			LongFunction<H> holder) throws InterruptedException {
+		// A try with a past deadline still gets the request timeout to reach the database: a busy write lock is not a held lock.
+		if (!this.database.tryLock(Math.max(deadlineNanos - System.nanoTime(), timeout.toNanos()))) {
+			return null;
+		}
 		try {
 			while (true) {
 				long now = this.database.now();
@@ -70,6 +83,9 @@ final class LockTable {
 				this.database.lockReleased().awaitNanos(Math.min(remaining, untilExpiry));
 			}
 		}
+		catch (MVStoreException ex) {
+			throw this.database.unavailable(ex);
+		}
 		finally {
 			this.database.unlock();
 		}
@@ -90,6 +106,9 @@ final class LockTable {
 			this.database.commit();
 			return true;
 		}
+		catch (MVStoreException ex) {
+			throw this.database.unavailable(ex);
+		}
 		finally {
 			this.database.unlock();
 		}
@@ -106,6 +125,9 @@ final class LockTable {
 				this.database.commit();
 				this.database.lockReleased().signalAll();
 			}
+		}
+		catch (MVStoreException ex) {
+			throw this.database.unavailable(ex);
 		}
 		finally {
 			this.database.unlock();
