@@ -1,0 +1,691 @@
+package io.valkeyrie.store.local;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+import io.valkeyrie.store.KeyExistsException;
+import io.valkeyrie.store.KeyModifiedException;
+import io.valkeyrie.store.KeyNotFoundException;
+import io.valkeyrie.store.StoreConfigurationException;
+import io.valkeyrie.store.StoreInterruptedException;
+import io.valkeyrie.store.StoreUnavailableException;
+import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.internal.Keys;
+import io.valkeyrie.store.local.ChangeLog.Committed;
+import org.h2.mvstore.Cursor;
+import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.type.ByteArrayDataType;
+import org.h2.mvstore.type.LongDataType;
+import org.h2.mvstore.type.StringDataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One MVStore database and everything the stores opened on it share: the maps, the write
+ * lock that orders every change (and the condition lock waiters sleep on), the change log,
+ * the list of stores whose watches hear every change, and one sweeper thread for TTL
+ * expiry. Stores on the same file (or the same in-memory name) in one JVM share one
+ * instance, reference-counted; it closes with the last of them.
+ * <p>
+ * Reads are lock-free (MVStore maps are thread-safe); every write runs under the write
+ * lock, is committed before the call returns (so it survives the death of the JVM), and
+ * is then published, still under the lock, so watchers see changes in commit order.
+ */
+final class LocalDatabase {
+
+	private static final Logger logger = LoggerFactory.getLogger(LocalDatabase.class);
+
+	/** How often expired keys and locks are removed (and their delete events sent). */
+	static final Duration SWEEP_INTERVAL = Duration.ofMillis(100);
+
+	private static final long MAX_LOG_BYTES = 64L * 1024 * 1024;
+
+	private static final String FORMAT = "format";
+
+	private static final long FORMAT_VERSION = 1;
+
+	private static final String INDEX = "index";
+
+	private static final Map<String, LocalDatabase> shared = new HashMap<>();
+
+	private final @Nullable String id;
+
+	private final String description;
+
+	private final MVStore mvStore;
+
+	private final MVMap<String, byte[]> data;
+
+	/** Keys with an expiry, ordered by it: {@code <16 hex digits of expiresAt><full key>}. */
+	private final MVMap<String, String> expiries;
+
+	/** Keys kept alive by an open store, by full key: the owning session. */
+	private final MVMap<String, Long> keepAlive;
+
+	private final MVMap<String, Long> meta;
+
+	private final LockTable locks;
+
+	private final ReentrantLock writeLock = new ReentrantLock();
+
+	private final Condition lockReleased = this.writeLock.newCondition();
+
+	private final InstantSource clock;
+
+	private final boolean fsync;
+
+	private final ChangeLog log;
+
+	// Guarded by writeLock: the changes of the write in progress, published after its commit.
+	private final List<Committed> pending = new ArrayList<>();
+
+	private final List<LocalStore> stores = new CopyOnWriteArrayList<>();
+
+	private final AtomicLong sessions = new AtomicLong();
+
+	private final ScheduledExecutorService scheduler;
+
+	// Guarded by 'shared'.
+	private int references;
+
+	private LocalDatabase(@Nullable String id, LocalOptions options, InstantSource clock) {
+		this.id = id;
+		this.clock = clock;
+		this.fsync = options.fsync();
+		this.description = (options.path() != null) ? "file " + options.path()
+				: (options.name() != null) ? "in-memory database '" + options.name() + "'" : "private in-memory database";
+		this.mvStore = openStore(options);
+		try {
+			this.data = this.mvStore.openMap("data", new MVMap.Builder<String, byte[]>().keyType(StringDataType.INSTANCE)
+				.valueType(ByteArrayDataType.INSTANCE));
+			this.expiries = this.mvStore.openMap("expiries", new MVMap.Builder<String, String>().keyType(StringDataType.INSTANCE)
+				.valueType(StringDataType.INSTANCE));
+			this.keepAlive = this.mvStore.openMap("keepAlive", new MVMap.Builder<String, Long>().keyType(StringDataType.INSTANCE)
+				.valueType(LongDataType.INSTANCE));
+			this.meta = this.mvStore.openMap("meta", new MVMap.Builder<String, Long>().keyType(StringDataType.INSTANCE)
+				.valueType(LongDataType.INSTANCE));
+			this.locks = new LockTable(this, this.mvStore.openMap("locks", new MVMap.Builder<String, byte[]>()
+				.keyType(StringDataType.INSTANCE)
+				.valueType(ByteArrayDataType.INSTANCE)));
+			checkFormat();
+			expireKeysOfDeadSessions();
+			this.log = new ChangeLog(options.historySize(), MAX_LOG_BYTES, counter(INDEX));
+		}
+		catch (RuntimeException ex) {
+			this.mvStore.closeImmediately();
+			throw translate(ex);
+		}
+		this.scheduler = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "valkeyrie-local-sweeper");
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.scheduler.scheduleWithFixedDelay(this::sweep, SWEEP_INTERVAL.toMillis(), SWEEP_INTERVAL.toMillis(),
+				TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * The database the options name, shared with the stores already open on it in this JVM.
+	 * Every call must be paired with {@link #release()}.
+	 */
+	static LocalDatabase acquire(LocalOptions options, InstantSource clock) {
+		String id = options.databaseId();
+		synchronized (shared) {
+			LocalDatabase database = (id != null) ? shared.get(id) : null;
+			if (database == null) {
+				database = new LocalDatabase(id, options, clock);
+				if (id != null) {
+					shared.put(id, database);
+				}
+			}
+			database.references++;
+			return database;
+		}
+	}
+
+	/** Give back a reference; the last one closes the database. */
+	void release() {
+		synchronized (shared) {
+			if (--this.references > 0) {
+				return;
+			}
+			if (this.id != null) {
+				shared.remove(this.id);
+			}
+		}
+		this.scheduler.shutdownNow();
+		this.writeLock.lock();
+		try {
+			this.mvStore.close();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Closing the local store {} failed", this.description, ex);
+		}
+		finally {
+			this.writeLock.unlock();
+		}
+	}
+
+	// ---- Stores ------------------------------------------------------------------------
+
+	long attach(LocalStore store) {
+		this.stores.add(store);
+		return this.sessions.incrementAndGet();
+	}
+
+	/** Stop publishing to {@code store} and delete the keys it kept alive. */
+	void detach(LocalStore store, long session, Iterable<String> keptAlive) {
+		this.stores.remove(store);
+		write(store.timeout(), () -> {
+			for (String key : keptAlive) {
+				Entry entry = raw(key);
+				if (entry != null && entry.owner() == session) {
+					remove(key, entry);
+				}
+			}
+			return null;
+		});
+	}
+
+	// ---- Reads (lock-free) ---------------------------------------------------------------
+
+	@Nullable Entry get(String key) {
+		Entry entry = raw(key);
+		return (entry != null && !entry.isExpired(now())) ? entry : null;
+	}
+
+	/** Every live key starting with {@code prefix}, in key order. */
+	void forEachBelow(String prefix, BiConsumer<String, Entry> action) {
+		long now = now();
+		Cursor<String, byte[]> cursor = this.data.cursor(prefix);
+		while (cursor.hasNext()) {
+			String key = cursor.next();
+			if (!key.startsWith(prefix)) {
+				break;
+			}
+			Entry entry = Entry.decode(cursor.getValue());
+			if (!entry.isExpired(now)) {
+				action.accept(key, entry);
+			}
+		}
+	}
+
+	// ---- Writes --------------------------------------------------------------------------
+
+	Entry put(LocalStore store, String key, byte[] value, WriteOptions options) {
+		return write(store.timeout(), () -> {
+			long now = now();
+			Entry old = live(key, now);
+			Entry entry = newEntry(store, value, options, now);
+			store(key, entry, old);
+			return entry;
+		});
+	}
+
+	boolean delete(LocalStore store, String key) {
+		return write(store.timeout(), () -> {
+			Entry old = live(key, now());
+			if (old == null) {
+				return false;
+			}
+			remove(key, old);
+			return true;
+		});
+	}
+
+	/** Delete {@code dir} (unless it is the namespace itself) and every key below it. */
+	boolean deleteTree(LocalStore store, String dir, boolean includeDir) {
+		return write(store.timeout(), () -> {
+			long now = now();
+			boolean removed = false;
+			if (includeDir) {
+				Entry entry = raw(dir);
+				if (entry != null) {
+					remove(dir, entry);
+					removed = !entry.isExpired(now);
+				}
+			}
+			String prefix = Keys.childPrefix(dir);
+			List<String> keys = new ArrayList<>();
+			List<Entry> entries = new ArrayList<>();
+			Cursor<String, byte[]> cursor = this.data.cursor(prefix);
+			while (cursor.hasNext()) {
+				String key = cursor.next();
+				if (!key.startsWith(prefix)) {
+					break;
+				}
+				keys.add(key);
+				entries.add(Entry.decode(cursor.getValue()));
+			}
+			for (int i = 0; i < keys.size(); i++) {
+				remove(keys.get(i), entries.get(i));
+				removed |= !entries.get(i).isExpired(now);
+			}
+			return removed;
+		});
+	}
+
+	Entry atomicPut(LocalStore store, String key, String relativeKey, byte[] value, @Nullable Long previousIndex,
+			WriteOptions options) {
+		return write(store.timeout(), () -> {
+			long now = now();
+			Entry current = live(key, now);
+			if (previousIndex == null) {
+				if (current != null) {
+					throw new KeyExistsException("Key '" + relativeKey + "' already exists (lastIndex " + current.index() + ")");
+				}
+			}
+			else {
+				compare(relativeKey, current, previousIndex);
+			}
+			Entry entry = newEntry(store, value, options, now);
+			store(key, entry, current);
+			return entry;
+		});
+	}
+
+	void atomicDelete(LocalStore store, String key, String relativeKey, long previousIndex) {
+		write(store.timeout(), () -> {
+			Entry current = live(key, now());
+			compare(relativeKey, current, previousIndex);
+			remove(key, current);
+			return null;
+		});
+	}
+
+	// ---- Watches -------------------------------------------------------------------------
+
+	/**
+	 * Read the live pairs of a key or subtree together with the index they are current at
+	 * (under the write lock, so no change is half seen).
+	 * @param key the full key or directory
+	 * @param tree whether every key strictly below {@code key} is wanted
+	 * @param pair turns a full key and its entry into what the caller keeps
+	 * @return the index the state is current at
+	 */
+	long read(Duration timeout, String key, boolean tree, BiConsumer<String, Entry> pair) {
+		lock(timeout);
+		try {
+			if (tree) {
+				forEachBelow(Keys.childPrefix(key), pair);
+			}
+			else {
+				Entry entry = get(key);
+				if (entry != null) {
+					pair.accept(key, entry);
+				}
+			}
+			return counter(INDEX);
+		}
+		finally {
+			this.writeLock.unlock();
+		}
+	}
+
+	/**
+	 * The state of a key or subtree at {@code index} and every change of it since, from the
+	 * change log; {@code null} when the log does not reach back that far.
+	 */
+	@Nullable History history(Duration timeout, String key, boolean tree, long index) {
+		lock(timeout);
+		try {
+			long current = counter(INDEX);
+			if (!this.log.covers(index, current)) {
+				return null;
+			}
+			// Entries not yet swept count as present: the log's expiry event for them is still to come.
+			NavigableMap<String, Entry> state = new TreeMap<>();
+			if (tree) {
+				String prefix = Keys.childPrefix(key);
+				Cursor<String, byte[]> cursor = this.data.cursor(prefix);
+				while (cursor.hasNext()) {
+					String k = cursor.next();
+					if (!k.startsWith(prefix)) {
+						break;
+					}
+					state.put(k, Entry.decode(cursor.getValue()));
+				}
+			}
+			else {
+				Entry entry = raw(key);
+				if (entry != null) {
+					state.put(key, entry);
+				}
+			}
+			List<Committed> changes = new ArrayList<>();
+			for (Committed change : this.log.after(index)) {
+				if (tree ? Keys.isBelow(change.key(), key) : change.key().equals(key)) {
+					changes.add(change);
+				}
+			}
+			for (int i = changes.size() - 1; i >= 0; i--) {
+				Committed change = changes.get(i);
+				if (change.previous() != null) {
+					state.put(change.key(), change.previous());
+				}
+				else {
+					state.remove(change.key());
+				}
+			}
+			return new History(state, changes, current);
+		}
+		finally {
+			this.writeLock.unlock();
+		}
+	}
+
+	record History(NavigableMap<String, Entry> state, List<Committed> changes, long revision) {
+	}
+
+	// ---- For the lock table --------------------------------------------------------------
+
+	LockTable locks() {
+		return this.locks;
+	}
+
+	Condition lockReleased() {
+		return this.lockReleased;
+	}
+
+	void lock(Duration timeout) {
+		try {
+			if (!this.writeLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+				throw new StoreUnavailableException("local", "the " + this.description + " stayed busy for longer than the request timeout of " + timeout, null);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new StoreInterruptedException("Interrupted while waiting for the local store " + this.description, ex);
+		}
+	}
+
+	void lockInterruptibly() throws InterruptedException {
+		this.writeLock.lockInterruptibly();
+	}
+
+	void unlock() {
+		this.writeLock.unlock();
+	}
+
+	/** Commit what the write under the lock changed, then publish its changes in order. */
+	void commit() {
+		try {
+			if (this.mvStore.hasUnsavedChanges()) {
+				this.mvStore.commit();
+				if (this.fsync && this.mvStore.getFileStore() != null) {
+					this.mvStore.sync();
+				}
+			}
+		}
+		catch (MVStoreException ex) {
+			this.pending.clear();
+			throw unavailable(ex);
+		}
+		for (Committed change : this.pending) {
+			this.log.add(change);
+			for (LocalStore store : this.stores) {
+				store.publish(change);
+			}
+		}
+		this.pending.clear();
+	}
+
+	/** The next value of a persistent counter; under the write lock. */
+	long next(String counter) {
+		long next = counter(counter) + 1;
+		this.meta.put(counter, next);
+		return next;
+	}
+
+	long now() {
+		return this.clock.millis();
+	}
+
+	ScheduledExecutorService scheduler() {
+		return this.scheduler;
+	}
+
+	String description() {
+		return this.description;
+	}
+
+	StoreUnavailableException unavailable(RuntimeException ex) {
+		return new StoreUnavailableException("local", "the " + this.description + " failed: " + ex.getMessage(), ex);
+	}
+
+	// ---- Internals -----------------------------------------------------------------------
+
+	private <T> T write(Duration timeout, Supplier<T> action) {
+		lock(timeout);
+		try {
+			T result;
+			try {
+				result = action.get();
+			}
+			finally {
+				commit();
+			}
+			return result;
+		}
+		catch (MVStoreException ex) {
+			throw unavailable(ex);
+		}
+		finally {
+			this.pending.clear();
+			this.writeLock.unlock();
+		}
+	}
+
+	private Entry newEntry(LocalStore store, byte[] value, WriteOptions options, long now) {
+		long index = next(INDEX);
+		Duration ttl = options.ttl();
+		if (ttl == null) {
+			return new Entry(index, 0, 0, 0, value);
+		}
+		long ttlMillis = Math.max(1, saturatedMillis(ttl));
+		if (options.keepAlive()) {
+			return new Entry(index, 0, store.session(), ttlMillis, value);
+		}
+		return new Entry(index, saturatedAdd(now, ttlMillis), 0, ttlMillis, value);
+	}
+
+	private void compare(String relativeKey, @Nullable Entry current, long previousIndex) {
+		if (current == null) {
+			throw new KeyNotFoundException(relativeKey);
+		}
+		if (current.index() != previousIndex) {
+			throw new KeyModifiedException("Key '" + relativeKey + "' was modified: its lastIndex is " + current.index()
+					+ ", not " + previousIndex);
+		}
+	}
+
+	private @Nullable Entry raw(String key) {
+		byte[] bytes = this.data.get(key);
+		return (bytes != null) ? Entry.decode(bytes) : null;
+	}
+
+	/** The entry of a key under the write lock; an expired one is removed (with its event). */
+	private @Nullable Entry live(String key, long now) {
+		Entry entry = raw(key);
+		if (entry != null && entry.isExpired(now)) {
+			remove(key, entry);
+			return null;
+		}
+		return entry;
+	}
+
+	private void store(String key, Entry entry, @Nullable Entry old) {
+		this.data.put(key, entry.encode());
+		if (old != null && old.expiresAt() != 0) {
+			this.expiries.remove(expiryKey(old.expiresAt(), key));
+		}
+		if (entry.expiresAt() != 0) {
+			this.expiries.put(expiryKey(entry.expiresAt(), key), "");
+		}
+		if (entry.owner() != 0) {
+			this.keepAlive.put(key, entry.owner());
+		}
+		else if (old != null && old.owner() != 0) {
+			this.keepAlive.remove(key);
+		}
+		this.pending.add(new Committed(key, entry, entry.index(), old));
+	}
+
+	private void remove(String key, Entry old) {
+		long index = next(INDEX);
+		this.data.remove(key);
+		if (old.expiresAt() != 0) {
+			this.expiries.remove(expiryKey(old.expiresAt(), key));
+		}
+		if (old.owner() != 0) {
+			this.keepAlive.remove(key);
+		}
+		this.pending.add(new Committed(key, null, index, old));
+	}
+
+	private long counter(String name) {
+		Long value = this.meta.get(name);
+		return (value != null) ? value : 0;
+	}
+
+	/** Remove expired keys (publishing their deletes) and expired lock records. */
+	private void sweep() {
+		try {
+			long now = now();
+			String first = this.expiries.isEmpty() ? null : this.expiries.firstKey();
+			boolean keysDue = first != null && expiryOf(first) <= now;
+			if (!keysDue && !this.locks.hasExpired(now)) {
+				return;
+			}
+			write(SWEEP_INTERVAL.multipliedBy(10), () -> {
+				String next = this.expiries.isEmpty() ? null : this.expiries.firstKey();
+				while (next != null && expiryOf(next) <= now) {
+					String key = next.substring(16);
+					Entry entry = raw(key);
+					if (entry != null && entry.expiresAt() == expiryOf(next)) {
+						remove(key, entry);
+					}
+					else {
+						this.expiries.remove(next);
+					}
+					next = this.expiries.higherKey(next);
+				}
+				this.locks.expire(now);
+				return null;
+			});
+		}
+		catch (RuntimeException ex) {
+			// The sweeper must keep running; the next round retries what this one could not do.
+			logger.warn("Sweeping expired keys of the local store {} failed", this.description, ex);
+		}
+	}
+
+	private void checkFormat() {
+		Long format = this.meta.get(FORMAT);
+		if (format == null) {
+			this.meta.put(FORMAT, FORMAT_VERSION);
+			this.mvStore.commit();
+		}
+		else if (format != FORMAT_VERSION) {
+			throw new StoreConfigurationException("The local store " + this.description + " has format " + format
+					+ ", this valkeyrie reads format " + FORMAT_VERSION);
+		}
+	}
+
+	/**
+	 * Keep-alive keys in the file belong to stores of a process that is gone (no other
+	 * process can hold the file): they now live only their TTL.
+	 */
+	private void expireKeysOfDeadSessions() {
+		if (this.keepAlive.isEmpty()) {
+			return;
+		}
+		long now = now();
+		for (String key : new ArrayList<>(this.keepAlive.keySet())) {
+			Entry entry = raw(key);
+			if (entry != null && entry.owner() != 0) {
+				long expiresAt = saturatedAdd(now, entry.ttlMillis());
+				this.data.put(key, entry.withExpiry(expiresAt, 0).encode());
+				this.expiries.put(expiryKey(expiresAt, key), "");
+			}
+			this.keepAlive.remove(key);
+		}
+		this.mvStore.commit();
+	}
+
+	private MVStore openStore(LocalOptions options) {
+		MVStore.Builder builder = new MVStore.Builder().autoCommitDisabled();
+		if (options.path() != null) {
+			builder.fileName(options.path().toString());
+		}
+		try {
+			return builder.open();
+		}
+		catch (MVStoreException ex) {
+			if (ex.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
+				throw new StoreConfigurationException("The local store " + this.description
+						+ " is in use by another process; a local store file can be opened by one process at a time"
+						+ " (share it within a JVM by opening stores with the same path)", ex);
+			}
+			throw new StoreConfigurationException("The local store " + this.description + " cannot be opened: "
+					+ ex.getMessage(), ex);
+		}
+	}
+
+	private RuntimeException translate(RuntimeException ex) {
+		if (ex instanceof MVStoreException mv) {
+			return new StoreConfigurationException("The local store " + this.description + " cannot be opened: "
+					+ mv.getMessage(), mv);
+		}
+		return ex;
+	}
+
+	private static String expiryKey(long expiresAt, String key) {
+		String hex = Long.toHexString(expiresAt);
+		return "0".repeat(16 - hex.length()) + hex + key;
+	}
+
+	private static long expiryOf(String expiryKey) {
+		return Long.parseUnsignedLong(expiryKey, 0, 16, 16);
+	}
+
+	static long saturatedMillis(Duration duration) {
+		try {
+			return duration.toMillis();
+		}
+		catch (ArithmeticException ex) {
+			return Long.MAX_VALUE;
+		}
+	}
+
+	static long saturatedAdd(long a, long b) {
+		long sum = a + b;
+		return (sum < a) ? Long.MAX_VALUE : sum;
+	}
+
+	@Override
+	public String toString() {
+		return "LocalDatabase[" + this.description + "]";
+	}
+
+}
