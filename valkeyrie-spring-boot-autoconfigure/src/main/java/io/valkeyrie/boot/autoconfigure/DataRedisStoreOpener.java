@@ -1,0 +1,55 @@
+package io.valkeyrie.boot.autoconfigure;
+
+import io.valkeyrie.store.Store;
+import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.StoreConfigurationException;
+import io.valkeyrie.store.Stores;
+import io.valkeyrie.store.TlsConfig;
+
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails.Standalone;
+import org.springframework.boot.ssl.SslBundle;
+
+/**
+ * Opens a {@code redis} store that has no endpoints of its own on the Redis the application
+ * already configured with {@code spring.data.redis.*}, so there is one Redis
+ * configuration, not two.
+ * <p>
+ * INTEGRATION POINT: this reads Boot's {@link DataRedisConnectionDetails} (host, port,
+ * database, credentials, SSL bundle) and opens the store with its own connection. Once the
+ * redis backend offers an entry point taking a {@code RedisConnectionFactory}, this should
+ * open the store on the application's factory instead, sharing its connections.
+ */
+class DataRedisStoreOpener implements ValkeyrieStoreFactory.StoreOpener {
+
+	private final DataRedisConnectionDetails details;
+
+	DataRedisStoreOpener(DataRedisConnectionDetails details) {
+		this.details = details;
+	}
+
+	@Override
+	public Store open(StoreConfig config) {
+		if (!"redis".equals(config.backend()) || !config.endpoints().isEmpty()) {
+			return Stores.open(config);
+		}
+		Standalone standalone = this.details.getStandalone();
+		if (standalone == null) {
+			throw new StoreConfigurationException("The redis backend cannot reuse a Sentinel or Cluster "
+					+ "spring.data.redis configuration yet; set valkeyrie.redis.endpoints");
+		}
+		SslBundle bundle = this.details.getSslBundle();
+		String scheme = (bundle != null) ? "rediss" : "redis";
+		StoreConfig.Builder builder = config.toBuilder()
+			.endpoint(scheme + "://" + standalone.getHost() + ":" + standalone.getPort() + "/" + standalone.getDatabase());
+		if (config.username() == null && config.password() == null) {
+			builder.credentials(this.details.getUsername(), this.details.getPassword());
+		}
+		if (config.tls() == null && bundle != null) {
+			builder.tls(new TlsConfig(bundle.getManagers().getKeyManagerFactory(),
+					bundle.getManagers().getTrustManagerFactory(), true));
+		}
+		return Stores.open(builder.build());
+	}
+
+}
