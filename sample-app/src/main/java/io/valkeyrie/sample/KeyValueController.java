@@ -10,6 +10,7 @@ import io.valkeyrie.store.Store;
 import io.valkeyrie.store.WriteOptions;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -59,7 +60,7 @@ class KeyValueController {
 	 */
 	@PutMapping("/kv/{*key}")
 	ResponseEntity<KeyValue> put(@PathVariable String key, @RequestBody(required = false) byte @Nullable [] value,
-			@RequestParam(required = false) @Nullable Duration ttl,
+			@RequestParam(required = false) @Nullable String ttl,
 			@RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch,
 			@RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) @Nullable String ifNoneMatch) {
 		WriteOptions options = writeOptions(ttl);
@@ -123,14 +124,22 @@ class KeyValueController {
 		return dir.isEmpty() || dir.equals("/");
 	}
 
-	private static WriteOptions writeOptions(@Nullable Duration ttl) {
-		if (ttl == null) {
+	/** The TTL as Spring Boot properties write durations: {@code 10s}, {@code 500ms}, {@code PT1M}. */
+	private static WriteOptions writeOptions(@Nullable String ttl) {
+		if (ttl == null || ttl.isBlank()) {
 			return WriteOptions.NONE;
 		}
-		if (ttl.isNegative() || ttl.isZero()) {
-			throw badRequest("ttl must be positive, was " + ttl);
+		Duration duration;
+		try {
+			duration = DurationStyle.detectAndParse(ttl.trim());
 		}
-		return WriteOptions.ttl(ttl);
+		catch (IllegalArgumentException ex) {
+			throw badRequest("ttl must be a duration such as 10s, 500ms or PT1M, was '" + ttl + "'");
+		}
+		if (duration.isNegative() || duration.isZero()) {
+			throw badRequest("ttl must be positive, was '" + ttl + "'");
+		}
+		return WriteOptions.ttl(duration);
 	}
 
 	/** A pair that carries only the index {@code If-Match} names: all a compare-and-set compares. */

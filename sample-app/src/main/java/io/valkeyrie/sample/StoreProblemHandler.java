@@ -68,6 +68,8 @@ class StoreProblemHandler extends ResponseEntityExceptionHandler {
 		}
 		ResponseEntity.BodyBuilder response = ResponseEntity.status(mapping.status());
 		if (mapping.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+			// The client did nothing wrong: the operator needs to see this one.
+			this.logger.warn("Store call failed: " + ex.getMessage(), ex);
 			response.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER);
 		}
 		return response.body(problem);
