@@ -20,11 +20,18 @@ import static org.awaitility.Awaitility.await;
 /**
  * The REST API, its errors and actuator, on the running app (local backend, in memory).
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = SampleApiTests.IN_MEMORY)
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { SampleApiTests.IN_MEMORY, SampleApiTests.SELENIUM_QUIET })
 class SampleApiTests {
 
-	/** The tests' store lives in memory: nothing left behind under target/. */
+	/**
+	 * The tests' store lives in memory: nothing left behind under target/. (Also quiets
+	 * Selenium's notice that it has no DevTools binding for this Chromium: the browser test
+	 * uses WebDriver only. One set of properties for every test class, so they share one context.)
+	 */
 	static final String IN_MEMORY = "valkeyrie.local.path=";
+
+	static final String SELENIUM_QUIET = "logging.level.org.openqa.selenium=error";
 
 	@LocalServerPort
 	int port;

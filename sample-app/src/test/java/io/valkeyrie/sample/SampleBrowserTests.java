@@ -6,9 +6,11 @@ import java.time.Duration;
 import java.util.List;
 
 import io.valkeyrie.store.Store;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
@@ -32,7 +34,9 @@ import static org.awaitility.Awaitility.await;
  * {@code VALKEYRIE_CHROMIUM} and {@code VALKEYRIE_CHROMEDRIVER} (environment or system
  * properties) and fails, never skips, when they are missing.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = SampleApiTests.IN_MEMORY)
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { SampleApiTests.IN_MEMORY, SampleApiTests.SELENIUM_QUIET })
+@TestInstance(Lifecycle.PER_CLASS)
 class SampleBrowserTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(20);
@@ -44,13 +48,14 @@ class SampleBrowserTests {
 	Store store;
 
 	@TempDir
-	Path profile;
+	static Path profile;
 
 	SampleClient client;
 
 	WebDriver browser;
 
-	@BeforeEach
+	/** One browser for the class (starting one costs seconds of CPU); each test loads the page afresh. */
+	@BeforeAll
 	void openBrowser() {
 		File chromium = executable("VALKEYRIE_CHROMIUM");
 		File chromedriver = executable("VALKEYRIE_CHROMEDRIVER");
@@ -60,7 +65,7 @@ class SampleBrowserTests {
 		// trying to reach Google's services and floods the log with refused connections.
 		options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 				"--disable-background-networking", "--disable-component-update", "--disable-sync",
-				"--disable-dev-shm-usage", "--user-data-dir=" + this.profile.toAbsolutePath());
+				"--disable-dev-shm-usage", "--user-data-dir=" + profile.toAbsolutePath());
 		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver)
 			.usingAnyFreePort()
 			.build();
@@ -69,7 +74,7 @@ class SampleBrowserTests {
 		this.client = new SampleClient(this.port);
 	}
 
-	@AfterEach
+	@AfterAll
 	void closeBrowser() {
 		if (this.browser != null) {
 			this.browser.quit();

@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.fail;
  * The live feed over real HTTP: a client reads {@code /api/events} while other requests
  * write, and sees each change arrive as a server-sent event.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = SampleApiTests.IN_MEMORY)
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { SampleApiTests.IN_MEMORY, SampleApiTests.SELENIUM_QUIET })
 class SampleFeedTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
