@@ -30,13 +30,18 @@ class DataRedisStoreOpener implements ValkeyrieStoreFactory.StoreOpener {
 
 	@Override
 	public Store open(StoreConfig config) {
+		return Stores.open(configFor(config));
+	}
+
+	/** The configuration to open: with Spring Data Redis's endpoint when it has none. */
+	StoreConfig configFor(StoreConfig config) {
 		if (!"redis".equals(config.backend()) || !config.endpoints().isEmpty()) {
-			return Stores.open(config);
+			return config;
 		}
 		Standalone standalone = this.details.getStandalone();
 		if (standalone == null) {
-			throw new StoreConfigurationException("The redis backend cannot reuse a Sentinel or Cluster "
-					+ "spring.data.redis configuration yet; set valkeyrie.redis.endpoints");
+			throw new StoreConfigurationException("The redis backend cannot reuse a Sentinel, Cluster or "
+					+ "master/replica spring.data.redis configuration yet; set valkeyrie.redis.endpoints");
 		}
 		SslBundle bundle = this.details.getSslBundle();
 		String scheme = (bundle != null) ? "rediss" : "redis";
@@ -49,7 +54,7 @@ class DataRedisStoreOpener implements ValkeyrieStoreFactory.StoreOpener {
 			builder.tls(new TlsConfig(bundle.getManagers().getKeyManagerFactory(),
 					bundle.getManagers().getTrustManagerFactory(), true));
 		}
-		return Stores.open(builder.build());
+		return builder.build();
 	}
 
 }

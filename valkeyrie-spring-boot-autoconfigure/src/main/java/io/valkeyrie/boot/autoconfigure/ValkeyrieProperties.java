@@ -278,10 +278,21 @@ public class ValkeyrieProperties {
 		private @Nullable String path;
 
 		/**
+		 * Name of an in-memory database shared by every local store of this JVM that uses
+		 * the same name. Mutually exclusive with path.
+		 */
+		private @Nullable String name;
+
+		/**
+		 * Number of recent changes kept in memory so that watches can resume from an index.
+		 */
+		private int historySize = 10_000;
+
+		/**
 		 * Whether every write is forced to disk before it returns, trading speed for
 		 * durability across a crash of the machine. Only applies with a path.
 		 */
-		private @Nullable Boolean fsync;
+		private boolean fsync;
 
 		public @Nullable String getPath() {
 			return this.path;
@@ -291,11 +302,27 @@ public class ValkeyrieProperties {
 			this.path = path;
 		}
 
-		public @Nullable Boolean getFsync() {
+		public @Nullable String getName() {
+			return this.name;
+		}
+
+		public void setName(@Nullable String name) {
+			this.name = name;
+		}
+
+		public int getHistorySize() {
+			return this.historySize;
+		}
+
+		public void setHistorySize(int historySize) {
+			this.historySize = historySize;
+		}
+
+		public boolean isFsync() {
 			return this.fsync;
 		}
 
-		public void setFsync(@Nullable Boolean fsync) {
+		public void setFsync(boolean fsync) {
 			this.fsync = fsync;
 		}
 
@@ -303,7 +330,9 @@ public class ValkeyrieProperties {
 		Map<String, Object> typedOptions() {
 			Map<String, Object> options = super.typedOptions();
 			putIfSet(options, "path", this.path);
-			putIfSet(options, "fsync", this.fsync);
+			putIfSet(options, "name", this.name);
+			options.put("fsync", this.fsync);
+			options.put("historySize", this.historySize);
 			return options;
 		}
 
@@ -328,6 +357,21 @@ public class ValkeyrieProperties {
 		 * Datacenter to use instead of the agent's own.
 		 */
 		private @Nullable String datacenter;
+
+		/**
+		 * Read consistency of reads that ask for a consistent read: 'consistent' (linearizable, through the leader) or 'default' (Consul's default mode, may read a stale value just after a leader change). Backend default: consistent.
+		 */
+		private @Nullable String consistency;
+
+		/**
+		 * Lock delay of the sessions behind locks: after a holder is cut off, the lock cannot be taken again for this long. Backend default: 15s.
+		 */
+		private @Nullable Duration lockDelay;
+
+		/**
+		 * Agent's session_ttl_min, when it was changed from Consul's default (10s); the store's minimum TTL.
+		 */
+		private @Nullable Duration sessionTtlMin;
 
 		@Override
 		public List<String> getEndpoints() {
@@ -354,10 +398,37 @@ public class ValkeyrieProperties {
 			this.datacenter = datacenter;
 		}
 
+		public @Nullable String getConsistency() {
+			return this.consistency;
+		}
+
+		public void setConsistency(@Nullable String consistency) {
+			this.consistency = consistency;
+		}
+
+		public @Nullable Duration getLockDelay() {
+			return this.lockDelay;
+		}
+
+		public void setLockDelay(@Nullable Duration lockDelay) {
+			this.lockDelay = lockDelay;
+		}
+
+		public @Nullable Duration getSessionTtlMin() {
+			return this.sessionTtlMin;
+		}
+
+		public void setSessionTtlMin(@Nullable Duration sessionTtlMin) {
+			this.sessionTtlMin = sessionTtlMin;
+		}
+
 		@Override
 		Map<String, Object> typedOptions() {
 			Map<String, Object> options = super.typedOptions();
 			putIfSet(options, "datacenter", this.datacenter);
+			putIfSet(options, "consistency", this.consistency);
+			putIfSet(options, "lock-delay", millis(this.lockDelay));
+			putIfSet(options, "session-ttl-min", millis(this.sessionTtlMin));
 			return options;
 		}
 
@@ -373,6 +444,26 @@ public class ValkeyrieProperties {
 		 */
 		private List<String> endpoints = new ArrayList<>(List.of("http://127.0.0.1:2379"));
 
+		/**
+		 * Host name the server's TLS certificate names, when it differs from the endpoints' host.
+		 */
+		private @Nullable String authority;
+
+		/**
+		 * Server's --max-request-bytes, when it was raised from etcd's default of 1.5MB; it bounds max-value-size.
+		 */
+		private @Nullable DataSize maxRequestBytes;
+
+		/**
+		 * How often gRPC pings the connection to detect a dead server. Backend default: 10s.
+		 */
+		private @Nullable Duration keepAliveTime;
+
+		/**
+		 * How long a gRPC ping may go unanswered before the connection is dropped. Backend default: 5s.
+		 */
+		private @Nullable Duration keepAliveTimeout;
+
 		@Override
 		public List<String> getEndpoints() {
 			return this.endpoints;
@@ -380,6 +471,49 @@ public class ValkeyrieProperties {
 
 		public void setEndpoints(List<String> endpoints) {
 			this.endpoints = endpoints;
+		}
+
+		public @Nullable String getAuthority() {
+			return this.authority;
+		}
+
+		public void setAuthority(@Nullable String authority) {
+			this.authority = authority;
+		}
+
+		public @Nullable DataSize getMaxRequestBytes() {
+			return this.maxRequestBytes;
+		}
+
+		public void setMaxRequestBytes(@Nullable DataSize maxRequestBytes) {
+			this.maxRequestBytes = maxRequestBytes;
+		}
+
+		public @Nullable Duration getKeepAliveTime() {
+			return this.keepAliveTime;
+		}
+
+		public void setKeepAliveTime(@Nullable Duration keepAliveTime) {
+			this.keepAliveTime = keepAliveTime;
+		}
+
+		public @Nullable Duration getKeepAliveTimeout() {
+			return this.keepAliveTimeout;
+		}
+
+		public void setKeepAliveTimeout(@Nullable Duration keepAliveTimeout) {
+			this.keepAliveTimeout = keepAliveTimeout;
+		}
+
+		@Override
+		Map<String, Object> typedOptions() {
+			Map<String, Object> options = super.typedOptions();
+			putIfSet(options, "authority", this.authority);
+			putIfSet(options, "maxRequestBytes", (this.maxRequestBytes != null) ? this.maxRequestBytes.toBytes() : null);
+			putIfSet(options, "grpcKeepAliveTime", (this.keepAliveTime != null) ? this.keepAliveTime.toMillis() : null);
+			putIfSet(options, "grpcKeepAliveTimeout",
+					(this.keepAliveTimeout != null) ? this.keepAliveTimeout.toMillis() : null);
+			return options;
 		}
 
 	}
@@ -401,6 +535,16 @@ public class ValkeyrieProperties {
 		 */
 		private @Nullable Duration sessionTimeout;
 
+		/**
+		 * ZooKeeper path the namespace and the store's bookkeeping live under. Backend default: /valkeyrie.
+		 */
+		private @Nullable String basePath;
+
+		/**
+		 * ACL of the nodes the store creates: 'creator' (only the authenticated user) or 'open'. Backend default: creator with a username, open without.
+		 */
+		private @Nullable String acl;
+
 		@Override
 		public List<String> getEndpoints() {
 			return this.endpoints;
@@ -418,12 +562,28 @@ public class ValkeyrieProperties {
 			this.sessionTimeout = sessionTimeout;
 		}
 
+		public @Nullable String getBasePath() {
+			return this.basePath;
+		}
+
+		public void setBasePath(@Nullable String basePath) {
+			this.basePath = basePath;
+		}
+
+		public @Nullable String getAcl() {
+			return this.acl;
+		}
+
+		public void setAcl(@Nullable String acl) {
+			this.acl = acl;
+		}
+
 		@Override
 		Map<String, Object> typedOptions() {
 			Map<String, Object> options = super.typedOptions();
-			if (this.sessionTimeout != null) {
-				options.put("sessionTimeout", this.sessionTimeout.toMillis() + "ms");
-			}
+			putIfSet(options, "session-timeout", millis(this.sessionTimeout));
+			putIfSet(options, "base-path", this.basePath);
+			putIfSet(options, "acl", this.acl);
 			return options;
 		}
 
@@ -446,6 +606,21 @@ public class ValkeyrieProperties {
 		 */
 		private @Nullable Integer database;
 
+		/**
+		 * Prefix of every Redis key the store writes, so that several applications can share one database. Backend default: valkeyrie.
+		 */
+		private @Nullable String keyPrefix;
+
+		/**
+		 * Name of the Sentinel master; the endpoints are then Sentinel nodes.
+		 */
+		private @Nullable String sentinelMaster;
+
+		/**
+		 * Client name of the store's connections (CLIENT SETNAME). Backend default: valkeyrie.
+		 */
+		private @Nullable String clientName;
+
 		@Override
 		public List<String> getEndpoints() {
 			return this.endpoints;
@@ -463,10 +638,37 @@ public class ValkeyrieProperties {
 			this.database = database;
 		}
 
+		public @Nullable String getKeyPrefix() {
+			return this.keyPrefix;
+		}
+
+		public void setKeyPrefix(@Nullable String keyPrefix) {
+			this.keyPrefix = keyPrefix;
+		}
+
+		public @Nullable String getSentinelMaster() {
+			return this.sentinelMaster;
+		}
+
+		public void setSentinelMaster(@Nullable String sentinelMaster) {
+			this.sentinelMaster = sentinelMaster;
+		}
+
+		public @Nullable String getClientName() {
+			return this.clientName;
+		}
+
+		public void setClientName(@Nullable String clientName) {
+			this.clientName = clientName;
+		}
+
 		@Override
 		Map<String, Object> typedOptions() {
 			Map<String, Object> options = super.typedOptions();
 			putIfSet(options, "database", this.database);
+			putIfSet(options, "keyPrefix", this.keyPrefix);
+			putIfSet(options, "sentinelMaster", this.sentinelMaster);
+			putIfSet(options, "clientName", this.clientName);
 			return options;
 		}
 
@@ -599,6 +801,10 @@ public class ValkeyrieProperties {
 			this.trees = trees;
 		}
 
+	}
+
+	private static @Nullable String millis(@Nullable Duration duration) {
+		return (duration != null) ? duration.toMillis() + "ms" : null;
 	}
 
 	private static void putIfSet(Map<String, Object> options, String name, @Nullable Object value) {

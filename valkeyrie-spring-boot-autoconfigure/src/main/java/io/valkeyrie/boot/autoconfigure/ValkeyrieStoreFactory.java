@@ -67,8 +67,9 @@ class ValkeyrieStoreFactory {
 		builder.tls(tls(backend, this.connectionDetails.getSslBundle()));
 		BackendProperties group = this.properties.backend(backend);
 		if (group != null) {
-			group.getOptions().forEach(builder::option);
 			group.typedOptions().forEach(builder::option);
+			// Free-form options come last: an option set there explicitly wins over a typed default.
+			group.getOptions().forEach(builder::option);
 		}
 		this.customizers.forEach((customizer) -> customizer.customize(builder));
 		return builder.build();
