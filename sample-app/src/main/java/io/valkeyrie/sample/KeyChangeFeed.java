@@ -10,6 +10,8 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -42,7 +44,8 @@ class KeyChangeFeed {
 	SseEmitter subscribe() throws IOException {
 		SseEmitter emitter = new SseEmitter(TIMEOUT.toMillis());
 		emitter.onCompletion(() -> this.emitters.remove(emitter));
-		emitter.onTimeout(() -> this.emitters.remove(emitter));
+		// Completing on timeout ends the stream cleanly (EventSource reconnects) instead of an error.
+		emitter.onTimeout(emitter::complete);
 		emitter.onError((ex) -> this.emitters.remove(emitter));
 		this.emitters.add(emitter);
 		emitter.send(SseEmitter.event().name("ready").data(Map.of("instance", this.instance.id()),
@@ -64,9 +67,17 @@ class KeyChangeFeed {
 		send(() -> SseEmitter.event().comment("keep-alive"));
 	}
 
-	/** How many clients are connected. */
-	int subscribers() {
-		return this.emitters.size();
+	/**
+	 * End every stream when the application stops. Graceful shutdown waits for active
+	 * requests, and an open stream never ends by itself: without this, every connected page
+	 * would hold the shutdown up for its whole timeout.
+	 */
+	@EventListener(ContextClosedEvent.class)
+	void closeStreams() {
+		for (SseEmitter emitter : this.emitters) {
+			this.emitters.remove(emitter);
+			emitter.complete();
+		}
 	}
 
 	/** A fresh builder per client: building an event appends to the builder, so one cannot be sent twice. */
