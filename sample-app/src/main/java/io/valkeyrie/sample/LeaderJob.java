@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.event.EventListener;
+import org.springframework.integration.leader.event.AbstractLeaderEvent;
 import org.springframework.integration.leader.event.OnGrantedEvent;
 import org.springframework.integration.leader.event.OnRevokedEvent;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -58,23 +59,15 @@ class LeaderJob {
 		this.claimTtl = claimTtl;
 	}
 
-	@EventListener
-	void onGranted(OnGrantedEvent event) {
+	/** Granted or revoked, for this job's role (other roles may be elected in the same application). */
+	@EventListener({ OnGrantedEvent.class, OnRevokedEvent.class })
+	void onLeadership(AbstractLeaderEvent event) {
 		if (!event.getRole().equals(this.role)) {
 			return;
 		}
-		logger.info("{} leads '{}'", this.instance.id(), event.getRole());
-		this.leading = true;
+		this.leading = event instanceof OnGrantedEvent;
+		logger.info("{} {} '{}'", this.instance.id(), this.leading ? "leads" : "no longer leads", this.role);
 		run();
-	}
-
-	@EventListener
-	void onRevoked(OnRevokedEvent event) {
-		if (!event.getRole().equals(this.role)) {
-			return;
-		}
-		logger.info("{} no longer leads '{}'", this.instance.id(), event.getRole());
-		this.leading = false;
 	}
 
 	/** Runs on every instance; does the work only on the leader. */
