@@ -15,10 +15,12 @@ import org.springframework.boot.ssl.SslBundle;
  * already configured with {@code spring.data.redis.*}, so there is one Redis
  * configuration, not two.
  * <p>
- * INTEGRATION POINT: this reads Boot's {@link DataRedisConnectionDetails} (host, port,
- * database, credentials, SSL bundle) and opens the store with its own connection. Once the
- * redis backend offers an entry point taking a {@code RedisConnectionFactory}, this should
- * open the store on the application's factory instead, sharing its connections.
+ * It reads Boot's {@link DataRedisConnectionDetails} (host, port, database, credentials,
+ * SSL bundle) and lets the store open its own connections, rather than handing it the
+ * application's {@code RedisConnectionFactory} ({@code RedisStore.open(config, factory)}):
+ * on a shared factory the store's calls would be bounded by {@code spring.data.redis.timeout}
+ * (Lettuce's default is 60 s) instead of {@code valkeyrie.request-timeout}, and its
+ * subscription would share the application's connections.
  */
 class DataRedisStoreOpener implements ValkeyrieStoreFactory.StoreOpener {
 

@@ -44,6 +44,8 @@ final class ValkeyrieLock implements DistributedLock {
 	private final Map<Long, Integer> lostHolds = new ConcurrentHashMap<>();
 
 	// Written only by the thread holding 'local'.
+	private volatile @Nullable StoreLock storeLock;
+
 	private volatile @Nullable LockLease lease;
 
 	private volatile @Nullable Duration leaseTtl;
@@ -189,6 +191,7 @@ final class ValkeyrieLock implements DistributedLock {
 			}
 			acquired = attempt.get();
 		}
+		this.storeLock = storeLock;
 		this.lease = acquired;
 		this.leaseTtl = ttl;
 		acquired.lost().thenAccept((loss) -> this.registry.lockLost(this.lockKey, loss));
@@ -203,6 +206,7 @@ final class ValkeyrieLock implements DistributedLock {
 		}
 		this.lostHolds.merge(Thread.currentThread().getId(), stale, Integer::sum);
 		this.lease = null;
+		this.storeLock = null;
 	}
 
 	@Override
@@ -218,11 +222,13 @@ final class ValkeyrieLock implements DistributedLock {
 			if (current == null || !current.isValid()) {
 				throw new LockLostException(this.lockKey, lossOf(current));
 			}
-			if (this.local.getHoldCount() == 1) {
+			StoreLock held = this.storeLock;
+			if (this.local.getHoldCount() == 1 && held != null) {
 				try {
-					current.close();
+					held.unlock();
 				}
 				catch (LockNotHeldException ex) {
+					// Lost between the check above and the release.
 					throw new LockLostException(this.lockKey, lossOf(current));
 				}
 			}
@@ -230,6 +236,7 @@ final class ValkeyrieLock implements DistributedLock {
 		finally {
 			if (this.local.getHoldCount() == 1) {
 				this.lease = null;
+				this.storeLock = null;
 			}
 			this.local.unlock();
 			this.lastUsed = System.currentTimeMillis();
