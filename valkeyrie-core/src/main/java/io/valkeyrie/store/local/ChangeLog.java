@@ -2,6 +2,7 @@ package io.valkeyrie.store.local;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 
@@ -61,7 +62,7 @@ final class ChangeLog {
 			}
 			after.add(change);
 		}
-		java.util.Collections.reverse(after);
+		Collections.reverse(after);
 		return after;
 	}
 

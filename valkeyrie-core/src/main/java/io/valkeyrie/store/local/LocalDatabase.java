@@ -27,7 +27,6 @@ import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.internal.Keys;
 import io.valkeyrie.store.local.ChangeLog.Committed;
-import org.h2.mvstore.Cursor;
 import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -41,15 +40,15 @@ import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One MVStore database and everything the stores opened on it share: the maps, the write
- * lock that orders every change (and the condition lock waiters sleep on), the change log,
- * the list of stores whose watches hear every change, and one sweeper thread for TTL
- * expiry. Stores on the same file (or the same in-memory name) in one JVM share one
- * instance, reference-counted; it closes with the last of them.
+ * One MVStore database and everything the stores opened on it share: the write lock that
+ * orders every change (and the condition lock waiters sleep on), the persistent counters,
+ * the change log, the list of stores whose watches hear every change, and one thread for
+ * TTL expiry and file compaction. Stores on the same file (or the same in-memory name) in
+ * one JVM share one instance, reference-counted; it closes with the last of them.
  * <p>
  * Reads are lock-free (MVStore maps are thread-safe); every write runs under the write
- * lock, is committed before the call returns (so it survives the death of the JVM), and
- * is then published, still under the lock, so watchers see changes in commit order.
+ * lock, is committed before the call returns (so it survives the death of the JVM), and is
+ * then published, still under the lock, so watchers see changes in commit order.
  */
 final class LocalDatabase {
 
@@ -57,6 +56,17 @@ final class LocalDatabase {
 
 	/** How often expired keys and locks are removed (and their delete events sent). */
 	static final Duration SWEEP_INTERVAL = Duration.ofMillis(100);
+
+	/** How often a file's partly used chunks are rewritten, as MVStore's own background housekeeping would. */
+	private static final Duration COMPACT_INTERVAL = Duration.ofSeconds(30);
+
+	/** Chunks fuller than this are left alone by compaction (percent). */
+	private static final int COMPACT_FILL_RATE = 80;
+
+	private static final int COMPACT_WRITE_BYTES = 16 * 1024 * 1024;
+
+	/** How long the maintenance tasks wait for the write lock. */
+	private static final Duration MAINTENANCE_TIMEOUT = Duration.ofSeconds(1);
 
 	private static final long MAX_LOG_BYTES = 64L * 1024 * 1024;
 
@@ -74,15 +84,9 @@ final class LocalDatabase {
 
 	private final MVStore mvStore;
 
-	private final MVMap<String, byte[]> data;
-
-	/** Keys with an expiry, ordered by it: {@code <16 hex digits of expiresAt><full key>}. */
-	private final MVMap<String, String> expiries;
-
-	/** Keys kept alive by an open store, by full key: the owning session. */
-	private final MVMap<String, Long> keepAlive;
-
 	private final MVMap<String, Long> meta;
+
+	private final DataTable data;
 
 	private final LockTable locks;
 
@@ -92,7 +96,8 @@ final class LocalDatabase {
 
 	private final InstantSource clock;
 
-	private final boolean fsync;
+	// Set once any store of the database asks for it: a shared database is never silently less durable than asked.
+	private volatile boolean fsync;
 
 	private final ChangeLog log;
 
@@ -111,29 +116,24 @@ final class LocalDatabase {
 	private LocalDatabase(@Nullable String id, LocalOptions options, InstantSource clock) {
 		this.id = id;
 		this.clock = clock;
-		this.fsync = options.fsync();
 		this.description = (options.path() != null) ? "file " + options.path()
 				: (options.name() != null) ? "in-memory database '" + options.name() + "'" : "private in-memory database";
 		this.mvStore = openStore(options);
 		try {
-			this.data = this.mvStore.openMap("data", new MVMap.Builder<String, byte[]>().keyType(StringDataType.INSTANCE)
-				.valueType(ByteArrayDataType.INSTANCE));
-			this.expiries = this.mvStore.openMap("expiries", new MVMap.Builder<String, String>().keyType(StringDataType.INSTANCE)
-				.valueType(StringDataType.INSTANCE));
-			this.keepAlive = this.mvStore.openMap("keepAlive", new MVMap.Builder<String, Long>().keyType(StringDataType.INSTANCE)
-				.valueType(LongDataType.INSTANCE));
-			this.meta = this.mvStore.openMap("meta", new MVMap.Builder<String, Long>().keyType(StringDataType.INSTANCE)
-				.valueType(LongDataType.INSTANCE));
-			this.locks = new LockTable(this, this.mvStore.openMap("locks", new MVMap.Builder<String, byte[]>()
-				.keyType(StringDataType.INSTANCE)
-				.valueType(ByteArrayDataType.INSTANCE)));
+			this.meta = this.mvStore.openMap("meta",
+					new MVMap.Builder<String, Long>().keyType(StringDataType.INSTANCE).valueType(LongDataType.INSTANCE));
 			checkFormat();
-			expireKeysOfDeadSessions();
+			this.data = new DataTable(this.mvStore, () -> next(INDEX), this.pending::add);
+			this.locks = new LockTable(this, this.mvStore.openMap("locks",
+					new MVMap.Builder<String, byte[]>().keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE)));
+			this.data.expireOrphans(now());
+			this.mvStore.commit();
 			this.log = new ChangeLog(options.historySize(), MAX_LOG_BYTES, counter(INDEX));
 		}
 		catch (RuntimeException ex) {
 			this.mvStore.closeImmediately();
-			throw translate(ex);
+			throw (ex instanceof MVStoreException) ? new StoreConfigurationException("The local store " + this.description
+					+ " cannot be opened: " + ex.getMessage(), ex) : ex;
 		}
 		this.scheduler = Executors.newSingleThreadScheduledExecutor((runnable) -> {
 			Thread thread = new Thread(runnable, "valkeyrie-local-sweeper");
@@ -142,6 +142,10 @@ final class LocalDatabase {
 		});
 		this.scheduler.scheduleWithFixedDelay(this::sweep, SWEEP_INTERVAL.toMillis(), SWEEP_INTERVAL.toMillis(),
 				TimeUnit.MILLISECONDS);
+		if (options.path() != null) {
+			this.scheduler.scheduleWithFixedDelay(this::compact, COMPACT_INTERVAL.toMillis(), COMPACT_INTERVAL.toMillis(),
+					TimeUnit.MILLISECONDS);
+		}
 	}
 
 	/**
@@ -172,7 +176,12 @@ final class LocalDatabase {
 			if (this.id != null) {
 				shared.remove(this.id);
 			}
+			// Still under the registry's lock: a store opening this file meanwhile must find it unlocked.
+			close();
 		}
+	}
+
+	private void close() {
 		this.scheduler.shutdownNow();
 		this.writeLock.lock();
 		try {
@@ -188,7 +197,11 @@ final class LocalDatabase {
 
 	// ---- Stores ------------------------------------------------------------------------
 
-	long attach(LocalStore store) {
+	/** Publish every change to {@code store} from now on; returns its session id. */
+	long attach(LocalStore store, boolean fsync) {
+		if (fsync) {
+			this.fsync = true;
+		}
 		this.stores.add(store);
 		return this.sessions.incrementAndGet();
 	}
@@ -198,9 +211,9 @@ final class LocalDatabase {
 		this.stores.remove(store);
 		write(store.timeout(), () -> {
 			for (String key : keptAlive) {
-				Entry entry = raw(key);
+				Entry entry = this.data.raw(key);
 				if (entry != null && entry.owner() == session) {
-					remove(key, entry);
+					this.data.remove(key, entry);
 				}
 			}
 			return null;
@@ -210,23 +223,22 @@ final class LocalDatabase {
 	// ---- Reads (lock-free) ---------------------------------------------------------------
 
 	@Nullable Entry get(String key) {
-		Entry entry = raw(key);
-		return (entry != null && !entry.isExpired(now())) ? entry : null;
+		try {
+			Entry entry = this.data.raw(key);
+			return (entry != null && !entry.isExpired(now())) ? entry : null;
+		}
+		catch (MVStoreException ex) {
+			throw unavailable(ex);
+		}
 	}
 
 	/** Every live key starting with {@code prefix}, in key order. */
 	void forEachBelow(String prefix, BiConsumer<String, Entry> action) {
-		long now = now();
-		Cursor<String, byte[]> cursor = this.data.cursor(prefix);
-		while (cursor.hasNext()) {
-			String key = cursor.next();
-			if (!key.startsWith(prefix)) {
-				break;
-			}
-			Entry entry = Entry.decode(cursor.getValue());
-			if (!entry.isExpired(now)) {
-				action.accept(key, entry);
-			}
+		try {
+			this.data.forEachLive(prefix, now(), action);
+		}
+		catch (MVStoreException ex) {
+			throw unavailable(ex);
 		}
 	}
 
@@ -235,20 +247,20 @@ final class LocalDatabase {
 	Entry put(LocalStore store, String key, byte[] value, WriteOptions options) {
 		return write(store.timeout(), () -> {
 			long now = now();
-			Entry old = live(key, now);
+			Entry old = this.data.live(key, now);
 			Entry entry = newEntry(store, value, options, now);
-			store(key, entry, old);
+			this.data.put(key, entry, old);
 			return entry;
 		});
 	}
 
 	boolean delete(LocalStore store, String key) {
 		return write(store.timeout(), () -> {
-			Entry old = live(key, now());
+			Entry old = this.data.live(key, now());
 			if (old == null) {
 				return false;
 			}
-			remove(key, old);
+			this.data.remove(key, old);
 			return true;
 		});
 	}
@@ -257,29 +269,15 @@ final class LocalDatabase {
 	boolean deleteTree(LocalStore store, String dir, boolean includeDir) {
 		return write(store.timeout(), () -> {
 			long now = now();
+			NavigableMap<String, Entry> doomed = this.data.rawBelow(Keys.childPrefix(dir));
+			Entry self = includeDir ? this.data.raw(dir) : null;
+			if (self != null) {
+				doomed.put(dir, self);
+			}
 			boolean removed = false;
-			if (includeDir) {
-				Entry entry = raw(dir);
-				if (entry != null) {
-					remove(dir, entry);
-					removed = !entry.isExpired(now);
-				}
-			}
-			String prefix = Keys.childPrefix(dir);
-			List<String> keys = new ArrayList<>();
-			List<Entry> entries = new ArrayList<>();
-			Cursor<String, byte[]> cursor = this.data.cursor(prefix);
-			while (cursor.hasNext()) {
-				String key = cursor.next();
-				if (!key.startsWith(prefix)) {
-					break;
-				}
-				keys.add(key);
-				entries.add(Entry.decode(cursor.getValue()));
-			}
-			for (int i = 0; i < keys.size(); i++) {
-				remove(keys.get(i), entries.get(i));
-				removed |= !entries.get(i).isExpired(now);
+			for (Map.Entry<String, Entry> entry : doomed.entrySet()) {
+				this.data.remove(entry.getKey(), entry.getValue());
+				removed |= !entry.getValue().isExpired(now);
 			}
 			return removed;
 		});
@@ -289,7 +287,7 @@ final class LocalDatabase {
 			WriteOptions options) {
 		return write(store.timeout(), () -> {
 			long now = now();
-			Entry current = live(key, now);
+			Entry current = this.data.live(key, now);
 			if (previousIndex == null) {
 				if (current != null) {
 					throw new KeyExistsException("Key '" + relativeKey + "' already exists (lastIndex " + current.index() + ")");
@@ -299,16 +297,16 @@ final class LocalDatabase {
 				compare(relativeKey, current, previousIndex);
 			}
 			Entry entry = newEntry(store, value, options, now);
-			store(key, entry, current);
+			this.data.put(key, entry, current);
 			return entry;
 		});
 	}
 
 	void atomicDelete(LocalStore store, String key, String relativeKey, long previousIndex) {
 		write(store.timeout(), () -> {
-			Entry current = live(key, now());
+			Entry current = this.data.live(key, now());
 			compare(relativeKey, current, previousIndex);
-			remove(key, current);
+			this.data.remove(key, current);
 			return null;
 		});
 	}
@@ -320,7 +318,7 @@ final class LocalDatabase {
 	 * (under the write lock, so no change is half seen).
 	 * @param key the full key or directory
 	 * @param tree whether every key strictly below {@code key} is wanted
-	 * @param pair turns a full key and its entry into what the caller keeps
+	 * @param pair receives each full key and its entry
 	 * @return the index the state is current at
 	 */
 	long read(Duration timeout, String key, boolean tree, BiConsumer<String, Entry> pair) {
@@ -356,18 +354,10 @@ final class LocalDatabase {
 			// Entries not yet swept count as present: the log's expiry event for them is still to come.
 			NavigableMap<String, Entry> state = new TreeMap<>();
 			if (tree) {
-				String prefix = Keys.childPrefix(key);
-				Cursor<String, byte[]> cursor = this.data.cursor(prefix);
-				while (cursor.hasNext()) {
-					String k = cursor.next();
-					if (!k.startsWith(prefix)) {
-						break;
-					}
-					state.put(k, Entry.decode(cursor.getValue()));
-				}
+				state.putAll(this.data.rawBelow(Keys.childPrefix(key)));
 			}
 			else {
-				Entry entry = raw(key);
+				Entry entry = this.data.raw(key);
 				if (entry != null) {
 					state.put(key, entry);
 				}
@@ -389,11 +379,20 @@ final class LocalDatabase {
 			}
 			return new History(state, changes, current);
 		}
+		catch (MVStoreException ex) {
+			throw unavailable(ex);
+		}
 		finally {
 			this.writeLock.unlock();
 		}
 	}
 
+	/**
+	 * The state of a key or subtree at an index and the changes after it.
+	 * @param state full keys to entries at the index
+	 * @param changes the changes after the index, oldest first
+	 * @param revision the index the history reaches
+	 */
 	record History(NavigableMap<String, Entry> state, List<Committed> changes, long revision) {
 	}
 
@@ -407,10 +406,12 @@ final class LocalDatabase {
 		return this.lockReleased;
 	}
 
+	/** Take the write lock within {@code timeout}, or fail with {@link StoreUnavailableException}. */
 	void lock(Duration timeout) {
 		try {
 			if (!this.writeLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-				throw new StoreUnavailableException("local", "the " + this.description + " stayed busy for longer than the request timeout of " + timeout, null);
+				throw new StoreUnavailableException("local", "the " + this.description
+						+ " stayed busy for longer than the request timeout of " + timeout, null);
 			}
 		}
 		catch (InterruptedException ex) {
@@ -419,8 +420,8 @@ final class LocalDatabase {
 		}
 	}
 
-	void lockInterruptibly() throws InterruptedException {
-		this.writeLock.lockInterruptibly();
+	boolean tryLock(long nanos) throws InterruptedException {
+		return this.writeLock.tryLock(nanos, TimeUnit.NANOSECONDS);
 	}
 
 	void unlock() {
@@ -441,13 +442,15 @@ final class LocalDatabase {
 			this.pending.clear();
 			throw unavailable(ex);
 		}
-		for (Committed change : this.pending) {
+		// A copy: a listener on a same-thread executor may write (re-entering the lock) while these are published.
+		List<Committed> committed = List.copyOf(this.pending);
+		this.pending.clear();
+		for (Committed change : committed) {
 			this.log.add(change);
 			for (LocalStore store : this.stores) {
 				store.publish(change);
 			}
 		}
-		this.pending.clear();
 	}
 
 	/** The next value of a persistent counter; under the write lock. */
@@ -465,16 +468,9 @@ final class LocalDatabase {
 		return this.scheduler;
 	}
 
-	String description() {
-		return this.description;
-	}
-
-	StoreUnavailableException unavailable(RuntimeException ex) {
-		return new StoreUnavailableException("local", "the " + this.description + " failed: " + ex.getMessage(), ex);
-	}
-
 	// ---- Internals -----------------------------------------------------------------------
 
+	/** Run {@code action} under the write lock, then commit and publish what it changed (also when it fails). */
 	private <T> T write(Duration timeout, Supplier<T> action) {
 		lock(timeout);
 		try {
@@ -509,7 +505,7 @@ final class LocalDatabase {
 		return new Entry(index, saturatedAdd(now, ttlMillis), 0, ttlMillis, value);
 	}
 
-	private void compare(String relativeKey, @Nullable Entry current, long previousIndex) {
+	private static void compare(String relativeKey, @Nullable Entry current, long previousIndex) {
 		if (current == null) {
 			throw new KeyNotFoundException(relativeKey);
 		}
@@ -517,50 +513,6 @@ final class LocalDatabase {
 			throw new KeyModifiedException("Key '" + relativeKey + "' was modified: its lastIndex is " + current.index()
 					+ ", not " + previousIndex);
 		}
-	}
-
-	private @Nullable Entry raw(String key) {
-		byte[] bytes = this.data.get(key);
-		return (bytes != null) ? Entry.decode(bytes) : null;
-	}
-
-	/** The entry of a key under the write lock; an expired one is removed (with its event). */
-	private @Nullable Entry live(String key, long now) {
-		Entry entry = raw(key);
-		if (entry != null && entry.isExpired(now)) {
-			remove(key, entry);
-			return null;
-		}
-		return entry;
-	}
-
-	private void store(String key, Entry entry, @Nullable Entry old) {
-		this.data.put(key, entry.encode());
-		if (old != null && old.expiresAt() != 0) {
-			this.expiries.remove(expiryKey(old.expiresAt(), key));
-		}
-		if (entry.expiresAt() != 0) {
-			this.expiries.put(expiryKey(entry.expiresAt(), key), "");
-		}
-		if (entry.owner() != 0) {
-			this.keepAlive.put(key, entry.owner());
-		}
-		else if (old != null && old.owner() != 0) {
-			this.keepAlive.remove(key);
-		}
-		this.pending.add(new Committed(key, entry, entry.index(), old));
-	}
-
-	private void remove(String key, Entry old) {
-		long index = next(INDEX);
-		this.data.remove(key);
-		if (old.expiresAt() != 0) {
-			this.expiries.remove(expiryKey(old.expiresAt(), key));
-		}
-		if (old.owner() != 0) {
-			this.keepAlive.remove(key);
-		}
-		this.pending.add(new Committed(key, null, index, old));
 	}
 
 	private long counter(String name) {
@@ -572,24 +524,11 @@ final class LocalDatabase {
 	private void sweep() {
 		try {
 			long now = now();
-			String first = this.expiries.isEmpty() ? null : this.expiries.firstKey();
-			boolean keysDue = first != null && expiryOf(first) <= now;
-			if (!keysDue && !this.locks.hasExpired(now)) {
+			if (!this.data.hasDue(now) && !this.locks.hasExpired(now)) {
 				return;
 			}
-			write(SWEEP_INTERVAL.multipliedBy(10), () -> {
-				String next = this.expiries.isEmpty() ? null : this.expiries.firstKey();
-				while (next != null && expiryOf(next) <= now) {
-					String key = next.substring(16);
-					Entry entry = raw(key);
-					if (entry != null && entry.expiresAt() == expiryOf(next)) {
-						remove(key, entry);
-					}
-					else {
-						this.expiries.remove(next);
-					}
-					next = this.expiries.higherKey(next);
-				}
+			write(MAINTENANCE_TIMEOUT, () -> {
+				this.data.removeDue(now);
 				this.locks.expire(now);
 				return null;
 			});
@@ -600,37 +539,30 @@ final class LocalDatabase {
 		}
 	}
 
+	/**
+	 * Rewrite chunks that are mostly garbage. MVStore's background thread would do this, but
+	 * it is off: it could take a write's pages into its own asynchronous commit, and then our
+	 * commit would return before they reached the file.
+	 */
+	private void compact() {
+		try {
+			write(MAINTENANCE_TIMEOUT, () -> this.mvStore.compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES));
+		}
+		catch (RuntimeException ex) {
+			// Only space is lost; the next round tries again.
+			logger.debug("Compacting the local store {} failed", this.description, ex);
+		}
+	}
+
 	private void checkFormat() {
 		Long format = this.meta.get(FORMAT);
 		if (format == null) {
 			this.meta.put(FORMAT, FORMAT_VERSION);
-			this.mvStore.commit();
 		}
 		else if (format != FORMAT_VERSION) {
 			throw new StoreConfigurationException("The local store " + this.description + " has format " + format
 					+ ", this valkeyrie reads format " + FORMAT_VERSION);
 		}
-	}
-
-	/**
-	 * Keep-alive keys in the file belong to stores of a process that is gone (no other
-	 * process can hold the file): they now live only their TTL.
-	 */
-	private void expireKeysOfDeadSessions() {
-		if (this.keepAlive.isEmpty()) {
-			return;
-		}
-		long now = now();
-		for (String key : new ArrayList<>(this.keepAlive.keySet())) {
-			Entry entry = raw(key);
-			if (entry != null && entry.owner() != 0) {
-				long expiresAt = saturatedAdd(now, entry.ttlMillis());
-				this.data.put(key, entry.withExpiry(expiresAt, 0).encode());
-				this.expiries.put(expiryKey(expiresAt, key), "");
-			}
-			this.keepAlive.remove(key);
-		}
-		this.mvStore.commit();
 	}
 
 	private MVStore openStore(LocalOptions options) {
@@ -652,21 +584,8 @@ final class LocalDatabase {
 		}
 	}
 
-	private RuntimeException translate(RuntimeException ex) {
-		if (ex instanceof MVStoreException mv) {
-			return new StoreConfigurationException("The local store " + this.description + " cannot be opened: "
-					+ mv.getMessage(), mv);
-		}
-		return ex;
-	}
-
-	private static String expiryKey(long expiresAt, String key) {
-		String hex = Long.toHexString(expiresAt);
-		return "0".repeat(16 - hex.length()) + hex + key;
-	}
-
-	private static long expiryOf(String expiryKey) {
-		return Long.parseUnsignedLong(expiryKey, 0, 16, 16);
+	StoreUnavailableException unavailable(MVStoreException ex) {
+		return new StoreUnavailableException("local", "the " + this.description + " failed: " + ex.getMessage(), ex);
 	}
 
 	static long saturatedMillis(Duration duration) {

@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.valkeyrie.store.LockLoss;
 import io.valkeyrie.store.LockOptions;
-import io.valkeyrie.store.StoreException;
+import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.internal.AbstractStoreLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +39,7 @@ final class LocalLock extends AbstractStoreLock<LocalLock.Held> {
 
 	@Override
 	protected @Nullable Held acquire(long deadlineNanos) throws InterruptedException {
-		Held held = this.table.acquire(this.fullKey, this.ttlMillis, deadlineNanos, Held::new);
+		Held held = this.table.acquire(this.localStore.timeout(), this.fullKey, this.ttlMillis, deadlineNanos, Held::new);
 		if (held != null && this.options.renew()) {
 			long period = Math.max(1, this.ttlMillis / 3);
 			try {
@@ -50,7 +50,7 @@ final class LocalLock extends AbstractStoreLock<LocalLock.Held> {
 			catch (RejectedExecutionException ex) {
 				// The store is closing: give the record back rather than hold it unrenewed.
 				release(held);
-				throw new io.valkeyrie.store.StoreClosedException("The local store is closed");
+				throw new StoreClosedException("The local store is closed");
 			}
 		}
 		return held;
@@ -67,8 +67,9 @@ final class LocalLock extends AbstractStoreLock<LocalLock.Held> {
 				lost(held, LockLoss.Reason.RECORD_REMOVED, null);
 			}
 		}
-		catch (StoreException ex) {
-			// A busy or failing database: the next period retries; if the TTL runs out first the sweeper reports the loss.
+		catch (RuntimeException ex) {
+			// A busy or failing database (or a closing store): the next period retries, and a
+			// scheduled task that throws would never run again. If the TTL runs out first the loss is reported.
 			logger.debug("Renewing lock '{}' failed", this.key, ex);
 		}
 	}

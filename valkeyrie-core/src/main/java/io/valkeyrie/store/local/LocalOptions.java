@@ -77,6 +77,9 @@ record LocalOptions(@Nullable Path path, @Nullable String name, boolean fsync, i
 				// The canonical form makes two spellings of one file (symlinks, "..") share one database.
 				path = parent.toRealPath().resolve(path.getFileName());
 			}
+			if (Files.exists(path)) {
+				path = path.toRealPath();
+			}
 			if (Files.isDirectory(path)) {
 				throw new StoreConfigurationException("The local store's '" + PATH + "' " + path + " is a directory; give a file");
 			}

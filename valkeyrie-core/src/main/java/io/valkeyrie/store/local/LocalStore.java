@@ -49,10 +49,10 @@ public final class LocalStore extends AbstractStore {
 
 	private final Set<String> keptAlive = ConcurrentHashMap.newKeySet();
 
-	private LocalStore(StoreConfig config, LocalDatabase database) {
+	private LocalStore(StoreConfig config, LocalOptions options, LocalDatabase database) {
 		super("local", config);
 		this.database = database;
-		this.session = database.attach(this);
+		this.session = database.attach(this, options.fsync());
 	}
 
 	/**
@@ -234,7 +234,8 @@ public final class LocalStore extends AbstractStore {
 	 * <li>{@code path}: the database file; without it the database is in memory.</li>
 	 * <li>{@code name}: a name under which stores in this JVM share an in-memory database.</li>
 	 * <li>{@code fsync} (default {@code false}): force every write to disk, so it also
-	 * survives power loss (without it a write survives the death of the JVM).</li>
+	 * survives power loss (without it a write survives the death of the JVM). Once a store
+	 * of a shared database asks for it, every write to that database is forced.</li>
 	 * <li>{@code historySize} (default 10000): how many changes are kept in memory to
 	 * resume watches from an index.</li>
 	 * </ul>
@@ -298,7 +299,7 @@ public final class LocalStore extends AbstractStore {
 			LocalOptions options = LocalOptions.of(config);
 			LocalDatabase database = LocalDatabase.acquire(options, this.clock);
 			try {
-				return new LocalStore(config, database);
+				return new LocalStore(config, options, database);
 			}
 			catch (RuntimeException | Error ex) {
 				database.release();

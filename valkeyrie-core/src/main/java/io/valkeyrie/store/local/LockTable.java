@@ -12,6 +12,7 @@ import java.util.function.LongFunction;
 
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStoreException;
 
 import org.jspecify.annotations.Nullable;
 
@@ -44,9 +45,12 @@ final class LockTable {
 	 * (on the sweeper thread) if the record expires while held
 	 * @return the holder, or {@code null} when the deadline passed
 	 */
-	<H extends Runnable> @Nullable H acquire(String key, long ttlMillis, long deadlineNanos, LongFunction<H> holder)
-			throws InterruptedException {
-		this.database.lockInterruptibly();
+	<H extends Runnable> @Nullable H acquire(Duration timeout, String key, long ttlMillis, long deadlineNanos,
+			LongFunction<H> holder) throws InterruptedException {
+		// A try with a past deadline still gets the request timeout to reach the database: a busy write lock is not a held lock.
+		if (!this.database.tryLock(Math.max(deadlineNanos - System.nanoTime(), timeout.toNanos()))) {
+			return null;
+		}
 		try {
 			while (true) {
 				long now = this.database.now();
@@ -70,6 +74,9 @@ final class LockTable {
 				this.database.lockReleased().awaitNanos(Math.min(remaining, untilExpiry));
 			}
 		}
+		catch (MVStoreException ex) {
+			throw this.database.unavailable(ex);
+		}
 		finally {
 			this.database.unlock();
 		}
@@ -90,6 +97,9 @@ final class LockTable {
 			this.database.commit();
 			return true;
 		}
+		catch (MVStoreException ex) {
+			throw this.database.unavailable(ex);
+		}
 		finally {
 			this.database.unlock();
 		}
@@ -106,6 +116,9 @@ final class LockTable {
 				this.database.commit();
 				this.database.lockReleased().signalAll();
 			}
+		}
+		catch (MVStoreException ex) {
+			throw this.database.unavailable(ex);
 		}
 		finally {
 			this.database.unlock();
