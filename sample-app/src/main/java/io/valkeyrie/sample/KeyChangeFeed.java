@@ -29,7 +29,10 @@ class KeyChangeFeed {
 
 	private static final Logger logger = LoggerFactory.getLogger(KeyChangeFeed.class);
 
-	/** Longer than any page stays open unattended; EventSource reconnects after it. */
+	/**
+	 * How long a stream lasts. Then it ends and EventSource reconnects (and reloads), so the
+	 * stream of a client that vanished without closing its connection is released in time.
+	 */
 	private static final Duration TIMEOUT = Duration.ofMinutes(30);
 
 	private final Set<SseEmitter> emitters = new CopyOnWriteArraySet<>();
@@ -47,9 +50,10 @@ class KeyChangeFeed {
 		// Completing on timeout ends the stream cleanly (EventSource reconnects) instead of an error.
 		emitter.onTimeout(emitter::complete);
 		emitter.onError((ex) -> this.emitters.remove(emitter));
-		this.emitters.add(emitter);
+		// Ready first (buffered until the response starts), then changes: never a change before it.
 		emitter.send(SseEmitter.event().name("ready").data(Map.of("instance", this.instance.id()),
 				MediaType.APPLICATION_JSON));
+		this.emitters.add(emitter);
 		return emitter;
 	}
 
