@@ -77,7 +77,8 @@ class LeaderJob {
 			return;
 		}
 		try {
-			this.store.put(LEADER_KEY, this.instance.id().getBytes(StandardCharsets.UTF_8), WriteOptions.ttl(this.claimTtl));
+			byte[] claim = this.instance.id().getBytes(StandardCharsets.UTF_8);
+			this.store.put(LEADER_KEY, claim, WriteOptions.ttl(this.claimTtl));
 			this.runs.incrementAndGet();
 			this.lastRun.set(Instant.now());
 		}
