@@ -26,27 +26,32 @@ import org.jspecify.annotations.Nullable;
  */
 final class DataTable {
 
-	private final MVMap<String, byte[]> data;
+	private volatile MVMap<String, byte[]> data;
 
 	/** {@code <16 hex digits of expiresAt><full key>}, ordered by expiry. */
-	private final MVMap<String, String> expiries;
+	private volatile MVMap<String, String> expiries;
 
 	/** Full key to the session keeping it alive. */
-	private final MVMap<String, Long> keepAlive;
+	private volatile MVMap<String, Long> keepAlive;
 
 	private final LongSupplier nextIndex;
 
 	private final Consumer<Committed> changes;
 
 	DataTable(MVStore store, LongSupplier nextIndex, Consumer<Committed> changes) {
+		this.nextIndex = nextIndex;
+		this.changes = changes;
+		bind(store);
+	}
+
+	/** Use the maps of {@code store} (the database's file was opened again). */
+	void bind(MVStore store) {
 		this.data = store.openMap("data",
 				new MVMap.Builder<String, byte[]>().keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
 		this.expiries = store.openMap("expiries",
 				new MVMap.Builder<String, String>().keyType(StringDataType.INSTANCE).valueType(StringDataType.INSTANCE));
 		this.keepAlive = store.openMap("keepAlive",
 				new MVMap.Builder<String, Long>().keyType(StringDataType.INSTANCE).valueType(LongDataType.INSTANCE));
-		this.nextIndex = nextIndex;
-		this.changes = changes;
 	}
 
 	/** The stored entry of a key, expired or not. */

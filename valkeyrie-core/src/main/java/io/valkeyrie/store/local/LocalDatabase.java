@@ -1,5 +1,6 @@
 package io.valkeyrie.store.local;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.valkeyrie.store.KeyExistsException;
@@ -28,10 +30,10 @@ import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.internal.Keys;
 import io.valkeyrie.store.local.ChangeLog.Committed;
 import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.FileStore;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
-import org.h2.mvstore.type.ByteArrayDataType;
 import org.h2.mvstore.type.LongDataType;
 import org.h2.mvstore.type.StringDataType;
 import org.slf4j.Logger;
@@ -82,9 +84,15 @@ final class LocalDatabase {
 
 	private final String description;
 
-	private final MVStore mvStore;
+	private final LocalOptions options;
 
-	private final MVMap<String, Long> meta;
+	/** Opens the file store, for tests that make the disk fail; {@code null} for MVStore's own. */
+	private final @Nullable Function<String, FileStore<?>> fileStores;
+
+	// Replaced (under the write lock) when the file is opened again after a write error.
+	private volatile MVStore mvStore;
+
+	private volatile MVMap<String, Long> meta;
 
 	private final DataTable data;
 
@@ -99,7 +107,10 @@ final class LocalDatabase {
 	// Set once any store of the database asks for it: a shared database is never silently less durable than asked.
 	private volatile boolean fsync;
 
-	private final ChangeLog log;
+	// Guarded by writeLock.
+	private ChangeLog log;
+
+	private volatile boolean released;
 
 	// Guarded by writeLock: the changes of the write in progress, published after its commit.
 	private final List<Committed> pending = new ArrayList<>();
@@ -113,19 +124,19 @@ final class LocalDatabase {
 	// Guarded by 'shared'.
 	private int references;
 
-	private LocalDatabase(@Nullable String id, LocalOptions options, InstantSource clock) {
+	private LocalDatabase(@Nullable String id, LocalOptions options, InstantSource clock,
+			@Nullable Function<String, FileStore<?>> fileStores) {
 		this.id = id;
+		this.options = options;
+		this.fileStores = fileStores;
 		this.clock = clock;
 		this.description = (options.path() != null) ? "file " + options.path()
 				: (options.name() != null) ? "in-memory database '" + options.name() + "'" : "private in-memory database";
-		this.mvStore = openStore(options);
+		this.mvStore = openStore();
 		try {
-			this.meta = this.mvStore.openMap("meta",
-					new MVMap.Builder<String, Long>().keyType(StringDataType.INSTANCE).valueType(LongDataType.INSTANCE));
-			checkFormat();
+			this.meta = openMeta(this.mvStore);
 			this.data = new DataTable(this.mvStore, () -> next(INDEX), this.pending::add);
-			this.locks = new LockTable(this, this.mvStore.openMap("locks",
-					new MVMap.Builder<String, byte[]>().keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE)));
+			this.locks = new LockTable(this, this.mvStore);
 			this.data.expireOrphans(now());
 			this.mvStore.commit();
 			this.log = new ChangeLog(options.historySize(), MAX_LOG_BYTES, counter(INDEX));
@@ -152,12 +163,13 @@ final class LocalDatabase {
 	 * The database the options name, shared with the stores already open on it in this JVM.
 	 * Every call must be paired with {@link #release()}.
 	 */
-	static LocalDatabase acquire(LocalOptions options, InstantSource clock) {
+	static LocalDatabase acquire(LocalOptions options, InstantSource clock,
+			@Nullable Function<String, FileStore<?>> fileStores) {
 		String id = options.databaseId();
 		synchronized (shared) {
 			LocalDatabase database = (id != null) ? shared.get(id) : null;
 			if (database == null) {
-				database = new LocalDatabase(id, options, clock);
+				database = new LocalDatabase(id, options, clock, fileStores);
 				if (id != null) {
 					shared.put(id, database);
 				}
@@ -182,6 +194,7 @@ final class LocalDatabase {
 	}
 
 	private void close() {
+		this.released = true;
 		this.scheduler.shutdownNow();
 		this.writeLock.lock();
 		try {
@@ -409,7 +422,7 @@ final class LocalDatabase {
 	/** Take the write lock within {@code timeout}, or fail with {@link StoreUnavailableException}. */
 	void lock(Duration timeout) {
 		try {
-			if (!this.writeLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+			if (!tryLock(timeout.toNanos())) {
 				throw new StoreUnavailableException("local", "the " + this.description
 						+ " stayed busy for longer than the request timeout of " + timeout, null);
 			}
@@ -420,8 +433,19 @@ final class LocalDatabase {
 		}
 	}
 
+	/** Take the write lock within {@code nanos}; the file is opened again first if a write error closed it. */
 	boolean tryLock(long nanos) throws InterruptedException {
-		return this.writeLock.tryLock(nanos, TimeUnit.NANOSECONDS);
+		if (!this.writeLock.tryLock(nanos, TimeUnit.NANOSECONDS)) {
+			return false;
+		}
+		try {
+			reopenAfterFailure();
+		}
+		catch (RuntimeException ex) {
+			this.writeLock.unlock();
+			throw ex;
+		}
+		return true;
 	}
 
 	void unlock() {
@@ -466,6 +490,11 @@ final class LocalDatabase {
 
 	ScheduledExecutorService scheduler() {
 		return this.scheduler;
+	}
+
+	/** What the database is, for messages: its file or in-memory name. */
+	String description() {
+		return this.description;
 	}
 
 	// ---- Internals -----------------------------------------------------------------------
@@ -524,7 +553,8 @@ final class LocalDatabase {
 	private void sweep() {
 		try {
 			long now = now();
-			if (!this.data.hasDue(now) && !this.locks.hasExpired(now)) {
+			// A closed file is opened again by taking the lock, even when only readers use the store.
+			if (!this.mvStore.isClosed() && !this.data.hasDue(now) && !this.locks.hasExpired(now)) {
 				return;
 			}
 			write(MAINTENANCE_TIMEOUT, () -> {
@@ -535,7 +565,12 @@ final class LocalDatabase {
 		}
 		catch (RuntimeException ex) {
 			// The sweeper must keep running; the next round retries what this one could not do.
-			logger.warn("Sweeping expired keys of the local store {} failed", this.description, ex);
+			if (this.mvStore.isClosed()) {
+				logger.debug("The local store {} cannot be opened again yet", this.description, ex);
+			}
+			else {
+				logger.warn("Sweeping expired keys of the local store {} failed", this.description, ex);
+			}
 		}
 	}
 
@@ -554,10 +589,57 @@ final class LocalDatabase {
 		}
 	}
 
-	private void checkFormat() {
-		Long format = this.meta.get(FORMAT);
+	/**
+	 * A write error makes MVStore close the file rather than risk corrupting it (its panic
+	 * mode). Open it again, as it was at its last commit (every write that returned), and tell
+	 * every watch to resync. Under the write lock.
+	 */
+	private void reopenAfterFailure() {
+		MVStore failed = this.mvStore;
+		if (!failed.isClosed() || this.released) {
+			return;
+		}
+		if (this.options.path() == null) {
+			throw new StoreUnavailableException("local", "the " + this.description + " failed and, being in memory, is lost",
+					failed.getPanicException());
+		}
+		MVStore reopened;
+		try {
+			reopened = openStore();
+		}
+		catch (StoreConfigurationException ex) {
+			throw new StoreUnavailableException("local", "the " + this.description + " failed (" + failed.getPanicException()
+					+ ") and cannot be opened again yet: " + ex.getMessage(), ex);
+		}
+		try {
+			this.meta = openMeta(reopened);
+			this.data.bind(reopened);
+			this.locks.bind(reopened);
+		}
+		catch (RuntimeException ex) {
+			reopened.closeImmediately();
+			throw new StoreUnavailableException("local", "the " + this.description + " cannot be opened again yet", ex);
+		}
+		this.mvStore = reopened;
+		this.pending.clear();
+		this.log = new ChangeLog(this.options.historySize(), MAX_LOG_BYTES, counter(INDEX));
+		logger.warn("Opened the local store {} again after a write error", this.description, failed.getPanicException());
+		for (LocalStore store : this.stores) {
+			store.resync("the " + this.description + " was opened again after a write error");
+		}
+	}
+
+	private MVMap<String, Long> openMeta(MVStore store) {
+		MVMap<String, Long> map = store.openMap("meta",
+				new MVMap.Builder<String, Long>().keyType(StringDataType.INSTANCE).valueType(LongDataType.INSTANCE));
+		checkFormat(map);
+		return map;
+	}
+
+	private void checkFormat(MVMap<String, Long> meta) {
+		Long format = meta.get(FORMAT);
 		if (format == null) {
-			this.meta.put(FORMAT, FORMAT_VERSION);
+			meta.put(FORMAT, FORMAT_VERSION);
 		}
 		else if (format != FORMAT_VERSION) {
 			throw new StoreConfigurationException("The local store " + this.description + " has format " + format
@@ -565,10 +647,14 @@ final class LocalDatabase {
 		}
 	}
 
-	private MVStore openStore(LocalOptions options) {
+	private MVStore openStore() {
 		MVStore.Builder builder = new MVStore.Builder().autoCommitDisabled();
-		if (options.path() != null) {
-			builder.fileName(options.path().toString());
+		Path path = this.options.path();
+		if (path != null && this.fileStores != null) {
+			builder.adoptFileStore(this.fileStores.apply(path.toString()));
+		}
+		else if (path != null) {
+			builder.fileName(path.toString());
 		}
 		try {
 			return builder.open();

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.LockOptions;
@@ -21,6 +22,7 @@ import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.internal.AbstractStore;
 import io.valkeyrie.store.internal.Keys;
 import io.valkeyrie.store.local.ChangeLog.Committed;
+import org.h2.mvstore.FileStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -179,6 +181,11 @@ public final class LocalStore extends AbstractStore {
 		return new History(state, changes, history.revision());
 	}
 
+	/** Tell every watch of this store that changes may have been missed. */
+	void resync(String reason) {
+		hub().resyncAll(reason);
+	}
+
 	/** Hand a committed change of the database to this store's watches, if it concerns them. */
 	void publish(Committed change) {
 		if (!Keys.isBelow(change.key(), namespace())) {
@@ -214,6 +221,12 @@ public final class LocalStore extends AbstractStore {
 		return requestTimeout();
 	}
 
+	@Override
+	public String toString() {
+		return "LocalStore[" + this.database.description() + ", namespace='" + namespace() + "'"
+				+ (isClosed() ? ", closed" : "") + "]";
+	}
+
 	private String full(String key) {
 		return Keys.join(namespace(), key);
 	}
@@ -245,6 +258,8 @@ public final class LocalStore extends AbstractStore {
 		private StoreConfig.Builder config = StoreConfig.builder("local");
 
 		private InstantSource clock = InstantSource.system();
+
+		private @Nullable Function<String, FileStore<?>> fileStores;
 
 		private Builder() {
 		}
@@ -293,11 +308,17 @@ public final class LocalStore extends AbstractStore {
 			return this;
 		}
 
+		/** Open the file with this factory instead of MVStore's own (for tests that make the disk fail). */
+		Builder fileStores(Function<String, FileStore<?>> fileStores) {
+			this.fileStores = fileStores;
+			return this;
+		}
+
 		/** Open the store. */
 		public LocalStore open() {
 			StoreConfig config = this.config.build();
 			LocalOptions options = LocalOptions.of(config);
-			LocalDatabase database = LocalDatabase.acquire(options, this.clock);
+			LocalDatabase database = LocalDatabase.acquire(options, this.clock, this.fileStores);
 			try {
 				return new LocalStore(config, options, database);
 			}

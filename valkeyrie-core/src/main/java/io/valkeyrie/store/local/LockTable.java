@@ -12,7 +12,10 @@ import java.util.function.LongFunction;
 
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.type.ByteArrayDataType;
+import org.h2.mvstore.type.StringDataType;
 
 import org.jspecify.annotations.Nullable;
 
@@ -29,14 +32,20 @@ final class LockTable {
 
 	private final LocalDatabase database;
 
-	private final MVMap<String, byte[]> records;
+	private volatile MVMap<String, byte[]> records;
 
 	/** The holders in this JVM by fencing token: told when their record expires. */
 	private final Map<Long, Runnable> holders = new ConcurrentHashMap<>();
 
-	LockTable(LocalDatabase database, MVMap<String, byte[]> records) {
+	LockTable(LocalDatabase database, MVStore store) {
 		this.database = database;
-		this.records = records;
+		bind(store);
+	}
+
+	/** Use the lock map of {@code store} (the database's file was opened again). */
+	void bind(MVStore store) {
+		this.records = store.openMap("locks",
+				new MVMap.Builder<String, byte[]>().keyType(StringDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
 	}
 
 	/**

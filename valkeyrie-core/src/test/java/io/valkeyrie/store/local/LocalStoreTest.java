@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.valkeyrie.store.KVPair;
@@ -31,12 +34,16 @@ import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.StoreLock;
+import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.WatchOptions;
 import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.test.Timing;
+import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.SFChunk;
+import org.h2.mvstore.SingleFileStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,6 +113,29 @@ class LocalStoreTest {
 	}
 
 	@Test
+	void aStoreRecoversByItselfFromADiskWriteError() {
+		Path file = this.directory.resolve("failing.mv");
+		AtomicBoolean diskFails = new AtomicBoolean();
+		Store store = open(LocalStore.builder().path(file).fileStores((name) -> {
+			FailingFileStore fileStore = new FailingFileStore(diskFails);
+			fileStore.open(name, false, null);
+			return fileStore;
+		}));
+		store.put("before", "1");
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		store.watchTree("", events::add);
+
+		diskFails.set(true);
+		assertThatThrownBy(() -> store.put("during", "2")).isInstanceOf(StoreUnavailableException.class);
+		diskFails.set(false);
+
+		store.put("after", "3");
+		assertThat(store.list("")).extracting(KVPair::key).containsExactly("after", "before");
+		await().atMost(Timing.seconds(5)).until(() -> events.stream()
+			.anyMatch((event) -> event instanceof WatchEvent.Snapshot snapshot && snapshot.isResync()));
+	}
+
+	@Test
 	void lastIndexKeepsGrowingAcrossRestarts() {
 		Path file = this.directory.resolve("restart.mv");
 		long first;
@@ -121,12 +151,13 @@ class LocalStoreTest {
 	}
 
 	@Test
-	void storesOnOneFileShareTheDatabaseAndItClosesWithTheLast() {
+	void storesOnOneFileShareTheDatabaseAndItClosesWithTheLast() throws IOException {
 		Path file = this.directory.resolve("shared.mv");
 		Store one = LocalStore.builder().path(file).open();
 		Store two = LocalStore.builder().path(this.directory.resolve("sub/../shared.mv")).open();
 		one.put("k", "v");
 		assertThat(two.get("k").valueAsString()).isEqualTo("v");
+		assertThat(one).hasToString("LocalStore[file " + file.toRealPath() + ", namespace='']");
 		one.close();
 		two.put("k", "w");
 		two.close();
@@ -383,6 +414,26 @@ class LocalStoreTest {
 			System.out.flush();
 			// Wait to be killed: nothing is closed or flushed on the way out.
 			Thread.sleep(Long.MAX_VALUE);
+		}
+
+	}
+
+	/** A file whose writes fail while {@code fails} is set, like a full disk. */
+	static final class FailingFileStore extends SingleFileStore {
+
+		private final AtomicBoolean fails;
+
+		FailingFileStore(AtomicBoolean fails) {
+			super(new HashMap<>());
+			this.fails = fails;
+		}
+
+		@Override
+		protected void writeFully(SFChunk chunk, long position, ByteBuffer source) {
+			if (this.fails.get()) {
+				throw DataUtils.newMVStoreException(DataUtils.ERROR_WRITING_FAILED, "No space left on device (simulated)");
+			}
+			super.writeFully(chunk, position, source);
 		}
 
 	}

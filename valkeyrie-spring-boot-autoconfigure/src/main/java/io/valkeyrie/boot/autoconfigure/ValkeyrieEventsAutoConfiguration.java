@@ -1,13 +1,18 @@
 package io.valkeyrie.boot.autoconfigure;
 
+import java.util.function.UnaryOperator;
+
 import io.valkeyrie.boot.event.ValkeyrieWatchRegistrar;
+import io.valkeyrie.store.InvalidKeyException;
 import io.valkeyrie.store.Store;
+import io.valkeyrie.store.internal.Keys;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 
@@ -27,9 +32,25 @@ public final class ValkeyrieEventsAutoConfiguration {
 	ValkeyrieWatchRegistrar valkeyrieWatchRegistrar(Store store, ValkeyrieProperties properties,
 			ApplicationEventPublisher eventPublisher) {
 		ValkeyrieWatchRegistrar registrar = new ValkeyrieWatchRegistrar(store, eventPublisher);
-		properties.getWatch().getKeys().forEach(registrar::watchKey);
-		properties.getWatch().getTrees().forEach(registrar::watchTree);
+		for (String key : properties.getWatch().getKeys()) {
+			check("valkeyrie.watch.keys", key, Keys::key);
+			registrar.watchKey(key);
+		}
+		for (String dir : properties.getWatch().getTrees()) {
+			check("valkeyrie.watch.trees", dir, Keys::dir);
+			registrar.watchTree(dir);
+		}
 		return registrar;
+	}
+
+	// The watches open when the context starts; a bad key should fail now, naming its property.
+	private static void check(String property, String key, UnaryOperator<String> rule) {
+		try {
+			rule.apply(key);
+		}
+		catch (InvalidKeyException ex) {
+			throw new InvalidConfigurationPropertyValueException(property, key, ex.getMessage());
+		}
 	}
 
 }

@@ -17,6 +17,7 @@ import io.valkeyrie.store.test.Timing;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
@@ -108,6 +109,18 @@ class ValkeyrieEventsAutoConfigurationTests {
 			context.stop();
 			assertThat(registrar.activeWatches()).isZero();
 			assertThat(registrar.isRunning()).isFalse();
+		});
+	}
+
+	@Test
+	void invalidWatchedKeyIsAnInvalidProperty() {
+		this.contextRunner.withPropertyValues("valkeyrie.watch.keys=config//db").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, (ex) -> {
+					assertThat(ex.getName()).isEqualTo("valkeyrie.watch.keys");
+					assertThat(ex.getValue()).isEqualTo("config//db");
+				});
 		});
 	}
 

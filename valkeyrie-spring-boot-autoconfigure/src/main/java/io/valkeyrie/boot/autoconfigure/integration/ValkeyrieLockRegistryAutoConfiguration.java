@@ -1,11 +1,15 @@
 package io.valkeyrie.boot.autoconfigure.integration;
 
 import java.time.Duration;
+import java.util.UUID;
 
 import io.valkeyrie.boot.autoconfigure.ValkeyrieAutoConfiguration;
 import io.valkeyrie.boot.autoconfigure.ValkeyrieProperties;
+import io.valkeyrie.boot.lock.ValkeyrieLeaderInitiator;
 import io.valkeyrie.boot.lock.ValkeyrieLockRegistry;
+import io.valkeyrie.store.InvalidKeyException;
 import io.valkeyrie.store.Store;
+import io.valkeyrie.store.internal.Keys;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -42,7 +46,14 @@ public final class ValkeyrieLockRegistryAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException("valkeyrie.lock.ttl", ttl,
 					"It is below the " + store.backend() + " store's minimum TTL of " + store.minimumTtl());
 		}
-		ValkeyrieLockRegistry registry = new ValkeyrieLockRegistry(store, properties.getLock().getPrefix(), ttl);
+		String prefix = properties.getLock().getPrefix();
+		try {
+			Keys.dir(prefix);
+		}
+		catch (InvalidKeyException ex) {
+			throw new InvalidConfigurationPropertyValueException("valkeyrie.lock.prefix", prefix, ex.getMessage());
+		}
+		ValkeyrieLockRegistry registry = new ValkeyrieLockRegistry(store, prefix, ttl);
 		registry.setApplicationEventPublisher(eventPublisher);
 		// Losses are rare; a thread each keeps a slow listener off the store's own threads.
 		registry.setEventExecutor(new SimpleAsyncTaskExecutor("valkeyrie-lock-event-"));
@@ -50,14 +61,16 @@ public final class ValkeyrieLockRegistryAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
+	@ConditionalOnMissingBean(LockRegistryLeaderInitiator.class)
 	@ConditionalOnBooleanProperty("valkeyrie.leader.enabled")
 	@ConditionalOnSingleCandidate(LockRegistry.class)
-	LockRegistryLeaderInitiator valkeyrieLeaderInitiator(LockRegistry<?> lockRegistry,
+	ValkeyrieLeaderInitiator valkeyrieLeaderInitiator(LockRegistry<?> lockRegistry,
 			ValkeyrieProperties properties) {
 		ValkeyrieProperties.Leader leader = properties.getLeader();
-		LockRegistryLeaderInitiator initiator = new LockRegistryLeaderInitiator(lockRegistry,
-				new DefaultCandidate(java.util.UUID.randomUUID().toString(), leader.getRole()));
+		// Stopping waits for the leader's release: at most a request to the store and a heartbeat.
+		Duration stopTimeout = properties.getRequestTimeout().multipliedBy(2).plus(leader.getHeartbeat());
+		ValkeyrieLeaderInitiator initiator = new ValkeyrieLeaderInitiator(lockRegistry,
+				new DefaultCandidate(UUID.randomUUID().toString(), leader.getRole()), stopTimeout);
 		initiator.setHeartBeatMillis(leader.getHeartbeat().toMillis());
 		initiator.setBusyWaitMillis(leader.getBusyWait().toMillis());
 		return initiator;

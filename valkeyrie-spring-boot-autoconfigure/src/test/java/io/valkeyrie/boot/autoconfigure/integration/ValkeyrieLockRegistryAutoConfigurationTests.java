@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.valkeyrie.boot.autoconfigure.ValkeyrieAutoConfiguration;
+import io.valkeyrie.boot.lock.ValkeyrieLeaderInitiator;
 import io.valkeyrie.boot.lock.ValkeyrieLockRegistry;
 import io.valkeyrie.boot.test.LeaderElection;
 import io.valkeyrie.store.Store;
@@ -77,14 +78,35 @@ class ValkeyrieLockRegistryAutoConfigurationTests {
 	}
 
 	@Test
+	void invalidPrefixIsAnInvalidProperty() {
+		this.contextRunner.withPropertyValues("valkeyrie.lock.prefix=locks/../x").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
+						(ex) -> assertThat(ex.getName()).isEqualTo("valkeyrie.lock.prefix"));
+		});
+	}
+
+	@Test
 	void leaderInitiatorForTheConfiguredRole() {
 		this.contextRunner.withPropertyValues("valkeyrie.leader.enabled=true", "valkeyrie.leader.role=billing",
 				"valkeyrie.leader.heartbeat=200ms")
 			.run((context) -> {
-				assertThat(context).hasSingleBean(LockRegistryLeaderInitiator.class);
+				assertThat(context).hasSingleBean(ValkeyrieLeaderInitiator.class);
 				LockRegistryLeaderInitiator initiator = context.getBean(LockRegistryLeaderInitiator.class);
 				await().atMost(Timing.seconds(5)).until(() -> initiator.getContext().isLeader());
 				assertThat(initiator.getContext().getRole()).isEqualTo("billing");
+			});
+	}
+
+	@Test
+	void stoppingTheLeaderReleasesItsLockBeforeStopReturns() {
+		this.contextRunner.withPropertyValues("valkeyrie.leader.enabled=true", "valkeyrie.leader.heartbeat=100ms")
+			.run((context) -> {
+				LockRegistryLeaderInitiator initiator = context.getBean(LockRegistryLeaderInitiator.class);
+				await().atMost(Timing.seconds(5)).until(() -> initiator.getContext().isLeader());
+				initiator.stop();
+				assertThat(context.getBean(Store.class).newLock("locks/leader").tryLock()).isPresent();
 			});
 	}
 
