@@ -29,7 +29,7 @@ import io.valkeyrie.store.Store;
  * variables name, and prints one table: backend, measure, ours, reference, ratio, target,
  * met?
  * <pre>
- * java -cp ... io.valkeyrie.benchmarks.BenchMain [--profile smoke|quick|full] [--forks n] [--backends local,etcd,...]
+ * java -cp ... io.valkeyrie.benchmarks.BenchMain [--profile smoke|quick|full] [--forks n] [--list-noise n] [--backends local,etcd,...]
  *     [--only overhead,locks,handover,watch,scale,list] [--out report.md] [--logs dir]
  * </pre>
  * A backend whose store cannot be opened (not implemented yet, server down) is reported
@@ -65,6 +65,9 @@ public final class BenchMain {
 		Profile profile = Profile.named(options.getOrDefault("profile", "quick"));
 		if (options.containsKey("forks")) {
 			profile = profile.withForks(Integer.parseInt(options.get("forks")));
+		}
+		if (options.containsKey("list-noise")) {
+			profile = profile.withListNoise(Integer.parseInt(options.get("list-noise")));
 		}
 		List<String> backends = List.of(options.getOrDefault("backends", String.join(",", BenchServers.BACKENDS)).split(","));
 		Set<String> parts = new LinkedHashSet<>(List.of(options.getOrDefault("only", String.join(",", PARTS)).split(",")));
@@ -440,7 +443,7 @@ public final class BenchMain {
 		Map<String, String> options = new HashMap<>();
 		for (int i = 0; i < args.length; i++) {
 			if (!args[i].startsWith("--") || i + 1 >= args.length) {
-				throw new IllegalArgumentException("Usage: BenchMain [--profile smoke|quick|full] [--forks n] [--backends a,b] [--only "
+				throw new IllegalArgumentException("Usage: BenchMain [--profile smoke|quick|full] [--forks n] [--list-noise n] [--backends a,b] [--only "
 						+ String.join(",", PARTS) + "] [--out file] [--logs dir]");
 			}
 			options.put(args[i].substring(2), args[++i]);

@@ -28,6 +28,12 @@ public record Profile(String name, int forks, int warmupIterations, int warmupMi
 				this.latencySamples, this.handoverSamples, this.watches, this.changes, this.listNoise, this.listRounds);
 	}
 
+	/** This profile with another number of keys around the listed directory. */
+	public Profile withListNoise(int listNoise) {
+		return new Profile(this.name, this.forks, this.warmupIterations, this.warmupMillis, this.iterations, this.iterationMillis,
+				this.latencySamples, this.handoverSamples, this.watches, this.changes, listNoise, this.listRounds);
+	}
+
 	public static Profile named(String name) {
 		return switch (name) {
 			case "quick" -> new Profile("quick", 0, 1, 600, 2, 600, 200, 60, 10_000, 1_000, 100_000, 10);
