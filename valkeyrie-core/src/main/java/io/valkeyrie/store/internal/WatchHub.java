@@ -384,7 +384,8 @@ public final class WatchHub implements AutoCloseable {
 				if (load.resumeFrom() > 0 && !this.loaded) {
 					WatchSource.History history = WatchHub.this.source.history(this.key, this.tree, load.resumeFrom());
 					if (history != null) {
-						replace(history.state(), history.revision());
+						// The state is at the resume index: apply every change after it.
+						replace(history.state(), load.resumeFrom());
 						for (WatchSource.Change change : history.changes()) {
 							apply(new Change(change.key(), change.pair(), change.index()));
 						}
