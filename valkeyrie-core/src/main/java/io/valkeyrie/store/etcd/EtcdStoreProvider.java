@@ -2,7 +2,6 @@ package io.valkeyrie.store.etcd;
 
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
-import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.spi.AbstractStoreProvider;
 
 /**
@@ -11,12 +10,12 @@ import io.valkeyrie.store.spi.AbstractStoreProvider;
 public final class EtcdStoreProvider extends AbstractStoreProvider {
 
 	public EtcdStoreProvider() {
-		super("etcd", "io.etcd", "jetcd-core:io.etcd.jetcd.Client");
+		super("etcd", "io.etcd:jetcd-core", "io.etcd.jetcd.Client");
 	}
 
 	@Override
 	public Store open(StoreConfig config) {
-		throw new StoreConfigurationException("The etcd backend is not implemented yet");
+		return EtcdStore.open(config);
 	}
 
 }

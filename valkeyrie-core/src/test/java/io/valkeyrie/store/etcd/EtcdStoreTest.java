@@ -1,0 +1,278 @@
+package io.valkeyrie.store.etcd;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.valkeyrie.store.InvalidTtlException;
+import io.valkeyrie.store.KVPair;
+import io.valkeyrie.store.KeyExistsException;
+import io.valkeyrie.store.KeyModifiedException;
+import io.valkeyrie.store.KeyNotFoundException;
+import io.valkeyrie.store.LockLease;
+import io.valkeyrie.store.LockOptions;
+import io.valkeyrie.store.Store;
+import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.StoreConfigurationException;
+import io.valkeyrie.store.StoreLock;
+import io.valkeyrie.store.StoreUnavailableException;
+import io.valkeyrie.store.Stores;
+import io.valkeyrie.store.Watch;
+import io.valkeyrie.store.WatchEvent;
+import io.valkeyrie.store.WatchOptions;
+import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.test.TestServers;
+import io.valkeyrie.store.test.Timing;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What only etcd shows: compaction, restarts, outages, the data layout other etcd clients
+ * see, and the etcd-specific settings.
+ */
+class EtcdStoreTest {
+
+	private final List<AutoCloseable> opened = new ArrayList<>();
+
+	private String namespace;
+
+	private Client raw;
+
+	@BeforeEach
+	void setUp() {
+		this.namespace = "etcd-test/" + UUID.randomUUID().toString().substring(0, 8);
+		this.raw = Client.builder().endpoints(TestServers.endpoint("etcd")).build();
+		this.opened.add(this.raw);
+	}
+
+	@AfterEach
+	void tearDown() throws Exception {
+		for (AutoCloseable closeable : this.opened) {
+			closeable.close();
+		}
+	}
+
+	private StoreConfig.Builder config() {
+		return StoreConfig.builder("etcd").endpoints(TestServers.endpoint("etcd")).namespace(this.namespace);
+	}
+
+	private Store open() {
+		return open(config());
+	}
+
+	private Store open(StoreConfig.Builder config) {
+		Store store = Stores.open(config.build());
+		this.opened.add(store);
+		return store;
+	}
+
+	private static ByteSequence bytes(String value) {
+		return ByteSequence.from(value, StandardCharsets.UTF_8);
+	}
+
+	private String rawGet(String etcdKey) throws Exception {
+		var kvs = this.raw.getKVClient().get(bytes(etcdKey)).get(5, TimeUnit.SECONDS).getKvs();
+		return kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
+	}
+
+	@Test
+	void keysAreThePlainEtcdKeysUnderTheNamespace() throws Exception {
+		Store store = open();
+		store.put("config/feature", "on");
+		assertThat(rawGet(this.namespace + "/config/feature")).isEqualTo("on");
+		this.raw.getKVClient().put(bytes(this.namespace + "/config/other"), bytes("from jetcd")).get(5, TimeUnit.SECONDS);
+		KVPair pair = store.get("config/other");
+		assertThat(pair.valueAsString()).isEqualTo("from jetcd");
+		long modRevision = this.raw.getKVClient().get(bytes(this.namespace + "/config/other")).get(5, TimeUnit.SECONDS)
+			.getKvs().get(0).getModRevision();
+		assertThat(pair.lastIndex()).isEqualTo(modRevision);
+		assertThat(store.list("config")).extracting(KVPair::key).containsExactly("config/feature", "config/other");
+	}
+
+	@Test
+	void keysThatAreNotInNormalFormAreInvisible() throws Exception {
+		Store store = open();
+		this.raw.getKVClient().put(bytes(this.namespace + "/dir//bad"), bytes("x")).get(5, TimeUnit.SECONDS);
+		this.raw.getKVClient().put(bytes(this.namespace + "/dir/trailing/"), bytes("x")).get(5, TimeUnit.SECONDS);
+		store.put("dir/good", "y");
+		assertThat(store.list("dir")).extracting(KVPair::key).containsExactly("dir/good");
+	}
+
+	@Test
+	void basicOperationsFollowTheContract() {
+		Store store = open();
+		assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.get("a"));
+		assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.list(""));
+		store.put("a", "1");
+		store.put("a/b", "2");
+		store.put("a/b/c", "3");
+		store.put("ab", "4");
+		assertThat(store.list("a")).extracting(KVPair::key).containsExactly("a/b", "a/b/c");
+		assertThat(store.list("a/b/c")).isEmpty();
+		assertThat(store.list("/")).extracting(KVPair::key).containsExactly("a", "a/b", "a/b/c", "ab");
+		KVPair a = store.get("a");
+		KVPair updated = store.atomicPut("a", "5".getBytes(StandardCharsets.UTF_8), a, WriteOptions.NONE);
+		assertThat(updated.lastIndex()).isGreaterThan(a.lastIndex());
+		assertThat(store.get("a")).isEqualTo(updated);
+		assertThatExceptionOfType(KeyModifiedException.class)
+			.isThrownBy(() -> store.atomicPut("a", new byte[0], a, WriteOptions.NONE));
+		assertThatExceptionOfType(KeyExistsException.class)
+			.isThrownBy(() -> store.atomicPut("a", new byte[0], null, WriteOptions.NONE));
+		assertThatExceptionOfType(KeyModifiedException.class).isThrownBy(() -> store.atomicDelete("a", a));
+		store.atomicDelete("a", updated);
+		assertThatExceptionOfType(KeyNotFoundException.class)
+			.isThrownBy(() -> store.atomicPut("a", new byte[0], updated, WriteOptions.NONE));
+		assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.atomicDelete("a", updated));
+		store.deleteTree("a");
+		assertThat(store.list("")).extracting(KVPair::key).containsExactly("ab");
+		assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.deleteTree("a"));
+		store.deleteTree("");
+		assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.list(""));
+	}
+
+	@Test
+	void ttlKeysExpireAndKeepAliveKeysLiveUntilClose() {
+		Store store = open();
+		Store other = open();
+		assertThatExceptionOfType(InvalidTtlException.class)
+			.isThrownBy(() -> store.put("short", new byte[0], WriteOptions.ttl(Duration.ofMillis(1500))))
+			.withMessageContaining("2 s");
+		store.put("ttl", "x".getBytes(StandardCharsets.UTF_8), WriteOptions.ttl(Duration.ofSeconds(2)));
+		store.put("kept", "x".getBytes(StandardCharsets.UTF_8), WriteOptions.keepAlive(Duration.ofSeconds(2)));
+		await().atMost(Timing.seconds(4)).until(() -> !other.exists("ttl"));
+		assertThat(other.exists("kept")).isTrue();
+		store.close();
+		await().atMost(Timing.seconds(1)).until(() -> !other.exists("kept"));
+	}
+
+	@Test
+	void locksHideTheirRecordsAndHandOverPromptly() throws Exception {
+		Store store = open();
+		Store other = open();
+		StoreLock first = store.newLock("job", LockOptions.builder().value("owner-1").ttl(Duration.ofSeconds(5)).build());
+		StoreLock second = other.newLock("job", LockOptions.builder().value("owner-2").ttl(Duration.ofSeconds(5)).build());
+		LockLease lease = first.lock();
+		assertThat(second.tryLock()).isEmpty();
+		assertThat(store.list("")).extracting(KVPair::key).containsExactly("job");
+		List<LockLease> leases = new CopyOnWriteArrayList<>();
+		Thread waiter = new Thread(() -> leases.add(second.lock()));
+		waiter.start();
+		Thread.sleep(Timing.millis(300).toMillis());
+		long released = System.nanoTime();
+		first.unlock();
+		waiter.join(Timing.seconds(5).toMillis());
+		assertThat(leases).hasSize(1);
+		assertThat(Duration.ofNanos(System.nanoTime() - released)).isLessThan(Timing.millis(900));
+		assertThat(leases.get(0).fencingToken()).isGreaterThan(lease.fencingToken());
+		assertThat(store.get("job").valueAsString()).isEqualTo("owner-2");
+		other.close();
+		assertThat(leases.get(0).lost().toCompletableFuture().get(5, TimeUnit.SECONDS).reason())
+			.isEqualTo(io.valkeyrie.store.LockLoss.Reason.STORE_CLOSED);
+		assertThat(first.tryLock()).isPresent();
+	}
+
+	@Test
+	void lockLossIsReportedWhenTheRecordIsRemoved() throws Exception {
+		Store store = open();
+		StoreLock lock = store.newLock("job", LockOptions.builder().ttl(Duration.ofSeconds(5)).build());
+		LockLease lease = lock.lock();
+		this.raw.getKVClient()
+			.delete(bytes("\0valkeyrie/locks/" + this.namespace + "/job\0"),
+					io.etcd.jetcd.options.DeleteOption.builder().isPrefix(true).build())
+			.get(5, TimeUnit.SECONDS);
+		assertThat(lease.lost().toCompletableFuture().get(5, TimeUnit.SECONDS).reason())
+			.isEqualTo(io.valkeyrie.store.LockLoss.Reason.RECORD_REMOVED);
+		assertThat(lock.isHeld()).isFalse();
+	}
+
+	@Test
+	void watchesSeeChangesAndResumeFromAnIndex() {
+		Store store = open();
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		Watch watch = store.watchTree("dir", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		store.put("dir/a", "1");
+		store.put("dir/a", "1");
+		store.delete("dir/a");
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 4);
+		assertThat(events.get(1)).isInstanceOf(WatchEvent.Put.class);
+		assertThat(events.get(2)).isInstanceOf(WatchEvent.Put.class);
+		assertThat(events.get(3)).isInstanceOf(WatchEvent.Delete.class);
+		long seen = watch.lastIndex();
+		watch.close();
+		store.put("dir/b", "2");
+		store.put("dir/c", "3");
+		List<WatchEvent> resumed = new CopyOnWriteArrayList<>();
+		store.watchTree("dir", WatchOptions.DEFAULTS.resumeFrom(seen), resumed::add);
+		await().atMost(Timing.seconds(5)).until(() -> resumed.size() == 2);
+		assertThat(resumed).allMatch((event) -> event instanceof WatchEvent.Put);
+		assertThat(resumed).extracting((event) -> ((WatchEvent.Put) event).key()).containsExactly("dir/b", "dir/c");
+	}
+
+	@Test
+	void compactionPastTheFeedResyncsEveryWatch() throws Exception {
+		Store store = open();
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		store.watchTree("", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		store.put("a", "1");
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 2);
+		long before = store.get("a").lastIndex();
+		store.put("b", "2");
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 3);
+		long now = store.get("b").lastIndex();
+		this.raw.getKVClient().compact(now).get(5, TimeUnit.SECONDS);
+		// As if the connection broke right after the first write: the feed must resume
+		// from a revision etcd no longer has.
+		((EtcdStore) store).feed().restartFrom(before);
+		await().atMost(Timing.seconds(5))
+			.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Snapshot s && s.isResync()));
+		WatchEvent.Snapshot resync = (WatchEvent.Snapshot) events.stream()
+			.filter((e) -> e instanceof WatchEvent.Snapshot s && s.isResync())
+			.findFirst()
+			.get();
+		assertThat(resync.reason()).contains("compacted");
+		assertThat(resync.current()).containsOnlyKeys("a", "b");
+		store.put("c", "3");
+		await().atMost(Timing.seconds(5))
+			.until(() -> events.get(events.size() - 1) instanceof WatchEvent.Put p && p.key().equals("c"));
+	}
+
+	@Test
+	void resumingFromACompactedIndexStartsWithAResync() throws Exception {
+		Store store = open();
+		store.put("a", "1");
+		long old = store.get("a").lastIndex();
+		store.put("a", "2");
+		this.raw.getKVClient().compact(store.get("a").lastIndex()).get(5, TimeUnit.SECONDS);
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		store.watch("a", WatchOptions.DEFAULTS.resumeFrom(old), events::add);
+		await().atMost(Timing.seconds(5)).until(() -> !events.isEmpty());
+		assertThat(events.get(0)).isInstanceOfSatisfying(WatchEvent.Snapshot.class, (s) -> {
+			assertThat(s.isResync()).isTrue();
+			assertThat(s.pairs()).extracting(KVPair::valueAsString).containsExactly("2");
+		});
+	}
+
+	@Test
+	void unknownOptionsAndOversizedValuesAreRefused() {
+		assertThatExceptionOfType(StoreConfigurationException.class)
+			.isThrownBy(() -> open(config().option("nope", "1")))
+			.withMessageContaining("maxRequestBytes");
+		assertThatExceptionOfType(StoreConfigurationException.class)
+			.isThrownBy(() -> open(config().maxValueSize(2 * 1024 * 1024)))
+			.withMessageContaining("--max-request-bytes");
+	}
+
+}
