@@ -38,7 +38,7 @@ final class EtcdLeases implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(EtcdLeases.class);
 
-	private static final Duration MAX_RETRY = Duration.ofSeconds(5);
+	private static final Duration MAX_RETRY = Duration.ofSeconds(1);
 
 	private final Client client;
 

@@ -94,7 +94,9 @@ final class EtcdSettings {
 			.keepaliveTime(this.keepAliveTime)
 			.keepaliveTimeout(this.keepAliveTimeout)
 			.keepaliveWithoutCalls(true)
-			.waitForReady(true)
+			// Fail fast while the connection is down: a request parked for later could apply long after
+			// the caller was told it failed.
+			.waitForReady(false)
 			// A list answer holds many values; the request limit guards writes, not reads.
 			.maxInboundMessageSize(Integer.MAX_VALUE);
 		if (this.config.username() != null) {

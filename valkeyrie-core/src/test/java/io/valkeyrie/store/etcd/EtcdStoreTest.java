@@ -266,6 +266,74 @@ class EtcdStoreTest {
 	}
 
 	@Test
+	void aRestartedServerIsResumedWithoutLosingChangesOrKeepAliveKeys() {
+		Store store = open();
+		Store writer = open();
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		store.watchTree("", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		store.put("kept", "x".getBytes(StandardCharsets.UTF_8), WriteOptions.keepAlive(Duration.ofSeconds(2)));
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 2);
+		TestServers.restart("etcd");
+		await().atMost(Timing.seconds(10)).ignoreExceptions().until(() -> {
+			writer.put("after", "1");
+			return true;
+		});
+		await().atMost(Timing.seconds(10))
+			.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Put p && p.key().equals("after")));
+		// Resumed from the last revision: nothing was missed, so no resync.
+		assertThat(events.subList(1, events.size())).noneMatch((e) -> e instanceof WatchEvent.Snapshot);
+		await().during(Timing.seconds(4)).atMost(Timing.seconds(5)).until(() -> writer.exists("kept"));
+	}
+
+	@Test
+	void callsFailWithinTheTimeoutWhileEtcdIsDownAndTheStoreRecovers() {
+		Store store = open(config().requestTimeout(Duration.ofSeconds(2)));
+		store.put("k", "before");
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		store.watch("k", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		store.put("kept", "x".getBytes(StandardCharsets.UTF_8), WriteOptions.keepAlive(Duration.ofSeconds(2)));
+		TestServers.stop("etcd");
+		try {
+			assertUnavailableWithinTimeout(() -> store.get("k"));
+			assertUnavailableWithinTimeout(() -> store.put("k", "during"));
+			assertUnavailableWithinTimeout(() -> store.list(""));
+			assertUnavailableWithinTimeout(() -> store.atomicPut("k", new byte[0], null, WriteOptions.NONE));
+			assertUnavailableWithinTimeout(() -> store.newLock("lock").tryLock());
+			// Longer than the keep-alive TTL: jetcd gives the lease up and the store must recover it.
+			sleep(Timing.seconds(3));
+		}
+		finally {
+			TestServers.start("etcd");
+		}
+		await().atMost(Timing.seconds(10)).ignoreExceptions().until(() -> store.get("k").valueAsString().equals("before"));
+		store.put("k", "after");
+		await().atMost(Timing.seconds(5))
+			.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Put p && p.pair().valueAsString().equals("after")));
+		// The outage outlasted the lease: the store writes its keep-alive key again and keeps it alive.
+		await().atMost(Timing.seconds(10)).until(() -> store.exists("kept"));
+		await().during(Timing.seconds(4)).atMost(Timing.seconds(5)).until(() -> store.exists("kept"));
+	}
+
+	private static void assertUnavailableWithinTimeout(Runnable call) {
+		long start = System.nanoTime();
+		assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(call::run)
+			.satisfies((ex) -> assertThat(ex.backend()).isEqualTo("etcd"));
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2).plus(Timing.millis(500)));
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Test
 	void unknownOptionsAndOversizedValuesAreRefused() {
 		assertThatExceptionOfType(StoreConfigurationException.class)
 			.isThrownBy(() -> open(config().option("nope", "1")))
