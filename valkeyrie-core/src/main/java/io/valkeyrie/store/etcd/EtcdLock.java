@@ -3,7 +3,6 @@ package io.valkeyrie.store.etcd;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -127,17 +126,8 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 	/** Watch the held record and lease, to report a loss. */
 	private void holding(Held held) {
 		if (!this.options.renew()) {
-			// Without renewal the lease runs out a TTL after its last refresh at the latest.
+			// The lease runs out a TTL after its last refresh at the latest; the lock reports the loss.
 			held.stopKeepAlive();
-			try {
-				ScheduledFuture<?> expiry = this.store.scheduler()
-					.schedule(() -> lost(held, LockLoss.Reason.SESSION_EXPIRED, null), this.options.ttl().toNanos(),
-							TimeUnit.NANOSECONDS);
-				held.onEnd(() -> expiry.cancel(false));
-			}
-			catch (RejectedExecutionException ex) {
-				// The store is closing and releases the lock itself.
-			}
 		}
 		Watch.Watcher watcher = this.client.getWatchClient()
 			.watch(held.record, WatchOption.builder().withRevision(held.fencingToken() + 1).withNoPut(true).build(),
@@ -145,7 +135,7 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 						for (WatchEvent event : response.getEvents()) {
 							if (event.getEventType() == WatchEvent.EventType.DELETE) {
 								lostLater(held, this.options.renew() ? LockLoss.Reason.RECORD_REMOVED
-										: LockLoss.Reason.SESSION_EXPIRED, null);
+										: LockLoss.Reason.EXPIRED, null);
 							}
 						}
 					}));

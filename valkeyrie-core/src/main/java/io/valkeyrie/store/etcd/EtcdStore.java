@@ -7,11 +7,13 @@ import java.util.List;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.PutResponse;
 import io.etcd.jetcd.kv.TxnResponse;
@@ -21,6 +23,8 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyExistsException;
 import io.valkeyrie.store.KeyModifiedException;
@@ -257,8 +261,8 @@ public final class EtcdStore extends AbstractStore {
 	}
 
 	/**
-	 * Resume from {@code index}: the state at that revision, then for each key changed since
-	 * the latest write (in revision order) and a delete for each key removed since. etcd
+	 * Resume from {@code index}: the state at that revision and every change since, replayed
+	 * by a watch from the revision after it, until the replay reaches the current state. etcd
 	 * keeps this history until it is compacted; after that the watch starts with a resync.
 	 */
 	@Override
@@ -277,18 +281,59 @@ public final class EtcdStore extends AbstractStore {
 		long revision = now.getHeader().getRevision();
 		this.feed.ensureCovers(revision);
 		NavigableMap<String, KVPair> before = byKey(then);
-		NavigableMap<String, KVPair> after = byKey(now);
+		return new WatchSource.History(before, replay(key, tree, index, before, byKey(now)), revision);
+	}
+
+	/**
+	 * The changes that lead from {@code before} (at {@code index}) to {@code after}, in order.
+	 * Stops as soon as the replayed state is {@code after}: changes that cancel out after that
+	 * point are left out, which a consumer cannot tell from their absence.
+	 */
+	private List<WatchSource.Change> replay(String key, boolean tree, long index, NavigableMap<String, KVPair> before,
+			NavigableMap<String, KVPair> after) {
+		if (before.equals(after)) {
+			return List.of();
+		}
+		NavigableMap<String, KVPair> state = new TreeMap<>(before);
 		List<WatchSource.Change> changes = new ArrayList<>();
-		after.values()
-			.stream()
-			.filter((pair) -> pair.lastIndex() > index)
-			.sorted(Comparator.comparingLong(KVPair::lastIndex))
-			.forEach((pair) -> changes.add(new WatchSource.Change(pair.key(), pair, pair.lastIndex())));
-		before.keySet()
-			.stream()
-			.filter((k) -> !after.containsKey(k))
-			.forEach((k) -> changes.add(new WatchSource.Change(k, null, revision)));
-		return new WatchSource.History(before, changes, revision);
+		CompletableFuture<Void> done = new CompletableFuture<>();
+		WatchOption.Builder option = WatchOption.builder().withRevision(index + 1);
+		if (tree) {
+			option.withRange(this.layout.rangeEnd(key));
+		}
+		ByteSequence start = tree ? this.layout.rangeStart(key) : this.layout.key(key);
+		Watch.Watcher watcher = this.client.getWatchClient().watch(start, option.build(), Watch.listener((response) -> {
+			synchronized (changes) {
+				for (WatchEvent event : response.getEvents()) {
+					String changed = this.layout.relative(event.getKeyValue().getKey());
+					if (done.isDone() || changed == null) {
+						continue;
+					}
+					long modRevision = event.getKeyValue().getModRevision();
+					if (event.getEventType() == WatchEvent.EventType.PUT) {
+						KVPair pair = pair(changed, event.getKeyValue());
+						state.put(changed, pair);
+						changes.add(new WatchSource.Change(changed, pair, modRevision));
+					}
+					else if (event.getEventType() == WatchEvent.EventType.DELETE) {
+						state.remove(changed);
+						changes.add(new WatchSource.Change(changed, null, modRevision));
+					}
+					if (state.equals(after)) {
+						done.complete(null);
+					}
+				}
+			}
+		}, done::completeExceptionally));
+		try {
+			this.calls.await("watch history", done);
+		}
+		finally {
+			watcher.close();
+		}
+		synchronized (changes) {
+			return new ArrayList<>(changes);
+		}
 	}
 
 	@Override
