@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
@@ -60,11 +61,16 @@ final class EtcdCalls {
 
 	static Throwable unwrap(Throwable failure) {
 		Throwable cause = failure;
-		while ((cause instanceof ExecutionException || cause instanceof java.util.concurrent.CompletionException)
-				&& cause.getCause() != null) {
+		while ((cause instanceof ExecutionException || cause instanceof java.util.concurrent.CompletionException
+				|| cause instanceof StoreUnavailableException) && cause.getCause() != null) {
 			cause = cause.getCause();
 		}
 		return cause;
+	}
+
+	/** Whether {@code failure} is etcd's "not found" (a lease that no longer exists). */
+	static boolean isNotFound(Throwable failure) {
+		return unwrap(failure) instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND;
 	}
 
 	/** Whether {@code failure} says the revision asked for was compacted away. */

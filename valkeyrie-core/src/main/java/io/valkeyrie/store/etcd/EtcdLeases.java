@@ -9,16 +9,11 @@ import java.util.concurrent.TimeUnit;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.common.exception.ErrorCode;
-import io.etcd.jetcd.common.exception.EtcdException;
 import io.etcd.jetcd.lease.LeaseGrantResponse;
-import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.support.CloseableClient;
-import io.grpc.stub.StreamObserver;
 import io.valkeyrie.store.InvalidTtlException;
 import io.valkeyrie.store.WriteOptions;
 import org.slf4j.Logger;
@@ -166,13 +161,13 @@ final class EtcdLeases implements AutoCloseable {
 	}
 
 	/** One kept-alive lease and its recovery. */
-	private final class KeepAliveLease implements StreamObserver<LeaseKeepAliveResponse> {
+	private final class KeepAliveLease {
 
 		private final long seconds;
 
 		private volatile long id;
 
-		private volatile @Nullable CloseableClient keepAlive;
+		private volatile @Nullable EtcdKeepAlive keepAlive;
 
 		private Duration retry = Duration.ofMillis(200);
 
@@ -182,35 +177,16 @@ final class EtcdLeases implements AutoCloseable {
 		}
 
 		synchronized void start() {
-			this.keepAlive = EtcdLeases.this.client.getLeaseClient().keepAlive(this.id, this);
+			this.keepAlive = EtcdKeepAlive.start(EtcdLeases.this.client, this.id,
+					(gone, cause) -> recoverLater(gone ? "the lease expired" : "no keep-alive answer within the TTL"));
 		}
 
 		synchronized void stop() {
-			CloseableClient current = this.keepAlive;
+			EtcdKeepAlive current = this.keepAlive;
 			this.keepAlive = null;
 			if (current != null) {
-				current.close();
+				current.stop();
 			}
-		}
-
-		@Override
-		public void onNext(LeaseKeepAliveResponse response) {
-			this.retry = Duration.ofMillis(200);
-		}
-
-		@Override
-		public void onError(Throwable error) {
-			Throwable cause = EtcdCalls.unwrap(error);
-			if (cause instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND) {
-				recoverLater("the lease expired");
-			}
-			// Other errors are connection trouble: jetcd keeps the keep-alive going and
-			// gives up (onCompleted) only when the lease's deadline passes.
-		}
-
-		@Override
-		public void onCompleted() {
-			recoverLater("no keep-alive answer within the TTL");
 		}
 
 		private void recoverLater(String why) {
@@ -239,14 +215,14 @@ final class EtcdLeases implements AutoCloseable {
 						EtcdLeases.this.client.getLeaseClient().keepAliveOnce(old)).getTTL();
 				if (ttl > 0) {
 					// The lease survived (the server kept it while we could not reach it).
+					this.retry = Duration.ofMillis(200);
 					start();
 					return;
 				}
 				renew(old);
 			}
 			catch (RuntimeException ex) {
-				Throwable cause = EtcdCalls.unwrap((ex.getCause() != null) ? ex.getCause() : ex);
-				if (cause instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND) {
+				if (EtcdCalls.isNotFound(ex)) {
 					try {
 						renew(this.id);
 						return;
@@ -264,6 +240,7 @@ final class EtcdLeases implements AutoCloseable {
 		private void renew(long old) {
 			long fresh = grant(this.seconds);
 			this.id = fresh;
+			this.retry = Duration.ofMillis(200);
 			start();
 			logger.info("etcd keep-alive lease {} ({} s) expired; writing its keys again with lease {}", old, this.seconds, fresh);
 			for (Map.Entry<ByteSequence, Tracked> entry : EtcdLeases.this.tracked.entrySet()) {

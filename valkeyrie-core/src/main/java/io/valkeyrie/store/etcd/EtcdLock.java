@@ -10,16 +10,11 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.common.exception.ErrorCode;
-import io.etcd.jetcd.common.exception.EtcdException;
 import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.support.CloseableClient;
 import io.etcd.jetcd.watch.WatchEvent;
-import io.grpc.stub.StreamObserver;
 import io.valkeyrie.store.LockLoss;
 import io.valkeyrie.store.LockOptions;
 import io.valkeyrie.store.StoreUnavailableException;
@@ -70,7 +65,11 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 				.getHeader()
 				.getRevision();
 			held = new Held(revision, lease, record);
-			held.keepAlive(this.client.getLeaseClient().keepAlive(lease, held));
+			Held attempt = held;
+			held.keepAlive = EtcdKeepAlive.start(this.client, lease, (gone, cause) -> {
+				attempt.expired = true;
+				lostLater(attempt, gone ? LockLoss.Reason.SESSION_EXPIRED : LockLoss.Reason.RENEWAL_FAILED, cause);
+			});
 			ByteSequence prefix = this.layout.lockPrefix(this.key);
 			GetOption predecessor = GetOption.builder()
 				.withRange(EtcdLayout.prefixEnd(prefix))
@@ -116,7 +115,7 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 			this.calls.await("lock release", this.client.getLeaseClient().revoke(held.lease));
 		}
 		catch (StoreUnavailableException ex) {
-			if (!(ex.getCause() instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND)) {
+			if (!EtcdCalls.isNotFound(ex)) {
 				throw ex;
 			}
 			// The lease is gone already (expired or revoked): so is the record.
@@ -183,13 +182,13 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 	}
 
 	/** One acquisition: its lease and record. */
-	final class Held extends AbstractStoreLock.Acquisition implements StreamObserver<LeaseKeepAliveResponse> {
+	static final class Held extends AbstractStoreLock.Acquisition {
 
 		private final long lease;
 
 		private final ByteSequence record;
 
-		private volatile @Nullable CloseableClient keepAlive;
+		private volatile @Nullable EtcdKeepAlive keepAlive;
 
 		private volatile boolean expired;
 
@@ -199,37 +198,10 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 			this.record = record;
 		}
 
-		void keepAlive(CloseableClient keepAlive) {
-			this.keepAlive = keepAlive;
-		}
-
-		synchronized void stopKeepAlive() {
-			CloseableClient current = this.keepAlive;
-			this.keepAlive = null;
+		void stopKeepAlive() {
+			EtcdKeepAlive current = this.keepAlive;
 			if (current != null) {
-				current.close();
-			}
-		}
-
-		@Override
-		public void onNext(LeaseKeepAliveResponse response) {
-		}
-
-		@Override
-		public void onError(Throwable error) {
-			Throwable cause = EtcdCalls.unwrap(error);
-			if (cause instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND) {
-				this.expired = true;
-				lostLater(this, LockLoss.Reason.SESSION_EXPIRED, cause);
-			}
-			// Other errors are connection trouble: jetcd keeps renewing until the lease's deadline.
-		}
-
-		@Override
-		public void onCompleted() {
-			if (this.keepAlive != null) {
-				this.expired = true;
-				lostLater(this, LockLoss.Reason.RENEWAL_FAILED, null);
+				current.stop();
 			}
 		}
 

@@ -341,6 +341,11 @@ public final class EtcdStore extends AbstractStore {
 		this.feed.stopIfUnwanted();
 	}
 
+	/** For tests: the jetcd client. */
+	Client client() {
+		return this.client;
+	}
+
 	/** For tests: the watch feed. */
 	EtcdWatchFeed feed() {
 		return this.feed;

@@ -287,13 +287,14 @@ class EtcdStoreTest {
 	}
 
 	@Test
-	void callsFailWithinTheTimeoutWhileEtcdIsDownAndTheStoreRecovers() {
+	void callsFailWithinTheTimeoutWhileEtcdIsDownAndTheStoreRecovers() throws Exception {
 		Store store = open(config().requestTimeout(Duration.ofSeconds(2)));
 		store.put("k", "before");
 		List<WatchEvent> events = new CopyOnWriteArrayList<>();
 		store.watch("k", events::add);
 		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
 		store.put("kept", "x".getBytes(StandardCharsets.UTF_8), WriteOptions.keepAlive(Duration.ofSeconds(2)));
+		LockLease held = store.newLock("held", LockOptions.builder().ttl(Duration.ofSeconds(2)).build()).lock();
 		TestServers.stop("etcd");
 		try {
 			assertUnavailableWithinTimeout(() -> store.get("k"));
@@ -301,8 +302,10 @@ class EtcdStoreTest {
 			assertUnavailableWithinTimeout(() -> store.list(""));
 			assertUnavailableWithinTimeout(() -> store.atomicPut("k", new byte[0], null, WriteOptions.NONE));
 			assertUnavailableWithinTimeout(() -> store.newLock("lock").tryLock());
-			// Longer than the keep-alive TTL: jetcd gives the lease up and the store must recover it.
-			sleep(Timing.seconds(3));
+			// The holder cannot renew: it is told within the TTL (+ jetcd's 1 s deadline check).
+			assertThat(held.lost().toCompletableFuture().get(Timing.seconds(5).toMillis(), TimeUnit.MILLISECONDS).reason())
+				.isEqualTo(io.valkeyrie.store.LockLoss.Reason.RENEWAL_FAILED);
+			// Longer than the keep-alive TTL by now: jetcd gave the lease up and the store must recover it.
 		}
 		finally {
 			TestServers.start("etcd");
@@ -323,16 +326,6 @@ class EtcdStoreTest {
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2).plus(Timing.millis(500)));
 	}
 
-	private static void sleep(Duration duration) {
-		try {
-			Thread.sleep(duration.toMillis());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
-
 	@Test
 	void unknownOptionsAndOversizedValuesAreRefused() {
 		assertThatExceptionOfType(StoreConfigurationException.class)
@@ -341,6 +334,27 @@ class EtcdStoreTest {
 		assertThatExceptionOfType(StoreConfigurationException.class)
 			.isThrownBy(() -> open(config().maxValueSize(2 * 1024 * 1024)))
 			.withMessageContaining("--max-request-bytes");
+	}
+
+	@Test
+	void valuesUpToTheRequestLimitAreStored() {
+		int largest = EtcdSettings.DEFAULT_MAX_REQUEST_BYTES - EtcdSettings.REQUEST_OVERHEAD;
+		Store store = open(config().maxValueSize(largest));
+		byte[] value = new byte[largest];
+		new java.util.Random(7).nextBytes(value);
+		store.put("big/one", value);
+		store.put("big/two", value);
+		assertThat(store.get("big/one").value()).isEqualTo(value);
+		assertThat(store.list("big")).hasSize(2).allSatisfy((pair) -> assertThat(pair.value()).isEqualTo(value));
+	}
+
+	@Test
+	void aServerMinimumAboveTheRequestedTtlIsRefusedNotApplied() {
+		// etcd would silently lengthen a 1 s lease to its 2 s minimum: the store refuses it.
+		EtcdStore store = (EtcdStore) open();
+		assertThatExceptionOfType(InvalidTtlException.class).isThrownBy(() -> new EtcdLeases(
+				store.client(), new EtcdCalls(Duration.ofSeconds(5)), store.scheduler()).grant(1))
+			.withMessageContaining("minimum lease TTL of 2 s");
 	}
 
 }
