@@ -357,4 +357,51 @@ class EtcdStoreTest {
 			.withMessageContaining("minimum lease TTL of 2 s");
 	}
 
+	@Test
+	void aUserAllowedOnlyTheNamespaceAndItsLockPrefixCanUseEverything() throws Exception {
+		String rootPassword = "root-" + UUID.randomUUID();
+		String password = "secret-" + UUID.randomUUID();
+		String role = "valkeyrie-" + UUID.randomUUID().toString().substring(0, 8);
+		String user = role + "-user";
+		var auth = this.raw.getAuthClient();
+		auth.userAdd(bytes("root"), bytes(rootPassword)).get(5, TimeUnit.SECONDS);
+		auth.userGrantRole(bytes("root"), bytes("root")).get(5, TimeUnit.SECONDS);
+		auth.roleAdd(bytes(role)).get(5, TimeUnit.SECONDS);
+		for (String prefix : List.of(this.namespace + "/", "\0valkeyrie/locks/" + this.namespace + "/")) {
+			auth.roleGrantPermission(bytes(role), bytes(prefix), EtcdLayout.prefixEnd(bytes(prefix)),
+					io.etcd.jetcd.auth.Permission.Type.READWRITE).get(5, TimeUnit.SECONDS);
+		}
+		auth.userAdd(bytes(user), bytes(password)).get(5, TimeUnit.SECONDS);
+		auth.userGrantRole(bytes(user), bytes(role)).get(5, TimeUnit.SECONDS);
+		auth.authEnable().get(5, TimeUnit.SECONDS);
+		try {
+			Store store = open(config().credentials(user, password));
+			List<WatchEvent> events = new CopyOnWriteArrayList<>();
+			store.watchTree("", events::add);
+			store.put("a", "1");
+			store.put("kept", "2".getBytes(StandardCharsets.UTF_8), WriteOptions.keepAlive(Duration.ofSeconds(2)));
+			assertThat(store.list("")).extracting(KVPair::key).containsExactly("a", "kept");
+			LockLease lease = store.newLock("a").lock();
+			lease.close();
+			await().atMost(Timing.seconds(5))
+				.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Put p && p.key().equals("kept")));
+			assertThat(store.toString()).doesNotContain(password);
+
+			Store anonymous = open(config().requestTimeout(Duration.ofSeconds(2)));
+			assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> anonymous.get("a"));
+			Store wrong = open(config().credentials(user, "wrong-" + password).requestTimeout(Duration.ofSeconds(2)));
+			assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> wrong.get("a"))
+				.satisfies((ex) -> assertThat(ex.getMessage()).doesNotContain(password));
+		}
+		finally {
+			try (Client root = Client.builder().endpoints(TestServers.endpoint("etcd")).user(bytes("root"))
+				.password(bytes(rootPassword)).build()) {
+				root.getAuthClient().authDisable().get(10, TimeUnit.SECONDS);
+			}
+			auth.userDelete(bytes(user)).get(5, TimeUnit.SECONDS);
+			auth.roleDelete(bytes(role)).get(5, TimeUnit.SECONDS);
+			auth.userDelete(bytes("root")).get(5, TimeUnit.SECONDS);
+		}
+	}
+
 }
