@@ -86,8 +86,8 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 				}
 				GetResponse queue = this.calls.await("lock queue read", this.client.getKVClient().get(prefix, predecessor));
 				if (queue.getKvs().isEmpty()) {
-					acquired = true;
 					holding(held);
+					acquired = true;
 					return held;
 				}
 				long remaining = deadlineNanos - System.nanoTime();
@@ -125,8 +125,9 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 	/** Watch the held record and lease, to report a loss. */
 	private void holding(Held held) {
 		if (!this.options.renew()) {
-			// The lease runs out a TTL after its last refresh at the latest; the lock reports the loss.
+			// Held for one full TTL from now: refresh once, then let it run out (the lock reports the loss).
 			held.stopKeepAlive();
+			this.calls.await("lock lease refresh", this.client.getLeaseClient().keepAliveOnce(held.lease));
 		}
 		Watch.Watcher watcher = this.client.getWatchClient()
 			.watch(held.record, WatchOption.builder().withRevision(held.fencingToken() + 1).withNoPut(true).build(),

@@ -74,9 +74,6 @@ final class EtcdSettings {
 					+ "--max-request-bytes, default 1.5 MiB; declare a raised limit with option '" + MAX_REQUEST_BYTES
 					+ "'), which leaves at most " + largest + " bytes for a value");
 		}
-		if (config.endpoints().isEmpty()) {
-			throw new StoreConfigurationException("The etcd store needs at least one endpoint, such as http://127.0.0.1:2379");
-		}
 		TlsConfig tls = config.tls();
 		if (tls != null && !tls.verifyHostname()) {
 			throw new StoreConfigurationException("The etcd backend always verifies the server's host name (gRPC does); "
@@ -87,6 +84,9 @@ final class EtcdSettings {
 
 	/** A jetcd client for these settings. */
 	Client newClient() {
+		if (this.config.endpoints().isEmpty()) {
+			throw new StoreConfigurationException("The etcd store needs at least one endpoint, such as http://127.0.0.1:2379");
+		}
 		ClientBuilder builder = Client.builder()
 			.endpoints(endpoints())
 			.connectTimeout(this.config.connectTimeout())

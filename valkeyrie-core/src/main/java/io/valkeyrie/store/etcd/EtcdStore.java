@@ -62,6 +62,14 @@ public final class EtcdStore extends AbstractStore {
 
 	private static final Comparator<KVPair> BY_KEY = Comparator.comparing(KVPair::key);
 
+	private static final GetOption LINEARIZABLE = GetOption.builder().build();
+
+	private static final GetOption SERIALIZABLE = GetOption.builder().withSerializable(true).build();
+
+	private static final GetOption COUNT = GetOption.builder().withCountOnly(true).build();
+
+	private static final GetOption SERIALIZABLE_COUNT = GetOption.builder().withCountOnly(true).withSerializable(true).build();
+
 	private final Client client;
 
 	private final boolean ownsClient;
@@ -108,6 +116,7 @@ public final class EtcdStore extends AbstractStore {
 	public static EtcdStore open(StoreConfig config, Client client) {
 		Objects.requireNonNull(config, "'config' must not be null");
 		Objects.requireNonNull(client, "'client' must not be null");
+		new EtcdSettings(config);
 		return new EtcdStore(config, client, false);
 	}
 
@@ -134,13 +143,14 @@ public final class EtcdStore extends AbstractStore {
 
 	@Override
 	protected @Nullable KVPair doGet(String key, ReadOptions options) {
-		GetResponse response = this.calls.await("get", kv().get(this.layout.key(key), read(options).build()));
+		GetResponse response = this.calls.await("get",
+				kv().get(this.layout.key(key), options.consistent() ? LINEARIZABLE : SERIALIZABLE));
 		return response.getKvs().isEmpty() ? null : pair(key, response.getKvs().get(0));
 	}
 
 	@Override
 	protected boolean doExists(String key, ReadOptions options) {
-		return this.calls.await("exists", kv().get(this.layout.key(key), read(options).withCountOnly(true).build()))
+		return this.calls.await("exists", kv().get(this.layout.key(key), options.consistent() ? COUNT : SERIALIZABLE_COUNT))
 			.getCount() > 0;
 	}
 
@@ -155,7 +165,7 @@ public final class EtcdStore extends AbstractStore {
 	@Override
 	protected @Nullable List<KVPair> doList(String dir, ReadOptions options) {
 		GetResponse response = this.calls.await("list", kv().get(this.layout.rangeStart(dir),
-				read(options).withRange(this.layout.rangeEnd(dir)).build()));
+				GetOption.builder().withSerializable(!options.consistent()).withRange(this.layout.rangeEnd(dir)).build()));
 		List<KVPair> pairs = pairs(response);
 		if (!pairs.isEmpty() || dir.isEmpty()) {
 			return pairs.isEmpty() ? null : pairs;
@@ -195,7 +205,7 @@ public final class EtcdStore extends AbstractStore {
 		TxnResponse response = this.calls.await("atomicPut", kv().txn()
 			.If(condition)
 			.Then(put)
-			.Else(Op.get(etcdKey, GetOption.builder().withCountOnly(true).build()))
+			.Else(Op.get(etcdKey, COUNT))
 			.commit());
 		if (response.isSucceeded()) {
 			long revision = response.getHeader().getRevision();
@@ -220,7 +230,7 @@ public final class EtcdStore extends AbstractStore {
 		TxnResponse response = this.calls.await("atomicDelete", kv().txn()
 			.If(new Cmp(etcdKey, Cmp.Op.EQUAL, CmpTarget.modRevision(previous.lastIndex())))
 			.Then(Op.delete(etcdKey, DeleteOption.DEFAULT))
-			.Else(Op.get(etcdKey, GetOption.builder().withCountOnly(true).build()))
+			.Else(Op.get(etcdKey, COUNT))
 			.commit());
 		if (response.isSucceeded()) {
 			this.leases.deleted(etcdKey);
@@ -392,10 +402,6 @@ public final class EtcdStore extends AbstractStore {
 
 	private static KVPair pair(String key, KeyValue kv) {
 		return KVPair.wrap(key, kv.getValue().getBytes(), kv.getModRevision());
-	}
-
-	private static GetOption.Builder read(ReadOptions options) {
-		return GetOption.builder().withSerializable(!options.consistent());
 	}
 
 	private static PutOption putOption(long lease) {
