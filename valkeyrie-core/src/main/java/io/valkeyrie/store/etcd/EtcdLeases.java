@@ -1,7 +1,10 @@
 package io.valkeyrie.store.etcd;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -138,19 +141,21 @@ final class EtcdLeases implements AutoCloseable {
 	@Override
 	public void close() {
 		this.closed = true;
+		List<CompletableFuture<?>> revokes = new ArrayList<>();
 		for (KeepAliveLease lease : this.keepAlives.values()) {
 			lease.stop();
-			try {
-				// Revoking deletes the keep-alive keys now rather than a TTL later.
-				this.calls.await("lease revoke", this.client.getLeaseClient().revoke(lease.id));
-			}
-			catch (RuntimeException ex) {
-				// Unreachable: the lease expires by itself within its TTL, as after a crash.
-				logger.debug("Revoking keep-alive lease {} on close failed", lease.id, ex);
-			}
+			// Revoking deletes the keep-alive keys now rather than a TTL later.
+			revokes.add(this.client.getLeaseClient().revoke(lease.id));
 		}
 		this.keepAlives.clear();
 		this.tracked.clear();
+		try {
+			this.calls.await("lease revoke", CompletableFuture.allOf(revokes.toArray(CompletableFuture[]::new)));
+		}
+		catch (RuntimeException ex) {
+			// Unreachable: the leases expire by themselves within their TTL, as after a crash.
+			logger.debug("Revoking keep-alive leases on close failed", ex);
+		}
 	}
 
 	private static int compare(byte[] a, byte[] b) {
