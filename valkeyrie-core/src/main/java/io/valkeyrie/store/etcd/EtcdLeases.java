@@ -104,11 +104,11 @@ final class EtcdLeases implements AutoCloseable {
 		return response.getID();
 	}
 
-	/** Give back a lease nobody uses (a failed compare-and-swap's); it would expire anyway. */
+	/** Give back a lease nobody needs any more, without waiting; it would expire anyway. */
 	void revokeQuietly(long lease) {
 		if (lease != 0) {
 			this.client.getLeaseClient().revoke(lease).exceptionally((ex) -> {
-				// It expires by itself within its TTL and holds no key.
+				// It expires by itself within its TTL, and the keys on it with it.
 				logger.debug("Revoking unused etcd lease {} failed", lease, ex);
 				return null;
 			});

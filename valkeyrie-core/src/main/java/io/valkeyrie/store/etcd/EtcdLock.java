@@ -20,8 +20,6 @@ import io.valkeyrie.store.LockOptions;
 import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.internal.AbstractStore;
 import io.valkeyrie.store.internal.AbstractStoreLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.jspecify.annotations.Nullable;
 
@@ -36,25 +34,27 @@ import org.jspecify.annotations.Nullable;
  */
 final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 
-	private static final Logger logger = LoggerFactory.getLogger(EtcdLock.class);
-
 	private final Client client;
 
 	private final EtcdCalls calls;
 
 	private final EtcdLayout layout;
 
-	EtcdLock(AbstractStore store, String key, LockOptions options, Client client, EtcdCalls calls, EtcdLayout layout) {
+	private final EtcdLeases leases;
+
+	EtcdLock(AbstractStore store, String key, LockOptions options, Client client, EtcdCalls calls, EtcdLayout layout,
+			EtcdLeases leases) {
 		super(store, key, options);
 		this.client = client;
 		this.calls = calls;
 		this.layout = layout;
+		this.leases = leases;
 	}
 
 	@Override
 	protected @Nullable Held acquire(long deadlineNanos) throws InterruptedException {
 		long seconds = EtcdLeases.seconds(this.options.ttl());
-		long lease = this.calls.await("lock lease grant", this.client.getLeaseClient().grant(seconds)).getID();
+		long lease = this.leases.grant(seconds);
 		Held held = null;
 		boolean acquired = false;
 		try {
@@ -102,7 +102,8 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 				if (held != null) {
 					held.stopKeepAlive();
 				}
-				revokeInBackground(lease);
+				// An interrupted or timed-out attempt still leaves the queue: the revoke runs in the background.
+				this.leases.revokeQuietly(lease);
 			}
 		}
 	}
@@ -172,14 +173,6 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 		finally {
 			watcher.close();
 		}
-	}
-
-	private void revokeInBackground(long lease) {
-		this.client.getLeaseClient().revoke(lease).exceptionally((ex) -> {
-			// The lease expires by itself within the lock's TTL; the attempt's record goes with it.
-			logger.debug("Revoking the lease of an abandoned lock attempt on '{}' failed", this.key, ex);
-			return null;
-		});
 	}
 
 	/** One acquisition: its lease and record. */

@@ -244,7 +244,7 @@ public final class EtcdStore extends AbstractStore {
 
 	@Override
 	protected StoreLock doNewLock(String key, LockOptions options) {
-		return new EtcdLock(this, key, options, this.client, this.calls, this.layout);
+		return new EtcdLock(this, key, options, this.client, this.calls, this.layout, this.leases);
 	}
 
 	@Override
