@@ -215,43 +215,40 @@ final class EtcdLeases implements AutoCloseable {
 				return;
 			}
 			try {
-				long old = this.id;
-				long ttl = EtcdLeases.this.calls.await("lease keep-alive",
-						EtcdLeases.this.client.getLeaseClient().keepAliveOnce(old)).getTTL();
-				if (ttl > 0) {
-					// The lease survived (the server kept it while we could not reach it).
-					this.retry = Duration.ofMillis(200);
-					start();
-					return;
+				long ttl;
+				try {
+					ttl = EtcdLeases.this.calls.await("lease keep-alive",
+							EtcdLeases.this.client.getLeaseClient().keepAliveOnce(this.id)).getTTL();
 				}
-				renew(old);
+				catch (RuntimeException ex) {
+					if (!EtcdCalls.isNotFound(ex)) {
+						throw ex;
+					}
+					ttl = 0;
+				}
+				if (ttl <= 0) {
+					// The lease is gone, and its keys with it.
+					long old = this.id;
+					this.id = grant(this.seconds);
+					logger.info("etcd keep-alive lease {} ({} s) expired; writing its keys again with lease {}", old,
+							this.seconds, this.id);
+				}
+				start();
+				restoreKeys();
+				this.retry = Duration.ofMillis(200);
 			}
 			catch (RuntimeException ex) {
-				if (EtcdCalls.isNotFound(ex)) {
-					try {
-						renew(this.id);
-						return;
-					}
-					catch (RuntimeException renewal) {
-						ex = renewal;
-					}
-				}
 				logger.debug("Recovering keep-alive lease {} failed; retrying", this.id, ex);
 				recoverLater(why);
 			}
 		}
 
-		/** The lease is gone with its keys: grant a new one and write the keys again. */
-		private void renew(long old) {
-			long fresh = grant(this.seconds);
-			this.id = fresh;
-			this.retry = Duration.ofMillis(200);
-			start();
-			logger.info("etcd keep-alive lease {} ({} s) expired; writing its keys again with lease {}", old, this.seconds, fresh);
+		/** Write again the keys of this TTL that were on an earlier lease; a failure is retried. */
+		private void restoreKeys() {
 			for (Map.Entry<ByteSequence, Tracked> entry : EtcdLeases.this.tracked.entrySet()) {
 				Tracked tracked = entry.getValue();
-				if (tracked.seconds() == this.seconds && tracked.lease() == old) {
-					restore(entry.getKey(), tracked, fresh);
+				if (tracked.seconds() == this.seconds && tracked.lease() != this.id) {
+					restore(entry.getKey(), tracked, this.id);
 				}
 			}
 		}

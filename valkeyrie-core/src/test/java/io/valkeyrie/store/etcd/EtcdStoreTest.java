@@ -404,4 +404,27 @@ class EtcdStoreTest {
 		}
 	}
 
+	@Test
+	void aLostKeepAliveLeaseIsReplacedAndItsKeysWrittenAgainUnlessChangedByOthers() throws Exception {
+		Store store = open();
+		WriteOptions keepAlive = WriteOptions.keepAlive(Duration.ofSeconds(3));
+		store.put("mine", "1".getBytes(StandardCharsets.UTF_8), keepAlive);
+		store.put("theirs", "1".getBytes(StandardCharsets.UTF_8), keepAlive);
+		this.raw.getKVClient().put(bytes(this.namespace + "/theirs"), bytes("changed")).get(5, TimeUnit.SECONDS);
+		long lease = this.raw.getKVClient().get(bytes(this.namespace + "/mine")).get(5, TimeUnit.SECONDS).getKvs().get(0)
+			.getLease();
+		// As if the lease had expired while the store could not reach etcd: its keys are gone.
+		this.raw.getLeaseClient().revoke(lease).get(5, TimeUnit.SECONDS);
+		assertThat(rawGet(this.namespace + "/mine")).isNull();
+		await().atMost(Timing.seconds(5)).until(() -> "1".equals(rawGet(this.namespace + "/mine")));
+		long renewed = this.raw.getKVClient().get(bytes(this.namespace + "/mine")).get(5, TimeUnit.SECONDS).getKvs().get(0)
+			.getLease();
+		assertThat(renewed).isNotIn(0L, lease);
+		assertThat(rawGet(this.namespace + "/theirs")).isEqualTo("changed");
+		// Kept alive on the new lease past its TTL, and gone at once on close.
+		await().during(Timing.seconds(4)).atMost(Timing.seconds(5)).until(() -> rawGet(this.namespace + "/mine") != null);
+		store.close();
+		assertThat(rawGet(this.namespace + "/mine")).isNull();
+	}
+
 }
