@@ -88,11 +88,6 @@ final class EtcdWatchFeed implements AutoCloseable {
 		}
 	}
 
-	/** The last revision the feed has delivered, {@code 0} before it started. */
-	synchronized long lastRevision() {
-		return this.lastRevision;
-	}
-
 	/** For tests: restart the feed from an older revision, as after a lost connection. */
 	synchronized void restartFrom(long revision) {
 		if (this.current != null) {
@@ -117,7 +112,8 @@ final class EtcdWatchFeed implements AutoCloseable {
 		WatchOption option = WatchOption.builder()
 			.withRange(this.layout.rangeEnd(""))
 			.withRevision(fromRevision)
-			.withPrevKV(true)
+			// No prevKV: each watch keeps the pairs it has seen, so a delete event already
+			// carries the previous pair, and puts would otherwise carry two values.
 			.withProgressNotify(true)
 			.build();
 		Watcher watcher = new Watcher();
