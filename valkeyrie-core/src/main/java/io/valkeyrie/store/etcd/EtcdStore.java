@@ -93,16 +93,17 @@ public final class EtcdStore extends AbstractStore {
 	}
 
 	/**
-	 * Open a store with its own jetcd client. Connecting is lazy: an unreachable server shows
-	 * as {@link StoreUnavailableException} on the first call, and the store recovers by itself.
+	 * Open a store with its own jetcd client, checking that etcd answers (and accepts the
+	 * credentials). Once open, the store rides out outages and reconnects by itself.
 	 * @param config the configuration; its backend must be {@code etcd}
 	 * @return the store
 	 * @throws io.valkeyrie.store.StoreConfigurationException if the configuration is not usable
+	 * @throws StoreUnavailableException if etcd does not answer within the request timeout
 	 */
 	public static EtcdStore open(StoreConfig config) {
 		Objects.requireNonNull(config, "'config' must not be null");
 		EtcdSettings settings = new EtcdSettings(config);
-		return new EtcdStore(config, settings.newClient(), true);
+		return new EtcdStore(config, settings.newClient(), true).checked();
 	}
 
 	/**
@@ -112,12 +113,25 @@ public final class EtcdStore extends AbstractStore {
 	 * @param config the configuration (namespace, timeouts, limits)
 	 * @param client the client
 	 * @return the store
+	 * @throws StoreUnavailableException if etcd does not answer within the request timeout
 	 */
 	public static EtcdStore open(StoreConfig config, Client client) {
 		Objects.requireNonNull(config, "'config' must not be null");
 		Objects.requireNonNull(client, "'client' must not be null");
 		new EtcdSettings(config);
-		return new EtcdStore(config, client, false);
+		return new EtcdStore(config, client, false).checked();
+	}
+
+	/** One cheap read inside the namespace (a single key, so any role that may use the namespace may do it). */
+	private EtcdStore checked() {
+		try {
+			this.calls.await("connect", kv().get(this.layout.rangeStart(""), COUNT));
+			return this;
+		}
+		catch (RuntimeException ex) {
+			close();
+			throw ex;
+		}
 	}
 
 	@Override

@@ -327,6 +327,18 @@ class EtcdStoreTest {
 	}
 
 	@Test
+	void openingWithoutAReachableServerFailsAsUnavailable() throws Exception {
+		int port;
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			port = socket.getLocalPort();
+		}
+		long start = System.nanoTime();
+		assertThatExceptionOfType(StoreUnavailableException.class)
+			.isThrownBy(() -> open(config().endpoints("http://127.0.0.1:" + port).requestTimeout(Duration.ofSeconds(2))));
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2).plus(Timing.seconds(1)));
+	}
+
+	@Test
 	void unknownOptionsAndOversizedValuesAreRefused() {
 		assertThatExceptionOfType(StoreConfigurationException.class)
 			.isThrownBy(() -> open(config().option("nope", "1")))
@@ -387,10 +399,10 @@ class EtcdStoreTest {
 				.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Put p && p.key().equals("kept")));
 			assertThat(store.toString()).doesNotContain(password);
 
-			Store anonymous = open(config().requestTimeout(Duration.ofSeconds(2)));
-			assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> anonymous.get("a"));
-			Store wrong = open(config().credentials(user, "wrong-" + password).requestTimeout(Duration.ofSeconds(2)));
-			assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> wrong.get("a"))
+			assertThatExceptionOfType(StoreUnavailableException.class)
+				.isThrownBy(() -> open(config().requestTimeout(Duration.ofSeconds(2))));
+			assertThatExceptionOfType(StoreUnavailableException.class)
+				.isThrownBy(() -> open(config().credentials(user, "wrong-" + password).requestTimeout(Duration.ofSeconds(2))))
 				.satisfies((ex) -> assertThat(ex.getMessage()).doesNotContain(password));
 		}
 		finally {
