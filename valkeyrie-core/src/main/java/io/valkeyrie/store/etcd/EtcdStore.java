@@ -118,6 +118,7 @@ public final class EtcdStore extends AbstractStore {
 	public static EtcdStore open(StoreConfig config, Client client) {
 		Objects.requireNonNull(config, "'config' must not be null");
 		Objects.requireNonNull(client, "'client' must not be null");
+		// Options and limits are checked even though the client is built already.
 		new EtcdSettings(config);
 		return new EtcdStore(config, client, false).checked();
 	}

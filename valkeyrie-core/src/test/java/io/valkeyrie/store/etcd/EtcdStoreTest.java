@@ -101,6 +101,14 @@ class EtcdStoreTest {
 	}
 
 	@Test
+	void aStoreOnAGivenClientLeavesTheClientOpen() throws Exception {
+		Store store = EtcdStore.open(config().build(), this.raw);
+		store.put("k", "v");
+		store.close();
+		assertThat(rawGet(this.namespace + "/k")).isEqualTo("v");
+	}
+
+	@Test
 	void keysThatAreNotInNormalFormAreInvisible() throws Exception {
 		Store store = open();
 		this.raw.getKVClient().put(bytes(this.namespace + "/dir//bad"), bytes("x")).get(5, TimeUnit.SECONDS);
