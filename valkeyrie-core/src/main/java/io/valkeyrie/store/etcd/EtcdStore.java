@@ -371,11 +371,6 @@ public final class EtcdStore extends AbstractStore {
 		return this.client;
 	}
 
-	/** For tests: the watch feed. */
-	EtcdWatchFeed feed() {
-		return this.feed;
-	}
-
 	// ---- Helpers ----------------------------------------------------------------------
 
 	private KV kv() {

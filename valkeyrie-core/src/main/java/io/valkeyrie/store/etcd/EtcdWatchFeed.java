@@ -88,17 +88,6 @@ final class EtcdWatchFeed implements AutoCloseable {
 		}
 	}
 
-	/** For tests: restart the feed from an older revision, as after a lost connection. */
-	synchronized void restartFrom(long revision) {
-		if (this.current != null) {
-			Watcher watcher = this.current;
-			this.current = null;
-			watcher.close();
-		}
-		this.lastRevision = revision - 1;
-		start(revision);
-	}
-
 	@Override
 	public synchronized void close() {
 		this.closed = true;

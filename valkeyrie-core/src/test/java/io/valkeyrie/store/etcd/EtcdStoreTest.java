@@ -229,32 +229,56 @@ class EtcdStoreTest {
 	}
 
 	@Test
-	void compactionPastTheFeedResyncsEveryWatch() throws Exception {
-		Store store = open();
-		List<WatchEvent> events = new CopyOnWriteArrayList<>();
-		store.watchTree("", events::add);
-		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
-		store.put("a", "1");
-		await().atMost(Timing.seconds(5)).until(() -> events.size() == 2);
-		long before = store.get("a").lastIndex();
-		store.put("b", "2");
-		await().atMost(Timing.seconds(5)).until(() -> events.size() == 3);
-		long now = store.get("b").lastIndex();
-		this.raw.getKVClient().compact(now).get(5, TimeUnit.SECONDS);
-		// As if the connection broke right after the first write: the feed must resume
-		// from a revision etcd no longer has.
-		((EtcdStore) store).feed().restartFrom(before);
-		await().atMost(Timing.seconds(5))
-			.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Snapshot s && s.isResync()));
-		WatchEvent.Snapshot resync = (WatchEvent.Snapshot) events.stream()
-			.filter((e) -> e instanceof WatchEvent.Snapshot s && s.isResync())
-			.findFirst()
-			.get();
-		assertThat(resync.reason()).contains("compacted");
-		assertThat(resync.current()).containsOnlyKeys("a", "b");
-		store.put("c", "3");
-		await().atMost(Timing.seconds(5))
-			.until(() -> events.get(events.size() - 1) instanceof WatchEvent.Put p && p.key().equals("c"));
+	void compactionWhileCutOffResyncsEveryWatchWithTheCurrentState() throws Exception {
+		java.net.URI server = java.net.URI.create(TestServers.endpoint("etcd"));
+		try (TcpProxy proxy = new TcpProxy(new java.net.InetSocketAddress(server.getHost(), server.getPort()))) {
+			Store store = open(config().endpoints(proxy.endpoint()));
+			List<WatchEvent> events = new CopyOnWriteArrayList<>();
+			store.watchTree("", events::add);
+			store.put("a", "1");
+			await().atMost(Timing.seconds(5)).until(() -> events.size() == 2);
+			proxy.cut();
+			String prefix = this.namespace + "/";
+			this.raw.getKVClient().put(bytes(prefix + "b"), bytes("2")).get(5, TimeUnit.SECONDS);
+			long revision = this.raw.getKVClient().put(bytes(prefix + "a"), bytes("3")).get(5, TimeUnit.SECONDS)
+				.getHeader().getRevision();
+			this.raw.getKVClient().compact(revision).get(5, TimeUnit.SECONDS);
+			proxy.restore();
+			// jetcd resumes the feed from a revision etcd no longer has: the watch must resync.
+			await().atMost(Timing.seconds(20))
+				.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Snapshot s && s.isResync()));
+			WatchEvent.Snapshot resync = (WatchEvent.Snapshot) events.stream()
+				.filter((e) -> e instanceof WatchEvent.Snapshot s && s.isResync())
+				.findFirst()
+				.get();
+			assertThat(resync.reason()).contains("compacted");
+			assertThat(resync.current()).containsOnlyKeys("a", "b");
+			assertThat(resync.current().get("a").valueAsString()).isEqualTo("3");
+			this.raw.getKVClient().put(bytes(prefix + "c"), bytes("4")).get(5, TimeUnit.SECONDS);
+			await().atMost(Timing.seconds(5))
+				.until(() -> events.get(events.size() - 1) instanceof WatchEvent.Put p && p.key().equals("c"));
+		}
+	}
+
+	@Test
+	void aCutConnectionIsResumedWithoutLosingChanges() throws Exception {
+		java.net.URI server = java.net.URI.create(TestServers.endpoint("etcd"));
+		try (TcpProxy proxy = new TcpProxy(new java.net.InetSocketAddress(server.getHost(), server.getPort()))) {
+			Store store = open(config().endpoints(proxy.endpoint()));
+			List<WatchEvent> events = new CopyOnWriteArrayList<>();
+			store.watchTree("", events::add);
+			store.put("a", "1");
+			await().atMost(Timing.seconds(5)).until(() -> events.size() == 2);
+			proxy.cut();
+			String prefix = this.namespace + "/";
+			this.raw.getKVClient().put(bytes(prefix + "b"), bytes("2")).get(5, TimeUnit.SECONDS);
+			this.raw.getKVClient().delete(bytes(prefix + "a")).get(5, TimeUnit.SECONDS);
+			proxy.restore();
+			// Every change made while cut off arrives, in order, with no resync.
+			await().atMost(Timing.seconds(20)).until(() -> events.size() == 4);
+			assertThat(events.get(2)).isInstanceOfSatisfying(WatchEvent.Put.class, (p) -> assertThat(p.key()).isEqualTo("b"));
+			assertThat(events.get(3)).isInstanceOfSatisfying(WatchEvent.Delete.class, (d) -> assertThat(d.key()).isEqualTo("a"));
+		}
 	}
 
 	@Test
