@@ -58,8 +58,9 @@ class EtcdStoreTest {
 
 	@AfterEach
 	void tearDown() throws Exception {
-		for (AutoCloseable closeable : this.opened) {
-			closeable.close();
+		// Newest first: stores before the proxies and the raw client they may use.
+		for (int i = this.opened.size() - 1; i >= 0; i--) {
+			this.opened.get(i).close();
 		}
 	}
 
@@ -230,55 +231,43 @@ class EtcdStoreTest {
 
 	@Test
 	void compactionWhileCutOffResyncsEveryWatchWithTheCurrentState() throws Exception {
-		java.net.URI server = java.net.URI.create(TestServers.endpoint("etcd"));
-		try (TcpProxy proxy = new TcpProxy(new java.net.InetSocketAddress(server.getHost(), server.getPort()))) {
-			Store store = open(config().endpoints(proxy.endpoint()));
-			List<WatchEvent> events = new CopyOnWriteArrayList<>();
-			store.watchTree("", events::add);
-			store.put("a", "1");
-			await().atMost(Timing.seconds(5)).until(() -> events.size() == 2);
-			proxy.cut();
-			String prefix = this.namespace + "/";
-			this.raw.getKVClient().put(bytes(prefix + "b"), bytes("2")).get(5, TimeUnit.SECONDS);
-			long revision = this.raw.getKVClient().put(bytes(prefix + "a"), bytes("3")).get(5, TimeUnit.SECONDS)
-				.getHeader().getRevision();
-			this.raw.getKVClient().compact(revision).get(5, TimeUnit.SECONDS);
-			proxy.restore();
-			// jetcd resumes the feed from a revision etcd no longer has: the watch must resync.
-			await().atMost(Timing.seconds(20))
-				.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Snapshot s && s.isResync()));
-			WatchEvent.Snapshot resync = (WatchEvent.Snapshot) events.stream()
-				.filter((e) -> e instanceof WatchEvent.Snapshot s && s.isResync())
-				.findFirst()
-				.get();
-			assertThat(resync.reason()).contains("compacted");
-			assertThat(resync.current()).containsOnlyKeys("a", "b");
-			assertThat(resync.current().get("a").valueAsString()).isEqualTo("3");
-			this.raw.getKVClient().put(bytes(prefix + "c"), bytes("4")).get(5, TimeUnit.SECONDS);
-			await().atMost(Timing.seconds(5))
-				.until(() -> events.get(events.size() - 1) instanceof WatchEvent.Put p && p.key().equals("c"));
-		}
+		TcpProxy proxy = proxy();
+		List<WatchEvent> events = watchedThrough(proxy);
+		proxy.cut();
+		String prefix = this.namespace + "/";
+		this.raw.getKVClient().put(bytes(prefix + "b"), bytes("2")).get(5, TimeUnit.SECONDS);
+		long revision = this.raw.getKVClient().put(bytes(prefix + "a"), bytes("3")).get(5, TimeUnit.SECONDS)
+			.getHeader().getRevision();
+		this.raw.getKVClient().compact(revision).get(5, TimeUnit.SECONDS);
+		proxy.restore();
+		// jetcd resumes the feed from a revision etcd no longer has: the watch must resync.
+		await().atMost(Timing.seconds(20))
+			.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Snapshot s && s.isResync()));
+		WatchEvent.Snapshot resync = (WatchEvent.Snapshot) events.stream()
+			.filter((e) -> e instanceof WatchEvent.Snapshot s && s.isResync())
+			.findFirst()
+			.get();
+		assertThat(resync.reason()).contains("compacted");
+		assertThat(resync.current()).containsOnlyKeys("a", "b");
+		assertThat(resync.current().get("a").valueAsString()).isEqualTo("3");
+		this.raw.getKVClient().put(bytes(prefix + "c"), bytes("4")).get(5, TimeUnit.SECONDS);
+		await().atMost(Timing.seconds(5))
+			.until(() -> events.get(events.size() - 1) instanceof WatchEvent.Put p && p.key().equals("c"));
 	}
 
 	@Test
 	void aCutConnectionIsResumedWithoutLosingChanges() throws Exception {
-		java.net.URI server = java.net.URI.create(TestServers.endpoint("etcd"));
-		try (TcpProxy proxy = new TcpProxy(new java.net.InetSocketAddress(server.getHost(), server.getPort()))) {
-			Store store = open(config().endpoints(proxy.endpoint()));
-			List<WatchEvent> events = new CopyOnWriteArrayList<>();
-			store.watchTree("", events::add);
-			store.put("a", "1");
-			await().atMost(Timing.seconds(5)).until(() -> events.size() == 2);
-			proxy.cut();
-			String prefix = this.namespace + "/";
-			this.raw.getKVClient().put(bytes(prefix + "b"), bytes("2")).get(5, TimeUnit.SECONDS);
-			this.raw.getKVClient().delete(bytes(prefix + "a")).get(5, TimeUnit.SECONDS);
-			proxy.restore();
-			// Every change made while cut off arrives, in order, with no resync.
-			await().atMost(Timing.seconds(20)).until(() -> events.size() == 4);
-			assertThat(events.get(2)).isInstanceOfSatisfying(WatchEvent.Put.class, (p) -> assertThat(p.key()).isEqualTo("b"));
-			assertThat(events.get(3)).isInstanceOfSatisfying(WatchEvent.Delete.class, (d) -> assertThat(d.key()).isEqualTo("a"));
-		}
+		TcpProxy proxy = proxy();
+		List<WatchEvent> events = watchedThrough(proxy);
+		proxy.cut();
+		String prefix = this.namespace + "/";
+		this.raw.getKVClient().put(bytes(prefix + "b"), bytes("2")).get(5, TimeUnit.SECONDS);
+		this.raw.getKVClient().delete(bytes(prefix + "a")).get(5, TimeUnit.SECONDS);
+		proxy.restore();
+		// Every change made while cut off arrives, in order, with no resync.
+		await().atMost(Timing.seconds(20)).until(() -> events.size() == 4);
+		assertThat(events.get(2)).isInstanceOfSatisfying(WatchEvent.Put.class, (p) -> assertThat(p.key()).isEqualTo("b"));
+		assertThat(events.get(3)).isInstanceOfSatisfying(WatchEvent.Delete.class, (d) -> assertThat(d.key()).isEqualTo("a"));
 	}
 
 	@Test
@@ -349,6 +338,24 @@ class EtcdStoreTest {
 		// The outage outlasted the lease: the store writes its keep-alive key again and keeps it alive.
 		await().atMost(Timing.seconds(10)).until(() -> store.exists("kept"));
 		await().during(Timing.seconds(4)).atMost(Timing.seconds(5)).until(() -> store.exists("kept"));
+	}
+
+	/** A proxy to the test etcd, closed after the test. */
+	private TcpProxy proxy() throws java.io.IOException {
+		java.net.URI server = java.net.URI.create(TestServers.endpoint("etcd"));
+		TcpProxy proxy = new TcpProxy(new java.net.InetSocketAddress(server.getHost(), server.getPort()));
+		this.opened.add(proxy);
+		return proxy;
+	}
+
+	/** The events of a root watch of a store behind {@code proxy}, once it saw the store write {@code a}. */
+	private List<WatchEvent> watchedThrough(TcpProxy proxy) {
+		Store store = open(config().endpoints(proxy.endpoint()));
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		store.watchTree("", events::add);
+		store.put("a", "1");
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 2);
+		return events;
 	}
 
 	private static void assertUnavailableWithinTimeout(Runnable call) {
