@@ -93,7 +93,9 @@ final class EtcdSettings {
 			.retryMaxDuration(this.config.requestTimeout())
 			.keepaliveTime(this.keepAliveTime)
 			.keepaliveTimeout(this.keepAliveTimeout)
-			.keepaliveWithoutCalls(true)
+			// Only while a stream (watch, lease keep-alive) is open: etcd answers pings on an idle
+			// connection with "too many pings" and drops it, and unary calls have their timeout.
+			.keepaliveWithoutCalls(false)
 			// Fail fast while the connection is down: a request parked for later could apply long after
 			// the caller was told it failed.
 			.waitForReady(false)
