@@ -3,7 +3,9 @@ package io.valkeyrie.store.etcd;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -17,6 +19,7 @@ import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.PutResponse;
 import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.maintenance.StatusResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
@@ -138,6 +141,22 @@ public final class EtcdStore extends AbstractStore {
 	@Override
 	public Duration minimumTtl() {
 		return MINIMUM_TTL;
+	}
+
+	@Override
+	protected Map<String, Object> doServerInfo() {
+		List<String> endpoints = config().endpoints();
+		if (endpoints.isEmpty()) {
+			// A store on a given client knows no endpoint to ask for its status; a read proves etcd answers.
+			return super.doServerInfo();
+		}
+		StatusResponse status = this.calls.await("status", this.client.getMaintenanceClient().statusMember(endpoints.get(0)));
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("version", status.getVersion());
+		details.put("member", Long.toHexString(status.getHeader().getMemberId()));
+		details.put("leader", Long.toHexString(status.getLeader()));
+		details.put("raftTerm", status.getRaftTerm());
+		return details;
 	}
 
 	@Override

@@ -102,6 +102,14 @@ class EtcdStoreTest {
 	}
 
 	@Test
+	void serverInfoTellsTheEtcdVersionAndLeader() throws Exception {
+		Store store = open();
+		var status = this.raw.getMaintenanceClient().statusMember(TestServers.endpoint("etcd")).get(10, java.util.concurrent.TimeUnit.SECONDS);
+		assertThat(store.serverInfo()).containsEntry("version", status.getVersion())
+			.containsEntry("leader", Long.toHexString(status.getLeader()));
+	}
+
+	@Test
 	void aStoreOnAGivenClientLeavesTheClientOpen() throws Exception {
 		Store store = EtcdStore.open(config().build(), this.raw);
 		store.put("k", "v");
