@@ -11,7 +11,7 @@ import io.valkeyrie.store.spi.AbstractStoreProvider;
 public final class ZookeeperStoreProvider extends AbstractStoreProvider {
 
 	public ZookeeperStoreProvider() {
-		super("zookeeper", "org.apache.curator", "curator-recipes:org.apache.curator.framework.recipes.locks.InterProcessMutex");
+		super("zookeeper", "org.apache.curator:curator-recipes", "org.apache.curator.framework.recipes.locks.InterProcessMutex");
 	}
 
 	@Override
