@@ -1,15 +1,22 @@
 package io.valkeyrie.store.consul;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.StoreInterruptedException;
+import io.valkeyrie.store.StoreUnavailableException;
+import io.valkeyrie.store.internal.Keys;
 import io.valkeyrie.store.internal.WatchHub;
+import io.valkeyrie.store.internal.WatchSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,12 +60,8 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 
 	private volatile boolean lateBaseline;
 
-	// Touched only by the feed thread.
-	private Map<String, ConsulEntry> state = new HashMap<>();
-
-	private long index;
-
-	private boolean loaded;
+	// Written only by the feed thread.
+	private volatile @Nullable View view;
 
 	private boolean gap;
 
@@ -104,7 +107,10 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 		String path = ConsulHttp.kvPath(this.prefix);
 		while (!this.closed) {
 			try {
-				ConsulHttp.Response response = this.http.blockingGet(path, "recurse", this.index, this.wait, this.aborter);
+				View current = this.view;
+				// Consul: an index must be positive, or the query would not block.
+				long index = (current != null) ? Math.max(1, current.index()) : 0;
+				ConsulHttp.Response response = this.http.blockingGet(path, "recurse", index, this.wait, this.aborter);
 				if (this.closed) {
 					return;
 				}
@@ -154,41 +160,126 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 			}
 		}
 		WatchHub hub = this.store.watchHub();
-		if (!this.loaded) {
-			this.loaded = true;
-			this.state = next;
+		View previous = this.view;
+		if (previous == null) {
+			this.view = new View(next, newIndex);
 			this.baseline.countDown();
 			if (this.lateBaseline) {
 				hub.resyncAll("the consul watch feed connected late");
 			}
 		}
-		else if (this.gap || newIndex < this.index) {
-			String reason = this.gap ? "the consul watch feed reconnected" : "the consul index went back from " + this.index
-					+ " to " + newIndex + " (agent restarted or its data was reset)";
+		else if (this.gap || newIndex < previous.index()) {
+			String reason = this.gap ? "the consul watch feed reconnected" : "the consul index went back from "
+					+ previous.index() + " to " + newIndex + " (agent restarted or its data was reset)";
 			logger.info("Resyncing the watches of namespace '{}': {}", this.store.namespace(), reason);
-			this.state = next;
+			this.view = new View(next, newIndex);
 			hub.resyncAll(reason);
 		}
-		else if (newIndex != this.index) {
-			long now = System.currentTimeMillis();
-			for (Map.Entry<String, ConsulEntry> change : next.entrySet()) {
-				ConsulEntry entry = change.getValue();
-				ConsulEntry old = this.state.get(change.getKey());
-				if ((old == null || old.modifyIndex() != entry.modifyIndex()) && !entry.expired(now)
-						&& hub.isWatched(change.getKey())) {
-					hub.publishPut(KVPair.wrap(change.getKey(), entry.value(), entry.modifyIndex()));
+		else if (newIndex != previous.index()) {
+			List<Change> changes = changes(previous, next, newIndex);
+			// The new view first: a watch that registers now reads it, and is sent what follows.
+			this.view = new View(next, newIndex);
+			for (Change change : changes) {
+				if (hub.isWatched(change.key())) {
+					if (change.pair() != null) {
+						hub.publishPut(change.pair());
+					}
+					else {
+						hub.publishDelete(change.key(), change.index());
+					}
 				}
 			}
-			for (String key : this.state.keySet()) {
-				if (!next.containsKey(key) && hub.isWatched(key)) {
-					hub.publishDelete(key, newIndex);
-				}
-			}
-			this.state = next;
 		}
 		this.gap = false;
-		// Consul: an index must be positive, or the next query would not block.
-		this.index = Math.max(1, newIndex);
+	}
+
+	/**
+	 * What changed between the last answer and this one: first the logged changes in index
+	 * order (every write of a valkeyrie store, also those the two answers do not show), then
+	 * whatever the new state still differs in (keys deleted by Consul when their session
+	 * ended, writes of other tools).
+	 */
+	private List<Change> changes(View previous, Map<String, ConsulEntry> next, long newIndex) {
+		List<Change> changes = new ArrayList<>();
+		Map<String, Long> seen = new HashMap<>(previous.state().size() * 2);
+		previous.state().forEach((key, entry) -> seen.put(key, entry.modifyIndex()));
+		ConsulChangeLog log = this.store.changeLog();
+		ConsulHttp.Response response = this.http.get(ConsulHttp.kvPath(log.prefix(this.prefix)), "recurse&consistent");
+		List<ConsulEntry> records = response.ok() ? ConsulJson.entries(response.body()) : List.of();
+		for (ConsulChangeLog.Change change : log.changes(records, previous.index(), newIndex)) {
+			String key = this.store.relative(change.consulKey());
+			if (key == null) {
+				continue;
+			}
+			if (change.isPut()) {
+				seen.put(key, change.index());
+				changes.add(new Change(key, KVPair.wrap(key, change.value(), change.index()), change.index()));
+			}
+			else if (seen.remove(key) != null) {
+				changes.add(new Change(key, null, change.index()));
+			}
+		}
+		long now = System.currentTimeMillis();
+		List<ConsulEntry> puts = new ArrayList<>();
+		for (Map.Entry<String, ConsulEntry> entry : next.entrySet()) {
+			Long known = seen.get(entry.getKey());
+			if ((known == null || known != entry.getValue().modifyIndex()) && !entry.getValue().expired(now)) {
+				puts.add(entry.getValue());
+			}
+		}
+		puts.sort(Comparator.comparingLong(ConsulEntry::modifyIndex));
+		for (ConsulEntry entry : puts) {
+			String key = this.store.relative(entry.key());
+			changes.add(new Change(key, KVPair.wrap(key, entry.value(), entry.modifyIndex()), entry.modifyIndex()));
+		}
+		List<String> deleted = new ArrayList<>();
+		for (String key : seen.keySet()) {
+			if (!next.containsKey(key)) {
+				deleted.add(key);
+			}
+		}
+		deleted.sort(null);
+		deleted.forEach((key) -> changes.add(new Change(key, null, newIndex)));
+		return changes;
+	}
+
+	/**
+	 * The state of a key or subtree as the feed last saw it, with the index it saw it at: what
+	 * a new watch starts from (no request per watch), followed by the feed's later changes.
+	 */
+	WatchSource.Snapshot snapshot(String key, boolean tree) {
+		View current = this.view;
+		if (current == null) {
+			throw new StoreUnavailableException(ConsulStore.BACKEND, "the watch feed of namespace '" + this.store.namespace()
+					+ "' has not reached the agent yet", null);
+		}
+		long now = System.currentTimeMillis();
+		NavigableMap<String, KVPair> pairs = new TreeMap<>();
+		if (tree) {
+			current.state().forEach((k, entry) -> {
+				if (Keys.isBelow(k, key) && !entry.expired(now)) {
+					pairs.put(k, KVPair.wrap(k, entry.value(), entry.modifyIndex()));
+				}
+			});
+		}
+		else {
+			ConsulEntry entry = current.state().get(key);
+			if (entry != null && !entry.expired(now)) {
+				pairs.put(key, KVPair.wrap(key, entry.value(), entry.modifyIndex()));
+			}
+		}
+		return new WatchSource.Snapshot(pairs, current.index());
+	}
+
+	/** Whether the feed has a view to serve snapshots from. */
+	boolean ready() {
+		return this.view != null;
+	}
+
+	private record View(Map<String, ConsulEntry> state, long index) {
+	}
+
+	private record Change(String key, @Nullable KVPair pair, long index) {
 	}
 
 	@Override

@@ -120,6 +120,19 @@ final class ConsulJson {
 			return this.results.isEmpty() ? null : this.results.get(this.results.size() - 1);
 		}
 
+		/**
+		 * The last result for {@code key}: its state after the transaction (checks return the
+		 * state before, and the change-log records come along too).
+		 */
+		@Nullable ConsulEntry entry(String key) {
+			for (int i = this.results.size() - 1; i >= 0; i--) {
+				if (this.results.get(i).key().equals(key)) {
+					return this.results.get(i);
+				}
+			}
+			return null;
+		}
+
 	}
 
 	static TxnResult txnResult(byte[] body) {

@@ -84,6 +84,8 @@ public final class ConsulStore extends AbstractStore {
 
 	private final ConsulSessions sessions;
 
+	private final ConsulChangeLog log;
+
 	private final ConsulFeed feed;
 
 	private final Map<String, Long> sweeps = new ConcurrentHashMap<>();
@@ -128,8 +130,10 @@ public final class ConsulStore extends AbstractStore {
 			this.sessionTtlMinSource = "Consul's default session_ttl_min (the agent's own could not be read; set the consul option '"
 					+ ConsulSettings.SESSION_TTL_MIN + "')";
 		}
-		this.txnValueLimit = (int) Math.max(0, (txnMax - TXN_OVERHEAD) / 4 * 3);
+		// The value travels twice in a write transaction (the key and its change-log record), base64-encoded.
+		this.txnValueLimit = (int) Math.max(0, (txnMax - TXN_OVERHEAD) / 4 * 3 / 2);
 		this.sessions = new ConsulSessions(http, this.sessionTtlMin, scheduler(), this.io);
+		this.log = new ConsulChangeLog(this.sessions, settings.bookkeepingPrefix());
 		this.feed = new ConsulFeed(this, http, this.prefix, settings.watchWait(), config.requestTimeout());
 	}
 
@@ -218,10 +222,10 @@ public final class ConsulStore extends AbstractStore {
 	@Override
 	protected @Nullable List<KVPair> doList(String dir, ReadOptions options) {
 		Listing listing = listing(dir, readQuery(options));
-		if (!listing.pairs().isEmpty() || dir.isEmpty()) {
+		if (!listing.pairs().isEmpty()) {
 			return listing.pairs();
 		}
-		return (doGet(dir, options) != null) ? List.of() : null;
+		return (!dir.isEmpty() && doGet(dir, options) != null) ? List.of() : null;
 	}
 
 	/** Every live key strictly below {@code dir}, sorted, with the index Consul read them at. */
@@ -250,6 +254,9 @@ public final class ConsulStore extends AbstractStore {
 
 	@Override
 	public Snapshot snapshot(String key, boolean tree) {
+		if (this.feed.ready()) {
+			return this.feed.snapshot(key, tree);
+		}
 		NavigableMap<String, KVPair> pairs = new TreeMap<>();
 		if (tree) {
 			Listing listing = listing(key, readQuery(ReadOptions.CONSISTENT));
@@ -338,9 +345,10 @@ public final class ConsulStore extends AbstractStore {
 			}
 			// Deleting first drops any session still holding the key, so the new one (or none) takes over.
 			txn.op("delete", consulKey).set(consulKey, value, flags, session);
+			this.log.put(txn, consulKey, value);
 			ConsulJson.TxnResult result = txn(txn);
 			if (result.committed()) {
-				ConsulEntry entry = result.last();
+				ConsulEntry entry = result.entry(consulKey);
 				if (entry == null) {
 					throw new StoreException("consul committed the write of '" + key + "' but returned no entry");
 				}
@@ -424,25 +432,32 @@ public final class ConsulStore extends AbstractStore {
 	@Override
 	protected boolean doDelete(String key) {
 		String consulKey = checked(key);
-		ConsulJson.TxnResult result = txn(new ConsulJson.Txn().op("get", consulKey).op("delete", consulKey));
+		ConsulJson.Txn txn = new ConsulJson.Txn().op("get", consulKey).op("delete", consulKey);
+		this.log.delete(txn, consulKey);
+		ConsulJson.TxnResult result = txn(txn);
 		if (!result.committed()) {
 			if (result.errorOp() == 0) {
 				return false;
 			}
 			throw new StoreException("consul refused to delete '" + key + "': " + result.error());
 		}
-		ConsulEntry entry = result.last();
+		ConsulEntry entry = result.entry(consulKey);
 		return entry != null && !entry.expired();
 	}
 
 	@Override
 	protected void doAtomicDelete(String key, KVPair previous) {
 		String consulKey = checked(key);
-		ConsulJson.TxnResult result = txn(
-				new ConsulJson.Txn().checkIndex(consulKey, previous.lastIndex()).op("delete", consulKey));
+		ConsulJson.TxnResult result = txn(deleteIfUnchanged(consulKey, previous.lastIndex()));
 		if (!result.committed()) {
 			throw mismatch(key, read(consulKey, "consistent"));
 		}
+	}
+
+	private ConsulJson.Txn deleteIfUnchanged(String consulKey, long index) {
+		ConsulJson.Txn txn = new ConsulJson.Txn().checkIndex(consulKey, index).op("delete", consulKey);
+		this.log.delete(txn, consulKey);
+		return txn;
 	}
 
 	@Override
@@ -458,6 +473,12 @@ public final class ConsulStore extends AbstractStore {
 		else {
 			txn.op("delete-tree", base + "/").op("delete", base);
 		}
+		// Log the deletes of the keys there now so watchers see them in order with later writes; a key
+		// added before the transaction runs is still deleted, and its watchers see that from the state.
+		List<String> known = keysAtOrBelow(base, dir.isEmpty());
+		if (known.size() <= MAX_TXN_OPS - txn.size()) {
+			known.forEach((key) -> this.log.delete(txn, key));
+		}
 		ConsulJson.TxnResult result = txn(txn);
 		if (!result.committed()) {
 			throw new StoreException("consul refused to delete the tree '" + dir + "': " + result.error());
@@ -470,6 +491,23 @@ public final class ConsulStore extends AbstractStore {
 			}
 		}
 		return false;
+	}
+
+	private List<String> keysAtOrBelow(String base, boolean belowOnly) {
+		ConsulHttp.Response response = this.http.get(ConsulHttp.kvPath(base), "keys&consistent");
+		if (response.status() == 404) {
+			return List.of();
+		}
+		expectOk(response, "list");
+		List<String> keys = new ArrayList<>();
+		for (ConsulEntry entry : ConsulJson.keyNames(response.body())) {
+			String key = entry.key();
+			boolean inside = belowOnly ? key.startsWith(base) : (key.equals(base) || key.startsWith(base + "/"));
+			if (inside && relative(key) != null) {
+				keys.add(key);
+			}
+		}
+		return keys;
 	}
 
 	/** deleteTree of the root of the root namespace: everything but the bookkeeping. */
@@ -485,9 +523,13 @@ public final class ConsulStore extends AbstractStore {
 				keys.add(entry.key());
 			}
 		}
-		for (int start = 0; start < keys.size(); start += MAX_TXN_OPS) {
+		int batch = MAX_TXN_OPS / 2;
+		for (int start = 0; start < keys.size(); start += batch) {
 			ConsulJson.Txn txn = new ConsulJson.Txn();
-			keys.subList(start, Math.min(keys.size(), start + MAX_TXN_OPS)).forEach((key) -> txn.op("delete", key));
+			keys.subList(start, Math.min(keys.size(), start + batch)).forEach((key) -> {
+				txn.op("delete", key);
+				this.log.delete(txn, key);
+			});
 			ConsulJson.TxnResult result = txn(txn);
 			if (!result.committed()) {
 				throw new StoreException("consul refused to delete keys: " + result.error());
@@ -538,7 +580,7 @@ public final class ConsulStore extends AbstractStore {
 			return;
 		}
 		try {
-			this.http.delete(ConsulHttp.kvPath(consulKey), "cas=" + index);
+			txn(deleteIfUnchanged(consulKey, index));
 		}
 		catch (RuntimeException ex) {
 			// Readers already treat the key as absent; its session or another store deletes it.
@@ -564,6 +606,10 @@ public final class ConsulStore extends AbstractStore {
 
 	ConsulSettings settings() {
 		return this.settings;
+	}
+
+	ConsulChangeLog changeLog() {
+		return this.log;
 	}
 
 	ExecutorService io() {
