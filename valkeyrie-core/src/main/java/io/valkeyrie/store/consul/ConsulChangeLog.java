@@ -61,16 +61,21 @@ final class ConsulChangeLog {
 		byte[] record = new byte[value.length + 1];
 		record[0] = PUT;
 		System.arraycopy(value, 0, record, 1, value.length);
-		txn.set(recordKey(consulKey), record, 0, session());
+		txn.markLog().set(recordKey(consulKey), record, 0, session());
 	}
 
 	/** Add the record of a delete of {@code consulKey} to a transaction. */
 	void delete(ConsulJson.Txn txn, String consulKey) {
-		txn.set(recordKey(consulKey), new byte[] { DELETE }, 0, session());
+		txn.markLog().set(recordKey(consulKey), new byte[] { DELETE }, 0, session());
 	}
 
 	private String recordKey(String consulKey) {
 		return this.root + consulKey + "/" + this.writer + "-" + this.sequence.incrementAndGet();
+	}
+
+	/** Forget the log session (Consul lost it, as a restarted dev agent does); the next record starts a new one. */
+	synchronized void reset(String reason) {
+		this.session = null;
 	}
 
 	private synchronized String session() {

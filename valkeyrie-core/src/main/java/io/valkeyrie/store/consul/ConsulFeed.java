@@ -109,7 +109,8 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 			try {
 				View current = this.view;
 				// Consul: an index must be positive, or the query would not block.
-				long index = (current != null) ? Math.max(1, current.index()) : 0;
+				// After a gap ask without blocking: a restarted agent's index may be far below ours.
+				long index = (current != null && !this.gap) ? Math.max(1, current.index()) : 0;
 				ConsulHttp.Response response = this.http.blockingGet(path, "recurse", index, this.wait, this.aborter);
 				if (this.closed) {
 					return;

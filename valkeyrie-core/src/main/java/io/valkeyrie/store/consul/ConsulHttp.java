@@ -53,6 +53,8 @@ final class ConsulHttp implements AutoCloseable {
 
 	private final AtomicInteger current = new AtomicInteger();
 
+	private final AtomicInteger blocking = new AtomicInteger();
+
 	private final @Nullable String token;
 
 	private final @Nullable String datacenter;
@@ -133,7 +135,18 @@ final class ConsulHttp implements AutoCloseable {
 	Response blockingGet(String path, String query, long index, Duration wait, @Nullable Aborter aborter) {
 		String q = query + (query.isEmpty() ? "" : "&") + "index=" + index + "&wait=" + Math.max(1, wait.toMillis()) + "ms";
 		Duration timeout = this.requestTimeout.plus(wait).plus(wait.dividedBy(16));
-		return execute("GET", path, q, null, timeout, true, aborter);
+		this.blocking.incrementAndGet();
+		try {
+			return execute("GET", path, q, null, timeout, true, aborter);
+		}
+		finally {
+			this.blocking.decrementAndGet();
+		}
+	}
+
+	/** The number of blocking queries in flight. */
+	int blockingQueries() {
+		return this.blocking.get();
 	}
 
 	/** Lets another thread abort a blocking request (used on close and interrupt). */

@@ -64,6 +64,22 @@ final class ConsulJson {
 
 		private final ArrayNode ops = MAPPER.createArrayNode();
 
+		/** The position of the first change-log record, or -1. */
+		private int logStart = -1;
+
+		/** The next operations are change-log records. */
+		Txn markLog() {
+			if (this.logStart < 0) {
+				this.logStart = this.ops.size();
+			}
+			return this;
+		}
+
+		/** Whether the operation at {@code index} is a change-log record. */
+		boolean isLog(int index) {
+			return this.logStart >= 0 && index >= this.logStart;
+		}
+
 		Txn op(String verb, String key) {
 			kv(verb, key);
 			return this;

@@ -45,11 +45,20 @@ final class ConsulLock extends AbstractStoreLock<ConsulLock.Held> {
 	protected @Nullable Held acquire(long deadlineNanos) throws InterruptedException {
 		ConsulSessions sessions = this.consul.sessions();
 		Duration sessionTtl = sessions.sessionTtl(this.options.ttl());
-		String session = sessions.create("valkeyrie-lock", sessionTtl, "delete", this.consul.settings().lockDelay());
+		Duration lockDelay = this.consul.settings().lockDelay();
+		String session = sessions.create("valkeyrie-lock", sessionTtl, "delete", lockDelay);
+		long renewed = System.nanoTime();
 		Held held = null;
 		try {
 			long backoff = 20;
 			while (true) {
+				if (System.nanoTime() - renewed > sessionTtl.toNanos() / 2) {
+					// A long wait: keep the waiting session alive (or replace it if Consul dropped it).
+					if (!sessions.renew(session)) {
+						session = sessions.create("valkeyrie-lock", sessionTtl, "delete", lockDelay);
+					}
+					renewed = System.nanoTime();
+				}
 				ConsulJson.TxnResult result = this.consul.txn(new ConsulJson.Txn().set(this.record, EMPTY, 0, session));
 				if (result.committed() && result.last() != null) {
 					held = new Held(result.last().modifyIndex(), session);
@@ -59,6 +68,11 @@ final class ConsulLock extends AbstractStoreLock<ConsulLock.Held> {
 				long remaining = deadlineNanos - System.nanoTime();
 				if (remaining <= 0) {
 					return null;
+				}
+				logger.debug("Lock '{}' not acquired: {}", this.key, result.error());
+				if (result.error() != null && result.error().contains("invalid session")) {
+					renewed = Long.MIN_VALUE / 2;
+					continue;
 				}
 				ConsulHttp.Response current = this.consul.http().get(ConsulHttp.kvPath(this.record), "recurse&consistent");
 				ConsulEntry entry = current.ok() ? ConsulJson.first(current.body()) : null;

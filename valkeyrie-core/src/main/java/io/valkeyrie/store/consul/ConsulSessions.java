@@ -137,6 +137,14 @@ final class ConsulSessions implements AutoCloseable {
 		return keepAlive.id;
 	}
 
+	/** Forget every keep-alive session (Consul lost them); keep-alive writes start new ones. */
+	synchronized void forgetKeepAlives() {
+		for (KeepAlive keepAlive : this.keepAlives.values()) {
+			keepAlive.renewal.cancel(false);
+		}
+		this.keepAlives.clear();
+	}
+
 	private synchronized void forget(KeepAlive keepAlive) {
 		this.keepAlives.remove(keepAlive.ttl, keepAlive);
 		keepAlive.renewal.cancel(false);

@@ -334,19 +334,22 @@ public final class ConsulStore extends AbstractStore {
 			@Nullable String session) {
 		long expected = (previous != null) ? previous.lastIndex() : 0;
 		for (int attempt = 0;; attempt++) {
-			ConsulJson.Txn txn = new ConsulJson.Txn();
-			if (cas) {
-				if (expected == 0) {
-					txn.op("check-not-exists", consulKey);
+			long compareTo = expected;
+			ConsulJson.TxnResult result = txn(() -> {
+				ConsulJson.Txn txn = new ConsulJson.Txn();
+				if (cas) {
+					if (compareTo == 0) {
+						txn.op("check-not-exists", consulKey);
+					}
+					else {
+						txn.checkIndex(consulKey, compareTo);
+					}
 				}
-				else {
-					txn.checkIndex(consulKey, expected);
-				}
-			}
-			// Deleting first drops any session still holding the key, so the new one (or none) takes over.
-			txn.op("delete", consulKey).set(consulKey, value, flags, session);
-			this.log.put(txn, consulKey, value);
-			ConsulJson.TxnResult result = txn(txn);
+				// Deleting first drops any session still holding the key, so the new one (or none) takes over.
+				txn.op("delete", consulKey).set(consulKey, value, flags, session);
+				this.log.put(txn, consulKey, value);
+				return txn;
+			});
 			if (result.committed()) {
 				ConsulEntry entry = result.entry(consulKey);
 				if (entry == null) {
@@ -432,9 +435,11 @@ public final class ConsulStore extends AbstractStore {
 	@Override
 	protected boolean doDelete(String key) {
 		String consulKey = checked(key);
-		ConsulJson.Txn txn = new ConsulJson.Txn().op("get", consulKey).op("delete", consulKey);
-		this.log.delete(txn, consulKey);
-		ConsulJson.TxnResult result = txn(txn);
+		ConsulJson.TxnResult result = txn(() -> {
+			ConsulJson.Txn txn = new ConsulJson.Txn().op("get", consulKey).op("delete", consulKey);
+			this.log.delete(txn, consulKey);
+			return txn;
+		});
 		if (!result.committed()) {
 			if (result.errorOp() == 0) {
 				return false;
@@ -448,7 +453,7 @@ public final class ConsulStore extends AbstractStore {
 	@Override
 	protected void doAtomicDelete(String key, KVPair previous) {
 		String consulKey = checked(key);
-		ConsulJson.TxnResult result = txn(deleteIfUnchanged(consulKey, previous.lastIndex()));
+		ConsulJson.TxnResult result = txn(() -> deleteIfUnchanged(consulKey, previous.lastIndex()));
 		if (!result.committed()) {
 			throw mismatch(key, read(consulKey, "consistent"));
 		}
@@ -466,20 +471,22 @@ public final class ConsulStore extends AbstractStore {
 			return deleteEverything();
 		}
 		String base = dir.isEmpty() ? this.prefix : checked(dir);
-		ConsulJson.Txn txn = new ConsulJson.Txn().op("get-tree", base);
-		if (dir.isEmpty()) {
-			txn.op("delete-tree", base);
-		}
-		else {
-			txn.op("delete-tree", base + "/").op("delete", base);
-		}
 		// Log the deletes of the keys there now so watchers see them in order with later writes; a key
 		// added before the transaction runs is still deleted, and its watchers see that from the state.
 		List<String> known = keysAtOrBelow(base, dir.isEmpty());
-		if (known.size() <= MAX_TXN_OPS - txn.size()) {
-			known.forEach((key) -> this.log.delete(txn, key));
-		}
-		ConsulJson.TxnResult result = txn(txn);
+		ConsulJson.TxnResult result = txn(() -> {
+			ConsulJson.Txn txn = new ConsulJson.Txn().op("get-tree", base);
+			if (dir.isEmpty()) {
+				txn.op("delete-tree", base);
+			}
+			else {
+				txn.op("delete-tree", base + "/").op("delete", base);
+			}
+			if (known.size() <= MAX_TXN_OPS - txn.size()) {
+				known.forEach((key) -> this.log.delete(txn, key));
+			}
+			return txn;
+		});
 		if (!result.committed()) {
 			throw new StoreException("consul refused to delete the tree '" + dir + "': " + result.error());
 		}
@@ -525,17 +532,38 @@ public final class ConsulStore extends AbstractStore {
 		}
 		int batch = MAX_TXN_OPS / 2;
 		for (int start = 0; start < keys.size(); start += batch) {
-			ConsulJson.Txn txn = new ConsulJson.Txn();
-			keys.subList(start, Math.min(keys.size(), start + batch)).forEach((key) -> {
-				txn.op("delete", key);
-				this.log.delete(txn, key);
+			List<String> some = keys.subList(start, Math.min(keys.size(), start + batch));
+			ConsulJson.TxnResult result = txn(() -> {
+				ConsulJson.Txn txn = new ConsulJson.Txn();
+				some.forEach((key) -> txn.op("delete", key));
+				some.forEach((key) -> this.log.delete(txn, key));
+				return txn;
 			});
-			ConsulJson.TxnResult result = txn(txn);
 			if (!result.committed()) {
 				throw new StoreException("consul refused to delete keys: " + result.error());
 			}
 		}
 		return !keys.isEmpty();
+	}
+
+	/**
+	 * Run a transaction built by {@code build}; if Consul no longer knows a session it names
+	 * (an agent restarted without its data forgets every session), start new sessions and run
+	 * it once more.
+	 */
+	private ConsulJson.TxnResult txn(java.util.function.Supplier<ConsulJson.Txn> build) {
+		ConsulJson.Txn txn = build.get();
+		ConsulJson.TxnResult result = txn(txn);
+		if (!result.committed() && result.error() != null && result.error().contains("session")) {
+			if (txn.isLog(result.errorOp())) {
+				this.log.reset(result.error());
+			}
+			else {
+				this.sessions.forgetKeepAlives();
+			}
+			result = txn(build.get());
+		}
+		return result;
 	}
 
 	ConsulJson.TxnResult txn(ConsulJson.Txn txn) {
@@ -580,7 +608,7 @@ public final class ConsulStore extends AbstractStore {
 			return;
 		}
 		try {
-			txn(deleteIfUnchanged(consulKey, index));
+			txn(() -> deleteIfUnchanged(consulKey, index));
 		}
 		catch (RuntimeException ex) {
 			// Readers already treat the key as absent; its session or another store deletes it.
@@ -606,6 +634,11 @@ public final class ConsulStore extends AbstractStore {
 
 	ConsulSettings settings() {
 		return this.settings;
+	}
+
+	/** The number of blocking queries in flight (the watch feed and lock waiters). */
+	int blockingQueries() {
+		return this.http.blockingQueries();
 	}
 
 	ConsulChangeLog changeLog() {
