@@ -19,22 +19,24 @@ import org.jspecify.annotations.Nullable;
  * records between its last index and the new one and publishes them in index order.
  * <p>
  * Records are held by a short-lived session of the writing store (behavior {@code delete}),
- * so Consul removes them by itself 20 to 30 seconds after they were written, whether or not
- * their writer is still running.
+ * so Consul removes them by itself about 10 seconds after they were written (twice the
+ * session TTL: 7.5 to 10 s with a {@code session_ttl_min} of 5 s or less), whether or not
+ * their writer is still running. A feed that falls further behind sees only the states.
  */
 final class ConsulChangeLog {
 
-	/** How long a log session takes new records before a fresh one is started. */
-	private static final Duration ROTATION = Duration.ofSeconds(10);
-
-	/** How long records live at least: Consul drops them at twice the session TTL after the session starts. */
-	private static final Duration RETENTION = Duration.ofSeconds(30);
+	/** How long records live at most: Consul drops them at twice the session TTL after the session starts. */
+	private static final Duration RETENTION = Duration.ofSeconds(10);
 
 	private static final byte PUT = 'P';
 
 	private static final byte DELETE = 'D';
 
 	private final ConsulSessions sessions;
+
+	private final boolean enabled;
+
+	private final Duration sessionTtl;
 
 	private final String root;
 
@@ -46,9 +48,16 @@ final class ConsulChangeLog {
 
 	private long sessionStarted;
 
-	ConsulChangeLog(ConsulSessions sessions, String bookkeepingPrefix) {
+	ConsulChangeLog(ConsulSessions sessions, String bookkeepingPrefix, boolean enabled) {
 		this.sessions = sessions;
+		this.enabled = enabled;
+		this.sessionTtl = sessions.sessionTtl(RETENTION);
 		this.root = bookkeepingPrefix + "/log/";
+	}
+
+	/** Whether writes are logged (the consul option {@code change-log}). */
+	boolean enabled() {
+		return this.enabled;
 	}
 
 	/** The prefix of the records of every Consul key starting with {@code consulPrefix}. */
@@ -58,6 +67,9 @@ final class ConsulChangeLog {
 
 	/** Add the record of a put of {@code consulKey} to a transaction. */
 	void put(ConsulJson.Txn txn, String consulKey, byte[] value) {
+		if (!this.enabled) {
+			return;
+		}
 		byte[] record = new byte[value.length + 1];
 		record[0] = PUT;
 		System.arraycopy(value, 0, record, 1, value.length);
@@ -66,6 +78,9 @@ final class ConsulChangeLog {
 
 	/** Add the record of a delete of {@code consulKey} to a transaction. */
 	void delete(ConsulJson.Txn txn, String consulKey) {
+		if (!this.enabled) {
+			return;
+		}
 		txn.markLog().set(recordKey(consulKey), new byte[] { DELETE }, 0, session());
 	}
 
@@ -80,8 +95,9 @@ final class ConsulChangeLog {
 
 	private synchronized String session() {
 		long now = System.nanoTime();
-		if (this.session == null || now - this.sessionStarted > ROTATION.toNanos()) {
-			this.session = this.sessions.create("valkeyrie-change-log", this.sessions.sessionTtl(RETENTION), "delete", Duration.ZERO);
+		// A session takes new records for half its TTL: they live between 1.5 and 2 session TTLs.
+		if (this.session == null || now - this.sessionStarted > this.sessionTtl.toNanos() / 2) {
+			this.session = this.sessions.create("valkeyrie-change-log", this.sessionTtl, "delete", Duration.ZERO);
 			this.sessionStarted = now;
 		}
 		return this.session;

@@ -205,8 +205,11 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 		Map<String, Long> seen = new HashMap<>(previous.state().size() * 2);
 		previous.state().forEach((key, entry) -> seen.put(key, entry.modifyIndex()));
 		ConsulChangeLog log = this.store.changeLog();
-		ConsulHttp.Response response = this.http.get(ConsulHttp.kvPath(log.prefix(this.prefix)), "recurse&consistent");
-		List<ConsulEntry> records = response.ok() ? ConsulJson.entries(response.body()) : List.of();
+		List<ConsulEntry> records = List.of();
+		if (log.enabled()) {
+			ConsulHttp.Response response = this.http.get(ConsulHttp.kvPath(log.prefix(this.prefix)), "recurse&consistent");
+			records = response.ok() ? ConsulJson.entries(response.body()) : List.of();
+		}
 		for (ConsulChangeLog.Change change : log.changes(records, previous.index(), newIndex)) {
 			String key = this.store.relative(change.consulKey());
 			if (key == null) {

@@ -28,7 +28,6 @@ import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
-import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.io.CloseMode;
@@ -234,7 +233,10 @@ final class ConsulHttp implements AutoCloseable {
 					throw new StoreInterruptedException("Consul request aborted", ex);
 				}
 				failure = ex;
-				if (!(ex instanceof NoHttpResponseException) && !idempotent && attempt >= this.endpoints.size() - 1) {
+				// Only a request that never reached the agent may go again (to the next endpoint); a
+				// write whose answer was lost may have been applied.
+				boolean notSent = ex instanceof java.net.ConnectException || ex instanceof org.apache.hc.client5.http.ConnectTimeoutException;
+				if (!idempotent && !notSent) {
 					break;
 				}
 				if (System.nanoTime() >= deadline) {

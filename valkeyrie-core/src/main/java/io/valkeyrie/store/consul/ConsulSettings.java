@@ -28,10 +28,11 @@ import org.jspecify.annotations.Nullable;
  * @param bookkeepingPrefix the KV prefix of lock records
  * @param watchWait how long one blocking query waits
  * @param maxConnections the connection pool size
+ * @param changeLog whether writes are logged so watchers see every change
  */
 record ConsulSettings(List<URI> endpoints, @Nullable String datacenter, boolean consistentReads,
 		@Nullable Duration sessionTtlMin, Duration lockDelay, String bookkeepingPrefix, Duration watchWait,
-		int maxConnections) {
+		int maxConnections, boolean changeLog) {
 
 	static final String DATACENTER = "datacenter";
 
@@ -47,8 +48,10 @@ record ConsulSettings(List<URI> endpoints, @Nullable String datacenter, boolean 
 
 	static final String MAX_CONNECTIONS = "max-connections";
 
+	static final String CHANGE_LOG = "change-log";
+
 	static final Set<String> NAMES = new TreeSet<>(List.of(DATACENTER, CONSISTENCY, SESSION_TTL_MIN, LOCK_DELAY,
-			BOOKKEEPING_PREFIX, WATCH_WAIT, MAX_CONNECTIONS));
+			BOOKKEEPING_PREFIX, WATCH_WAIT, MAX_CONNECTIONS, CHANGE_LOG));
 
 	/** Consul's own default lock-delay. */
 	static final Duration DEFAULT_LOCK_DELAY = Duration.ofSeconds(15);
@@ -86,10 +89,14 @@ record ConsulSettings(List<URI> endpoints, @Nullable String datacenter, boolean 
 			throw new StoreConfigurationException("consul option '" + WATCH_WAIT + "' must be between 1s and 10m, was " + watchWait);
 		}
 		int maxConnections = integer(options, MAX_CONNECTIONS, 64);
+		String changeLog = options.getOrDefault(CHANGE_LOG, "true").trim().toLowerCase(Locale.ROOT);
+		if (!changeLog.equals("true") && !changeLog.equals("false")) {
+			throw new StoreConfigurationException("consul option '" + CHANGE_LOG + "' must be true or false, was '" + changeLog + "'");
+		}
 		String datacenter = options.get(DATACENTER);
 		return new ConsulSettings(List.copyOf(endpoints), (datacenter == null || datacenter.isBlank()) ? null : datacenter.trim(),
 				consistency.equals("consistent"), sessionTtlMin, duration(options, LOCK_DELAY, DEFAULT_LOCK_DELAY), prefix,
-				watchWait, maxConnections);
+				watchWait, maxConnections, changeLog.equals("true"));
 	}
 
 	private static URI endpoint(String endpoint, boolean tls) {

@@ -67,6 +67,9 @@ public final class ConsulStore extends AbstractStore {
 
 	private static final AtomicInteger IO_THREADS = new AtomicInteger();
 
+	/** Added to the session TTL of a TTL key: Consul deletes it at most twice this after the TTL. */
+	private static final Duration SESSION_MARGIN = Duration.ofMillis(250);
+
 	private final ConsulSettings settings;
 
 	private final ConsulHttp http;
@@ -130,10 +133,10 @@ public final class ConsulStore extends AbstractStore {
 			this.sessionTtlMinSource = "Consul's default session_ttl_min (the agent's own could not be read; set the consul option '"
 					+ ConsulSettings.SESSION_TTL_MIN + "')";
 		}
-		// The value travels twice in a write transaction (the key and its change-log record), base64-encoded.
-		this.txnValueLimit = (int) Math.max(0, (txnMax - TXN_OVERHEAD) / 4 * 3 / 2);
+		// The value travels base64-encoded in a write transaction, twice with the change log (key and record).
+		this.txnValueLimit = (int) Math.max(0, (txnMax - TXN_OVERHEAD) / 4 * 3 / (settings.changeLog() ? 2 : 1));
 		this.sessions = new ConsulSessions(http, this.sessionTtlMin, scheduler(), this.io);
-		this.log = new ConsulChangeLog(this.sessions, settings.bookkeepingPrefix());
+		this.log = new ConsulChangeLog(this.sessions, settings.bookkeepingPrefix(), settings.changeLog());
 		this.feed = new ConsulFeed(this, http, this.prefix, settings.watchWait(), config.requestTimeout());
 	}
 
@@ -306,10 +309,14 @@ public final class ConsulStore extends AbstractStore {
 				session = this.sessions.keepAlive(ttl);
 			}
 			else {
-				expiry = System.currentTimeMillis() + ttl.toMillis();
 				if (ttl.dividedBy(2).compareTo(ConsulSessions.MAX_SESSION_TTL) <= 0) {
-					session = this.sessions.create("valkeyrie-ttl", this.sessions.sessionTtl(ttl), "delete", Duration.ZERO);
+					// A little longer than half: the expiry time and the sweep decide the exact moment, the
+					// session is the safety net and must not take the key before the TTL has passed.
+					Duration sessionTtl = this.sessions.sessionTtl(ttl).plus(SESSION_MARGIN);
+					session = this.sessions.create("valkeyrie-ttl", min(sessionTtl, ConsulSessions.MAX_SESSION_TTL), "delete",
+							Duration.ZERO);
 				}
+				expiry = System.currentTimeMillis() + ttl.toMillis();
 			}
 		}
 		boolean written = false;
@@ -423,6 +430,10 @@ public final class ConsulStore extends AbstractStore {
 			// no live key has, so a compare-and-swap based on it fails as it should.
 			return 1;
 		}
+	}
+
+	private static Duration min(Duration a, Duration b) {
+		return (a.compareTo(b) <= 0) ? a : b;
 	}
 
 	private static StoreException mismatch(String key, @Nullable ConsulEntry current) {
