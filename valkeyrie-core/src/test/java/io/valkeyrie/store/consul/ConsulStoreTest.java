@@ -120,6 +120,22 @@ class ConsulStoreTest {
 	}
 
 	@Test
+	void aRootNamespaceStoreHidesAndReservesTheBookkeepingPrefix() {
+		Store scoped = open();
+		scoped.put("k", "v");
+		try (LockLease lease = scoped.newLock("k", LockOptions.builder().ttl(scoped.minimumTtl()).build()).lock()) {
+			Store root = open(config().namespace(""));
+			assertThat(root.list("")).extracting(KVPair::key)
+				.contains(this.namespace + "/k")
+				.noneMatch((key) -> key.equals("_valkeyrie") || key.startsWith("_valkeyrie/"));
+			assertThat(root.list(this.namespace)).extracting(KVPair::key).containsExactly(this.namespace + "/k");
+			assertThatThrownBy(() -> root.get("_valkeyrie/locks/" + this.namespace + "/k"))
+				.isInstanceOf(io.valkeyrie.store.InvalidKeyException.class)
+				.hasMessageContaining("bookkeeping-prefix");
+		}
+	}
+
+	@Test
 	void minimumTtlIsTwiceTheAgentsSessionTtlMin() {
 		// scripts/servers starts the agent with session_ttl_min = "1s".
 		Store store = open();
