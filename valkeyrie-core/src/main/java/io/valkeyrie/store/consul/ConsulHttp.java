@@ -2,6 +2,7 @@ package io.valkeyrie.store.consul;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -17,6 +18,7 @@ import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.TlsConfig;
+import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -225,6 +227,11 @@ final class ConsulHttp implements AutoCloseable {
 				if (Thread.currentThread().isInterrupted()) {
 					throw new StoreInterruptedException("Interrupted during a consul request", ex);
 				}
+				if (ex instanceof ConnectTimeoutException && System.nanoTime() < deadline) {
+					// Never reached this agent: the next endpoint may answer.
+					failure = ex;
+					continue;
+				}
 				// A timeout: the agent is there but does not answer in time; another endpoint will not help.
 				throw new StoreUnavailableException(BACKEND, method + " /v1/" + path + " timed out: " + ex.getMessage(), ex);
 			}
@@ -235,8 +242,7 @@ final class ConsulHttp implements AutoCloseable {
 				failure = ex;
 				// Only a request that never reached the agent may go again (to the next endpoint); a
 				// write whose answer was lost may have been applied.
-				boolean notSent = ex instanceof java.net.ConnectException || ex instanceof org.apache.hc.client5.http.ConnectTimeoutException;
-				if (!idempotent && !notSent) {
+				if (!idempotent && !(ex instanceof ConnectException)) {
 					break;
 				}
 				if (System.nanoTime() >= deadline) {
