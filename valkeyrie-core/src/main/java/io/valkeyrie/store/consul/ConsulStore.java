@@ -67,6 +67,9 @@ public final class ConsulStore extends AbstractStore {
 
 	private static final AtomicInteger IO_THREADS = new AtomicInteger();
 
+	/** Added to the expiry time of a TTL key, well within the contract's TTL + 1 s. */
+	private static final Duration EXPIRY_SLACK = Duration.ofMillis(200);
+
 	/** Added to the session TTL of a TTL key: Consul deletes it at most twice this after the TTL. */
 	private static final Duration SESSION_MARGIN = Duration.ofMillis(250);
 
@@ -316,7 +319,9 @@ public final class ConsulStore extends AbstractStore {
 					session = this.sessions.create("valkeyrie-ttl", min(sessionTtl, ConsulSessions.MAX_SESSION_TTL), "delete",
 							Duration.ZERO);
 				}
-				expiry = System.currentTimeMillis() + ttl.toMillis();
+				// Counted from just before the request: the slack keeps a slow round trip from making
+				// the key vanish before the TTL has passed for the caller.
+				expiry = System.currentTimeMillis() + ttl.toMillis() + EXPIRY_SLACK.toMillis();
 			}
 		}
 		boolean written = false;
