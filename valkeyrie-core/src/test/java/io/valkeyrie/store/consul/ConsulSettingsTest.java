@@ -49,6 +49,14 @@ class ConsulSettingsTest {
 	}
 
 	@Test
+	void agentSettingsAreReadAsText() {
+		byte[] self = "{\"DebugConfig\":{\"TxnMaxReqLen\":524288,\"SessionTTLMin\":\"1s\"}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		assertThat(ConsulJson.agentSetting(self, "DebugConfig", "TxnMaxReqLen")).isEqualTo("524288");
+		assertThat(ConsulJson.agentSetting(self, "DebugConfig", "SessionTTLMin")).isEqualTo("1s");
+		assertThat(ConsulJson.agentSetting(self, "DebugConfig", "Missing")).isNull();
+	}
+
+	@Test
 	void keysArePercentEncodedPerSegment() {
 		assertThat(ConsulHttp.kvPath("ns/a b/c?d#e%f/ä*")).isEqualTo("kv/ns/a%20b/c%3Fd%23e%25f/%C3%A4%2A");
 		assertThat(ConsulHttp.kvPath("ns/dir/")).isEqualTo("kv/ns/dir/");
