@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * their writer is still running. A feed that falls further behind sees only the states.
  */
 final class ConsulChangeLog {
+
+	private static final Logger logger = LoggerFactory.getLogger(ConsulChangeLog.class);
 
 	/** How long records live at most: Consul drops them at twice the session TTL after the session starts. */
 	private static final Duration RETENTION = Duration.ofSeconds(10);
@@ -90,6 +95,7 @@ final class ConsulChangeLog {
 
 	/** Forget the log session (Consul lost it, as a restarted dev agent does); the next record starts a new one. */
 	synchronized void reset(String reason) {
+		logger.info("Starting a new change-log session: {}", reason);
 		this.session = null;
 	}
 

@@ -326,9 +326,19 @@ public final class ConsulStore extends AbstractStore {
 		}
 		boolean written = false;
 		try {
-			long index = (value.length <= this.txnValueLimit)
-					? writeInTxn(key, consulKey, value, previous, cas, expiry, session)
-					: writeLarge(key, consulKey, value, previous, cas, expiry, session);
+			long index;
+			try {
+				index = writeOnce(key, consulKey, value, previous, cas, expiry, session);
+			}
+			catch (StoreException ex) {
+				if (!options.keepAlive() || ex.getMessage() == null || !ex.getMessage().contains("session")) {
+					throw ex;
+				}
+				// Consul forgot the keep-alive session (a restarted agent): start a new one.
+				this.sessions.forgetKeepAlives();
+				session = this.sessions.keepAlive(ttl);
+				index = writeOnce(key, consulKey, value, previous, cas, expiry, session);
+			}
 			written = true;
 			if (expiry > 0) {
 				sweepAt(consulKey, index, expiry);
@@ -340,6 +350,12 @@ public final class ConsulStore extends AbstractStore {
 				this.sessions.destroyLater(session);
 			}
 		}
+	}
+
+	private long writeOnce(String key, String consulKey, byte[] value, @Nullable KVPair previous, boolean cas, long flags,
+			@Nullable String session) {
+		return (value.length <= this.txnValueLimit) ? writeInTxn(key, consulKey, value, previous, cas, flags, session)
+				: writeLarge(key, consulKey, value, previous, cas, flags, session);
 	}
 
 	private long writeInTxn(String key, String consulKey, byte[] value, @Nullable KVPair previous, boolean cas, long flags,

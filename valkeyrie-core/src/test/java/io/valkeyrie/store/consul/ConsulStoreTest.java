@@ -264,6 +264,9 @@ class ConsulStoreTest {
 		Store writer = open();
 		writer.put("a", "1");
 		writer.put("b", "2");
+		// A keep-alive session that the restarted agent will not know.
+		writer.put("kept", "k".getBytes(StandardCharsets.UTF_8), WriteOptions.keepAlive(Duration.ofMinutes(10)));
+		writer.delete("kept");
 		List<WatchEvent> tree = new java.util.concurrent.CopyOnWriteArrayList<>();
 		List<WatchEvent> key = new java.util.concurrent.CopyOnWriteArrayList<>();
 		store.watchTree("", tree::add);
@@ -289,7 +292,7 @@ class ConsulStoreTest {
 		try (LockLease lease = writer.newLock("l", LockOptions.builder().ttl(writer.minimumTtl()).build()).lock()) {
 			assertThat(lease.isValid()).isTrue();
 		}
-		writer.put("t", "ttl".getBytes(StandardCharsets.UTF_8), WriteOptions.keepAlive(writer.minimumTtl()));
+		writer.put("t", "ttl".getBytes(StandardCharsets.UTF_8), WriteOptions.keepAlive(Duration.ofMinutes(10)));
 		assertThat(store.exists("t")).isTrue();
 	}
 
