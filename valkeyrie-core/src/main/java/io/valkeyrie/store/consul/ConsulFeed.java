@@ -155,8 +155,8 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 			String key = this.store.relative(entry.key());
 			if (key != null) {
 				next.put(key, entry);
-				if (entry.flags() > 0) {
-					this.store.sweepAt(entry.key(), entry.modifyIndex(), entry.flags());
+				if (entry.expiryMillis() > 0) {
+					this.store.sweepAt(entry.key(), entry.modifyIndex(), entry.expiryMillis());
 				}
 			}
 		}

@@ -328,7 +328,7 @@ public final class ConsulStore extends AbstractStore {
 		try {
 			long index;
 			try {
-				index = writeOnce(key, consulKey, value, previous, cas, expiry, session);
+				index = writeOnce(key, consulKey, value, previous, cas, ConsulEntry.ttlFlags(expiry), session);
 			}
 			catch (StoreException ex) {
 				if (!options.keepAlive() || ex.getMessage() == null || !ex.getMessage().contains("session")) {
@@ -337,7 +337,7 @@ public final class ConsulStore extends AbstractStore {
 				// Consul forgot the keep-alive session (a restarted agent): start a new one.
 				this.sessions.forgetKeepAlives();
 				session = this.sessions.keepAlive(ttl);
-				index = writeOnce(key, consulKey, value, previous, cas, expiry, session);
+				index = writeOnce(key, consulKey, value, previous, cas, ConsulEntry.ttlFlags(expiry), session);
 			}
 			written = true;
 			if (expiry > 0) {

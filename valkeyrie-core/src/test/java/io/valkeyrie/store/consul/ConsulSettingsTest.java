@@ -57,6 +57,19 @@ class ConsulSettingsTest {
 	}
 
 	@Test
+	void onlyTaggedFlagsAreExpiryTimes() {
+		long expiry = 1_800_000_000_000L;
+		ConsulEntry ttl = new ConsulEntry("k", new byte[0], ConsulEntry.ttlFlags(expiry), 1, null);
+		assertThat(ttl.expiryMillis()).isEqualTo(expiry);
+		assertThat(ttl.expired(expiry - 1)).isFalse();
+		assertThat(ttl.expired(expiry)).isTrue();
+		ConsulEntry foreign = new ConsulEntry("k", new byte[0], 42, 1, null);
+		assertThat(foreign.expiryMillis()).isZero();
+		assertThat(foreign.expired(Long.MAX_VALUE)).isFalse();
+		assertThat(ConsulEntry.ttlFlags(0)).isZero();
+	}
+
+	@Test
 	void keysArePercentEncodedPerSegment() {
 		assertThat(ConsulHttp.kvPath("ns/a b/c?d#e%f/ä*")).isEqualTo("kv/ns/a%20b/c%3Fd%23e%25f/%C3%A4%2A");
 		assertThat(ConsulHttp.kvPath("ns/dir/")).isEqualTo("kv/ns/dir/");

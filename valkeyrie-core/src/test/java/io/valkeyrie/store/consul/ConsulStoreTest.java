@@ -106,6 +106,17 @@ class ConsulStoreTest {
 	}
 
 	@Test
+	void keysOfOtherConsulClientsAreReadAndTheirFlagsLeftAlone() throws Exception {
+		HttpRequest put = HttpRequest.newBuilder(URI.create(this.endpoint + "/v1/kv/" + this.namespace + "/foreign?flags=42"))
+			.PUT(HttpRequest.BodyPublishers.ofString("theirs"))
+			.build();
+		assertThat(RAW.send(put, HttpResponse.BodyHandlers.ofString()).body().trim()).isEqualTo("true");
+		Store store = open();
+		assertThat(store.get("foreign").valueAsString()).isEqualTo("theirs");
+		assertThat(store.list("")).extracting(KVPair::key).containsExactly("foreign");
+	}
+
+	@Test
 	void lockRecordsLiveUnderTheBookkeepingPrefixNotUnderTheNamespace() throws Exception {
 		Store store = open();
 		store.put("locked", "data");
