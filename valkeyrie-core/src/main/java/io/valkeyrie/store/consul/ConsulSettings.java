@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
@@ -52,6 +54,10 @@ record ConsulSettings(List<URI> endpoints, @Nullable String datacenter, boolean 
 
 	static final Set<String> NAMES = new TreeSet<>(List.of(DATACENTER, CONSISTENCY, SESSION_TTL_MIN, LOCK_DELAY,
 			BOOKKEEPING_PREFIX, WATCH_WAIT, MAX_CONNECTIONS, CHANGE_LOG));
+
+	/** One part of a Go duration such as {@code 1m30s}. */
+	private static final Pattern GO_DURATION_PART = Pattern
+		.compile("(\\d+(?:\\.\\d+)?)(h|ms|m|s|us|\u00b5s|ns)");
 
 	/** Consul's own default lock-delay. */
 	static final Duration DEFAULT_LOCK_DELAY = Duration.ofSeconds(15);
@@ -142,7 +148,7 @@ record ConsulSettings(List<URI> endpoints, @Nullable String datacenter, boolean 
 			if (value.matches("\\d+")) {
 				return Duration.ofSeconds(Long.parseLong(value));
 			}
-			java.util.regex.Matcher part = GO_DURATION_PART.matcher(value);
+			Matcher part = GO_DURATION_PART.matcher(value);
 			double nanos = 0;
 			int end = 0;
 			while (part.find() && part.start() == end) {
@@ -164,8 +170,6 @@ record ConsulSettings(List<URI> endpoints, @Nullable String datacenter, boolean 
 		}
 	}
 
-	private static final java.util.regex.Pattern GO_DURATION_PART = java.util.regex.Pattern
-		.compile("(\\d+(?:\\.\\d+)?)(h|ms|m|s|us|\u00b5s|ns)");
 
 	private static int integer(Map<String, String> options, String name, int defaultValue) {
 		String value = options.get(name);

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import io.valkeyrie.store.InvalidKeyException;
 import io.valkeyrie.store.KVPair;
@@ -23,6 +24,7 @@ import io.valkeyrie.store.KeyNotFoundException;
 import io.valkeyrie.store.LockOptions;
 import io.valkeyrie.store.ReadOptions;
 import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreLock;
 import io.valkeyrie.store.StoreUnavailableException;
@@ -147,12 +149,12 @@ public final class ConsulStore extends AbstractStore {
 	 * Open a Consul store.
 	 * @param config the configuration; its backend must be {@code consul}
 	 * @return the open store
-	 * @throws io.valkeyrie.store.StoreConfigurationException for an invalid configuration
+	 * @throws StoreConfigurationException for an invalid configuration
 	 * @throws StoreUnavailableException if no agent answers
 	 */
 	public static ConsulStore open(StoreConfig config) {
 		if (!BACKEND.equals(config.backend())) {
-			throw new io.valkeyrie.store.StoreConfigurationException("ConsulStore needs a 'consul' configuration, not '"
+			throw new StoreConfigurationException("ConsulStore needs a 'consul' configuration, not '"
 					+ config.backend() + "'");
 		}
 		ConsulSettings settings = ConsulSettings.of(config);
@@ -583,7 +585,7 @@ public final class ConsulStore extends AbstractStore {
 	 * (an agent restarted without its data forgets every session), start new sessions and run
 	 * it once more.
 	 */
-	private ConsulJson.TxnResult txn(java.util.function.Supplier<ConsulJson.Txn> build) {
+	private ConsulJson.TxnResult txn(Supplier<ConsulJson.Txn> build) {
 		ConsulJson.Txn txn = build.get();
 		ConsulJson.TxnResult result = txn(txn);
 		if (!result.committed() && result.error() != null && result.error().contains("session")) {

@@ -10,10 +10,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import io.valkeyrie.store.InvalidKeyException;
 import io.valkeyrie.store.InvalidTtlException;
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.LockLease;
@@ -141,7 +146,7 @@ class ConsulStoreTest {
 				.noneMatch((key) -> key.equals("_valkeyrie") || key.startsWith("_valkeyrie/"));
 			assertThat(root.list(this.namespace)).extracting(KVPair::key).containsExactly(this.namespace + "/k");
 			assertThatThrownBy(() -> root.get("_valkeyrie/locks/" + this.namespace + "/k"))
-				.isInstanceOf(io.valkeyrie.store.InvalidKeyException.class)
+				.isInstanceOf(InvalidKeyException.class)
 				.hasMessageContaining("bookkeeping-prefix");
 		}
 	}
@@ -245,7 +250,7 @@ class ConsulStoreTest {
 	void callsFailAsUnavailableWithinTheTimeoutWhileTheAgentIsDownAndTheStoreRecoversAfter() {
 		Store store = open();
 		store.put("before", "1");
-		List<WatchEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
 		store.watchTree("", events::add);
 		await().atMost(Timing.seconds(5)).until(() -> !events.isEmpty());
 		TestServers.stop("consul");
@@ -278,8 +283,8 @@ class ConsulStoreTest {
 		// A keep-alive session that the restarted agent will not know.
 		writer.put("kept", "k".getBytes(StandardCharsets.UTF_8), WriteOptions.keepAlive(Duration.ofMinutes(10)));
 		writer.delete("kept");
-		List<WatchEvent> tree = new java.util.concurrent.CopyOnWriteArrayList<>();
-		List<WatchEvent> key = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<WatchEvent> tree = new CopyOnWriteArrayList<>();
+		List<WatchEvent> key = new CopyOnWriteArrayList<>();
 		store.watchTree("", tree::add);
 		store.watch("a", key::add);
 		await().atMost(Timing.seconds(5)).until(() -> lastState(tree).size() == 2 && !key.isEmpty());
@@ -292,7 +297,7 @@ class ConsulStoreTest {
 		});
 		await().atMost(Timing.seconds(20))
 			.until(() -> tree.stream().anyMatch((e) -> e instanceof WatchEvent.Snapshot s && s.isResync())
-					&& lastState(tree).keySet().equals(java.util.Set.of("c")));
+					&& lastState(tree).keySet().equals(Set.of("c")));
 		await().atMost(Timing.seconds(20))
 			.until(() -> key.stream().anyMatch((e) -> e instanceof WatchEvent.Snapshot s && s.isResync())
 					&& lastState(key).isEmpty());
@@ -307,8 +312,8 @@ class ConsulStoreTest {
 		assertThat(store.exists("t")).isTrue();
 	}
 
-	private static java.util.NavigableMap<String, KVPair> lastState(List<WatchEvent> events) {
-		java.util.NavigableMap<String, KVPair> state = new java.util.TreeMap<>();
+	private static NavigableMap<String, KVPair> lastState(List<WatchEvent> events) {
+		NavigableMap<String, KVPair> state = new TreeMap<>();
 		for (WatchEvent event : events) {
 			if (event instanceof WatchEvent.Snapshot snapshot) {
 				state.clear();
