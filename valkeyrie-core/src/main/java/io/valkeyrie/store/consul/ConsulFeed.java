@@ -111,6 +111,7 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 				// Consul: an index must be positive, or the query would not block.
 				// After a gap ask without blocking: a restarted agent's index may be far below ours.
 				long index = (current != null && !this.gap) ? Math.max(1, current.index()) : 0;
+				long sent = System.nanoTime();
 				ConsulHttp.Response response = this.http.blockingGet(path, "recurse", index, this.wait, this.aborter);
 				if (this.closed) {
 					return;
@@ -121,6 +122,15 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 				}
 				apply(entries, response.index());
 				backoff = MIN_BACKOFF;
+				if (index > 0 && response.index() == index && System.nanoTime() - sent < MIN_BACKOFF.toNanos()) {
+					// An unchanged answer that did not block (as Consul's docs warn can happen): do not spin.
+					Thread.sleep(MIN_BACKOFF.toMillis());
+				}
+			}
+			catch (InterruptedException ex) {
+				// Only close interrupts the feed thread.
+				Thread.currentThread().interrupt();
+				return;
 			}
 			catch (StoreInterruptedException ex) {
 				if (this.closed) {
