@@ -192,6 +192,11 @@ final class ConsulJson {
 		return read(body).path("ID").asString();
 	}
 
+	/** A body that is one JSON string, such as the answer of {@code GET /v1/status/leader}. */
+	static String text(byte[] body) {
+		return read(body).asString();
+	}
+
 	/** A value from {@code GET /v1/agent/self}, such as {@code DebugConfig.SessionTTLMin}. */
 	static @Nullable String agentSetting(byte[] body, String section, String name) {
 		JsonNode node = read(body).path(section).path(name);

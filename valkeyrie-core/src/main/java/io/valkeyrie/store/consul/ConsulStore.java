@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -697,6 +698,28 @@ public final class ConsulStore extends AbstractStore {
 		return "TTL keys and locks use Consul sessions, which Consul invalidates up to twice their TTL after the last renewal, "
 				+ "so a TTL needs a session TTL of half of it, and session TTLs cannot be below session_ttl_min ("
 				+ this.sessionTtlMin + " from " + this.sessionTtlMinSource + ")";
+	}
+
+	@Override
+	protected Map<String, Object> doServerInfo() {
+		Map<String, Object> details = new LinkedHashMap<>();
+		ConsulHttp.Response leader = this.http.get("status/leader", "");
+		if (leader.ok()) {
+			details.put("leader", ConsulJson.text(leader.body()));
+		}
+		// agent/self needs agent:read, which a token may lack: then only the leader is shown.
+		ConsulHttp.Response self = this.http.get("agent/self", "");
+		if (self.ok()) {
+			putIfPresent(details, "version", ConsulJson.agentSetting(self.body(), "Config", "Version"));
+			putIfPresent(details, "datacenter", ConsulJson.agentSetting(self.body(), "Config", "Datacenter"));
+		}
+		return details;
+	}
+
+	private static void putIfPresent(Map<String, Object> details, String name, @Nullable String value) {
+		if (value != null) {
+			details.put(name, value);
+		}
 	}
 
 	@Override

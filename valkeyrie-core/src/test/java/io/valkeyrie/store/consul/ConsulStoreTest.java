@@ -98,6 +98,15 @@ class ConsulStoreTest {
 	}
 
 	@Test
+	void serverInfoTellsTheAgentVersionAndTheLeader() throws Exception {
+		Store store = open();
+		String leader = new String(raw("GET", "status/leader").body(), StandardCharsets.UTF_8).replace("\"", "").trim();
+		String self = new String(raw("GET", "agent/self").body(), StandardCharsets.UTF_8);
+		assertThat(store.serverInfo()).containsEntry("leader", leader).containsKey("version");
+		assertThat(self).contains("\"Version\":\"" + store.serverInfo().get("version") + "\"");
+	}
+
+	@Test
 	void valuesAreReadableByAnyConsulClientUnderTheNamespace() throws Exception {
 		Store store = open();
 		String key = "dir/a b?c#d%e*[f]:ä";
