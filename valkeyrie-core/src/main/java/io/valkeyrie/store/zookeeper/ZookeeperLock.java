@@ -1,0 +1,215 @@
+package io.valkeyrie.store.zookeeper;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.valkeyrie.store.LockLoss;
+import io.valkeyrie.store.LockOptions;
+import io.valkeyrie.store.StoreException;
+import io.valkeyrie.store.StoreInterruptedException;
+import io.valkeyrie.store.internal.AbstractStoreLock;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A lock as a queue of ephemeral sequential znodes below the lock's bookkeeping znode
+ * (Curator's {@code LockInternals} idea): the lowest sequence holds the lock, every other
+ * contender watches only its predecessor, so a release wakes exactly one waiter at once.
+ * The fencing token is the holder znode's {@code czxid}: acquisitions follow creation order,
+ * so it grows with every acquisition, also when the container above is recreated.
+ * <p>
+ * The lock lives as long as the session, which is the renewal. It is reported lost when
+ * its znode is deleted, when the session is lost, and by default already when the
+ * connection is suspended (option {@code lock-lost-on-suspend}), since the session may
+ * expire on the server before the client learns of it.
+ */
+final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
+
+	private static final Logger logger = LoggerFactory.getLogger(ZookeeperLock.class);
+
+	private static final byte[] NO_DATA = new byte[0];
+
+	private final ZkClient client;
+
+	private final String dir;
+
+	private final boolean lostOnSuspend;
+
+	ZookeeperLock(ZookeeperStore store, ZkClient client, String dir, String key, LockOptions options,
+			boolean lostOnSuspend) {
+		super(store, key, options);
+		this.client = client;
+		this.dir = dir;
+		this.lostOnSuspend = lostOnSuspend;
+	}
+
+	static final class Held extends Acquisition {
+
+		final String path;
+
+		volatile boolean lost;
+
+		Held(long fencingToken, String path) {
+			super(fencingToken);
+			this.path = path;
+		}
+
+	}
+
+	@Override
+	protected @Nullable Held acquire(long deadlineNanos) throws InterruptedException {
+		String prefix = this.dir + "/" + ZkLayout.CONTENDER_PREFIX + UUID.randomUUID() + "-";
+		ZkClient.Created mine = null;
+		Held held = null;
+		try {
+			mine = contend(prefix);
+			for (;;) {
+				List<String> contenders = contenders(this.client.deadline());
+				String name = mine.path().substring(this.dir.length() + 1);
+				int index = contenders.indexOf(name);
+				if (index < 0) {
+					// Our znode went with an expired session: queue again.
+					mine = contend(prefix);
+					continue;
+				}
+				if (index == 0) {
+					held = hold(mine);
+					if (held != null) {
+						return held;
+					}
+					continue;
+				}
+				String predecessor = this.dir + "/" + contenders.get(index - 1);
+				CountDownLatch wake = new CountDownLatch(1);
+				Watcher watcher = (event) -> wake.countDown();
+				Stat stat = this.client.exists(predecessor, watcher, this.client.deadline());
+				if (stat == null) {
+					continue;
+				}
+				long wait = deadlineNanos - System.nanoTime();
+				if (wait <= 0 || !wake.await(wait, TimeUnit.NANOSECONDS)) {
+					this.client.removeWatcherQuietly(predecessor, watcher);
+					return null;
+				}
+			}
+		}
+		catch (StoreInterruptedException ex) {
+			throw new InterruptedException(ex.getMessage());
+		}
+		catch (KeeperException ex) {
+			throw new StoreException("ZooKeeper failed on lock '" + this.key + "': " + ex.getMessage(), ex);
+		}
+		finally {
+			if (held == null && mine != null) {
+				deleteUninterruptibly(mine.path());
+			}
+		}
+	}
+
+	private ZkClient.Created contend(String prefix) throws KeeperException {
+		return this.client.createSequential(prefix, NO_DATA, CreateMode.EPHEMERAL_SEQUENTIAL, CreateMode.CONTAINER,
+				this.client.deadline());
+	}
+
+	/** The contenders' znode names in queue order. */
+	private List<String> contenders(long deadline) throws KeeperException {
+		List<String> children = this.client.await(this.client.getChildrenAsync(this.client.zk(deadline), this.dir), deadline);
+		List<String> contenders = new ArrayList<>();
+		if (children != null) {
+			for (String child : children) {
+				if (child.startsWith(ZkLayout.CONTENDER_PREFIX)) {
+					contenders.add(child);
+				}
+			}
+		}
+		contenders.sort((a, b) -> Long.compare(sequence(a), sequence(b)));
+		return contenders;
+	}
+
+	private static long sequence(String name) {
+		return Long.parseLong(name.substring(name.length() - 10));
+	}
+
+	/** Start watching a won znode for loss; {@code null} if it is gone already. */
+	private @Nullable Held hold(ZkClient.Created mine) throws KeeperException {
+		Held held = new Held(mine.stat().getCzxid(), mine.path());
+		Watcher deleted = (event) -> {
+			if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
+				lose(held, LockLoss.Reason.RECORD_REMOVED, null);
+			}
+		};
+		if (this.client.exists(mine.path(), deleted, this.client.deadline()) == null) {
+			this.client.removeWatcherQuietly(mine.path(), deleted);
+			return null;
+		}
+		held.onEnd(() -> this.client.removeWatcherQuietly(held.path, deleted));
+		ConnectionStateListener listener = (curator, state) -> {
+			if (state == ConnectionState.LOST) {
+				lose(held, LockLoss.Reason.SESSION_EXPIRED, null);
+			}
+			else if (state == ConnectionState.SUSPENDED && this.lostOnSuspend) {
+				lose(held, LockLoss.Reason.RENEWAL_FAILED,
+						new StoreException("the ZooKeeper connection was suspended; the session may expire"));
+			}
+		};
+		this.client.curator().getConnectionStateListenable().addListener(listener);
+		held.onEnd(() -> this.client.curator().getConnectionStateListenable().removeListener(listener));
+		if (!this.options.renew()) {
+			ScheduledFuture<?> expiry = this.store.scheduler()
+				.schedule(() -> lose(held, LockLoss.Reason.RENEWAL_FAILED,
+						new StoreException("the lock was not renewed (renew=false) and its TTL " + this.options.ttl() + " ran out")),
+						this.options.ttl().toMillis(), TimeUnit.MILLISECONDS);
+			held.onEnd(() -> expiry.cancel(false));
+		}
+		return held;
+	}
+
+	/** Report a loss off ZooKeeper's and Curator's event threads (the user's callbacks run there). */
+	private void lose(Held held, LockLoss.Reason reason, @Nullable Throwable cause) {
+		held.lost = true;
+		CompletableFuture.runAsync(() -> lost(held, reason, cause));
+	}
+
+	@Override
+	protected void release(Held held) {
+		if (held.lost) {
+			this.client.deleteQuietly(held.path, -1);
+			return;
+		}
+		deleteUninterruptibly(held.path);
+	}
+
+	/** Delete a contender znode and wait for it, so the next contender sees it gone at once. */
+	private void deleteUninterruptibly(String path) {
+		boolean interrupted = Thread.interrupted();
+		try {
+			this.client.delete(path, -1, this.client.deadline());
+		}
+		catch (KeeperException.NoNodeException ex) {
+			// Gone already (session expired or removed): nothing to release.
+		}
+		catch (KeeperException | RuntimeException ex) {
+			logger.warn("Deleting lock znode {} failed; it goes when the session ends", path, ex);
+			this.client.deleteQuietly(path, -1);
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+}

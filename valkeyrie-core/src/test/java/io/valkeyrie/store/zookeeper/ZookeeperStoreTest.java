@@ -1,0 +1,297 @@
+package io.valkeyrie.store.zookeeper;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.valkeyrie.store.KVPair;
+import io.valkeyrie.store.KeyExistsException;
+import io.valkeyrie.store.KeyModifiedException;
+import io.valkeyrie.store.KeyNotFoundException;
+import io.valkeyrie.store.LockLease;
+import io.valkeyrie.store.LockLoss;
+import io.valkeyrie.store.LockOptions;
+import io.valkeyrie.store.Store;
+import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.StoreConfigurationException;
+import io.valkeyrie.store.StoreLock;
+import io.valkeyrie.store.StoreUnavailableException;
+import io.valkeyrie.store.Stores;
+import io.valkeyrie.store.Watch;
+import io.valkeyrie.store.WatchEvent;
+import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.test.TestServers;
+import io.valkeyrie.store.test.Timing;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What only ZooKeeper has: the znode layout, session expiry, server restarts.
+ */
+class ZookeeperStoreTest {
+
+	private final String namespace = "zk-test/" + UUID.randomUUID().toString().substring(0, 8);
+
+	private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+
+	@AfterEach
+	void close() throws Exception {
+		for (AutoCloseable closeable : this.closeables) {
+			closeable.close();
+		}
+	}
+
+	private StoreConfig.Builder config() {
+		return StoreConfig.builder("zookeeper")
+			.endpoints(TestServers.endpoint("zookeeper"))
+			.namespace(this.namespace)
+			.option("session-timeout", "2s");
+	}
+
+	private Store open() {
+		return open(config());
+	}
+
+	private Store open(StoreConfig.Builder config) {
+		Store store = Stores.open(config.build());
+		this.closeables.add(store);
+		return store;
+	}
+
+	private CuratorFramework rawClient() {
+		CuratorFramework client = CuratorFrameworkFactory.newClient(TestServers.endpoint("zookeeper"), new RetryOneTime(100));
+		client.start();
+		this.closeables.add(client);
+		return client;
+	}
+
+	@Test
+	void valueIsReadableWithPlainCuratorAtTheDocumentedPath() throws Exception {
+		Store store = open();
+		store.put("a/b c/ü*?", "hello");
+		CuratorFramework raw = rawClient();
+		String path = "/valkeyrie/kv/" + this.namespace + "/a/b c/ü*?";
+		assertThat(((ZookeeperStore) store).pathOf("a/b c/ü*?")).isEqualTo(path);
+		byte[] data = raw.getData().forPath(path);
+		assertThat(new String(data, 2, data.length - 2, StandardCharsets.UTF_8)).isEqualTo("hello");
+		assertThat(raw.checkExists().forPath("/valkeyrie/kv/" + this.namespace + "/a")).isNotNull();
+		assertThat(store.exists("a")).isFalse();
+	}
+
+	@Test
+	void keysZookeeperForbidsAreEscaped() {
+		Store store = open();
+		String key = "emoji😀/private\uE000/specials\uFFF5/percent%41";
+		store.put(key, "v");
+		assertThat(store.get(key).valueAsString()).isEqualTo("v");
+		assertThat(store.list("").get(0).key()).isEqualTo(key);
+	}
+
+	@Test
+	void deletingAKeyWithChildrenKeepsTheChildrenAndListSkipsDirectories() {
+		Store store = open();
+		store.put("a", "1");
+		store.put("a/b/c", "2");
+		assertThat(store.list("a")).extracting(KVPair::key).containsExactly("a/b/c");
+		store.delete("a");
+		assertThat(store.exists("a")).isFalse();
+		assertThat(store.get("a/b/c").valueAsString()).isEqualTo("2");
+		assertThat(store.list("")).extracting(KVPair::key).containsExactly("a/b/c");
+		assertThat(store.list("a/b/c")).isEmpty();
+		store.delete("a/b/c");
+		assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.list("a"));
+		store.put("x/y/z/w", "deep");
+		store.put("x", "top");
+		store.deleteTree("x");
+		assertThat(store.exists("x/y/z/w")).isFalse();
+		assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.deleteTree("x"));
+	}
+
+	@Test
+	void compareAndSwapComparesTheMzxid() throws Exception {
+		Store store = open();
+		Store other = open();
+		KVPair created = store.atomicPut("counter", "0".getBytes(), null, WriteOptions.NONE);
+		assertThatExceptionOfType(KeyExistsException.class)
+			.isThrownBy(() -> other.atomicPut("counter", "x".getBytes(), null, WriteOptions.NONE));
+		KVPair next = other.atomicPut("counter", "1".getBytes(), created, WriteOptions.NONE);
+		assertThat(next.lastIndex()).isGreaterThan(created.lastIndex());
+		assertThatExceptionOfType(KeyModifiedException.class)
+			.isThrownBy(() -> store.atomicPut("counter", "2".getBytes(), created, WriteOptions.NONE));
+		assertThatExceptionOfType(KeyModifiedException.class).isThrownBy(() -> store.atomicDelete("counter", created));
+		ExecutorService pool = Executors.newFixedThreadPool(4);
+		try {
+			List<Future<?>> futures = new ArrayList<>();
+			for (int t = 0; t < 4; t++) {
+				Store s = (t % 2 == 0) ? store : other;
+				futures.add(pool.submit(() -> {
+					for (int i = 0; i < 20; i++) {
+						for (;;) {
+							KVPair current = s.get("counter");
+							int n = Integer.parseInt(current.valueAsString());
+							try {
+								s.atomicPut("counter", Integer.toString(n + 1).getBytes(), current, WriteOptions.NONE);
+								break;
+							}
+							catch (KeyModifiedException ex) {
+								// Lost the race: read again.
+							}
+						}
+					}
+					return null;
+				}));
+			}
+			for (Future<?> future : futures) {
+				future.get(60, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(store.get("counter").valueAsString()).isEqualTo("81");
+	}
+
+	@Test
+	void ttlKeyExpiresForWatchersWhileTheWriterStaysConnected() {
+		Store writer = open();
+		Store watcher = open();
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		watcher.watch("session", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		writer.put("session", "v".getBytes(), WriteOptions.ttl(writer.minimumTtl()));
+		long written = System.nanoTime();
+		await().atMost(Timing.seconds(5)).until(() -> events.stream().anyMatch(WatchEvent.Delete.class::isInstance));
+		long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - written);
+		assertThat(millis).isLessThan(writer.minimumTtl().toMillis() + 1000);
+		assertThat(watcher.exists("session")).isFalse();
+	}
+
+	@Test
+	void minimumTtlIsTheNegotiatedSessionTimeout() {
+		Store store = open();
+		assertThat(store.minimumTtl()).isEqualTo(Duration.ofSeconds(2));
+		assertThatExceptionOfType(io.valkeyrie.store.InvalidTtlException.class)
+			.isThrownBy(() -> store.put("k", "v".getBytes(), WriteOptions.keepAlive(Duration.ofSeconds(1))))
+			.withMessageContaining("session-timeout")
+			.withMessageContaining("tickTime");
+	}
+
+	@Test
+	void unknownOptionIsRefused() {
+		assertThatExceptionOfType(StoreConfigurationException.class)
+			.isThrownBy(() -> Stores.open(config().option("sesion-timeout", "2s").build()))
+			.withMessageContaining("session-timeout");
+	}
+
+	@Test
+	void sessionExpiryResyncsWatchesRecreatesKeepAliveKeysAndLosesLocks() throws Exception {
+		Store store = open();
+		Store observer = open();
+		store.put("alive", "me".getBytes(), WriteOptions.keepAlive(store.minimumTtl()));
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		store.watchTree("", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		LockLease lease = store.newLock("job").lock();
+		CompletableFuture<LockLoss> lost = lease.lost().toCompletableFuture();
+
+		expireSession(((ZookeeperStore) store).curator());
+
+		assertThat(lost.get(Timing.seconds(10).toMillis(), TimeUnit.MILLISECONDS).reason())
+			.isIn(LockLoss.Reason.SESSION_EXPIRED, LockLoss.Reason.RENEWAL_FAILED);
+		assertThat(lease.isValid()).isFalse();
+		await().atMost(Timing.seconds(10))
+			.until(() -> events.stream()
+				.anyMatch((event) -> event instanceof WatchEvent.Snapshot snapshot && snapshot.isResync()));
+		await().atMost(Timing.seconds(10)).until(() -> observer.exists("alive"));
+		assertThat(observer.get("alive").valueAsString()).isEqualTo("me");
+		assertThat(observer.newLock("job").tryLock(Timing.seconds(5))).isPresent();
+		store.put("after", "x");
+		await().atMost(Timing.seconds(5))
+			.until(() -> events.stream()
+				.anyMatch((event) -> event instanceof WatchEvent.Put put && put.pair().key().equals("after")));
+	}
+
+	@Test
+	void serverRestartResyncsWatchesAndCallsRecover() {
+		Store store = open(config().requestTimeout(Duration.ofSeconds(2)));
+		store.put("k", "1");
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		store.watch("k", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		TestServers.stop("zookeeper");
+		try {
+			long start = System.nanoTime();
+			assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> store.get("k"));
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Timing.seconds(4));
+		}
+		finally {
+			TestServers.start("zookeeper");
+		}
+		await().atMost(Timing.seconds(15)).ignoreExceptions().until(() -> store.get("k").valueAsString().equals("1"));
+		await().atMost(Timing.seconds(15))
+			.until(() -> events.stream()
+				.anyMatch((event) -> event instanceof WatchEvent.Snapshot snapshot && snapshot.isResync()));
+		store.put("k", "2");
+		await().atMost(Timing.seconds(5))
+			.until(() -> events.stream()
+				.anyMatch((event) -> event instanceof WatchEvent.Put put && put.pair().valueAsString().equals("2")));
+	}
+
+	@Test
+	void locksExcludeEachOtherAndTheirFencingTokensGrow() throws Exception {
+		Store one = open();
+		Store two = open();
+		StoreLock a = one.newLock("l", LockOptions.builder().value("one").build());
+		StoreLock b = two.newLock("l");
+		LockLease first = a.lock();
+		assertThat(one.get("l").valueAsString()).isEqualTo("one");
+		assertThat(b.tryLock()).isEmpty();
+		assertThat(b.tryLock(Duration.ofMillis(300))).isEmpty();
+		CountDownLatch acquired = new CountDownLatch(1);
+		long[] token = new long[1];
+		Thread waiter = new Thread(() -> {
+			token[0] = b.lock().fencingToken();
+			acquired.countDown();
+		});
+		waiter.start();
+		Thread.sleep(200);
+		long released = System.nanoTime();
+		a.unlock();
+		assertThat(acquired.await(5, TimeUnit.SECONDS)).isTrue();
+		assertThat(Duration.ofNanos(System.nanoTime() - released)).isLessThan(Duration.ofMillis(500));
+		assertThat(token[0]).isGreaterThan(first.fencingToken());
+		b.unlock();
+		assertThat(one.list("")).extracting(KVPair::key).containsExactly("l");
+	}
+
+	static void expireSession(CuratorFramework curator) throws Exception {
+		ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();
+		CountDownLatch connected = new CountDownLatch(1);
+		ZooKeeper twin = new ZooKeeper(curator.getZookeeperClient().getCurrentConnectionString(), 2000, (event) -> {
+			if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+				connected.countDown();
+			}
+		}, zk.getSessionId(), zk.getSessionPasswd());
+		assertThat(connected.await(10, TimeUnit.SECONDS)).isTrue();
+		twin.close();
+	}
+
+}
