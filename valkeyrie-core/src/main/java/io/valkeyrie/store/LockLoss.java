@@ -15,6 +15,9 @@ public record LockLoss(String key, long fencingToken, Reason reason, @Nullable T
 	/** What made a held lock go. */
 	public enum Reason {
 
+		/** The lock was taken without renewal and its TTL ran out. */
+		EXPIRED,
+
 		/** The backend session or lease behind the lock expired. */
 		SESSION_EXPIRED,
 

@@ -11,7 +11,7 @@ import io.valkeyrie.store.spi.AbstractStoreProvider;
 public final class EtcdStoreProvider extends AbstractStoreProvider {
 
 	public EtcdStoreProvider() {
-		super("etcd", "io.etcd", "jetcd-core:io.etcd.jetcd.Client");
+		super("etcd", "io.etcd:jetcd-core", "io.etcd.jetcd.Client");
 	}
 
 	@Override

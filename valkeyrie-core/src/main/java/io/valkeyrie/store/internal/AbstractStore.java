@@ -7,12 +7,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -50,6 +47,9 @@ public abstract class AbstractStore implements Store, WatchSource {
 
 	private static final byte[] EMPTY = new byte[0];
 
+	/** The most threads watch delivery grows to while listeners are stuck. */
+	private static final int MAX_DELIVERY_THREADS = 64;
+
 	private static final AtomicInteger STORE_IDS = new AtomicInteger();
 
 	private final String backend;
@@ -58,7 +58,7 @@ public abstract class AbstractStore implements Store, WatchSource {
 
 	private final ScheduledThreadPoolExecutor scheduler;
 
-	private final ThreadPoolExecutor deliveryExecutor;
+	private final DeliveryExecutor deliveryExecutor;
 
 	private final WatchHub hub;
 
@@ -73,9 +73,8 @@ public abstract class AbstractStore implements Store, WatchSource {
 		this.scheduler = new ScheduledThreadPoolExecutor(1, threads("valkeyrie-" + backend + "-" + id + "-scheduler"));
 		this.scheduler.setRemoveOnCancelPolicy(true);
 		this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-		this.deliveryExecutor = new ThreadPoolExecutor(config.watchThreads(), config.watchThreads(), 30, TimeUnit.SECONDS,
-				new LinkedBlockingQueue<>(), threads("valkeyrie-" + backend + "-" + id + "-watch"));
-		this.deliveryExecutor.allowCoreThreadTimeOut(true);
+		this.deliveryExecutor = new DeliveryExecutor(config.watchThreads(), MAX_DELIVERY_THREADS,
+				threads("valkeyrie-" + backend + "-" + id + "-watch"), this.scheduler);
 		this.hub = new WatchHub(backend, this, this.deliveryExecutor, this.scheduler);
 	}
 
@@ -270,8 +269,8 @@ public abstract class AbstractStore implements Store, WatchSource {
 			logger.warn("Closing the {} store failed", this.backend, ex);
 		}
 		finally {
+			this.deliveryExecutor.close();
 			this.scheduler.shutdownNow();
-			this.deliveryExecutor.shutdownNow();
 		}
 	}
 

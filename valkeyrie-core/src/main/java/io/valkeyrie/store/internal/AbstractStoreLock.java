@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.valkeyrie.store.KeyNotFoundException;
@@ -180,6 +182,13 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 		Lease lease = new Lease(acquisition);
 		this.current.set(lease);
 		this.store.lockHeld(this);
+		if (!this.options.renew()) {
+			// Without renewal the record is only ours for one TTL; whoever holds it after that is not us.
+			ScheduledFuture<?> expiry = this.store.scheduler()
+				.schedule(() -> lost(acquisition, LockLoss.Reason.EXPIRED, null), this.options.ttl().toNanos(),
+						TimeUnit.NANOSECONDS);
+			acquisition.onEnd(() -> expiry.cancel(false));
+		}
 		byte[] value = this.options.value();
 		if (value != null) {
 			try {

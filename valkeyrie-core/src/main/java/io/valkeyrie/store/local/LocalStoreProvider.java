@@ -11,7 +11,7 @@ import io.valkeyrie.store.spi.AbstractStoreProvider;
 public final class LocalStoreProvider extends AbstractStoreProvider {
 
 	public LocalStoreProvider() {
-		super("local", "com.h2database", "h2-mvstore:org.h2.mvstore.MVStore");
+		super("local", "com.h2database:h2-mvstore", "org.h2.mvstore.MVStore");
 	}
 
 	@Override
