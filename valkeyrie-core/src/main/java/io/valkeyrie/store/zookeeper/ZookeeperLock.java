@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.valkeyrie.store.LockLoss;
@@ -167,13 +166,6 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 		};
 		this.client.curator().getConnectionStateListenable().addListener(listener);
 		held.onEnd(() -> this.client.curator().getConnectionStateListenable().removeListener(listener));
-		if (!this.options.renew()) {
-			ScheduledFuture<?> expiry = this.store.scheduler()
-				.schedule(() -> lose(held, LockLoss.Reason.RENEWAL_FAILED,
-						new StoreException("the lock was not renewed (renew=false) and its TTL " + this.options.ttl() + " ran out")),
-						this.options.ttl().toMillis(), TimeUnit.MILLISECONDS);
-			held.onEnd(() -> expiry.cancel(false));
-		}
 		return held;
 	}
 
