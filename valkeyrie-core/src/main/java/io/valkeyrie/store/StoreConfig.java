@@ -161,7 +161,18 @@ public final class StoreConfig {
 				+ this.namespace + "', username=" + this.username + ", password=" + mask(this.password) + ", token="
 				+ mask(this.token) + ", tls=" + this.tls + ", requestTimeout=" + this.requestTimeout
 				+ ", connectTimeout=" + this.connectTimeout + ", maxValueSize=" + this.maxValueSize + ", options="
-				+ this.options + "]";
+				+ maskedOptions() + "]";
+	}
+
+	/** The options with the values of secret-looking names (password, secret, token) masked. */
+	private Map<String, String> maskedOptions() {
+		Map<String, String> masked = new LinkedHashMap<>();
+		this.options.forEach((name, value) -> {
+			String lower = name.toLowerCase(java.util.Locale.ROOT);
+			boolean secret = lower.contains("password") || lower.contains("secret") || lower.contains("token");
+			masked.put(name, secret ? mask(value) : value);
+		});
+		return masked;
 	}
 
 	private static String mask(@Nullable String secret) {
