@@ -38,6 +38,8 @@ final class ZkSettings {
 
 	static final String JUTE_MAX_BUFFER = "jute-max-buffer";
 
+	static final String ACL = "acl";
+
 	static final String TLS_KEY_STORE = "tls-key-store";
 
 	static final String TLS_KEY_STORE_PASSWORD = "tls-key-store-password";
@@ -51,14 +53,17 @@ final class ZkSettings {
 	static final String TLS_TRUST_STORE_TYPE = "tls-trust-store-type";
 
 	private static final Set<String> KNOWN = new TreeSet<>(Set.of(BASE_PATH, SESSION_TIMEOUT, RETRY_BASE_SLEEP,
-			RETRY_MAX_SLEEP, RETRY_MAX_RETRIES, LOCK_LOST_ON_SUSPEND, JUTE_MAX_BUFFER, TLS_KEY_STORE,
+			RETRY_MAX_SLEEP, RETRY_MAX_RETRIES, LOCK_LOST_ON_SUSPEND, JUTE_MAX_BUFFER, ACL, TLS_KEY_STORE,
 			TLS_KEY_STORE_PASSWORD, TLS_KEY_STORE_TYPE, TLS_TRUST_STORE, TLS_TRUST_STORE_PASSWORD, TLS_TRUST_STORE_TYPE));
 
 	/** ZooKeeper's default {@code jute.maxbuffer}: 1 MiB - 1. */
 	private static final int DEFAULT_JUTE_MAX_BUFFER = 0xfffff;
 
-	/** Room for the request's header and path inside {@code jute.maxbuffer}. */
-	private static final int REQUEST_OVERHEAD = 2048;
+	/**
+	 * Room for a request's header and path inside {@code jute.maxbuffer}: a 1024-byte key and
+	 * namespace percent-escaped can take three times that.
+	 */
+	private static final int REQUEST_OVERHEAD = 8192;
 
 	final StoreConfig config;
 
@@ -70,7 +75,14 @@ final class ZkSettings {
 
 	final int juteMaxBuffer;
 
-	ZkSettings(StoreConfig config) {
+	final boolean restrictAcl;
+
+	/**
+	 * Read and check the settings.
+	 * @param config the configuration
+	 * @param ownClient whether the store builds its own client (which needs endpoints)
+	 */
+	ZkSettings(StoreConfig config, boolean ownClient) {
 		this.config = config;
 		Map<String, String> options = new LinkedHashMap<>(config.options());
 		Set<String> unknown = new TreeSet<>(options.keySet());
@@ -88,7 +100,12 @@ final class ZkSettings {
 					+ " is too large for ZooKeeper: with jute.maxbuffer " + this.juteMaxBuffer + " (option '"
 					+ JUTE_MAX_BUFFER + "', must match the servers' setting) the largest value is " + limit + " bytes");
 		}
-		if (config.endpoints().isEmpty()) {
+		String acl = options.getOrDefault(ACL, (config.username() != null) ? "creator" : "open").trim();
+		if (!acl.equals("creator") && !acl.equals("open")) {
+			throw new StoreConfigurationException("Option '" + ACL + "' must be 'creator' or 'open', was '" + acl + "'");
+		}
+		this.restrictAcl = acl.equals("creator");
+		if (ownClient && config.endpoints().isEmpty()) {
 			throw new StoreConfigurationException("The zookeeper store needs at least one endpoint (host:port)");
 		}
 	}
@@ -132,11 +149,6 @@ final class ZkSettings {
 			builder.authorization("digest", (username + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
 		}
 		return builder.build();
-	}
-
-	/** Whether znodes are created readable and writable only by the authenticated user. */
-	boolean restrictAcl() {
-		return this.config.username() != null;
 	}
 
 	private static void copy(Map<String, String> options, String name, ZKClientConfig zkConfig, String property) {

@@ -11,12 +11,15 @@ import io.valkeyrie.store.LockLoss;
 import io.valkeyrie.store.LockOptions;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
+import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.internal.AbstractStoreLock;
+import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,8 +122,46 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 	}
 
 	private ZkClient.Created contend(String prefix) throws KeeperException {
-		return this.client.createSequential(prefix, NO_DATA, CreateMode.EPHEMERAL_SEQUENTIAL, CreateMode.CONTAINER,
-				this.client.deadline());
+		try {
+			return this.client.createSequential(prefix, NO_DATA, CreateMode.EPHEMERAL_SEQUENTIAL, CreateMode.CONTAINER,
+					this.client.deadline());
+		}
+		catch (StoreUnavailableException ex) {
+			// The create may have happened without its answer reaching us: find our znode by its unique name.
+			removeOrphans(prefix.substring(this.dir.length() + 1));
+			throw ex;
+		}
+	}
+
+	/** Delete contender znodes named {@code name...} now and after the next reconnect (same session). */
+	private void removeOrphans(String name) {
+		deleteMatching(name);
+		ConnectionStateListener listener = new ConnectionStateListener() {
+			@Override
+			public void stateChanged(CuratorFramework curator, ConnectionState state) {
+				if (state.isConnected()) {
+					curator.getConnectionStateListenable().removeListener(this);
+					deleteMatching(name);
+				}
+			}
+		};
+		this.client.curator().getConnectionStateListenable().addListener(listener);
+	}
+
+	private void deleteMatching(String name) {
+		try {
+			ZooKeeper zk = this.client.handle();
+			zk.getChildren(this.dir, false, (rc, path, ctx, children) -> {
+				if (children != null) {
+					children.stream()
+						.filter((child) -> child.startsWith(name))
+						.forEach((child) -> this.client.deleteQuietly(this.dir + "/" + child, -1));
+				}
+			}, null);
+		}
+		catch (RuntimeException ex) {
+			// Not connected: the reconnect listener tries again; an expired session took the znode anyway.
+		}
 	}
 
 	/** The contenders' znode names in queue order. */
@@ -166,6 +207,12 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 		};
 		this.client.curator().getConnectionStateListenable().addListener(listener);
 		held.onEnd(() -> this.client.curator().getConnectionStateListenable().removeListener(listener));
+		if (!this.client.isConnected()) {
+			// Suspended before the listener was in place.
+			this.client.curator().getConnectionStateListenable().removeListener(listener);
+			this.client.removeWatcherQuietly(held.path, deleted);
+			return null;
+		}
 		return held;
 	}
 

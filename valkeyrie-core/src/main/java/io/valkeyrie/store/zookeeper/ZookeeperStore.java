@@ -53,6 +53,9 @@ public final class ZookeeperStore extends AbstractStore {
 
 	private static final Logger logger = LoggerFactory.getLogger(ZookeeperStore.class);
 
+	/** The largest transaction deleteTree sends, in bytes of paths. */
+	private static final int MULTI_BYTES = 256 * 1024;
+
 	private final ZkSettings settings;
 
 	private final ZkClient client;
@@ -77,7 +80,7 @@ public final class ZookeeperStore extends AbstractStore {
 		super(ZkClient.BACKEND, settings.config);
 		this.settings = settings;
 		this.ownsClient = ownsClient;
-		this.client = new ZkClient(curator, settings.restrictAcl(), settings.config.requestTimeout().toNanos());
+		this.client = new ZkClient(curator, settings.restrictAcl, settings.config.requestTimeout().toNanos());
 		this.layout = new ZkLayout(settings.basePath, settings.config.namespace());
 		this.expiries = new Expiries(this.client, this.layout, scheduler());
 		this.keepAlives = new KeepAlives(this.client, this.layout);
@@ -94,7 +97,7 @@ public final class ZookeeperStore extends AbstractStore {
 	 * @throws StoreUnavailableException if no server answers within the connect timeout
 	 */
 	public static ZookeeperStore open(StoreConfig config) {
-		ZkSettings settings = new ZkSettings(config);
+		ZkSettings settings = new ZkSettings(config, true);
 		return start(new ZookeeperStore(settings, settings.newClient(), true));
 	}
 
@@ -107,7 +110,7 @@ public final class ZookeeperStore extends AbstractStore {
 	 * @return the open store
 	 */
 	public static ZookeeperStore open(CuratorFramework client, StoreConfig config) {
-		return start(new ZookeeperStore(new ZkSettings(config), client, false));
+		return start(new ZookeeperStore(new ZkSettings(config, false), client, false));
 	}
 
 	private static ZookeeperStore start(ZookeeperStore store) {
@@ -488,12 +491,19 @@ public final class ZookeeperStore extends AbstractStore {
 			List<String> paths = new ArrayList<>(tree.paths);
 			Collections.reverse(paths);
 			try {
-				// Children before parents, in transactions of bounded size.
-				for (int from = 0; from < paths.size(); from += 500) {
-					List<Op> ops = new ArrayList<>();
-					for (String path : paths.subList(from, Math.min(paths.size(), from + 500))) {
-						ops.add(Op.delete(path, -1));
+				// Children before parents, in transactions that stay well inside jute.maxbuffer.
+				List<Op> ops = new ArrayList<>();
+				int bytes = 0;
+				for (String path : paths) {
+					ops.add(Op.delete(path, -1));
+					bytes += path.length() * 3 + 16;
+					if (bytes > MULTI_BYTES) {
+						this.client.multi(ops, deadline);
+						ops = new ArrayList<>();
+						bytes = 0;
 					}
+				}
+				if (!ops.isEmpty()) {
 					this.client.multi(ops, deadline);
 				}
 				this.keepAlives.forgetAtOrBelow(dir);

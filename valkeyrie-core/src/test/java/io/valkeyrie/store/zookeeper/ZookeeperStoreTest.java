@@ -236,11 +236,20 @@ class ZookeeperStoreTest {
 		List<WatchEvent> events = new CopyOnWriteArrayList<>();
 		store.watch("k", events::add);
 		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		LockLease lease = store.newLock("lock").lock();
+		StoreConfig whileDown = config().connectTimeout(Duration.ofSeconds(1)).build();
 		TestServers.stop("zookeeper");
 		try {
 			long start = System.nanoTime();
-			assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> store.get("k"));
+			assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> store.get("k"))
+				.satisfies((ex) -> assertThat(ex.backend()).isEqualTo("zookeeper"));
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Timing.seconds(4));
+			start = System.nanoTime();
+			assertThatExceptionOfType(StoreUnavailableException.class)
+				.isThrownBy(() -> Stores.open(whileDown));
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Timing.seconds(3));
+			// By default a suspended connection already counts as losing the lock.
+			assertThat(lease.lost().toCompletableFuture().join().reason()).isEqualTo(LockLoss.Reason.RENEWAL_FAILED);
 		}
 		finally {
 			TestServers.start("zookeeper");
@@ -253,6 +262,62 @@ class ZookeeperStoreTest {
 		await().atMost(Timing.seconds(5))
 			.until(() -> events.stream()
 				.anyMatch((event) -> event instanceof WatchEvent.Put put && put.pair().valueAsString().equals("2")));
+	}
+
+	@Test
+	void withLockLostOnSuspendOffALockSurvivesAShortOutage() {
+		Store store = open(config().option("session-timeout", "10s").option("lock-lost-on-suspend", "false"));
+		Store other = open();
+		LockLease lease = store.newLock("l", LockOptions.builder().ttl(Duration.ofSeconds(10)).build()).lock();
+		TestServers.restart("zookeeper");
+		await().atMost(Timing.seconds(15)).ignoreExceptions().until(() -> !store.exists("nothing"));
+		assertThat(lease.isValid()).isTrue();
+		assertThat(other.newLock("l").tryLock()).isEmpty();
+		lease.close();
+		assertThat(other.newLock("l").tryLock()).isPresent();
+	}
+
+	@Test
+	void credentialsAuthenticateWithDigestAndRestrictTheZnodesToTheirUser() throws Exception {
+		String base = "/valkeyrie-auth-" + UUID.randomUUID().toString().substring(0, 8);
+		Store alice = open(config().credentials("alice", "s3cret").option("base-path", base));
+		alice.put("k", "v");
+		assertThat(alice.toString()).doesNotContain("s3cret");
+		CuratorFramework raw = rawClient();
+		assertThatExceptionOfType(org.apache.zookeeper.KeeperException.NoAuthException.class)
+			.isThrownBy(() -> raw.getData().forPath(base + "/kv/" + this.namespace + "/k"));
+		assertThat(open(config().credentials("alice", "s3cret").option("base-path", base)).get("k").valueAsString())
+			.isEqualTo("v");
+		Store bob = open(config().credentials("bob", "other").option("base-path", base));
+		assertThatExceptionOfType(io.valkeyrie.store.StoreException.class).isThrownBy(() -> bob.get("k"))
+			.withMessageContaining("refused access")
+			.withMessageNotContaining("s3cret");
+	}
+
+	@Test
+	void storeOnAnExistingClientLeavesItOpenAndDeletesItsKeepAliveKeysOnClose() throws Exception {
+		CuratorFramework raw = rawClient();
+		Store store = ZookeeperStore.open(raw, StoreConfig.builder("zookeeper").namespace(this.namespace).build());
+		store.put("alive", "x".getBytes(), WriteOptions.keepAlive(store.minimumTtl()));
+		Store observer = open();
+		assertThat(observer.exists("alive")).isTrue();
+		store.close();
+		assertThat(raw.getState()).isEqualTo(org.apache.curator.framework.imps.CuratorFrameworkState.STARTED);
+		await().atMost(Timing.seconds(5)).until(() -> !observer.exists("alive"));
+		assertThat(raw.checkExists().forPath("/valkeyrie")).isNotNull();
+	}
+
+	@Test
+	void valuesUpToTheConfiguredMaximumFitAndLargerMaximumsAreRefused() {
+		int max = 1_000_000;
+		Store store = open(config().maxValueSize(max));
+		byte[] big = new byte[max];
+		new java.util.Random(1).nextBytes(big);
+		store.put("big", big);
+		assertThat(store.get("big").value()).isEqualTo(big);
+		assertThatExceptionOfType(StoreConfigurationException.class)
+			.isThrownBy(() -> Stores.open(config().maxValueSize(1 << 20).build()))
+			.withMessageContaining("jute-max-buffer");
 	}
 
 	@Test
