@@ -195,6 +195,22 @@ class ZookeeperStoreTest {
 	}
 
 	@Test
+	void keepAliveKeysAreEphemeralZnodesSoNothingCanLiveBelowThem() {
+		Store store = open();
+		store.put("alive", "x".getBytes(), WriteOptions.keepAlive(store.minimumTtl()));
+		assertThatExceptionOfType(io.valkeyrie.store.StoreException.class).isThrownBy(() -> store.put("alive/child", "y"))
+			.withMessageContaining("keep-alive");
+		store.put("dir/child", "y");
+		assertThatExceptionOfType(io.valkeyrie.store.StoreException.class)
+			.isThrownBy(() -> store.put("dir", "x".getBytes(), WriteOptions.keepAlive(store.minimumTtl())))
+			.withMessageContaining("keep-alive");
+		// A plain put turns the keep-alive key into a permanent one, which can have children.
+		store.put("alive", "permanent");
+		store.put("alive/child", "y");
+		assertThat(store.list("alive")).extracting(KVPair::key).containsExactly("alive/child");
+	}
+
+	@Test
 	void unknownOptionIsRefused() {
 		assertThatExceptionOfType(StoreConfigurationException.class)
 			.isThrownBy(() -> Stores.open(config().option("sesion-timeout", "2s").build()))
