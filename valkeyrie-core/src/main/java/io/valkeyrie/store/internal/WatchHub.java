@@ -6,7 +6,7 @@ import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -97,6 +97,8 @@ public final class WatchHub implements AutoCloseable {
 		}
 		Executor executor = (options.executor() != null) ? options.executor() : this.deliveryExecutor;
 		WatchImpl watch = new WatchImpl(key, tree, listener, executor);
+		// Hold delivery until the initial state is read, so changes published meanwhile queue behind it.
+		watch.scheduled.set(true);
 		Map<String, Set<WatchImpl>> routes = tree ? this.treeWatches : this.keyWatches;
 		boolean[] first = new boolean[1];
 		routes.compute(key, (k, set) -> {
@@ -111,7 +113,9 @@ public final class WatchHub implements AutoCloseable {
 		if (first[0]) {
 			this.source.watched(key, tree);
 		}
-		watch.enqueue(new Load(options.resumeFromIndex(), false, null));
+		watch.queue.offerFirst(initialLoad(key, tree, options.resumeFromIndex()));
+		watch.scheduled.set(false);
+		watch.schedule();
 		return watch;
 	}
 
@@ -250,7 +254,40 @@ public final class WatchHub implements AutoCloseable {
 	private record Change(String key, @Nullable KVPair pair, long index) {
 	}
 
-	private record Load(long resumeFrom, boolean resync, @Nullable String reason) {
+	/**
+	 * Read the initial state on the caller's thread, so every change made after
+	 * {@code register} returns is delivered as an event rather than folded into a snapshot
+	 * read later; if the read fails the watch reads it on its queue with retries.
+	 */
+	private Load initialLoad(String key, boolean tree, long resumeFrom) {
+		try {
+			if (resumeFrom > 0) {
+				WatchSource.History history = this.source.history(key, tree, resumeFrom);
+				if (history != null) {
+					return new Load(resumeFrom, false, null, history);
+				}
+			}
+			return new Load(0, resumeFrom > 0, (resumeFrom > 0) ? "history from index " + resumeFrom + " is not available" : null,
+					this.source.snapshot(key, tree));
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Reading the initial state of watch '{}' on {} failed; retrying on the watch's queue", key,
+					this.backend, ex);
+			return new Load(resumeFrom, false, null, null);
+		}
+	}
+
+	/**
+	 * Read (or apply, when {@code state} was read already) the state of a watch.
+	 * @param state a {@link WatchSource.History} or {@link WatchSource.Snapshot} read at
+	 * registration, or {@code null} to read it now
+	 */
+	private record Load(long resumeFrom, boolean resync, @Nullable String reason, @Nullable Object state) {
+
+		Load(long resumeFrom, boolean resync, @Nullable String reason) {
+			this(resumeFrom, resync, reason, null);
+		}
+
 	}
 
 	private final class WatchImpl implements Watch, Runnable {
@@ -263,7 +300,7 @@ public final class WatchHub implements AutoCloseable {
 
 		private final Executor executor;
 
-		private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+		private final ConcurrentLinkedDeque<Object> queue = new ConcurrentLinkedDeque<>();
 
 		private final AtomicBoolean scheduled = new AtomicBoolean();
 
@@ -382,9 +419,11 @@ public final class WatchHub implements AutoCloseable {
 			}
 			try {
 				if (load.resumeFrom() > 0 && !this.loaded) {
-					WatchSource.History history = WatchHub.this.source.history(this.key, this.tree, load.resumeFrom());
+					WatchSource.History history = (load.state() instanceof WatchSource.History read) ? read
+							: WatchHub.this.source.history(this.key, this.tree, load.resumeFrom());
 					if (history != null) {
-						replace(history.state(), history.revision());
+						// The changes after the index are all newer than the state: only the ones past the history's revision may repeat.
+						replace(history.state(), load.resumeFrom());
 						for (WatchSource.Change change : history.changes()) {
 							apply(new Change(change.key(), change.pair(), change.index()));
 						}
@@ -393,7 +432,8 @@ public final class WatchHub implements AutoCloseable {
 					}
 					load = new Load(0, true, "history from index " + load.resumeFrom() + " is not available");
 				}
-				WatchSource.Snapshot snapshot = WatchHub.this.source.snapshot(this.key, this.tree);
+				WatchSource.Snapshot snapshot = (load.state() instanceof WatchSource.Snapshot read) ? read
+						: WatchHub.this.source.snapshot(this.key, this.tree);
 				replace(snapshot.pairs(), snapshot.revision());
 				this.retryDelay = MIN_RETRY;
 				NavigableMap<String, KVPair> copy = new TreeMap<>(this.state);
