@@ -101,33 +101,14 @@ final class ZkClient {
 
 	CompletableFuture<@Nullable Node> getDataAsync(ZooKeeper zk, String path) {
 		CompletableFuture<@Nullable Node> future = new CompletableFuture<>();
-		zk.getData(path, false, (rc, p, ctx, data, stat) -> {
-			if (rc == Code.OK.intValue()) {
-				future.complete(new Node((data != null) ? data : Envelope.DIRECTORY, stat));
-			}
-			else if (rc == Code.NONODE.intValue()) {
-				future.complete(null);
-			}
-			else {
-				future.completeExceptionally(KeeperException.create(Code.get(rc), p));
-			}
-		}, null);
+		zk.getData(path, false, (rc, p, ctx, data, stat) -> completeOrAbsent(future, rc, p,
+				(stat != null) ? new Node((data != null) ? data : Envelope.DIRECTORY, stat) : null), null);
 		return future;
 	}
 
 	CompletableFuture<@Nullable List<String>> getChildrenAsync(ZooKeeper zk, String path) {
 		CompletableFuture<@Nullable List<String>> future = new CompletableFuture<>();
-		zk.getChildren(path, false, (rc, p, ctx, children) -> {
-			if (rc == Code.OK.intValue()) {
-				future.complete(children);
-			}
-			else if (rc == Code.NONODE.intValue()) {
-				future.complete(null);
-			}
-			else {
-				future.completeExceptionally(KeeperException.create(Code.get(rc), p));
-			}
-		}, null);
+		zk.getChildren(path, false, (rc, p, ctx, children) -> completeOrAbsent(future, rc, p, children), null);
 		return future;
 	}
 
@@ -208,14 +189,7 @@ final class ZkClient {
 	/** The stat of a znode, {@code null} if absent; {@code watcher} fires once on its next change. */
 	@Nullable Stat exists(String path, org.apache.zookeeper.Watcher watcher, long deadline) throws KeeperException {
 		CompletableFuture<@Nullable Stat> future = new CompletableFuture<>();
-		zk(deadline).exists(path, watcher, (rc, p, ctx, stat) -> {
-			if (rc == Code.NONODE.intValue()) {
-				future.complete(null);
-			}
-			else {
-				complete(future, rc, p, stat);
-			}
-		}, null);
+		zk(deadline).exists(path, watcher, (rc, p, ctx, stat) -> completeOrAbsent(future, rc, p, stat), null);
 		return await(future, deadline);
 	}
 
@@ -284,6 +258,16 @@ final class ZkClient {
 		}
 		else {
 			future.completeExceptionally(KeeperException.create(Code.get(rc), path));
+		}
+	}
+
+	/** Like {@link #complete}, with {@code NONODE} as a {@code null} answer. */
+	private static <T> void completeOrAbsent(CompletableFuture<@Nullable T> future, int rc, String path, @Nullable T value) {
+		if (rc == Code.NONODE.intValue()) {
+			future.complete(null);
+		}
+		else {
+			complete(future, rc, path, value);
 		}
 	}
 

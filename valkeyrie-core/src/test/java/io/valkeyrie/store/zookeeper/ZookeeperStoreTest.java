@@ -233,16 +233,12 @@ class ZookeeperStoreTest {
 		assertThat(lost.get(Timing.seconds(10).toMillis(), TimeUnit.MILLISECONDS).reason())
 			.isIn(LockLoss.Reason.SESSION_EXPIRED, LockLoss.Reason.RENEWAL_FAILED);
 		assertThat(lease.isValid()).isFalse();
-		await().atMost(Timing.seconds(10))
-			.until(() -> events.stream()
-				.anyMatch((event) -> event instanceof WatchEvent.Snapshot snapshot && snapshot.isResync()));
+		awaitResync(events);
 		await().atMost(Timing.seconds(10)).until(() -> observer.exists("alive"));
 		assertThat(observer.get("alive").valueAsString()).isEqualTo("me");
 		assertThat(observer.newLock("job").tryLock(Timing.seconds(5))).isPresent();
 		store.put("after", "x");
-		await().atMost(Timing.seconds(5))
-			.until(() -> events.stream()
-				.anyMatch((event) -> event instanceof WatchEvent.Put put && put.pair().key().equals("after")));
+		awaitPut(events, "after", "x");
 	}
 
 	@Test
@@ -271,13 +267,9 @@ class ZookeeperStoreTest {
 			TestServers.start("zookeeper");
 		}
 		await().atMost(Timing.seconds(15)).ignoreExceptions().until(() -> store.get("k").valueAsString().equals("1"));
-		await().atMost(Timing.seconds(15))
-			.until(() -> events.stream()
-				.anyMatch((event) -> event instanceof WatchEvent.Snapshot snapshot && snapshot.isResync()));
+		awaitResync(events);
 		store.put("k", "2");
-		await().atMost(Timing.seconds(5))
-			.until(() -> events.stream()
-				.anyMatch((event) -> event instanceof WatchEvent.Put put && put.pair().valueAsString().equals("2")));
+		awaitPut(events, "k", "2");
 	}
 
 	@Test
@@ -361,6 +353,19 @@ class ZookeeperStoreTest {
 		assertThat(token[0]).isGreaterThan(first.fencingToken());
 		b.unlock();
 		assertThat(one.list("")).extracting(KVPair::key).containsExactly("l");
+	}
+
+	private static void awaitResync(List<WatchEvent> events) {
+		await().atMost(Timing.seconds(15))
+			.until(() -> events.stream()
+				.anyMatch((event) -> event instanceof WatchEvent.Snapshot snapshot && snapshot.isResync()));
+	}
+
+	private static void awaitPut(List<WatchEvent> events, String key, String value) {
+		await().atMost(Timing.seconds(5))
+			.until(() -> events.stream()
+				.anyMatch((event) -> event instanceof WatchEvent.Put put && put.pair().key().equals(key)
+						&& put.pair().valueAsString().equals(value)));
 	}
 
 	static void expireSession(CuratorFramework curator) throws Exception {
