@@ -7,6 +7,7 @@ import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.internal.Keys;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,9 +61,25 @@ final class KeepAlives {
 		}
 	}
 
-	/** Delete the keys (when the store closes but its client stays open). */
+	/** Delete the keys still ephemeral in this session (the store closes, its client stays open). */
 	void deleteAll() {
-		this.keys.keySet().forEach((key) -> this.client.deleteQuietly(this.layout.path(key), -1));
+		try {
+			ZooKeeper zk = this.client.handle();
+			long session = zk.getSessionId();
+			for (String key : this.keys.keySet()) {
+				String path = this.layout.path(key);
+				zk.getData(path, false, (rc, p, ctx, data, stat) -> {
+					if (stat != null && stat.getEphemeralOwner() == session) {
+						zk.delete(path, stat.getVersion(), (rc2, p2, ctx2) -> {
+							// Best effort: a key rewritten meanwhile is no longer ours to delete.
+						}, null);
+					}
+				}, null);
+			}
+		}
+		catch (StoreException ex) {
+			// Not connected: the keys go when the client's session ends.
+		}
 		this.keys.clear();
 	}
 

@@ -5,11 +5,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
@@ -240,15 +243,51 @@ final class ZkClient {
 		return await(future, deadline);
 	}
 
-	/** Fire and forget: a delete nobody waits for (cleanup from event threads). */
-	void deleteQuietly(String path, int version) {
+	/**
+	 * Delete a znode of this session without waiting, and again after the next reconnect if
+	 * the connection is down: a contender znode left behind would block a lock for as long
+	 * as the session lives. Safe on any thread.
+	 */
+	void deleteEventually(String path) {
+		whenConnected(() -> handle().delete(path, -1, (rc, p, ctx) -> {
+			if (rc == Code.CONNECTIONLOSS.intValue() || rc == Code.OPERATIONTIMEOUT.intValue()) {
+				deleteEventually(path);
+			}
+			// Anything else: deleted, gone already, or gone with an expired session.
+		}, null));
+	}
+
+	/**
+	 * Run {@code action} (which must not block) now if connected, else once the connection is
+	 * back.
+	 */
+	void whenConnected(Runnable action) {
+		ConnectionStateListener listener = new ConnectionStateListener() {
+
+			private final AtomicBoolean done = new AtomicBoolean();
+
+			@Override
+			public void stateChanged(CuratorFramework client, ConnectionState state) {
+				if (state.isConnected() && this.done.compareAndSet(false, true)) {
+					client.getConnectionStateListenable().removeListener(this);
+					runQuietly(action);
+				}
+			}
+
+		};
+		this.curator.getConnectionStateListenable().addListener(listener);
+		// Connected already (or since the check): run now instead of waiting for a change.
+		if (isConnected()) {
+			listener.stateChanged(this.curator, ConnectionState.CONNECTED);
+		}
+	}
+
+	private static void runQuietly(Runnable action) {
 		try {
-			handle().delete(path, version, (rc, p, ctx) -> {
-				// Best effort: an ephemeral goes with its session anyway, a versioned delete may lose a race.
-			}, null);
+			action.run();
 		}
 		catch (RuntimeException ex) {
-			// Not connected: the caller's cleanup falls back on the session's end.
+			// Lost the connection again: the request failed and its callback asks for another round.
 		}
 	}
 

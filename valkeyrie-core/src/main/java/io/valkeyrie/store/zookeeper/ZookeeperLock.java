@@ -13,13 +13,11 @@ import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.internal.AbstractStoreLock;
-import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +97,8 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 				Watcher watcher = (event) -> wake.countDown();
 				Stat stat = this.client.exists(predecessor, watcher, this.client.deadline());
 				if (stat == null) {
+					// Gone already; drop the creation watch exists() left on it.
+					this.client.removeWatcherQuietly(predecessor, watcher);
 					continue;
 				}
 				long wait = deadlineNanos - System.nanoTime();
@@ -133,35 +133,18 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 		}
 	}
 
-	/** Delete contender znodes named {@code name...} now and after the next reconnect (same session). */
+	/** Delete our contender znodes named {@code name...}, as soon as the connection allows. */
 	private void removeOrphans(String name) {
-		deleteMatching(name);
-		ConnectionStateListener listener = new ConnectionStateListener() {
-			@Override
-			public void stateChanged(CuratorFramework curator, ConnectionState state) {
-				if (state.isConnected()) {
-					curator.getConnectionStateListenable().removeListener(this);
-					deleteMatching(name);
-				}
+		this.client.whenConnected(() -> this.client.handle().getChildren(this.dir, false, (rc, path, ctx, children) -> {
+			if (children != null) {
+				children.stream()
+					.filter((child) -> child.startsWith(name))
+					.forEach((child) -> this.client.deleteEventually(this.dir + "/" + child));
 			}
-		};
-		this.client.curator().getConnectionStateListenable().addListener(listener);
-	}
-
-	private void deleteMatching(String name) {
-		try {
-			ZooKeeper zk = this.client.handle();
-			zk.getChildren(this.dir, false, (rc, path, ctx, children) -> {
-				if (children != null) {
-					children.stream()
-						.filter((child) -> child.startsWith(name))
-						.forEach((child) -> this.client.deleteQuietly(this.dir + "/" + child, -1));
-				}
-			}, null);
-		}
-		catch (RuntimeException ex) {
-			// Not connected: the reconnect listener tries again; an expired session took the znode anyway.
-		}
+			else if (rc == KeeperException.Code.CONNECTIONLOSS.intValue()) {
+				removeOrphans(name);
+			}
+		}, null));
 	}
 
 	/** The contenders' znode names in queue order. */
@@ -225,7 +208,7 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 	@Override
 	protected void release(Held held) {
 		if (held.lost) {
-			this.client.deleteQuietly(held.path, -1);
+			this.client.deleteEventually(held.path);
 			return;
 		}
 		deleteUninterruptibly(held.path);
@@ -241,8 +224,8 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 			// Gone already (session expired or removed): nothing to release.
 		}
 		catch (KeeperException | RuntimeException ex) {
-			logger.warn("Deleting lock znode {} failed; it goes when the session ends", path, ex);
-			this.client.deleteQuietly(path, -1);
+			logger.warn("Deleting lock znode {} failed; deleting it once the connection is back", path, ex);
+			this.client.deleteEventually(path);
 		}
 		finally {
 			if (interrupted) {
