@@ -1,5 +1,7 @@
 package io.valkeyrie.store.zookeeper;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The one change feed of a store: a persistent recursive watch on the namespace's root
  * znode, installed with the store's first watch. ZooKeeper reports every create, data
- * change and delete at any depth; for keys someone watches the feed reads the new data
- * (asynchronously, so the answers keep the session's order) and publishes it to the
+ * change and delete at any depth; for keys someone watches the feed reads the value each
+ * write left in its {@link Journal} entry (or, for writes without one, the key itself),
+ * asynchronously so the answers keep the session's order, and publishes it to the
  * {@link WatchHub}. After a reconnect or a session expiry the watch is installed again and
  * every watch is told to resync, since events of the gap are not replayed.
  * <p>
@@ -45,6 +48,16 @@ final class ChangeFeed implements Watcher {
 	private final ScheduledExecutorService scheduler;
 
 	private final AtomicBoolean wanted = new AtomicBoolean();
+
+	/** The zxid of each watched key's last journaled write (touched only on the event thread). */
+	private final Map<String, Long> journaled = new LinkedHashMap<>(256, 0.75f, true) {
+
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+			return size() > 10_000;
+		}
+
+	};
 
 	private volatile boolean closed;
 
@@ -111,16 +124,76 @@ final class ChangeFeed implements Watcher {
 		if (this.closed || event.getType() == Event.EventType.None || event.getPath() == null) {
 			return;
 		}
-		String key = this.layout.keyOf(event.getPath());
+		String path = event.getPath();
+		long zxid = Math.max(0, event.getZxid());
+		String keyPath = Journal.keyPathOf(path);
+		if (keyPath != null) {
+			String key = this.layout.keyOf(keyPath);
+			if (event.getType() == Event.EventType.NodeCreated && key != null && this.hub.isWatched(key)) {
+				// The entry comes first in its transaction: the key's own events of this zxid follow and are skipped.
+				this.journaled.put(key, zxid);
+				readEntry(key, path, keyPath);
+			}
+			return;
+		}
+		String key = this.layout.keyOf(path);
 		if (key == null || !this.hub.isWatched(key)) {
 			return;
 		}
 		switch (event.getType()) {
-			case NodeDeleted -> this.hub.publishDelete(key, Math.max(0, event.getZxid()));
-			case NodeCreated, NodeDataChanged -> read(key, event.getPath());
+			case NodeDeleted -> inOrder(path, () -> this.hub.publishDelete(key, zxid));
+			case NodeCreated, NodeDataChanged -> {
+				Long journaledZxid = this.journaled.get(key);
+				if (journaledZxid == null || journaledZxid != zxid || zxid == 0) {
+					read(key, path);
+				}
+			}
 			default -> {
 				// Persistent recursive watches report no child events.
 			}
+		}
+	}
+
+	/**
+	 * Publish the value a journal entry holds. Answers come on this event thread in request
+	 * order, so publishing from callbacks (and deletes through {@link #inOrder}) keeps the
+	 * order of the changes.
+	 */
+	private void readEntry(String key, String entryPath, String keyPath) {
+		try {
+			this.client.handle().getData(entryPath, false, (rc, p, ctx, data, stat) -> {
+				if (this.closed) {
+					return;
+				}
+				if (rc == Code.OK.intValue() && data != null && data.length > 0) {
+					KVPair pair = this.store.pairOf(key, new ZkClient.Node(data, stat));
+					if (pair != null) {
+						this.hub.publishPut(pair);
+					}
+				}
+				else if (rc == Code.OK.intValue() || rc == Code.NONODE.intValue()) {
+					// A value too large to journal, or an entry cleaned up already: read the key itself.
+					read(key, keyPath);
+				}
+				// Otherwise the connection is gone: the resync after the reconnect covers this change.
+			}, null);
+		}
+		catch (RuntimeException ex) {
+			// Not connected: the resync after the reconnect covers this change.
+		}
+	}
+
+	/** Run {@code action} after the answers of every request sent before (a cheap round trip). */
+	private void inOrder(String path, Runnable action) {
+		try {
+			this.client.handle().exists(path, false, (rc, p, ctx, stat) -> {
+				if (!this.closed) {
+					action.run();
+				}
+			}, null);
+		}
+		catch (RuntimeException ex) {
+			action.run();
 		}
 	}
 

@@ -176,7 +176,8 @@ final class ZkClient {
 		}
 	}
 
-	private void createParents(String path, CreateMode parentMode, long deadline) throws KeeperException {
+	/** Create the missing ancestors of {@code path} (not {@code path} itself). */
+	void createParents(String path, CreateMode parentMode, long deadline) throws KeeperException {
 		int slash = path.indexOf('/', 1);
 		while (slash > 0) {
 			try {

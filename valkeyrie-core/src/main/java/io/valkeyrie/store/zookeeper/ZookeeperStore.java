@@ -30,6 +30,7 @@ import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -56,6 +57,9 @@ public final class ZookeeperStore extends AbstractStore {
 	/** The largest transaction deleteTree sends, in bytes of paths. */
 	private static final int MULTI_BYTES = 256 * 1024;
 
+	/** Room for the paths and headers of a journaled write's transaction. */
+	private static final int JOURNAL_OVERHEAD = 16 * 1024;
+
 	private final ZkSettings settings;
 
 	private final ZkClient client;
@@ -69,6 +73,8 @@ public final class ZookeeperStore extends AbstractStore {
 	private final KeepAlives keepAlives;
 
 	private final ChangeFeed feed;
+
+	private final Journal journal;
 
 	private final ConnectionStateListener connectionListener = this::connectionStateChanged;
 
@@ -84,6 +90,7 @@ public final class ZookeeperStore extends AbstractStore {
 		this.layout = new ZkLayout(settings.basePath, settings.config.namespace());
 		this.expiries = new Expiries(this.client, this.layout, scheduler());
 		this.keepAlives = new KeepAlives(this.client, this.layout);
+		this.journal = new Journal(this.client, scheduler(), this::prune);
 		this.feed = new ChangeFeed(this, this.client, this.layout, hub(), scheduler());
 		this.sessionTimeoutMillis = (int) settings.sessionTimeout.toMillis();
 	}
@@ -247,7 +254,7 @@ public final class ZookeeperStore extends AbstractStore {
 			Stat stat = null;
 			while (stat == null) {
 				try {
-					stat = this.client.setData(path, data, -1, deadline);
+					stat = update(path, data, -1, deadline);
 					if (stat.getEphemeralOwner() != 0) {
 						// It was a keep-alive key: a plain put makes it permanent.
 						stat = replace(path, data, stat.getVersion(), CreateMode.PERSISTENT, deadline);
@@ -255,7 +262,7 @@ public final class ZookeeperStore extends AbstractStore {
 				}
 				catch (KeeperException.NoNodeException ex) {
 					try {
-						stat = this.client.createWithParents(path, data, CreateMode.PERSISTENT, CreateMode.PERSISTENT, deadline);
+						stat = create(path, data, CreateMode.PERSISTENT, deadline);
 					}
 					catch (KeeperException.NodeExistsException raced) {
 						// Created meanwhile: overwrite it on the next round.
@@ -280,10 +287,10 @@ public final class ZookeeperStore extends AbstractStore {
 			Stat stat;
 			try {
 				if (node == null) {
-					stat = this.client.createWithParents(path, data, CreateMode.EPHEMERAL, CreateMode.PERSISTENT, deadline);
+					stat = create(path, data, CreateMode.EPHEMERAL, deadline);
 				}
 				else if (node.stat().getEphemeralOwner() == this.client.handle().getSessionId()) {
-					stat = this.client.setData(path, data, node.stat().getVersion(), deadline);
+					stat = update(path, data, node.stat().getVersion(), deadline);
 				}
 				else {
 					stat = replace(path, data, node.stat().getVersion(), CreateMode.EPHEMERAL, deadline);
@@ -300,6 +307,27 @@ public final class ZookeeperStore extends AbstractStore {
 		}
 	}
 
+	/** Update a key's znode (conditional on {@code version} unless -1), journaled; the new stat. */
+	private Stat update(String path, byte[] data, int version, long deadline) throws KeeperException {
+		return journaled(path, data, deadline, Op.setData(path, data, version));
+	}
+
+	/** Create a key's znode and its missing parents, journaled; the new stat. */
+	private Stat create(String path, byte[] data, CreateMode mode, long deadline) throws KeeperException {
+		for (int attempt = 0;; attempt++) {
+			try {
+				return journaled(path, data, deadline, Op.create(path, Envelope.DIRECTORY, this.client.acl(), mode),
+						Op.setData(path, data, -1));
+			}
+			catch (KeeperException.NoNodeException ex) {
+				if (attempt >= 5) {
+					throw ex;
+				}
+				this.client.createParents(path, CreateMode.PERSISTENT, deadline);
+			}
+		}
+	}
+
 	/**
 	 * Swap a znode for one of another mode (persistent/ephemeral) in one transaction;
 	 * {@code null} if it changed meanwhile.
@@ -307,7 +335,8 @@ public final class ZookeeperStore extends AbstractStore {
 	private @Nullable Stat replace(String path, byte[] data, int version, CreateMode mode, long deadline)
 			throws KeeperException {
 		try {
-			this.client.multi(List.of(Op.delete(path, version), Op.create(path, data, this.client.acl(), mode)), deadline);
+			return journaled(path, data, deadline, Op.delete(path, version),
+					Op.create(path, Envelope.DIRECTORY, this.client.acl(), mode), Op.setData(path, data, -1));
 		}
 		catch (KeeperException.BadVersionException | KeeperException.NoNodeException ex) {
 			return null;
@@ -316,8 +345,21 @@ public final class ZookeeperStore extends AbstractStore {
 			throw new StoreException("'" + this.layout.keyOf(path) + "' has keys below it, so it cannot become a "
 					+ "keep-alive key: ZooKeeper keeps those as ephemeral znodes, which cannot have children", ex);
 		}
-		ZkClient.Node node = this.client.getData(path, false, deadline);
-		return (node != null) ? node.stat() : null;
+	}
+
+	/**
+	 * Run {@code ops} (ending with a setData, whose stat is the answer) in one transaction
+	 * that first writes the {@link Journal} entry of the new bytes.
+	 */
+	private Stat journaled(String path, byte[] data, long deadline, Op... ops) throws KeeperException {
+		List<Op> all = new ArrayList<>(ops.length + 1);
+		// Too large to travel twice within jute.maxbuffer: an empty entry says "read the key".
+		boolean fits = 2L * data.length + JOURNAL_OVERHEAD <= this.settings.juteMaxBuffer;
+		all.add(this.journal.entry(path, fits ? data : Envelope.DIRECTORY));
+		all.addAll(List.of(ops));
+		List<OpResult> results = this.client.multi(all, deadline);
+		this.journal.written(((OpResult.CreateResult) results.get(0)).getPath());
+		return ((OpResult.SetDataResult) results.get(results.size() - 1)).getStat();
 	}
 
 	private void trackTtl(String key, @Nullable Stat stat, byte[] data) {
@@ -440,11 +482,21 @@ public final class ZookeeperStore extends AbstractStore {
 					children.add(this.client.getChildrenAsync(zk, path));
 				}
 				List<String> childPaths = new ArrayList<>();
+				long now = System.currentTimeMillis();
 				for (int i = 0; i < level.size(); i++) {
 					List<String> names = this.client.await(children.get(i), deadline);
 					if (names != null) {
 						for (String name : names) {
-							childPaths.add(level.get(i) + "/" + name);
+							String path = level.get(i) + "/" + name;
+							if (!Journal.isEntry(name)) {
+								childPaths.add(path);
+							}
+							else if (Journal.isStale(name, now)) {
+								this.journal.delete(path);
+							}
+							else {
+								tree.paths.add(path);
+							}
 						}
 					}
 				}
@@ -546,10 +598,10 @@ public final class ZookeeperStore extends AbstractStore {
 				Stat stat;
 				try {
 					if (node == null) {
-						stat = this.client.createWithParents(path, data, mode, CreateMode.PERSISTENT, deadline);
+						stat = create(path, data, mode, deadline);
 					}
 					else if (sameMode(node.stat(), mode)) {
-						stat = this.client.setData(path, data, node.stat().getVersion(), deadline);
+						stat = update(path, data, node.stat().getVersion(), deadline);
 					}
 					else {
 						stat = replace(path, data, node.stat().getVersion(), mode, deadline);
@@ -635,6 +687,7 @@ public final class ZookeeperStore extends AbstractStore {
 	protected void doClose() {
 		this.feed.close();
 		this.expiries.close();
+		this.journal.close();
 		CuratorFramework curator = this.client.curator();
 		curator.getConnectionStateListenable().removeListener(this.connectionListener);
 		if (this.ownsClient) {

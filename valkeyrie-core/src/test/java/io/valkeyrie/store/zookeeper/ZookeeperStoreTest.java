@@ -126,6 +126,45 @@ class ZookeeperStoreTest {
 	}
 
 	@Test
+	void watchersSeeEveryOneOfManyQuickWritesThroughTheJournal() throws Exception {
+		Store writer = open();
+		Store watcher = open();
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		watcher.watchTree("", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		List<String> written = new ArrayList<>();
+		for (int i = 0; i < 200; i++) {
+			writer.put("dir/k" + (i % 3), "v" + i);
+			written.add("dir/k" + (i % 3) + "=v" + i);
+		}
+		await().atMost(Timing.seconds(10)).until(() -> events.size() == 201);
+		assertThat(events.subList(1, 201)).map((event) -> {
+			KVPair pair = ((WatchEvent.Put) event).pair();
+			return pair.key() + "=" + pair.valueAsString();
+		}).containsExactlyElementsOf(written);
+		// Journal entries never show, and are deleted after their retention.
+		assertThat(watcher.list("")).extracting(KVPair::key).containsExactly("dir/k0", "dir/k1", "dir/k2");
+		CuratorFramework raw = rawClient();
+		String dir = "/valkeyrie/kv/" + this.namespace + "/dir";
+		assertThat(raw.getChildren().forPath(dir)).anyMatch((name) -> name.startsWith(Journal.PREFIX));
+		await().atMost(Timing.seconds(20))
+			.until(() -> raw.getChildren().forPath(dir), (names) -> names.stream().noneMatch((name) -> name.startsWith(Journal.PREFIX)));
+	}
+
+	@Test
+	void valuesTooLargeToJournalStillReachWatchers() {
+		Store writer = open(config().maxValueSize(1_000_000));
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		writer.watch("big", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		byte[] big = new byte[900_000];
+		big[0] = 1;
+		writer.put("big", big);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 2);
+		assertThat(((WatchEvent.Put) events.get(1)).pair().value()).isEqualTo(big);
+	}
+
+	@Test
 	void compareAndSwapComparesTheMzxid() throws Exception {
 		Store store = open();
 		Store other = open();
