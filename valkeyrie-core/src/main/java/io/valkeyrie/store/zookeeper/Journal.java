@@ -1,5 +1,7 @@
 package io.valkeyrie.store.zookeeper;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * &lt;parent&gt;/%j-&lt;escaped last segment&gt;-&lt;epoch millis&gt;-&lt;sequence&gt;   (data: the key's new bytes)
  * </pre>
  * Its {@code czxid} is the key's new {@code mzxid} (same transaction). The change feed reads
- * the entry instead of the key. The writer deletes its entries after {@link #RETENTION_MILLIS};
+ * the entry instead of the key. The writer deletes its entries after {@link #RETENTION_MILLIS},
+ * batched into one transaction per second;
  * entries a crashed writer left are deleted by whoever lists the directory later (their name
  * says their age). No escaped key segment starts with {@code %j}, and lists, watches and
  * reads skip entries.
@@ -38,6 +41,9 @@ final class Journal {
 	private static final long STALE_MILLIS = 60_000;
 
 	private static final long SWEEP_MILLIS = 1_000;
+
+	/** The largest cleanup transaction, in bytes of paths: well inside jute.maxbuffer. */
+	private static final int MAX_BATCH_BYTES = 256 * 1024;
 
 	private final ZkClient client;
 
@@ -89,11 +95,46 @@ final class Journal {
 
 	private void deleteDue() {
 		long now = System.currentTimeMillis();
+		List<String> due = new ArrayList<>();
+		int bytes = 0;
 		Written head = this.written.peek();
 		while (head != null && head.dueMillis() <= now) {
 			this.written.poll();
-			delete(head.path());
+			due.add(head.path());
+			bytes += head.path().length() * 3 + 16;
+			if (bytes > MAX_BATCH_BYTES) {
+				deleteAll(due);
+				due = new ArrayList<>();
+				bytes = 0;
+			}
 			head = this.written.peek();
+		}
+		if (!due.isEmpty()) {
+			deleteAll(due);
+		}
+	}
+
+	/** One transaction for a batch (one write for many puts); one by one if any is gone already. */
+	private void deleteAll(List<String> paths) {
+		if (paths.size() == 1) {
+			delete(paths.get(0));
+			return;
+		}
+		try {
+			ZooKeeper zk = this.client.handle();
+			List<Op> ops = new ArrayList<>(paths.size());
+			paths.forEach((path) -> ops.add(Op.delete(path, -1)));
+			zk.multi(ops, (rc, p, ctx, results) -> {
+				if (rc == Code.OK.intValue()) {
+					paths.forEach(this.deleted);
+				}
+				else {
+					paths.forEach(this::delete);
+				}
+			}, null);
+		}
+		catch (RuntimeException ex) {
+			// Not connected: the next lister of the directory sweeps them.
 		}
 	}
 
