@@ -21,10 +21,18 @@ final class ZkLayout {
 
 	private final String namespace;
 
+	private final String kvRoot;
+
 	ZkLayout(String basePath, String namespace) {
 		this.namespace = namespace;
-		this.dataRoot = basePath + "/kv" + (namespace.isEmpty() ? "" : "/" + escape(namespace));
+		this.kvRoot = basePath + "/kv";
+		this.dataRoot = this.kvRoot + (namespace.isEmpty() ? "" : "/" + escape(namespace));
 		this.lockRoot = basePath + "/locks";
+	}
+
+	/** The znode every namespace's data root lies below (never pruned). */
+	String kvRoot() {
+		return this.kvRoot;
 	}
 
 	/** The znode of the namespace root. */

@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +28,6 @@ import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
-import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -57,8 +54,6 @@ public final class ZookeeperStore extends AbstractStore {
 	/** The largest transaction deleteTree sends, in bytes of paths. */
 	private static final int MULTI_BYTES = 256 * 1024;
 
-	/** Room for the paths and headers of a journaled write's transaction. */
-	private static final int JOURNAL_OVERHEAD = 16 * 1024;
 
 	private final ZkSettings settings;
 
@@ -76,6 +71,8 @@ public final class ZookeeperStore extends AbstractStore {
 
 	private final Journal journal;
 
+	private final Znodes znodes;
+
 	private final ConnectionStateListener connectionListener = this::connectionStateChanged;
 
 	private volatile long sessionId;
@@ -90,7 +87,8 @@ public final class ZookeeperStore extends AbstractStore {
 		this.layout = new ZkLayout(settings.basePath, settings.config.namespace());
 		this.expiries = new Expiries(this.client, this.layout, scheduler());
 		this.keepAlives = new KeepAlives(this.client, this.layout);
-		this.journal = new Journal(this.client, scheduler(), this::prune);
+		this.journal = new Journal(this.client, scheduler(), this::pruneAbove);
+		this.znodes = new Znodes(this.client, this.layout, this.journal, settings.juteMaxBuffer);
 		this.feed = new ChangeFeed(this, this.client, this.layout, hub(), scheduler());
 		this.sessionTimeoutMillis = (int) settings.sessionTimeout.toMillis();
 	}
@@ -246,7 +244,7 @@ public final class ZookeeperStore extends AbstractStore {
 		long deadline = this.client.deadline();
 		try {
 			if (options.keepAlive()) {
-				writeKeepAlive(key, path, Envelope.encode(value, null), null, deadline);
+				writeKeepAlive(key, path, Envelope.encode(value, null), deadline);
 				return;
 			}
 			byte[] data = Envelope.encode(value, options.ttl());
@@ -254,15 +252,15 @@ public final class ZookeeperStore extends AbstractStore {
 			Stat stat = null;
 			while (stat == null) {
 				try {
-					stat = update(path, data, -1, deadline);
+					stat = this.znodes.update(path, data, -1, deadline);
 					if (stat.getEphemeralOwner() != 0) {
 						// It was a keep-alive key: a plain put makes it permanent.
-						stat = replace(path, data, stat.getVersion(), CreateMode.PERSISTENT, deadline);
+						stat = this.znodes.replace(path, data, stat.getVersion(), CreateMode.PERSISTENT, deadline);
 					}
 				}
 				catch (KeeperException.NoNodeException ex) {
 					try {
-						stat = create(path, data, CreateMode.PERSISTENT, deadline);
+						stat = this.znodes.create(path, data, CreateMode.PERSISTENT, deadline);
 					}
 					catch (KeeperException.NodeExistsException raced) {
 						// Created meanwhile: overwrite it on the next round.
@@ -276,24 +274,20 @@ public final class ZookeeperStore extends AbstractStore {
 		}
 	}
 
-	/**
-	 * Write a keep-alive key as an ephemeral znode of this session; {@code previous} as in
-	 * atomicPut ({@code null} means unconditional here, see the callers).
-	 */
-	private Stat writeKeepAlive(String key, String path, byte[] data, @Nullable Stat expected, long deadline)
-			throws KeeperException {
+	/** Write a keep-alive key: an ephemeral znode of this session, whoever owned the key before. */
+	private void writeKeepAlive(String key, String path, byte[] data, long deadline) throws KeeperException {
 		for (;;) {
 			ZkClient.Node node = this.client.getData(path, false, deadline);
 			Stat stat;
 			try {
 				if (node == null) {
-					stat = create(path, data, CreateMode.EPHEMERAL, deadline);
+					stat = this.znodes.create(path, data, CreateMode.EPHEMERAL, deadline);
 				}
 				else if (node.stat().getEphemeralOwner() == this.client.handle().getSessionId()) {
-					stat = update(path, data, node.stat().getVersion(), deadline);
+					stat = this.znodes.update(path, data, node.stat().getVersion(), deadline);
 				}
 				else {
-					stat = replace(path, data, node.stat().getVersion(), CreateMode.EPHEMERAL, deadline);
+					stat = this.znodes.replace(path, data, node.stat().getVersion(), CreateMode.EPHEMERAL, deadline);
 				}
 			}
 			catch (KeeperException.NodeExistsException | KeeperException.BadVersionException
@@ -302,64 +296,9 @@ public final class ZookeeperStore extends AbstractStore {
 			}
 			if (stat != null) {
 				this.keepAlives.remember(key, data);
-				return stat;
+				return;
 			}
 		}
-	}
-
-	/** Update a key's znode (conditional on {@code version} unless -1), journaled; the new stat. */
-	private Stat update(String path, byte[] data, int version, long deadline) throws KeeperException {
-		return journaled(path, data, deadline, Op.setData(path, data, version));
-	}
-
-	/** Create a key's znode and its missing parents, journaled; the new stat. */
-	private Stat create(String path, byte[] data, CreateMode mode, long deadline) throws KeeperException {
-		for (int attempt = 0;; attempt++) {
-			try {
-				return journaled(path, data, deadline, Op.create(path, Envelope.DIRECTORY, this.client.acl(), mode),
-						Op.setData(path, data, -1));
-			}
-			catch (KeeperException.NoNodeException ex) {
-				if (attempt >= 5) {
-					throw ex;
-				}
-				this.client.createParents(path, CreateMode.PERSISTENT, deadline);
-			}
-		}
-	}
-
-	/**
-	 * Swap a znode for one of another mode (persistent/ephemeral) in one transaction;
-	 * {@code null} if it changed meanwhile.
-	 */
-	private @Nullable Stat replace(String path, byte[] data, int version, CreateMode mode, long deadline)
-			throws KeeperException {
-		try {
-			return journaled(path, data, deadline, Op.delete(path, version),
-					Op.create(path, Envelope.DIRECTORY, this.client.acl(), mode), Op.setData(path, data, -1));
-		}
-		catch (KeeperException.BadVersionException | KeeperException.NoNodeException ex) {
-			return null;
-		}
-		catch (KeeperException.NotEmptyException ex) {
-			throw new StoreException("'" + this.layout.keyOf(path) + "' has keys below it, so it cannot become a "
-					+ "keep-alive key: ZooKeeper keeps those as ephemeral znodes, which cannot have children", ex);
-		}
-	}
-
-	/**
-	 * Run {@code ops} (ending with a setData, whose stat is the answer) in one transaction
-	 * that first writes the {@link Journal} entry of the new bytes.
-	 */
-	private Stat journaled(String path, byte[] data, long deadline, Op... ops) throws KeeperException {
-		List<Op> all = new ArrayList<>(ops.length + 1);
-		// Too large to travel twice within jute.maxbuffer: an empty entry says "read the key".
-		boolean fits = 2L * data.length + JOURNAL_OVERHEAD <= this.settings.juteMaxBuffer;
-		all.add(this.journal.entry(path, fits ? data : Envelope.DIRECTORY));
-		all.addAll(List.of(ops));
-		List<OpResult> results = this.client.multi(all, deadline);
-		this.journal.written(((OpResult.CreateResult) results.get(0)).getPath());
-		return ((OpResult.SetDataResult) results.get(results.size() - 1)).getStat();
 	}
 
 	private void trackTtl(String key, @Nullable Stat stat, byte[] data) {
@@ -383,7 +322,7 @@ public final class ZookeeperStore extends AbstractStore {
 					return false;
 				}
 				try {
-					removeKey(path, node.stat(), deadline);
+					this.znodes.removeKey(path, node.stat(), deadline);
 				}
 				catch (KeeperException.BadVersionException ex) {
 					continue;
@@ -400,130 +339,23 @@ public final class ZookeeperStore extends AbstractStore {
 		}
 	}
 
-	/** Delete a key's znode, or only its value when keys below it remain. */
-	private void removeKey(String path, Stat stat, long deadline) throws KeeperException {
-		if (stat.getNumChildren() == 0) {
-			try {
-				this.client.delete(path, stat.getVersion(), deadline);
-				prune(path);
-				return;
-			}
-			catch (KeeperException.NotEmptyException ex) {
-				// A key appeared below it meanwhile: keep the znode, drop the value.
-			}
-		}
-		this.client.setData(path, Envelope.DIRECTORY, stat.getVersion(), deadline);
-	}
-
-	/** Remove directory znodes left empty above a deleted one, asynchronously and only while empty. */
-	private void prune(String path) {
-		int slash = path.lastIndexOf('/');
-		String parent = path.substring(0, slash);
-		if (parent.length() <= this.settings.basePath.length() + "/kv".length()) {
-			return;
-		}
-		try {
-			ZooKeeper zk = this.client.handle();
-			zk.getData(parent, false, (rc, p, ctx, data, stat) -> {
-				if (rc == KeeperException.Code.OK.intValue() && (data == null || data.length == 0)
-						&& stat.getNumChildren() == 0) {
-					zk.delete(parent, stat.getVersion(), (rc2, p2, ctx2) -> {
-						if (rc2 == KeeperException.Code.OK.intValue()) {
-							prune(parent);
-						}
-					}, null);
-				}
-			}, null);
-		}
-		catch (RuntimeException ex) {
-			// Not connected: an empty directory znode is invisible and harmless.
-		}
-	}
-
 	@Override
 	protected @Nullable List<KVPair> doList(String dir, ReadOptions options) {
-		Tree tree = walk(dir, options.consistent(), this.client.deadline());
+		Subtree tree = walk(dir, options.consistent(), this.client.deadline());
 		if (tree == null || (tree.pairs.isEmpty() && !tree.dirIsKey)) {
 			return null;
 		}
 		return new ArrayList<>(tree.pairs.values());
 	}
 
-	/** What is at and below a directory: its live pairs and every znode, parents before children. */
-	private static final class Tree {
-
-		final TreeMap<String, KVPair> pairs = new TreeMap<>();
-
-		final List<String> paths = new ArrayList<>();
-
-		boolean dirIsKey;
-
+	/** A journal entry was deleted: its directory may be empty now. */
+	private void pruneAbove(String path) {
+		this.znodes.prune(path);
 	}
 
-	private @Nullable Tree walk(String dir, boolean consistent, long deadline) {
-		String root = this.layout.path(dir);
+	private @Nullable Subtree walk(String dir, boolean consistent, long deadline) {
 		try {
-			ZooKeeper zk = this.client.zk(deadline);
-			if (consistent) {
-				this.client.sync(zk, root);
-			}
-			ZkClient.Node rootNode = this.client.await(this.client.getDataAsync(zk, root), deadline);
-			if (rootNode == null) {
-				return null;
-			}
-			Tree tree = new Tree();
-			tree.paths.add(root);
-			tree.dirIsKey = !dir.isEmpty() && pairOf(dir, rootNode) != null;
-			List<String> level = (rootNode.stat().getNumChildren() > 0) ? List.of(root) : List.of();
-			while (!level.isEmpty()) {
-				// Pipelined: every request of a level is in flight at once.
-				List<CompletableFuture<@Nullable List<String>>> children = new ArrayList<>(level.size());
-				for (String path : level) {
-					children.add(this.client.getChildrenAsync(zk, path));
-				}
-				List<String> childPaths = new ArrayList<>();
-				long now = System.currentTimeMillis();
-				for (int i = 0; i < level.size(); i++) {
-					List<String> names = this.client.await(children.get(i), deadline);
-					if (names != null) {
-						for (String name : names) {
-							String path = level.get(i) + "/" + name;
-							if (!Journal.isEntry(name)) {
-								childPaths.add(path);
-							}
-							else if (Journal.isStale(name, now)) {
-								this.journal.delete(path);
-							}
-							else {
-								tree.paths.add(path);
-							}
-						}
-					}
-				}
-				List<CompletableFuture<ZkClient.@Nullable Node>> nodes = new ArrayList<>(childPaths.size());
-				for (String path : childPaths) {
-					nodes.add(this.client.getDataAsync(zk, path));
-				}
-				List<String> next = new ArrayList<>();
-				for (int i = 0; i < childPaths.size(); i++) {
-					ZkClient.Node node = this.client.await(nodes.get(i), deadline);
-					if (node == null) {
-						continue;
-					}
-					String path = childPaths.get(i);
-					tree.paths.add(path);
-					String key = this.layout.keyOf(path);
-					KVPair pair = (key != null) ? pairOf(key, node) : null;
-					if (pair != null) {
-						tree.pairs.put(key, pair);
-					}
-					if (node.stat().getNumChildren() > 0) {
-						next.add(path);
-					}
-				}
-				level = next;
-			}
-			return tree;
+			return Subtree.read(this.client, this.layout, this.journal, this::pairOf, dir, consistent, deadline);
 		}
 		catch (KeeperException ex) {
 			throw unexpected(dir, ex);
@@ -535,7 +367,7 @@ public final class ZookeeperStore extends AbstractStore {
 		long deadline = this.client.deadline();
 		boolean found = false;
 		for (int attempt = 0;; attempt++) {
-			Tree tree = walk(dir, true, deadline);
+			Subtree tree = walk(dir, true, deadline);
 			if (tree == null) {
 				return found;
 			}
@@ -559,7 +391,7 @@ public final class ZookeeperStore extends AbstractStore {
 					this.client.multi(ops, deadline);
 				}
 				this.keepAlives.forgetAtOrBelow(dir);
-				prune(this.layout.path(dir));
+				this.znodes.prune(this.layout.path(dir));
 				return found;
 			}
 			catch (KeeperException.NotEmptyException | KeeperException.NoNodeException ex) {
@@ -598,13 +430,13 @@ public final class ZookeeperStore extends AbstractStore {
 				Stat stat;
 				try {
 					if (node == null) {
-						stat = create(path, data, mode, deadline);
+						stat = this.znodes.create(path, data, mode, deadline);
 					}
 					else if (sameMode(node.stat(), mode)) {
-						stat = update(path, data, node.stat().getVersion(), deadline);
+						stat = this.znodes.update(path, data, node.stat().getVersion(), deadline);
 					}
 					else {
-						stat = replace(path, data, node.stat().getVersion(), mode, deadline);
+						stat = this.znodes.replace(path, data, node.stat().getVersion(), mode, deadline);
 						if (stat == null) {
 							throw new KeeperException.BadVersionException(path);
 						}
@@ -656,7 +488,7 @@ public final class ZookeeperStore extends AbstractStore {
 				throw modified(key, current.lastIndex(), previous.lastIndex());
 			}
 			try {
-				removeKey(path, node.stat(), deadline);
+				this.znodes.removeKey(path, node.stat(), deadline);
 			}
 			catch (KeeperException.BadVersionException | KeeperException.NoNodeException ex) {
 				KVPair after = pairOf(key, this.client.getData(path, false, deadline));

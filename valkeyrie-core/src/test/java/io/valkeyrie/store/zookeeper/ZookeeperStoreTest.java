@@ -26,7 +26,6 @@ import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.StoreLock;
 import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.Stores;
-import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.test.TestServers;
