@@ -42,6 +42,8 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 
 	private static final byte[] NO_DATA = new byte[0];
 
+	private final ZookeeperStore zkStore;
+
 	private final ZkClient client;
 
 	private final String dir;
@@ -51,6 +53,7 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 	ZookeeperLock(ZookeeperStore store, ZkClient client, String dir, String key, LockOptions options,
 			boolean lostOnSuspend) {
 		super(store, key, options);
+		this.zkStore = store;
 		this.client = client;
 		this.dir = dir;
 		this.lostOnSuspend = lostOnSuspend;
@@ -102,10 +105,18 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 					continue;
 				}
 				long wait = deadlineNanos - System.nanoTime();
-				if (wait <= 0 || !wake.await(wait, TimeUnit.NANOSECONDS)) {
-					this.client.removeWatcherQuietly(predecessor, watcher);
-					return null;
+				Runnable onClose = wake::countDown;
+				this.zkStore.onClose(onClose);
+				try {
+					if (wait <= 0 || !wake.await(wait, TimeUnit.NANOSECONDS)) {
+						this.client.removeWatcherQuietly(predecessor, watcher);
+						return null;
+					}
 				}
+				finally {
+					this.zkStore.removeOnClose(onClose);
+				}
+				this.store.ensureOpen();
 			}
 		}
 		catch (StoreInterruptedException ex) {
@@ -126,7 +137,7 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 			return this.client.createSequential(prefix, NO_DATA, CreateMode.EPHEMERAL_SEQUENTIAL, CreateMode.CONTAINER,
 					this.client.deadline());
 		}
-		catch (StoreUnavailableException ex) {
+		catch (StoreUnavailableException | StoreInterruptedException ex) {
 			// The create may have happened without its answer reaching us: find our znode by its unique name.
 			removeOrphans(prefix.substring(this.dir.length() + 1));
 			throw ex;

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -74,6 +76,8 @@ public final class ZookeeperStore extends AbstractStore {
 	private final Znodes znodes;
 
 	private final ConnectionStateListener connectionListener = this::connectionStateChanged;
+
+	private final Set<Runnable> closeHooks = ConcurrentHashMap.newKeySet();
 
 	private volatile long sessionId;
 
@@ -515,8 +519,18 @@ public final class ZookeeperStore extends AbstractStore {
 		this.feed.start();
 	}
 
+	/** Run {@code hook} when the store closes (wakes lock waiters). */
+	void onClose(Runnable hook) {
+		this.closeHooks.add(hook);
+	}
+
+	void removeOnClose(Runnable hook) {
+		this.closeHooks.remove(hook);
+	}
+
 	@Override
 	protected void doClose() {
+		this.closeHooks.forEach(Runnable::run);
 		this.feed.close();
 		this.expiries.close();
 		this.journal.close();

@@ -406,6 +406,29 @@ class ZookeeperStoreTest {
 						&& put.pair().valueAsString().equals(value)));
 	}
 
+	@Test
+	void closingTheStoreEndsALockWaitWithStoreClosed() throws Exception {
+		Store holder = open();
+		Store waiting = open();
+		LockLease lease = holder.newLock("l").lock();
+		CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
+			try {
+				waiting.newLock("l").lock();
+				return null;
+			}
+			catch (RuntimeException ex) {
+				return ex;
+			}
+		});
+		await().pollDelay(Duration.ofMillis(200)).atMost(Timing.seconds(5))
+			.until(() -> ((ZookeeperStore) holder).curator().getChildren().forPath("/valkeyrie/locks/" + this.namespace + "/l").size() == 2);
+		waiting.close();
+		assertThat(outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(io.valkeyrie.store.StoreClosedException.class);
+		assertThat(lease.isValid()).isTrue();
+		await().atMost(Timing.seconds(5))
+			.until(() -> ((ZookeeperStore) holder).curator().getChildren().forPath("/valkeyrie/locks/" + this.namespace + "/l").size() == 1);
+	}
+
 	static void expireSession(CuratorFramework curator) throws Exception {
 		ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();
 		CountDownLatch connected = new CountDownLatch(1);
