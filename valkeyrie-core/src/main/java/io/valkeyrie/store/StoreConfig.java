@@ -157,7 +157,8 @@ public final class StoreConfig {
 
 	@Override
 	public String toString() {
-		return "StoreConfig[backend=" + this.backend + ", endpoints=" + this.endpoints + ", namespace='"
+		return "StoreConfig[backend=" + this.backend + ", endpoints="
+				+ io.valkeyrie.store.internal.Secrets.endpoints(this.endpoints) + ", namespace='"
 				+ this.namespace + "', username=" + this.username + ", password=" + mask(this.password) + ", token="
 				+ mask(this.token) + ", tls=" + this.tls + ", requestTimeout=" + this.requestTimeout
 				+ ", connectTimeout=" + this.connectTimeout + ", maxValueSize=" + this.maxValueSize + ", options="

@@ -367,7 +367,7 @@ public abstract class AbstractStore implements Store, WatchSource {
 	@Override
 	public String toString() {
 		return getClass().getSimpleName() + "[backend=" + this.backend + ", namespace='" + namespace() + "', endpoints="
-				+ this.config.endpoints() + (isClosed() ? ", closed" : "") + "]";
+				+ Secrets.endpoints(this.config.endpoints()) + (isClosed() ? ", closed" : "") + "]";
 	}
 
 }

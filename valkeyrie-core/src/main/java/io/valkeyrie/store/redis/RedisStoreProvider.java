@@ -2,7 +2,6 @@ package io.valkeyrie.store.redis;
 
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
-import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.spi.AbstractStoreProvider;
 
 /**
@@ -17,7 +16,7 @@ public final class RedisStoreProvider extends AbstractStoreProvider {
 
 	@Override
 	public Store open(StoreConfig config) {
-		throw new StoreConfigurationException("The redis backend is not implemented yet");
+		return RedisStore.open(config);
 	}
 
 }

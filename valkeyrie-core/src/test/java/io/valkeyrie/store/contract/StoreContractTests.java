@@ -654,6 +654,54 @@ public abstract class StoreContractTests {
 		assertThat(one.get("counter").valueAsString()).isEqualTo(Integer.toString(threads * increments));
 	}
 
+	@Test
+	void atomicPutCreateOnlyRaceHasExactlyOneWinner() throws Exception {
+		Store one = open();
+		Store two = openSecond();
+		int contenders = 8;
+		ExecutorService pool = threads(contenders);
+		CountDownLatch start = new CountDownLatch(1);
+		List<Future<String>> results = new ArrayList<>();
+		for (int t = 0; t < contenders; t++) {
+			Store store = (t % 2 == 0) ? one : two;
+			String me = "contender-" + t;
+			results.add(pool.submit(() -> {
+				start.await();
+				try {
+					store.atomicPut("race", bytes(me), null, WriteOptions.NONE);
+					return me;
+				}
+				catch (KeyExistsException ex) {
+					return null;
+				}
+			}));
+		}
+		start.countDown();
+		List<String> winners = new ArrayList<>();
+		for (Future<String> result : results) {
+			String winner = result.get(Timing.seconds(30).toSeconds(), TimeUnit.SECONDS);
+			if (winner != null) {
+				winners.add(winner);
+			}
+		}
+		assertThat(winners).hasSize(1);
+		assertThat(one.get("race").valueAsString()).isEqualTo(winners.get(0));
+	}
+
+	@Test
+	void atomicPutWithKeepAliveLivesWhileItsStoreIsOpen() {
+		Store writer = open();
+		Store reader = openSecond();
+		Duration ttl = ttl(writer);
+		KVPair created = writer.atomicPut("k", bytes("v"), null, WriteOptions.keepAlive(ttl));
+		await().during(ttl.multipliedBy(2)).atMost(ttl.multipliedBy(3)).until(() -> reader.exists("k"));
+		assertThat(reader.get("k").valueAsString()).isEqualTo("v");
+		KVPair updated = writer.atomicPut("k", bytes("w"), reader.get("k"), WriteOptions.keepAlive(ttl));
+		assertThat(updated.lastIndex()).isNotEqualTo(created.lastIndex());
+		writer.close();
+		await().atMost(expiryBound(ttl)).pollInterval(Duration.ofMillis(20)).until(() -> !reader.exists("k"));
+	}
+
 	// =====================================================================================
 	// TTL
 	// =====================================================================================

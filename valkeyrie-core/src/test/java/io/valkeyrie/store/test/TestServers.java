@@ -28,7 +28,7 @@ public final class TestServers {
 	 * @return the endpoint as the backend's configuration takes it
 	 */
 	public static String endpoint(String backend) {
-		String variable = "VALKEYRIE_TEST_" + backend.toUpperCase(Locale.ROOT);
+		String variable = "VALKEYRIE_TEST_" + backend.toUpperCase(Locale.ROOT).replace('-', '_');
 		String endpoint = System.getProperty("valkeyrie.test." + backend, System.getenv(variable));
 		if (endpoint == null || endpoint.isBlank()) {
 			throw new AssertionError("No " + backend + " test server: " + variable + " is not set. Run the tests with "

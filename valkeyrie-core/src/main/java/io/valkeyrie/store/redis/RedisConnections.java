@@ -1,0 +1,183 @@
+package io.valkeyrie.store.redis;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.StoreConfigurationException;
+import io.valkeyrie.store.TlsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.connection.RedisConfiguration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisPassword;
+import org.springframework.data.redis.connection.RedisSentinelConfiguration;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The connection factory of a store: either one the application gave (never closed here),
+ * or a {@link LettuceConnectionFactory} built from the store's configuration, with its own
+ * client resources, and closed with the store.
+ */
+final class RedisConnections implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisConnections.class);
+
+	private final RedisConnectionFactory factory;
+
+	private final @Nullable LettuceConnectionFactory owned;
+
+	private final @Nullable ClientResources resources;
+
+	private RedisConnections(RedisConnectionFactory factory, @Nullable LettuceConnectionFactory owned,
+			@Nullable ClientResources resources) {
+		this.factory = factory;
+		this.owned = owned;
+		this.resources = resources;
+	}
+
+	static RedisConnections given(RedisConnectionFactory factory) {
+		return new RedisConnections(factory, null, null);
+	}
+
+	static RedisConnections create(StoreConfig config, RedisOptions options) {
+		RedisConfiguration server = serverConfiguration(config, options);
+		boolean tls = config.tls() != null || config.endpoints().stream().anyMatch((e) -> e.startsWith("rediss://"));
+		// Reconnect within a second once the server is back, instead of Lettuce's default back-off up to 30 s.
+		ClientResources resources = DefaultClientResources.builder()
+			.ioThreadPoolSize(2)
+			.computationThreadPoolSize(2)
+			.reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+			.build();
+		ClientOptions.Builder clientOptions = ClientOptions.builder()
+			.socketOptions(SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build())
+			.timeoutOptions(TimeoutOptions.enabled(config.requestTimeout()));
+		LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder()
+			.clientResources(resources)
+			.clientName(options.clientName())
+			.commandTimeout(config.requestTimeout())
+			.shutdownTimeout(Duration.ofSeconds(1))
+			.shutdownQuietPeriod(Duration.ZERO);
+		if (tls) {
+			TlsConfig settings = config.tls();
+			LettuceClientConfiguration.LettuceSslClientConfigurationBuilder ssl = client.useSsl();
+			if (settings != null) {
+				ssl.verifyPeer(settings.verifyHostname() ? SslVerifyMode.FULL : SslVerifyMode.CA);
+				SslOptions.Builder sslOptions = SslOptions.builder().jdkSslProvider();
+				if (settings.trustManagers() != null) {
+					sslOptions.trustManager(settings.trustManagers());
+				}
+				if (settings.keyManagers() != null) {
+					sslOptions.keyManager(settings.keyManagers());
+				}
+				clientOptions.sslOptions(sslOptions.build());
+			}
+			client = ssl.and();
+		}
+		client.clientOptions(clientOptions.build());
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(server, client.build());
+		try {
+			factory.afterPropertiesSet();
+			factory.start();
+		}
+		catch (RuntimeException ex) {
+			factory.destroy();
+			resources.shutdown(0, 1, TimeUnit.SECONDS);
+			throw ex;
+		}
+		return new RedisConnections(factory, factory, resources);
+	}
+
+	RedisConnectionFactory factory() {
+		return this.factory;
+	}
+
+	@Override
+	public void close() {
+		if (this.owned != null) {
+			try {
+				this.owned.destroy();
+			}
+			catch (RuntimeException ex) {
+				// The connections are going away either way.
+				logger.debug("Closing the redis connection factory failed", ex);
+			}
+		}
+		if (this.resources != null) {
+			this.resources.shutdown(0, 1, TimeUnit.SECONDS);
+		}
+	}
+
+	private static RedisConfiguration serverConfiguration(StoreConfig config, RedisOptions options) {
+		List<String> endpoints = config.endpoints();
+		if (endpoints.isEmpty()) {
+			throw new StoreConfigurationException("The redis store needs an endpoint (redis://host:port, rediss://host:port or host:port)");
+		}
+		String master = options.sentinelMaster();
+		if (master == null && endpoints.size() == 1 && endpoints.get(0).startsWith("redis-sentinel://")) {
+			// redis-sentinel://host:port[,host:port...][/database]#master, as Lettuce and Spring Boot take it.
+			RedisURI uri = uri(endpoints.get(0));
+			if (uri.getSentinelMasterId() == null) {
+				throw new StoreConfigurationException("A redis-sentinel:// endpoint must name the master after '#', "
+						+ "or use option '" + RedisOptions.SENTINEL_MASTER + "'");
+			}
+			master = uri.getSentinelMasterId();
+			endpoints = uri.getSentinels().stream().map((node) -> node.getHost() + ":" + node.getPort()).toList();
+		}
+		if (master != null) {
+			Set<String> nodes = new LinkedHashSet<>();
+			Integer database = options.database();
+			for (String endpoint : endpoints) {
+				RedisURI uri = uri(endpoint.startsWith("redis-sentinel://") ? endpoint.replace("redis-sentinel://", "redis://") : endpoint);
+				nodes.add(uri.getHost() + ":" + uri.getPort());
+			}
+			RedisSentinelConfiguration sentinel = new RedisSentinelConfiguration(master, nodes);
+			sentinel.setDatabase((database != null) ? database : 0);
+			sentinel.setUsername(config.username());
+			sentinel.setPassword(RedisPassword.of(config.password()));
+			return sentinel;
+		}
+		if (endpoints.size() > 1) {
+			throw new StoreConfigurationException("The redis store takes one endpoint, or Sentinel nodes with option '"
+					+ RedisOptions.SENTINEL_MASTER + "'; Redis Cluster is not supported; got " + endpoints.size() + " endpoints");
+		}
+		RedisURI uri = uri(endpoints.get(0));
+		RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(uri.getHost(), uri.getPort());
+		Integer database = options.database();
+		standalone.setDatabase((database != null) ? database : uri.getDatabase());
+		String username = (config.username() != null) ? config.username() : uri.getUsername();
+		char[] password = (config.password() != null) ? config.password().toCharArray() : uri.getPassword();
+		standalone.setUsername(username);
+		standalone.setPassword(RedisPassword.of(password));
+		return standalone;
+	}
+
+	private static RedisURI uri(String endpoint) {
+		try {
+			return RedisURI.create(endpoint.contains("://") ? endpoint : "redis://" + endpoint);
+		}
+		catch (RuntimeException ex) {
+			// Never echo the endpoint: it may carry a password.
+			throw new StoreConfigurationException("Invalid redis endpoint: expected redis://[user:password@]host:port[/database], "
+					+ "rediss://..., host:port, or redis-sentinel://host:port[,host:port...]#master ("
+					+ ex.getClass().getSimpleName() + ")");
+		}
+	}
+
+}

@@ -1,0 +1,145 @@
+package io.valkeyrie.store.redis;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Where a namespace lives in Redis. Every Redis key of a namespace starts with
+ * {@code <prefix>{<namespace>}:} (the namespace in a hash tag, so a namespace stays in one
+ * Redis Cluster slot; {@code /} for the root namespace), followed by a one-letter kind:
+ * <ul>
+ * <li>{@code d:<key>} the data of a key: a hash {@code v} (value), {@code i} (lastIndex)</li>
+ * <li>{@code i} the index: a sorted set of every key, score 0, for {@code ZRANGE BYLEX}</li>
+ * <li>{@code x} the expiry index: a sorted set of TTL keys scored by their expiry time</li>
+ * <li>{@code n} the counter every write takes its lastIndex from</li>
+ * <li>{@code l:<key>} the lock record of a key, {@code f:<key>} its fencing counter</li>
+ * </ul>
+ * and the pub/sub channels {@code c} (changes) and {@code u} (unlocks). Data keys are the
+ * only ones under {@code d:}, so bookkeeping can never be mistaken for data. A namespace
+ * containing {@code {}, {@code }} or {@code %} has them percent-encoded, so the hash tag
+ * always ends at the namespace's end.
+ */
+final class RedisLayout {
+
+	/** How many of {@link #scriptArgs} are keys. */
+	static final int NAMESPACE_KEYS = 4;
+
+	private final String base;
+
+	private final byte[] dataPrefix;
+
+	private final byte[] index;
+
+	private final byte[] expiry;
+
+	private final byte[] counter;
+
+	private final byte[] history;
+
+	private final byte[] changes;
+
+	private final byte[] inlineValueLimit;
+
+	private final byte[] historySize;
+
+	private final byte[] unlocks;
+
+	RedisLayout(String prefix, String namespace, int inlineValueLimit, int historySize) {
+		this.base = prefix + "{" + (namespace.isEmpty() ? "/" : escape(namespace)) + "}:";
+		this.dataPrefix = bytes(this.base + "d:");
+		this.index = bytes(this.base + "i");
+		this.expiry = bytes(this.base + "x");
+		this.counter = bytes(this.base + "n");
+		this.history = bytes(this.base + "h");
+		this.changes = bytes(this.base + "c");
+		this.inlineValueLimit = number(inlineValueLimit);
+		this.historySize = number(historySize);
+		this.unlocks = bytes(this.base + "u");
+	}
+
+	/**
+	 * The keys and arguments of a namespace script ({@code common.lua}): the index, expiry,
+	 * counter and history keys, the data key prefix, the change channel, the inline value
+	 * limit and the history size, then the script's own arguments.
+	 */
+	byte[][] scriptArgs(byte[]... own) {
+		byte[][] all = new byte[NAMESPACE_KEYS + 4 + own.length][];
+		all[0] = this.index;
+		all[1] = this.expiry;
+		all[2] = this.counter;
+		all[3] = this.history;
+		all[4] = this.dataPrefix;
+		all[5] = this.changes;
+		all[6] = this.inlineValueLimit;
+		all[7] = this.historySize;
+		System.arraycopy(own, 0, all, 8, own.length);
+		return all;
+	}
+
+	/** The common start of every Redis key of the namespace. */
+	String base() {
+		return this.base;
+	}
+
+	byte[] dataPrefix() {
+		return this.dataPrefix;
+	}
+
+	byte[] data(String key) {
+		return bytes(this.base + "d:" + key);
+	}
+
+	byte[] index() {
+		return this.index;
+	}
+
+	byte[] expiry() {
+		return this.expiry;
+	}
+
+	byte[] counter() {
+		return this.counter;
+	}
+
+	byte[] lockRecord(String key) {
+		return bytes(this.base + "l:" + key);
+	}
+
+	byte[] fence(String key) {
+		return bytes(this.base + "f:" + key);
+	}
+
+	byte[] changes() {
+		return this.changes;
+	}
+
+	byte[] unlocks() {
+		return this.unlocks;
+	}
+
+	byte[] history() {
+		return this.history;
+	}
+
+	static byte[] number(long value) {
+		return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+	}
+
+	static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static String escape(String namespace) {
+		StringBuilder out = new StringBuilder(namespace.length());
+		for (int i = 0; i < namespace.length(); i++) {
+			char c = namespace.charAt(i);
+			switch (c) {
+				case '%' -> out.append("%25");
+				case '{' -> out.append("%7B");
+				case '}' -> out.append("%7D");
+				default -> out.append(c);
+			}
+		}
+		return out.toString();
+	}
+
+}

@@ -1,0 +1,352 @@
+package io.valkeyrie.store.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.valkeyrie.store.KVPair;
+import io.valkeyrie.store.KeyExistsException;
+import io.valkeyrie.store.KeyModifiedException;
+import io.valkeyrie.store.KeyNotFoundException;
+import io.valkeyrie.store.LockOptions;
+import io.valkeyrie.store.ReadOptions;
+import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.StoreConfigurationException;
+import io.valkeyrie.store.StoreLock;
+import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.internal.AbstractStore;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link io.valkeyrie.store.Store} on Redis 7 (standalone or Sentinel), through Spring Data
+ * Redis and Lettuce.
+ * <p>
+ * Every write is one Lua script that also maintains a sorted-set index of the namespace's
+ * keys (so {@code list} and {@code deleteTree} cost what their answer costs), a counter for
+ * {@code lastIndex}, an expiry index, and publishes the change on the namespace's channel.
+ * One subscription per store feeds every watch and wakes lock waiters; it needs no keyspace
+ * notifications. The layout is described in {@code docs/backends/redis.md}.
+ * <p>
+ * Open one with {@link #open(StoreConfig)}, or hand over the application's
+ * {@link RedisConnectionFactory} with {@link #open(StoreConfig, RedisConnectionFactory)}.
+ * Thread-safe.
+ */
+public final class RedisStore extends AbstractStore {
+
+	static final byte[] VALUE = { 'v' };
+
+	static final byte[] INDEX = { 'i' };
+
+	private static final AtomicInteger IDS = new AtomicInteger();
+
+	private final RedisOptions options;
+
+	private final RedisConnections connections;
+
+	private final RedisLayout layout;
+
+	private final RedisAccess access;
+
+	private final ScheduledThreadPoolExecutor io;
+
+	private final RedisLockWaiters waiters = new RedisLockWaiters();
+
+	private final RedisTtlKeeper ttlKeeper;
+
+	private final RedisChangeFeed feed;
+
+	private RedisStore(StoreConfig config, RedisOptions options, RedisConnections connections) {
+		super("redis", config);
+		this.options = options;
+		this.connections = connections;
+		this.layout = new RedisLayout(options.keyPrefix(), config.namespace(), options.inlineValueLimit(),
+				options.historySize());
+		this.access = new RedisAccess(connections.factory());
+		int id = IDS.incrementAndGet();
+		this.io = new ScheduledThreadPoolExecutor(1, (runnable) -> {
+			Thread thread = new Thread(runnable, "valkeyrie-redis-" + id + "-io");
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.io.setRemoveOnCancelPolicy(true);
+		this.io.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+		this.ttlKeeper = new RedisTtlKeeper(this.access, this.layout, this.io);
+		this.feed = new RedisChangeFeed(this.access, this.layout, hub(), this.waiters, "valkeyrie-redis-" + id + "-feed");
+	}
+
+	/**
+	 * Open a store with its own connections, built from {@code config}: one endpoint
+	 * ({@code redis://[user:password@]host:port[/database]}, {@code rediss://...} for TLS, or
+	 * {@code host:port}), or Sentinel nodes with the {@code sentinelMaster} option.
+	 * @param config the configuration
+	 * @return the open store
+	 * @throws io.valkeyrie.store.StoreConfigurationException if the configuration is invalid
+	 * @throws io.valkeyrie.store.StoreUnavailableException if Redis cannot be reached
+	 */
+	public static RedisStore open(StoreConfig config) {
+		RedisOptions options = RedisOptions.of(config);
+		return start(config, options, RedisConnections.create(config, options));
+	}
+
+	/**
+	 * Open a store on an existing connection factory (for example the one Spring Boot
+	 * configured). The store never closes it; its command timeout bounds the store's calls.
+	 * It must be a {@link LettuceConnectionFactory}: the store relies on Lettuce re-subscribing
+	 * after a disconnect.
+	 * The endpoints and credentials of {@code config} are not used.
+	 * @param config namespace, value size limit and options
+	 * @param factory a started factory
+	 * @return the open store
+	 */
+	public static RedisStore open(StoreConfig config, RedisConnectionFactory factory) {
+		Objects.requireNonNull(factory, "'factory' must not be null");
+		if (!(factory instanceof LettuceConnectionFactory)) {
+			// Other clients (Jedis) block a thread per subscription and reconnect differently.
+			throw new StoreConfigurationException("The redis store needs a LettuceConnectionFactory, got a "
+					+ factory.getClass().getName());
+		}
+		if (((LettuceConnectionFactory) factory).isClusterAware()) {
+			throw new StoreConfigurationException("The redis store does not support Redis Cluster yet");
+		}
+		return start(config, RedisOptions.of(config), RedisConnections.given(factory));
+	}
+
+	private static RedisStore start(StoreConfig config, RedisOptions options, RedisConnections connections) {
+		RedisStore store;
+		try {
+			store = new RedisStore(config, options, connections);
+		}
+		catch (RuntimeException ex) {
+			connections.close();
+			throw ex;
+		}
+		try {
+			store.access.loadScripts();
+			store.feed.start(config.connectTimeout().plus(config.requestTimeout()));
+			store.ttlKeeper.start(options.sweepInterval());
+		}
+		catch (RuntimeException ex) {
+			store.close();
+			throw ex;
+		}
+		return store;
+	}
+
+	@Override
+	public Duration minimumTtl() {
+		return this.options.minimumTtl();
+	}
+
+	@Override
+	protected String minimumTtlReason() {
+		return "Redis expires keys to the millisecond, but keep-alive keys and locks are renewed over the network every TTL/3;"
+				+ " the floor is the redis store option '" + RedisOptions.MINIMUM_TTL + "'";
+	}
+
+	// ---- Data ---------------------------------------------------------------------------
+
+	@Override
+	protected void doPut(String key, byte[] value, WriteOptions options) {
+		long index = write(RedisScript.PUT, bytes(key), value, ttl(options));
+		this.ttlKeeper.written(key, index, options);
+	}
+
+	@Override
+	protected @Nullable KVPair doGet(String key, ReadOptions options) {
+		return pair(key, this.access.call((c) -> c.hashCommands().hMGet(this.layout.data(key), VALUE, INDEX)));
+	}
+
+	@Override
+	protected boolean doExists(String key, ReadOptions options) {
+		Boolean exists = this.access.call((c) -> c.keyCommands().exists(this.layout.data(key)));
+		return Boolean.TRUE.equals(exists);
+	}
+
+	@Override
+	protected boolean doDelete(String key) {
+		long result = write(RedisScript.DELETE, bytes(key), number(0));
+		this.ttlKeeper.stop(key);
+		return result > 0;
+	}
+
+	@Override
+	protected @Nullable List<KVPair> doList(String dir, ReadOptions options) {
+		Read read = read(dir, true);
+		return read.exists() || !read.pairs().isEmpty() ? new ArrayList<>(read.pairs().values()) : null;
+	}
+
+	@Override
+	protected boolean doDeleteTree(String dir) {
+		long deleted = write(RedisScript.DELETE_TREE, bytes(dir));
+		return deleted > 0;
+	}
+
+	@Override
+	protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
+		long result = write(RedisScript.ATOMIC_PUT, bytes(key), value, ttl(options),
+				number((previous != null) ? previous.lastIndex() : 0));
+		if (result == -1) {
+			throw new KeyNotFoundException(key);
+		}
+		if (result == -2) {
+			throw modified(key, previous);
+		}
+		if (result == -3) {
+			throw new KeyExistsException("Key '" + key + "' already exists (atomicPut without a previous pair only creates)");
+		}
+		this.ttlKeeper.written(key, result, options);
+		return KVPair.of(key, value, result);
+	}
+
+	@Override
+	protected void doAtomicDelete(String key, KVPair previous) {
+		long result = write(RedisScript.DELETE, bytes(key), number(previous.lastIndex()));
+		if (result == -1) {
+			throw new KeyNotFoundException(key);
+		}
+		if (result == -2) {
+			throw modified(key, previous);
+		}
+		this.ttlKeeper.stop(key);
+	}
+
+	// ---- Watches ------------------------------------------------------------------------
+
+	@Override
+	public Snapshot snapshot(String key, boolean tree) {
+		Read read = read(key, tree);
+		return new Snapshot(read.pairs(), read.counter());
+	}
+
+	@Override
+	public @Nullable History history(String key, boolean tree, long index) {
+		List<Object> result = this.access.script(RedisScript.HISTORY, ReturnType.MULTI, RedisLayout.NAMESPACE_KEYS,
+				this.layout.scriptArgs(bytes(key), number(tree ? 1 : 0), number(index)));
+		if (result == null || result.isEmpty()) {
+			return null;
+		}
+		NavigableMap<String, KVPair> current = pairs(result.get(1));
+		List<?> entries = (List<?>) result.get(2);
+		// Roll the current state back to the index: each key as it was before its first change since.
+		NavigableMap<String, KVPair> state = new TreeMap<>(current);
+		for (int i = entries.size() - 6; i >= 0; i -= 6) {
+			String changed = string(entries.get(i + 2));
+			long before = Long.parseLong(string(entries.get(i + 3)));
+			Object beforeValue = entries.get(i + 5);
+			if (before == 0) {
+				state.remove(changed);
+			}
+			else if (beforeValue instanceof byte[] value) {
+				state.put(changed, KVPair.wrap(changed, value, before));
+			}
+			else {
+				// The earlier value was too large to keep in the history.
+				return null;
+			}
+		}
+		List<Change> changes = new ArrayList<>(entries.size() / 6);
+		for (int i = 0; i + 5 < entries.size(); i += 6) {
+			long changeIndex = Long.parseLong(string(entries.get(i)));
+			String changed = string(entries.get(i + 2));
+			if ("D".equals(string(entries.get(i + 1)))) {
+				changes.add(new Change(changed, null, changeIndex));
+			}
+			else if (entries.get(i + 4) instanceof byte[] value) {
+				changes.add(new Change(changed, KVPair.wrap(changed, value, changeIndex), changeIndex));
+			}
+			else {
+				return null;
+			}
+		}
+		return new History(state, changes, Long.parseLong(string(result.get(0))));
+	}
+
+	private Read read(String key, boolean tree) {
+		List<Object> result = this.access.script(RedisScript.READ, ReturnType.MULTI, RedisLayout.NAMESPACE_KEYS,
+				this.layout.scriptArgs(bytes(key), number(tree ? 1 : 0)));
+		return new Read(Long.parseLong(string(result.get(0))), ((Number) result.get(1)).longValue() == 1,
+				pairs(result.get(2)));
+	}
+
+	/** Pairs from a flat list key, value, index, ... sorted by key. */
+	private static NavigableMap<String, KVPair> pairs(Object flat) {
+		List<?> list = (List<?>) flat;
+		NavigableMap<String, KVPair> pairs = new TreeMap<>();
+		for (int i = 0; i + 2 < list.size(); i += 3) {
+			String member = string(list.get(i));
+			Object value = list.get(i + 1);
+			pairs.put(member, KVPair.wrap(member, (value instanceof byte[] bytes) ? bytes : new byte[0],
+					Long.parseLong(string(list.get(i + 2)))));
+		}
+		return pairs;
+	}
+
+	private record Read(long counter, boolean exists, NavigableMap<String, KVPair> pairs) {
+	}
+
+	// ---- Locks --------------------------------------------------------------------------
+
+	@Override
+	protected StoreLock doNewLock(String key, LockOptions options) {
+		return new RedisLock(this, key, options, this.access, this.layout, this.waiters, this.io);
+	}
+
+	@Override
+	protected void doClose() {
+		try {
+			this.ttlKeeper.close();
+			this.feed.close();
+			this.io.shutdownNow();
+		}
+		finally {
+			this.connections.close();
+		}
+	}
+
+	// ---- Helpers ------------------------------------------------------------------------
+
+	private long write(RedisScript script, byte[]... args) {
+		return this.access.scriptLong(script, RedisLayout.NAMESPACE_KEYS, this.layout.scriptArgs(args));
+	}
+
+	static @Nullable KVPair pair(String key, @Nullable List<byte[]> fields) {
+		if (fields == null || fields.size() < 2 || fields.get(1) == null) {
+			return null;
+		}
+		byte[] value = fields.get(0);
+		return KVPair.wrap(key, (value != null) ? value : new byte[0], Long.parseLong(string(fields.get(1))));
+	}
+
+	private static KeyModifiedException modified(String key, @Nullable KVPair previous) {
+		return new KeyModifiedException("Key '" + key + "' was modified: its lastIndex is no longer "
+				+ ((previous != null) ? previous.lastIndex() : 0));
+	}
+
+	private static byte[] ttl(WriteOptions options) {
+		Duration ttl = options.ttl();
+		return number((ttl != null) ? Math.max(1, ttl.toMillis()) : 0);
+	}
+
+	private static byte[] number(long value) {
+		return RedisLayout.number(value);
+	}
+
+	private static byte[] bytes(String text) {
+		return RedisLayout.bytes(text);
+	}
+
+	private static String string(Object value) {
+		return (value instanceof byte[] bytes) ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
+	}
+
+}

@@ -1,0 +1,17 @@
+-- ARGV[5] directory ('' for the whole namespace).
+-- Returns how many existing keys were deleted.
+local dir = ARGV[5]
+local members
+if dir == '' then
+	members = redis.call('ZRANGE', ns.index, '-', '+', 'BYLEX')
+else
+	members = redis.call('ZRANGE', ns.index, '[' .. dir .. '/', '(' .. dir .. '0', 'BYLEX')
+	table.insert(members, 1, dir)
+end
+local deleted = 0
+for _, key in ipairs(members) do
+	if redis.call('EXISTS', ns.data .. key) == 1 or redis.call('ZSCORE', ns.index, key) then
+		deleted = deleted + remove(ns, channel, key)
+	end
+end
+return deleted

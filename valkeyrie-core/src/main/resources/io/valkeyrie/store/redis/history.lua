@@ -1,0 +1,45 @@
+-- ARGV[5] key or directory, ARGV[6] '1' for a tree, ARGV[7] the index to resume after.
+-- Returns false when the history no longer reaches back to the index; otherwise
+-- {counter, {current pairs as in read.lua}, {index, op, key, previous index, value or
+-- false, previous value or false, ...}} with the changes after the index that concern the
+-- key or tree, in order.
+local key = ARGV[5]
+local tree = ARGV[6] == '1'
+local from = tonumber(ARGV[7])
+local counter = tonumber(redis.call('GET', ns.counter) or '0')
+if from > counter or ns.history_size <= 0 then
+	return false
+end
+local entries = {}
+if counter > from then
+	entries = redis.call('XRANGE', ns.history, (from + 1) .. '-0', '+')
+	if #entries == 0 or entries[1][1] ~= (from + 1) .. '-0' then
+		return false
+	end
+end
+local prefix = key .. '/'
+local changes = {}
+for _, entry in ipairs(entries) do
+	local fields = {}
+	local list = entry[2]
+	for i = 1, #list, 2 do
+		fields[list[i]] = list[i + 1]
+	end
+	local k = fields['k']
+	local wanted
+	if tree then
+		wanted = key == '' or string.sub(k, 1, #prefix) == prefix
+	else
+		wanted = k == key
+	end
+	if wanted then
+		table.insert(changes, string.sub(entry[1], 1, -3))
+		table.insert(changes, fields['o'])
+		table.insert(changes, k)
+		table.insert(changes, fields['p'])
+		table.insert(changes, fields['v'] or false)
+		table.insert(changes, fields['q'] or false)
+	end
+end
+local state = read_state(key, tree)
+return { counter, state, changes }

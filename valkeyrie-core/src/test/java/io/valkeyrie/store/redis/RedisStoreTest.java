@@ -1,0 +1,352 @@
+package io.valkeyrie.store.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.valkeyrie.store.KVPair;
+import io.valkeyrie.store.LockLease;
+import io.valkeyrie.store.LockOptions;
+import io.valkeyrie.store.Store;
+import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.StoreConfigurationException;
+import io.valkeyrie.store.StoreException;
+import io.valkeyrie.store.StoreUnavailableException;
+import io.valkeyrie.store.WatchEvent;
+import io.valkeyrie.store.WatchOptions;
+import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.test.TestServers;
+import io.valkeyrie.store.test.Timing;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What only Redis can show: the documented data layout, pub/sub loss, a server outage, a
+ * connection factory handed over by the application, ACL credentials and options.
+ */
+class RedisStoreTest {
+
+	private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
+
+	private String endpoint;
+
+	private String namespace;
+
+	private RedisCommands<String, String> redis;
+
+	@BeforeEach
+	void connect() {
+		this.endpoint = TestServers.endpoint("redis");
+		this.namespace = "redis-test/" + UUID.randomUUID().toString().substring(0, 8);
+		RedisClient client = RedisClient.create(this.endpoint);
+		StatefulRedisConnection<String, String> connection = client.connect();
+		this.resources.add(client::shutdown);
+		this.resources.add(connection);
+		this.redis = connection.sync();
+	}
+
+	@AfterEach
+	void close() throws Exception {
+		for (int i = this.resources.size() - 1; i >= 0; i--) {
+			this.resources.get(i).close();
+		}
+	}
+
+	private StoreConfig.Builder config() {
+		return StoreConfig.builder("redis").endpoints(this.endpoint).namespace(this.namespace);
+	}
+
+	private RedisStore open(StoreConfig.Builder config) {
+		RedisStore store = RedisStore.open(config.build());
+		this.resources.add(0, store);
+		return store;
+	}
+
+	@Test
+	void dataLivesInTheDocumentedLayoutAndNeedsNoKeyspaceNotifications() {
+		RedisStore store = open(config());
+		store.put("a/b c*", "value");
+		store.put("t", "x".getBytes(StandardCharsets.UTF_8), WriteOptions.ttl(Duration.ofSeconds(30)));
+		String base = "valkeyrie{" + this.namespace + "}:";
+		Map<String, String> data = this.redis.hgetall(base + "d:a/b c*");
+		KVPair pair = store.get("a/b c*");
+		assertThat(data).containsEntry("v", "value").containsEntry("i", Long.toString(pair.lastIndex()));
+		assertThat(this.redis.zrange(base + "i", 0, -1)).containsExactly("a/b c*", "t");
+		assertThat(this.redis.zrange(base + "x", 0, -1)).containsExactly("t");
+		assertThat(this.redis.pttl(base + "d:t")).isBetween(1L, 30_000L);
+		assertThat(Long.parseLong(this.redis.get(base + "n"))).isEqualTo(store.get("t").lastIndex());
+		assertThat(this.redis.configGet("notify-keyspace-events")).containsEntry("notify-keyspace-events", "");
+	}
+
+	@Test
+	void bookkeepingOfTheRootNamespaceIsNeverListed() {
+		RedisStore store = open(config().namespace(""));
+		String key = "root-test-" + UUID.randomUUID();
+		store.put(key, "v");
+		try (LockLease lease = store.newLock(key).lock()) {
+			assertThat(store.list("").stream().map(KVPair::key)).contains(key).allMatch((k) -> !k.contains("{"));
+			assertThat(this.redis.exists("valkeyrie{/}:l:" + key)).isEqualTo(1);
+		}
+		finally {
+			store.delete(key);
+		}
+	}
+
+	@Test
+	void watchResumesFromTheHistoryStreamOrResyncsWhenItNoLongerReachesBack() {
+		RedisStore store = open(config());
+		store.put("r/a", "1");
+		long from = store.get("r/a").lastIndex();
+		store.put("r/b", "2");
+		store.delete("r/a");
+		store.put("r/b", "3");
+		store.put("elsewhere", "x");
+		List<String> changes = new CopyOnWriteArrayList<>();
+		store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(from), (event) -> changes.add(describe(event)));
+		await().atMost(Timing.seconds(5)).until(() -> changes.size() >= 3);
+		assertThat(changes).containsExactly("put r/b=2 {r/a=1, r/b=2}", "delete r/a {r/b=2}", "put r/b=3 {r/b=3}");
+
+		this.redis.xtrim("valkeyrie{" + this.namespace + "}:h", 0);
+		List<String> resumed = new CopyOnWriteArrayList<>();
+		store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(from), (event) -> resumed.add(describe(event)));
+		await().atMost(Timing.seconds(5)).until(() -> !resumed.isEmpty());
+		assertThat(resumed).containsExactly("resync {r/b=3}");
+	}
+
+	private static String describe(WatchEvent event) {
+		String state = event.current().values().stream().map((p) -> p.key() + "=" + p.valueAsString()).toList().toString();
+		state = "{" + state.substring(1, state.length() - 1) + "}";
+		if (event instanceof WatchEvent.Put put) {
+			return "put " + put.key() + "=" + put.pair().valueAsString() + " " + state;
+		}
+		if (event instanceof WatchEvent.Delete delete) {
+			return "delete " + delete.key() + " " + state;
+		}
+		return (((WatchEvent.Snapshot) event).isResync() ? "resync " : "snapshot ") + state;
+	}
+
+	@Test
+	void valuesTooLargeToInlineAreReadByTheFeedAndEndTheHistory() {
+		RedisStore store = open(config().option(RedisOptions.INLINE_VALUE_LIMIT, 8));
+		store.put("big", "small");
+		long from = store.get("big").lastIndex();
+		List<String> changes = new CopyOnWriteArrayList<>();
+		store.watch("big", (event) -> changes.add(describe(event)));
+		String large = "x".repeat(100);
+		store.put("big", large);
+		await().atMost(Timing.seconds(5)).until(() -> changes.contains("put big=" + large + " {big=" + large + "}"));
+		assertThat(this.redis.xrange("valkeyrie{" + this.namespace + "}:h", io.lettuce.core.Range.create("-", "+")))
+			.last()
+			.satisfies((entry) -> assertThat(entry.getBody()).doesNotContainKey("v").containsEntry("q", "small"));
+		List<String> resumed = new CopyOnWriteArrayList<>();
+		store.watch("big", WatchOptions.DEFAULTS.resumeFrom(from), (event) -> resumed.add(describe(event)));
+		await().atMost(Timing.seconds(5)).until(() -> !resumed.isEmpty());
+		assertThat(resumed).containsExactly("resync {big=" + large + "}");
+	}
+
+	@Test
+	void holderIsToldWhenRenewalFindsTheLockRecordGone() {
+		RedisStore store = open(config());
+		LockLease lease = store.newLock("l", LockOptions.builder().ttl(Duration.ofSeconds(1)).build()).lock();
+		this.redis.del("valkeyrie{" + this.namespace + "}:l:l");
+		var loss = lease.lost().toCompletableFuture();
+		await().atMost(Timing.seconds(3)).until(loss::isDone);
+		assertThat(loss.join().reason()).isEqualTo(io.valkeyrie.store.LockLoss.Reason.RECORD_REMOVED);
+		assertThat(lease.isValid()).isFalse();
+	}
+
+	@Test
+	void killedPubSubConnectionResyncsEveryWatchToTheServerState() {
+		RedisStore store = open(config());
+		RedisStore writer = open(config());
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		store.watchTree("w", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> !events.isEmpty());
+		this.redis.clientKill(KillArgs.Builder.typePubsub());
+		writer.put("w/while-away", "missed?");
+		await().atMost(Timing.seconds(10)).until(() -> events.stream()
+			.anyMatch((e) -> e instanceof WatchEvent.Snapshot s && s.isResync() && s.current().containsKey("w/while-away")
+					|| e instanceof WatchEvent.Put p && p.key().equals("w/while-away")));
+		await().atMost(Timing.seconds(10))
+			.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Snapshot s && s.isResync()));
+		writer.put("w/after", "seen");
+		await().atMost(Timing.seconds(5))
+			.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Put p && p.key().equals("w/after")));
+	}
+
+	@Test
+	void serverOutageFailsCallsWithinTheTimeoutAndTheStoreRecovers() {
+		RedisStore store = open(config().requestTimeout(Duration.ofSeconds(1)));
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		List<String> values = new CopyOnWriteArrayList<>();
+		store.watch("k", (event) -> {
+			events.add(event);
+			KVPair current = event.current().get("k");
+			values.add((current != null) ? current.valueAsString() : "<absent>");
+		});
+		store.put("k", "before");
+		TestServers.stop("redis");
+		try {
+			long started = System.nanoTime();
+			assertThatThrownBy(() -> store.put("k", "during")).isInstanceOf(StoreUnavailableException.class)
+				.satisfies((ex) -> assertThat(((StoreUnavailableException) ex).backend()).isEqualTo("redis"));
+			assertThatThrownBy(() -> store.get("k")).isInstanceOf(StoreUnavailableException.class);
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Timing.seconds(3));
+		}
+		finally {
+			TestServers.start("redis");
+		}
+		await().atMost(Timing.seconds(10)).ignoreExceptions().until(() -> {
+			store.put("k", "after");
+			return true;
+		});
+		assertThat(store.get("k").valueAsString()).isEqualTo("after");
+		await().atMost(Timing.seconds(10)).until(() -> values.contains("after"));
+		assertThat(events).anyMatch((e) -> e instanceof WatchEvent.Snapshot s && s.isResync());
+	}
+
+	@Test
+	void storeKeepsWorkingAfterASentinelFailOver() {
+		String sentinel = TestServers.endpoint("redis-sentinel");
+		RedisClient client = RedisClient.create();
+		this.resources.add(client::shutdown);
+		var sentinels = client.connectSentinel(io.lettuce.core.RedisURI.create(sentinel));
+		this.resources.add(sentinels);
+		RedisStore store = open(StoreConfig.builder("redis").endpoints(sentinel).namespace(this.namespace)
+			.option(RedisOptions.SENTINEL_MASTER, "valkeyrie").requestTimeout(Duration.ofSeconds(2)));
+		List<String> values = new CopyOnWriteArrayList<>();
+		store.watch("k", (event) -> {
+			KVPair current = event.current().get("k");
+			values.add((current != null) ? current.valueAsString() : "<absent>");
+		});
+		store.put("k", "before");
+		var master = sentinels.sync().getMasterAddrByName("valkeyrie");
+		sentinels.sync().failover("valkeyrie");
+		await().atMost(Timing.seconds(20)).until(() -> !master.equals(sentinels.sync().getMasterAddrByName("valkeyrie")));
+		await().atMost(Timing.seconds(20)).ignoreExceptions().until(() -> {
+			store.put("k", "after");
+			return true;
+		});
+		assertThat(store.get("k").valueAsString()).isEqualTo("after");
+		await().atMost(Timing.seconds(10)).until(() -> values.contains("after"));
+		try (LockLease lease = store.newLock("l").tryLock(Duration.ofSeconds(5)).orElseThrow()) {
+			assertThat(lease.fencingToken()).isPositive();
+		}
+	}
+
+	@Test
+	void sentinelCanBeGivenAsOneLettuceStyleEndpoint() {
+		String sentinel = TestServers.endpoint("redis-sentinel").replace("redis://", "redis-sentinel://") + "#valkeyrie";
+		RedisStore store = open(StoreConfig.builder("redis").endpoints(sentinel).namespace(this.namespace));
+		store.put("k", "v");
+		assertThat(store.get("k").valueAsString()).isEqualTo("v");
+		assertThatThrownBy(() -> open(StoreConfig.builder("redis").endpoints(sentinel.replace("#valkeyrie", ""))))
+			.isInstanceOf(StoreConfigurationException.class)
+			.hasMessageContaining("redis-sentinel://host:port[,host:port...]#master");
+	}
+
+	@Test
+	void storeUsesAGivenConnectionFactoryAndLeavesItOpen() {
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration("127.0.0.1", java.net.URI.create(this.endpoint).getPort()));
+		factory.afterPropertiesSet();
+		factory.start();
+		this.resources.add(factory::destroy);
+		Store store = RedisStore.open(config().build(), factory);
+		store.put("k", "v");
+		Store other = open(config());
+		assertThat(other.get("k").valueAsString()).isEqualTo("v");
+		store.close();
+		try (var connection = factory.getConnection()) {
+			assertThat(connection.ping()).isEqualTo("PONG");
+		}
+	}
+
+	@Test
+	void aclCredentialsAreUsedAndNeverShown() {
+		String user = "vk-" + UUID.randomUUID().toString().substring(0, 8);
+		String password = "s3cret-" + UUID.randomUUID();
+		this.redis.aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.on().addPassword(password).allKeys().allChannels().allCommands());
+		this.resources.add(() -> this.redis.aclDeluser(user));
+		RedisStore store = open(config().credentials(user, password));
+		store.put("k", "v");
+		assertThat(store.toString()).doesNotContain(password);
+		String withUserInfo = this.endpoint.replace("redis://", "redis://" + user + ":" + password + "@");
+		RedisStore fromEndpoint = open(StoreConfig.builder("redis").endpoints(withUserInfo).namespace(this.namespace));
+		assertThat(fromEndpoint.get("k").valueAsString()).isEqualTo("v");
+		assertThat(fromEndpoint.toString()).doesNotContain(password).contains(user + ":******@");
+		assertThat(fromEndpoint.config().toString()).doesNotContain(password);
+		assertThatThrownBy(() -> open(config().credentials(user, password + "-wrong")))
+			.isInstanceOf(StoreException.class)
+			.satisfies((ex) -> assertThat(ex.toString()).doesNotContain(password));
+	}
+
+	@Test
+	void openingWithoutAReachableServerFailsAsUnavailable() throws Exception {
+		int closedPort;
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			closedPort = socket.getLocalPort();
+		}
+		long started = System.nanoTime();
+		assertThatThrownBy(() -> open(StoreConfig.builder("redis").endpoints("127.0.0.1:" + closedPort)
+			.connectTimeout(Duration.ofSeconds(1))
+			.requestTimeout(Duration.ofSeconds(1)))).isInstanceOf(StoreUnavailableException.class);
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Timing.seconds(3));
+	}
+
+	@Test
+	void unknownOptionsFailNamingTheKnownOnes() {
+		assertThatThrownBy(() -> open(config().option("sentinelMasterName", "x")))
+			.isInstanceOf(StoreConfigurationException.class)
+			.hasMessageContaining("sentinelMasterName")
+			.hasMessageContaining(RedisOptions.SENTINEL_MASTER);
+	}
+
+	@Test
+	void lockWaiterIsWokenByTheUnlockMessageNotByTheTtl() {
+		RedisStore store = open(config());
+		RedisStore other = open(config());
+		LockOptions options = LockOptions.builder().ttl(Duration.ofSeconds(30)).build();
+		LockLease held = store.newLock("l", options).lock();
+		long[] wokenAfter = new long[1];
+		Thread waiter = new Thread(() -> {
+			long started = System.nanoTime();
+			other.newLock("l", options).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
+				wokenAfter[0] = System.nanoTime() - started;
+				lease.close();
+			});
+		});
+		waiter.start();
+		// Released only once the waiter tried, failed and sleeps on the unlock signal (its TTL is 30 s away).
+		await().atMost(Timing.seconds(5)).until(() -> waitsForUnlock(waiter));
+		long released = System.nanoTime();
+		held.close();
+		await().atMost(Timing.seconds(5)).until(() -> !waiter.isAlive());
+		assertThat(wokenAfter[0]).isPositive();
+		assertThat(Duration.ofNanos(System.nanoTime() - released)).isLessThan(Timing.millis(500));
+	}
+
+	private static boolean waitsForUnlock(Thread thread) {
+		for (StackTraceElement frame : thread.getStackTrace()) {
+			if (!frame.getClassName().startsWith("java.") && !frame.getClassName().startsWith("jdk.")) {
+				return frame.getClassName().equals(RedisLock.class.getName()) && frame.getMethodName().equals("acquire");
+			}
+		}
+		return false;
+	}
+
+}
