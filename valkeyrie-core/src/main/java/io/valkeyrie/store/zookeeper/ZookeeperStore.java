@@ -45,7 +45,8 @@ import org.jspecify.annotations.Nullable;
  * znode's {@code mzxid}. TTL keys carry their TTL in the header and are deleted by the
  * stores that see them; keep-alive keys are ephemeral znodes of the store's session. Locks
  * queue as ephemeral sequential znodes below {@code <base-path>/locks}. All watches of a
- * store share one persistent recursive watch. See {@code docs/backends/zookeeper.md}.
+ * store share one persistent recursive watch; each write journals its bytes next to the key
+ * so watchers see every write. See {@code docs/backends/zookeeper.md}.
  * <p>
  * Thread-safe; share one store per namespace.
  */
@@ -55,7 +56,6 @@ public final class ZookeeperStore extends AbstractStore {
 
 	/** The largest transaction deleteTree sends, in bytes of paths. */
 	private static final int MULTI_BYTES = 256 * 1024;
-
 
 	private final ZkSettings settings;
 

@@ -223,6 +223,21 @@ class ZookeeperStoreTest {
 	}
 
 	@Test
+	void watchersExpireATtlKeyWhoseWriterIsGone() {
+		Store writer = open();
+		Store watcher = open();
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		watcher.watchTree("", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		writer.put("orphan", "v".getBytes(), WriteOptions.ttl(writer.minimumTtl()));
+		long written = System.nanoTime();
+		writer.close();
+		await().atMost(Timing.seconds(5)).until(() -> events.stream().anyMatch(WatchEvent.Delete.class::isInstance));
+		assertThat(Duration.ofNanos(System.nanoTime() - written)).isLessThan(watcher.minimumTtl().plusSeconds(1));
+		assertThat(watcher.exists("orphan")).isFalse();
+	}
+
+	@Test
 	void minimumTtlIsTheNegotiatedSessionTimeout() {
 		Store store = open();
 		assertThat(store.minimumTtl()).isEqualTo(Duration.ofSeconds(2));
