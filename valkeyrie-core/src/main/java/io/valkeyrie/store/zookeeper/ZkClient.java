@@ -318,7 +318,8 @@ final class ZkClient {
 		}
 		catch (TimeoutException ex) {
 			future.cancel(false);
-			throw new StoreUnavailableException(BACKEND, "no answer within the request timeout", ex);
+			throw new StoreUnavailableException(BACKEND,
+					"no answer within the request timeout of " + TimeUnit.NANOSECONDS.toMillis(this.timeoutNanos) + " ms", ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -336,7 +337,10 @@ final class ZkClient {
 		}
 	}
 
-	/** Connection-level failures as {@link StoreUnavailableException}; the rest unchanged. */
+	/**
+	 * Throw connection-level failures as {@link StoreUnavailableException} and refused
+	 * access as {@link StoreException}; return every other answer for the caller to throw.
+	 */
 	static KeeperException translate(KeeperException ex) {
 		switch (ex.code()) {
 			case CONNECTIONLOSS, OPERATIONTIMEOUT, SESSIONEXPIRED, SESSIONMOVED, NOTREADONLY, REQUESTTIMEOUT,
