@@ -107,14 +107,19 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 				long wait = deadlineNanos - System.nanoTime();
 				Runnable onClose = wake::countDown;
 				this.zkStore.onClose(onClose);
+				boolean woken = false;
 				try {
-					if (wait <= 0 || !wake.await(wait, TimeUnit.NANOSECONDS)) {
-						this.client.removeWatcherQuietly(predecessor, watcher);
-						return null;
-					}
+					woken = wait > 0 && wake.await(wait, TimeUnit.NANOSECONDS);
 				}
 				finally {
 					this.zkStore.removeOnClose(onClose);
+					if (!woken) {
+						// Timed out or interrupted: nobody waits for this watch any more.
+						this.client.removeWatcherQuietly(predecessor, watcher);
+					}
+				}
+				if (!woken) {
+					return null;
 				}
 				this.store.ensureOpen();
 			}
