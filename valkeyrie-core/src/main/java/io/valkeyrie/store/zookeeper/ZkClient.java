@@ -192,9 +192,13 @@ final class ZkClient {
 
 	/** The stat of a znode, {@code null} if absent; {@code watcher} fires once on its next change. */
 	@Nullable Stat exists(String path, org.apache.zookeeper.Watcher watcher, long deadline) throws KeeperException {
+		return await(existsAsync(zk(deadline), path, watcher), deadline);
+	}
+
+	CompletableFuture<@Nullable Stat> existsAsync(ZooKeeper zk, String path, org.apache.zookeeper.Watcher watcher) {
 		CompletableFuture<@Nullable Stat> future = new CompletableFuture<>();
-		zk(deadline).exists(path, watcher, (rc, p, ctx, stat) -> completeOrAbsent(future, rc, p, stat), null);
-		return await(future, deadline);
+		zk.exists(path, watcher, (rc, p, ctx, stat) -> completeOrAbsent(future, rc, p, stat), null);
+		return future;
 	}
 
 	/** Forget a watcher nobody waits for any more. */

@@ -6,6 +6,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.valkeyrie.store.LockLoss;
 import io.valkeyrie.store.LockOptions;
@@ -18,6 +20,7 @@ import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,20 +75,62 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 
 	}
 
+	/**
+	 * One contender znode and the watch on it that reports its deletion once it holds the
+	 * lock. The watch is set together with the first read of the queue (pipelined), so taking
+	 * a free lock costs two round trips: create, then list + watch.
+	 */
+	private final class Contender {
+
+		final ZkClient.Created node;
+
+		final String name;
+
+		final AtomicReference<@Nullable Held> holder = new AtomicReference<>();
+
+		final AtomicBoolean gone = new AtomicBoolean();
+
+		final Watcher deleted = (event) -> {
+			if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
+				this.gone.set(true);
+				Held held = this.holder.get();
+				if (held != null) {
+					lose(held, LockLoss.Reason.RECORD_REMOVED, null);
+				}
+			}
+		};
+
+		boolean watching;
+
+		Contender(ZkClient.Created node) {
+			this.node = node;
+			this.name = node.path().substring(ZookeeperLock.this.dir.length() + 1);
+		}
+
+	}
+
 	@Override
 	protected @Nullable Held acquire(long deadlineNanos) throws InterruptedException {
 		String prefix = this.dir + "/" + ZkLayout.CONTENDER_PREFIX + UUID.randomUUID() + "-";
-		ZkClient.Created mine = null;
+		Contender mine = null;
 		Held held = null;
 		try {
-			mine = contend(prefix);
+			mine = new Contender(contend(prefix));
 			for (;;) {
-				List<String> contenders = contenders(this.client.deadline());
-				String name = mine.path().substring(this.dir.length() + 1);
-				int index = contenders.indexOf(name);
-				if (index < 0) {
+				long deadline = this.client.deadline();
+				ZooKeeper zk = this.client.zk(deadline);
+				CompletableFuture<@Nullable List<String>> children = this.client.getChildrenAsync(zk, this.dir);
+				CompletableFuture<@Nullable Stat> own = mine.watching ? null
+						: this.client.existsAsync(zk, mine.node.path(), mine.deleted);
+				List<String> contenders = contenders(this.client.await(children, deadline));
+				if (own != null) {
+					mine.watching = this.client.await(own, deadline) != null;
+				}
+				int index = contenders.indexOf(mine.name);
+				if (index < 0 || !mine.watching || mine.gone.get()) {
 					// Our znode went with an expired session: queue again.
-					mine = contend(prefix);
+					this.client.removeWatcherQuietly(mine.node.path(), mine.deleted);
+					mine = new Contender(contend(prefix));
 					continue;
 				}
 				if (index == 0) {
@@ -132,7 +177,8 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 		}
 		finally {
 			if (held == null && mine != null) {
-				deleteUninterruptibly(mine.path());
+				this.client.removeWatcherQuietly(mine.node.path(), mine.deleted);
+				deleteUninterruptibly(mine.node.path());
 			}
 		}
 	}
@@ -164,8 +210,7 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 	}
 
 	/** The contenders' znode names in queue order. */
-	private List<String> contenders(long deadline) throws KeeperException {
-		List<String> children = this.client.await(this.client.getChildrenAsync(this.client.zk(deadline), this.dir), deadline);
+	private static List<String> contenders(@Nullable List<String> children) {
 		List<String> contenders = new ArrayList<>();
 		if (children != null) {
 			for (String child : children) {
@@ -182,19 +227,11 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 		return Long.parseLong(name.substring(name.length() - 10));
 	}
 
-	/** Start watching a won znode for loss; {@code null} if it is gone already. */
-	private @Nullable Held hold(ZkClient.Created mine) throws KeeperException {
-		Held held = new Held(mine.stat().getCzxid(), mine.path());
-		Watcher deleted = (event) -> {
-			if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
-				lose(held, LockLoss.Reason.RECORD_REMOVED, null);
-			}
-		};
-		if (this.client.exists(mine.path(), deleted, this.client.deadline()) == null) {
-			this.client.removeWatcherQuietly(mine.path(), deleted);
-			return null;
-		}
-		held.onEnd(() -> this.client.removeWatcherQuietly(held.path, deleted));
+	/** Take the lock with a won znode and watch for its loss; {@code null} if it is gone or the connection is down. */
+	private @Nullable Held hold(Contender mine) {
+		Held held = new Held(mine.node.stat().getCzxid(), mine.node.path());
+		mine.holder.set(held);
+		held.onEnd(() -> this.client.removeWatcherQuietly(held.path, mine.deleted));
 		ConnectionStateListener listener = (curator, state) -> {
 			if (state == ConnectionState.LOST) {
 				lose(held, LockLoss.Reason.SESSION_EXPIRED, null);
@@ -206,10 +243,10 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 		};
 		this.client.curator().getConnectionStateListenable().addListener(listener);
 		held.onEnd(() -> this.client.curator().getConnectionStateListenable().removeListener(listener));
-		if (!this.client.isConnected()) {
-			// Suspended before the listener was in place.
+		if (mine.gone.get() || !this.client.isConnected()) {
+			// Deleted or suspended before the holder and the listener were in place: look again.
+			mine.holder.set(null);
 			this.client.curator().getConnectionStateListenable().removeListener(listener);
-			this.client.removeWatcherQuietly(held.path, deleted);
 			return null;
 		}
 		return held;

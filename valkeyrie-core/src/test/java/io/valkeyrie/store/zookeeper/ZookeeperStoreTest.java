@@ -422,6 +422,21 @@ class ZookeeperStoreTest {
 	}
 
 	@Test
+	void deletingTheLockZnodeIsReportedAsALoss() throws Exception {
+		Store store = open();
+		LockLease lease = store.newLock("l").lock();
+		CuratorFramework raw = rawClient();
+		String dir = "/valkeyrie/locks/" + this.namespace + "/l";
+		List<String> contenders = raw.getChildren().forPath(dir);
+		assertThat(contenders).hasSize(1).allMatch((name) -> name.startsWith(ZkLayout.CONTENDER_PREFIX));
+		raw.delete().forPath(dir + "/" + contenders.get(0));
+		assertThat(lease.lost().toCompletableFuture().get(5, TimeUnit.SECONDS).reason())
+			.isEqualTo(LockLoss.Reason.RECORD_REMOVED);
+		assertThat(lease.isValid()).isFalse();
+		assertThat(store.newLock("l").tryLock()).isPresent();
+	}
+
+	@Test
 	void closingTheStoreEndsALockWaitWithStoreClosed() throws Exception {
 		Store holder = open();
 		Store waiting = open();
