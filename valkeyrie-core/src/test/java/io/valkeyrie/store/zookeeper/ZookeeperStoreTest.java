@@ -264,6 +264,25 @@ class ZookeeperStoreTest {
 	}
 
 	@Test
+	void badOptionValuesAreRefusedWithTheirName() throws Exception {
+		assertThatExceptionOfType(StoreConfigurationException.class)
+			.isThrownBy(() -> Stores.open(config().option("session-timeout", "soon").build()))
+			.withMessageContaining("session-timeout");
+		assertThatExceptionOfType(StoreConfigurationException.class)
+			.isThrownBy(() -> Stores.open(config().option("base-path", "/zookeeper/x").build()))
+			.withMessageContaining("base-path");
+		assertThatExceptionOfType(StoreConfigurationException.class)
+			.isThrownBy(() -> Stores.open(config().option("acl", "world").build()))
+			.withMessageContaining("acl");
+		javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory
+			.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+		trust.init((java.security.KeyStore) null);
+		assertThatExceptionOfType(StoreConfigurationException.class)
+			.isThrownBy(() -> Stores.open(config().tls(new io.valkeyrie.store.TlsConfig(null, trust, true)).build()))
+			.withMessageContaining("tls-trust-store");
+	}
+
+	@Test
 	void unknownOptionIsRefused() {
 		assertThatExceptionOfType(StoreConfigurationException.class)
 			.isThrownBy(() -> Stores.open(config().option("sesion-timeout", "2s").build()))
