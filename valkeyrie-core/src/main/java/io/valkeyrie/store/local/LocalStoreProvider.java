@@ -2,11 +2,10 @@ package io.valkeyrie.store.local;
 
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
-import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.spi.AbstractStoreProvider;
 
 /**
- * Opens {@code local} stores.
+ * Opens {@code local} stores (H2 MVStore).
  */
 public final class LocalStoreProvider extends AbstractStoreProvider {
 
@@ -16,7 +15,7 @@ public final class LocalStoreProvider extends AbstractStoreProvider {
 
 	@Override
 	public Store open(StoreConfig config) {
-		throw new StoreConfigurationException("The local backend is not implemented yet");
+		return LocalStore.open(config);
 	}
 
 }

@@ -1,0 +1,7 @@
+/**
+ * The valkeyrie sample application.
+ */
+@NullMarked
+package io.valkeyrie.sample;
+
+import org.jspecify.annotations.NullMarked;

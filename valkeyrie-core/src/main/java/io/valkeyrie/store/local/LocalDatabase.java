@@ -1,0 +1,696 @@
+package io.valkeyrie.store.local;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import io.valkeyrie.store.KeyExistsException;
+import io.valkeyrie.store.KeyModifiedException;
+import io.valkeyrie.store.KeyNotFoundException;
+import io.valkeyrie.store.StoreConfigurationException;
+import io.valkeyrie.store.StoreInterruptedException;
+import io.valkeyrie.store.StoreUnavailableException;
+import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.internal.Keys;
+import io.valkeyrie.store.local.ChangeLog.Committed;
+import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.FileStore;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.type.LongDataType;
+import org.h2.mvstore.type.StringDataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One MVStore database and everything the stores opened on it share: the write lock that
+ * orders every change (and the condition lock waiters sleep on), the persistent counters,
+ * the change log, the list of stores whose watches hear every change, and one thread for
+ * TTL expiry and file compaction. Stores on the same file (or the same in-memory name) in
+ * one JVM share one instance, reference-counted; it closes with the last of them.
+ * <p>
+ * Reads are lock-free (MVStore maps are thread-safe); every write runs under the write
+ * lock, is committed before the call returns (so it survives the death of the JVM), and is
+ * then published, still under the lock, so watchers see changes in commit order.
+ */
+final class LocalDatabase {
+
+	private static final Logger logger = LoggerFactory.getLogger(LocalDatabase.class);
+
+	/** How often expired keys and locks are removed (and their delete events sent). */
+	static final Duration SWEEP_INTERVAL = Duration.ofMillis(100);
+
+	/** How often a file's partly used chunks are rewritten, as MVStore's own background housekeeping would. */
+	private static final Duration COMPACT_INTERVAL = Duration.ofSeconds(30);
+
+	/** Chunks fuller than this are left alone by compaction (percent). */
+	private static final int COMPACT_FILL_RATE = 80;
+
+	private static final int COMPACT_WRITE_BYTES = 16 * 1024 * 1024;
+
+	/** How long the maintenance tasks wait for the write lock. */
+	private static final Duration MAINTENANCE_TIMEOUT = Duration.ofSeconds(1);
+
+	private static final long MAX_LOG_BYTES = 64L * 1024 * 1024;
+
+	private static final String FORMAT = "format";
+
+	private static final long FORMAT_VERSION = 1;
+
+	private static final String INDEX = "index";
+
+	private static final Map<String, LocalDatabase> shared = new HashMap<>();
+
+	private final @Nullable String id;
+
+	private final String description;
+
+	private final LocalOptions options;
+
+	/** Opens the file store, for tests that make the disk fail; {@code null} for MVStore's own. */
+	private final @Nullable Function<String, FileStore<?>> fileStores;
+
+	// Replaced (under the write lock) when the file is opened again after a write error.
+	private volatile MVStore mvStore;
+
+	private volatile MVMap<String, Long> meta;
+
+	private final DataTable data;
+
+	private final LockTable locks;
+
+	private final ReentrantLock writeLock = new ReentrantLock();
+
+	private final Condition lockReleased = this.writeLock.newCondition();
+
+	private final InstantSource clock;
+
+	// Set once any store of the database asks for it: a shared database is never silently less durable than asked.
+	private volatile boolean fsync;
+
+	// Guarded by writeLock.
+	private ChangeLog log;
+
+	private volatile boolean released;
+
+	// Guarded by writeLock: the changes of the write in progress, published after its commit.
+	private final List<Committed> pending = new ArrayList<>();
+
+	private final List<LocalStore> stores = new CopyOnWriteArrayList<>();
+
+	private final AtomicLong sessions = new AtomicLong();
+
+	private final ScheduledExecutorService scheduler;
+
+	// Guarded by 'shared'.
+	private int references;
+
+	private LocalDatabase(@Nullable String id, LocalOptions options, InstantSource clock,
+			@Nullable Function<String, FileStore<?>> fileStores) {
+		this.id = id;
+		this.options = options;
+		this.fileStores = fileStores;
+		this.clock = clock;
+		this.description = (options.path() != null) ? "file " + options.path()
+				: (options.name() != null) ? "in-memory database '" + options.name() + "'" : "private in-memory database";
+		this.mvStore = openStore();
+		try {
+			this.meta = openMeta(this.mvStore);
+			this.data = new DataTable(this.mvStore, () -> next(INDEX), this.pending::add);
+			this.locks = new LockTable(this, this.mvStore);
+			this.data.expireOrphans(now());
+			this.mvStore.commit();
+			this.log = new ChangeLog(options.historySize(), MAX_LOG_BYTES, counter(INDEX));
+		}
+		catch (RuntimeException ex) {
+			this.mvStore.closeImmediately();
+			throw (ex instanceof MVStoreException) ? new StoreConfigurationException("The local store " + this.description
+					+ " cannot be opened: " + ex.getMessage(), ex) : ex;
+		}
+		this.scheduler = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "valkeyrie-local-sweeper");
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.scheduler.scheduleWithFixedDelay(this::sweep, SWEEP_INTERVAL.toMillis(), SWEEP_INTERVAL.toMillis(),
+				TimeUnit.MILLISECONDS);
+		if (options.path() != null) {
+			this.scheduler.scheduleWithFixedDelay(this::compact, COMPACT_INTERVAL.toMillis(), COMPACT_INTERVAL.toMillis(),
+					TimeUnit.MILLISECONDS);
+		}
+	}
+
+	/**
+	 * The database the options name, shared with the stores already open on it in this JVM.
+	 * Every call must be paired with {@link #release()}.
+	 */
+	static LocalDatabase acquire(LocalOptions options, InstantSource clock,
+			@Nullable Function<String, FileStore<?>> fileStores) {
+		String id = options.databaseId();
+		synchronized (shared) {
+			LocalDatabase database = (id != null) ? shared.get(id) : null;
+			if (database == null) {
+				database = new LocalDatabase(id, options, clock, fileStores);
+				if (id != null) {
+					shared.put(id, database);
+				}
+			}
+			database.references++;
+			return database;
+		}
+	}
+
+	/** Give back a reference; the last one closes the database. */
+	void release() {
+		synchronized (shared) {
+			if (--this.references > 0) {
+				return;
+			}
+			if (this.id != null) {
+				shared.remove(this.id);
+			}
+			// Still under the registry's lock: a store opening this file meanwhile must find it unlocked.
+			close();
+		}
+	}
+
+	private void close() {
+		this.released = true;
+		this.scheduler.shutdownNow();
+		this.writeLock.lock();
+		try {
+			this.mvStore.close();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Closing the local store {} failed", this.description, ex);
+		}
+		finally {
+			this.writeLock.unlock();
+		}
+	}
+
+	// ---- Stores ------------------------------------------------------------------------
+
+	/** Publish every change to {@code store} from now on; returns its session id. */
+	long attach(LocalStore store, boolean fsync) {
+		if (fsync) {
+			this.fsync = true;
+		}
+		this.stores.add(store);
+		return this.sessions.incrementAndGet();
+	}
+
+	/** Stop publishing to {@code store} and delete the keys it kept alive. */
+	void detach(LocalStore store, long session, Iterable<String> keptAlive) {
+		this.stores.remove(store);
+		write(store.timeout(), () -> {
+			for (String key : keptAlive) {
+				Entry entry = this.data.raw(key);
+				if (entry != null && entry.owner() == session) {
+					this.data.remove(key, entry);
+				}
+			}
+			return null;
+		});
+	}
+
+	// ---- Reads (lock-free) ---------------------------------------------------------------
+
+	@Nullable Entry get(String key) {
+		try {
+			Entry entry = this.data.raw(key);
+			return (entry != null && !entry.isExpired(now())) ? entry : null;
+		}
+		catch (MVStoreException ex) {
+			throw unavailable(ex);
+		}
+	}
+
+	/** Every live key starting with {@code prefix}, in key order. */
+	void forEachBelow(String prefix, BiConsumer<String, Entry> action) {
+		try {
+			this.data.forEachLive(prefix, now(), action);
+		}
+		catch (MVStoreException ex) {
+			throw unavailable(ex);
+		}
+	}
+
+	// ---- Writes --------------------------------------------------------------------------
+
+	Entry put(LocalStore store, String key, byte[] value, WriteOptions options) {
+		return write(store.timeout(), () -> {
+			long now = now();
+			Entry old = this.data.live(key, now);
+			Entry entry = newEntry(store, value, options, now);
+			this.data.put(key, entry, old);
+			return entry;
+		});
+	}
+
+	boolean delete(LocalStore store, String key) {
+		return write(store.timeout(), () -> {
+			Entry old = this.data.live(key, now());
+			if (old == null) {
+				return false;
+			}
+			this.data.remove(key, old);
+			return true;
+		});
+	}
+
+	/** Delete {@code dir} (unless it is the namespace itself) and every key below it. */
+	boolean deleteTree(LocalStore store, String dir, boolean includeDir) {
+		return write(store.timeout(), () -> {
+			long now = now();
+			NavigableMap<String, Entry> doomed = this.data.rawBelow(Keys.childPrefix(dir));
+			Entry self = includeDir ? this.data.raw(dir) : null;
+			if (self != null) {
+				doomed.put(dir, self);
+			}
+			boolean removed = false;
+			for (Map.Entry<String, Entry> entry : doomed.entrySet()) {
+				this.data.remove(entry.getKey(), entry.getValue());
+				removed |= !entry.getValue().isExpired(now);
+			}
+			return removed;
+		});
+	}
+
+	Entry atomicPut(LocalStore store, String key, String relativeKey, byte[] value, @Nullable Long previousIndex,
+			WriteOptions options) {
+		return write(store.timeout(), () -> {
+			long now = now();
+			Entry current = this.data.live(key, now);
+			if (previousIndex == null) {
+				if (current != null) {
+					throw new KeyExistsException("Key '" + relativeKey + "' already exists (lastIndex " + current.index() + ")");
+				}
+			}
+			else {
+				compare(relativeKey, current, previousIndex);
+			}
+			Entry entry = newEntry(store, value, options, now);
+			this.data.put(key, entry, current);
+			return entry;
+		});
+	}
+
+	void atomicDelete(LocalStore store, String key, String relativeKey, long previousIndex) {
+		write(store.timeout(), () -> {
+			Entry current = this.data.live(key, now());
+			compare(relativeKey, current, previousIndex);
+			this.data.remove(key, current);
+			return null;
+		});
+	}
+
+	// ---- Watches -------------------------------------------------------------------------
+
+	/**
+	 * Read the live pairs of a key or subtree together with the index they are current at
+	 * (under the write lock, so no change is half seen).
+	 * @param key the full key or directory
+	 * @param tree whether every key strictly below {@code key} is wanted
+	 * @param pair receives each full key and its entry
+	 * @return the index the state is current at
+	 */
+	long read(Duration timeout, String key, boolean tree, BiConsumer<String, Entry> pair) {
+		lock(timeout);
+		try {
+			if (tree) {
+				forEachBelow(Keys.childPrefix(key), pair);
+			}
+			else {
+				Entry entry = get(key);
+				if (entry != null) {
+					pair.accept(key, entry);
+				}
+			}
+			return counter(INDEX);
+		}
+		finally {
+			this.writeLock.unlock();
+		}
+	}
+
+	/**
+	 * The state of a key or subtree at {@code index} and every change of it since, from the
+	 * change log; {@code null} when the log does not reach back that far.
+	 */
+	@Nullable History history(Duration timeout, String key, boolean tree, long index) {
+		lock(timeout);
+		try {
+			long current = counter(INDEX);
+			if (!this.log.covers(index, current)) {
+				return null;
+			}
+			// Entries not yet swept count as present: the log's expiry event for them is still to come.
+			NavigableMap<String, Entry> state = new TreeMap<>();
+			if (tree) {
+				state.putAll(this.data.rawBelow(Keys.childPrefix(key)));
+			}
+			else {
+				Entry entry = this.data.raw(key);
+				if (entry != null) {
+					state.put(key, entry);
+				}
+			}
+			List<Committed> changes = new ArrayList<>();
+			for (Committed change : this.log.after(index)) {
+				if (tree ? Keys.isBelow(change.key(), key) : change.key().equals(key)) {
+					changes.add(change);
+				}
+			}
+			for (int i = changes.size() - 1; i >= 0; i--) {
+				Committed change = changes.get(i);
+				if (change.previous() != null) {
+					state.put(change.key(), change.previous());
+				}
+				else {
+					state.remove(change.key());
+				}
+			}
+			return new History(state, changes, current);
+		}
+		catch (MVStoreException ex) {
+			throw unavailable(ex);
+		}
+		finally {
+			this.writeLock.unlock();
+		}
+	}
+
+	/**
+	 * The state of a key or subtree at an index and the changes after it.
+	 * @param state full keys to entries at the index
+	 * @param changes the changes after the index, oldest first
+	 * @param revision the index the history reaches
+	 */
+	record History(NavigableMap<String, Entry> state, List<Committed> changes, long revision) {
+	}
+
+	// ---- For the lock table --------------------------------------------------------------
+
+	LockTable locks() {
+		return this.locks;
+	}
+
+	Condition lockReleased() {
+		return this.lockReleased;
+	}
+
+	/** Take the write lock within {@code timeout}, or fail with {@link StoreUnavailableException}. */
+	void lock(Duration timeout) {
+		try {
+			if (!tryLock(timeout.toNanos())) {
+				throw new StoreUnavailableException("local", "the " + this.description
+						+ " stayed busy for longer than the request timeout of " + timeout, null);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new StoreInterruptedException("Interrupted while waiting for the local store " + this.description, ex);
+		}
+	}
+
+	/** Take the write lock within {@code nanos}; the file is opened again first if a write error closed it. */
+	boolean tryLock(long nanos) throws InterruptedException {
+		if (!this.writeLock.tryLock(nanos, TimeUnit.NANOSECONDS)) {
+			return false;
+		}
+		try {
+			reopenAfterFailure();
+		}
+		catch (RuntimeException ex) {
+			this.writeLock.unlock();
+			throw ex;
+		}
+		return true;
+	}
+
+	void unlock() {
+		this.writeLock.unlock();
+	}
+
+	/** Commit what the write under the lock changed, then publish its changes in order. */
+	void commit() {
+		try {
+			if (this.mvStore.hasUnsavedChanges()) {
+				this.mvStore.commit();
+				if (this.fsync && this.mvStore.getFileStore() != null) {
+					this.mvStore.sync();
+				}
+			}
+		}
+		catch (MVStoreException ex) {
+			this.pending.clear();
+			throw unavailable(ex);
+		}
+		// A copy: a listener on a same-thread executor may write (re-entering the lock) while these are published.
+		List<Committed> committed = List.copyOf(this.pending);
+		this.pending.clear();
+		for (Committed change : committed) {
+			this.log.add(change);
+			for (LocalStore store : this.stores) {
+				store.publish(change);
+			}
+		}
+	}
+
+	/** The next value of a persistent counter; under the write lock. */
+	long next(String counter) {
+		long next = counter(counter) + 1;
+		this.meta.put(counter, next);
+		return next;
+	}
+
+	long now() {
+		return this.clock.millis();
+	}
+
+	ScheduledExecutorService scheduler() {
+		return this.scheduler;
+	}
+
+	/** What the database is, for messages: its file or in-memory name. */
+	String description() {
+		return this.description;
+	}
+
+	// ---- Internals -----------------------------------------------------------------------
+
+	/** Run {@code action} under the write lock, then commit and publish what it changed (also when it fails). */
+	private <T> T write(Duration timeout, Supplier<T> action) {
+		lock(timeout);
+		try {
+			T result;
+			try {
+				result = action.get();
+			}
+			finally {
+				commit();
+			}
+			return result;
+		}
+		catch (MVStoreException ex) {
+			throw unavailable(ex);
+		}
+		finally {
+			this.pending.clear();
+			this.writeLock.unlock();
+		}
+	}
+
+	private Entry newEntry(LocalStore store, byte[] value, WriteOptions options, long now) {
+		long index = next(INDEX);
+		Duration ttl = options.ttl();
+		if (ttl == null) {
+			return new Entry(index, 0, 0, 0, value);
+		}
+		long ttlMillis = Math.max(1, saturatedMillis(ttl));
+		if (options.keepAlive()) {
+			return new Entry(index, 0, store.session(), ttlMillis, value);
+		}
+		return new Entry(index, saturatedAdd(now, ttlMillis), 0, ttlMillis, value);
+	}
+
+	private static void compare(String relativeKey, @Nullable Entry current, long previousIndex) {
+		if (current == null) {
+			throw new KeyNotFoundException(relativeKey);
+		}
+		if (current.index() != previousIndex) {
+			throw new KeyModifiedException("Key '" + relativeKey + "' was modified: its lastIndex is " + current.index()
+					+ ", not " + previousIndex);
+		}
+	}
+
+	private long counter(String name) {
+		Long value = this.meta.get(name);
+		return (value != null) ? value : 0;
+	}
+
+	/** Remove expired keys (publishing their deletes) and expired lock records. */
+	private void sweep() {
+		try {
+			long now = now();
+			// A closed file is opened again by taking the lock, even when only readers use the store.
+			if (!this.mvStore.isClosed() && !this.data.hasDue(now) && !this.locks.hasExpired(now)) {
+				return;
+			}
+			write(MAINTENANCE_TIMEOUT, () -> {
+				this.data.removeDue(now);
+				this.locks.expire(now);
+				return null;
+			});
+		}
+		catch (RuntimeException ex) {
+			// The sweeper must keep running; the next round retries what this one could not do.
+			if (this.mvStore.isClosed()) {
+				logger.debug("The local store {} cannot be opened again yet", this.description, ex);
+			}
+			else {
+				logger.warn("Sweeping expired keys of the local store {} failed", this.description, ex);
+			}
+		}
+	}
+
+	/**
+	 * Rewrite chunks that are mostly garbage. MVStore's background thread would do this, but
+	 * it is off: it could take a write's pages into its own asynchronous commit, and then our
+	 * commit would return before they reached the file.
+	 */
+	private void compact() {
+		try {
+			write(MAINTENANCE_TIMEOUT, () -> this.mvStore.compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES));
+		}
+		catch (RuntimeException ex) {
+			// Only space is lost; the next round tries again.
+			logger.debug("Compacting the local store {} failed", this.description, ex);
+		}
+	}
+
+	/**
+	 * A write error makes MVStore close the file rather than risk corrupting it (its panic
+	 * mode). Open it again, as it was at its last commit (every write that returned), and tell
+	 * every watch to resync. Under the write lock.
+	 */
+	private void reopenAfterFailure() {
+		MVStore failed = this.mvStore;
+		if (!failed.isClosed() || this.released) {
+			return;
+		}
+		if (this.options.path() == null) {
+			throw new StoreUnavailableException("local", "the " + this.description + " failed and, being in memory, is lost",
+					failed.getPanicException());
+		}
+		MVStore reopened;
+		try {
+			reopened = openStore();
+		}
+		catch (StoreConfigurationException ex) {
+			throw new StoreUnavailableException("local", "the " + this.description + " failed (" + failed.getPanicException()
+					+ ") and cannot be opened again yet: " + ex.getMessage(), ex);
+		}
+		try {
+			this.meta = openMeta(reopened);
+			this.data.bind(reopened);
+			this.locks.bind(reopened);
+		}
+		catch (RuntimeException ex) {
+			reopened.closeImmediately();
+			throw new StoreUnavailableException("local", "the " + this.description + " cannot be opened again yet", ex);
+		}
+		this.mvStore = reopened;
+		this.pending.clear();
+		this.log = new ChangeLog(this.options.historySize(), MAX_LOG_BYTES, counter(INDEX));
+		logger.warn("Opened the local store {} again after a write error", this.description, failed.getPanicException());
+		for (LocalStore store : this.stores) {
+			store.resync("the " + this.description + " was opened again after a write error");
+		}
+	}
+
+	private MVMap<String, Long> openMeta(MVStore store) {
+		MVMap<String, Long> map = store.openMap("meta",
+				new MVMap.Builder<String, Long>().keyType(StringDataType.INSTANCE).valueType(LongDataType.INSTANCE));
+		checkFormat(map);
+		return map;
+	}
+
+	private void checkFormat(MVMap<String, Long> meta) {
+		Long format = meta.get(FORMAT);
+		if (format == null) {
+			meta.put(FORMAT, FORMAT_VERSION);
+		}
+		else if (format != FORMAT_VERSION) {
+			throw new StoreConfigurationException("The local store " + this.description + " has format " + format
+					+ ", this valkeyrie reads format " + FORMAT_VERSION);
+		}
+	}
+
+	private MVStore openStore() {
+		MVStore.Builder builder = new MVStore.Builder().autoCommitDisabled();
+		Path path = this.options.path();
+		if (path != null && this.fileStores != null) {
+			builder.adoptFileStore(this.fileStores.apply(path.toString()));
+		}
+		else if (path != null) {
+			builder.fileName(path.toString());
+		}
+		try {
+			return builder.open();
+		}
+		catch (MVStoreException ex) {
+			if (ex.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
+				throw new StoreConfigurationException("The local store " + this.description
+						+ " is in use by another process; a local store file can be opened by one process at a time"
+						+ " (share it within a JVM by opening stores with the same path)", ex);
+			}
+			throw new StoreConfigurationException("The local store " + this.description + " cannot be opened: "
+					+ ex.getMessage(), ex);
+		}
+	}
+
+	StoreUnavailableException unavailable(MVStoreException ex) {
+		return new StoreUnavailableException("local", "the " + this.description + " failed: " + ex.getMessage(), ex);
+	}
+
+	static long saturatedMillis(Duration duration) {
+		try {
+			return duration.toMillis();
+		}
+		catch (ArithmeticException ex) {
+			return Long.MAX_VALUE;
+		}
+	}
+
+	static long saturatedAdd(long a, long b) {
+		long sum = a + b;
+		return (sum < a) ? Long.MAX_VALUE : sum;
+	}
+
+	@Override
+	public String toString() {
+		return "LocalDatabase[" + this.description + "]";
+	}
+
+}

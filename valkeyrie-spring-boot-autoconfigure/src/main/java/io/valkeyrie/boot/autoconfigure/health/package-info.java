@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of the {@code valkeyrie} health contributor.
+ */
+@NullMarked
+package io.valkeyrie.boot.autoconfigure.health;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,63 @@
+package io.valkeyrie.boot.autoconfigure;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/**
+ * Checks that the failure analyzers are registered in {@code META-INF/spring.factories}:
+ * a real application that fails to start prints their analysis.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class FailureAnalyzersRegistrationTests {
+
+	@Test
+	void unknownBackend(CapturedOutput output) {
+		start("valkeyrie.backend=mongo");
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("valkeyrie.backend is 'mongo', which is not a valkeyrie backend.")
+			.contains("Set valkeyrie.backend to one of:");
+	}
+
+	@Test
+	void missingClientLibrary(CapturedOutput output) {
+		start("valkeyrie.backend=missing-library");
+		assertThat(output).contains("Add the Maven dependency com.example:no-such-client");
+	}
+
+	@Test
+	void unreachableBackend(CapturedOutput output) {
+		start("valkeyrie.backend=unreachable");
+		assertThat(output).contains("The valkeyrie unreachable store could not reach its servers at the backend's default address");
+	}
+
+	@Test
+	void invalidNamespace(CapturedOutput output) {
+		start("valkeyrie.namespace=a/../b");
+		assertThat(output).contains("Invalid value 'a/../b' for configuration property 'valkeyrie.namespace'");
+	}
+
+	private static void start(String property) {
+		assertThatException().isThrownBy(() -> new SpringApplicationBuilder(TestApplication.class)
+			.web(WebApplicationType.NONE)
+			.properties(property)
+			.run()
+			.close());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(ValkeyrieAutoConfiguration.class)
+	static class TestApplication {
+
+	}
+
+}
