@@ -3,7 +3,9 @@ package io.valkeyrie.store.zookeeper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -23,6 +25,7 @@ import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.internal.AbstractStore;
 import io.valkeyrie.store.internal.Keys;
+import io.valkeyrie.store.internal.Secrets;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.state.ConnectionState;
@@ -202,6 +205,28 @@ public final class ZookeeperStore extends AbstractStore {
 		return "keep-alive keys and locks live as long as the ZooKeeper session, whose negotiated timeout is "
 				+ this.sessionTimeoutMillis + " ms (option '" + ZkSettings.SESSION_TIMEOUT
 				+ "'; the server clamps it to [minSessionTimeout, maxSessionTimeout], by default 2 to 20 times its tickTime)";
+	}
+
+	/**
+	 * One round trip to the server, then what the client knows: ZooKeeper has no request
+	 * that reports the server's version.
+	 */
+	@Override
+	protected Map<String, Object> doServerInfo() {
+		long deadline = this.client.deadline();
+		ZooKeeper zk = this.client.zk(deadline);
+		try {
+			this.client.await(this.client.getDataAsync(zk, this.layout.kvRoot()), deadline);
+		}
+		catch (KeeperException ex) {
+			throw unexpected("", ex);
+		}
+		Map<String, Object> info = new LinkedHashMap<>();
+		info.put("connectString", Secrets.endpoint(this.client.curator().getZookeeperClient().getCurrentConnectionString()));
+		info.put("state", zk.getState().name());
+		info.put("sessionTimeoutMillis", zk.getSessionTimeout());
+		info.put("basePath", this.settings.basePath);
+		return info;
 	}
 
 	/** The store's Curator client. */

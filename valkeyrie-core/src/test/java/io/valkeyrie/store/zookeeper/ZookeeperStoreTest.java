@@ -238,6 +238,9 @@ class ZookeeperStoreTest {
 	void minimumTtlIsTheNegotiatedSessionTimeout() {
 		Store store = open();
 		assertThat(store.minimumTtl()).isEqualTo(Duration.ofSeconds(2));
+		assertThat(store.serverInfo()).containsEntry("sessionTimeoutMillis", 2000)
+			.containsEntry("state", "CONNECTED")
+			.containsEntry("basePath", "/valkeyrie");
 		assertThatExceptionOfType(io.valkeyrie.store.InvalidTtlException.class)
 			.isThrownBy(() -> store.put("k", "v".getBytes(), WriteOptions.keepAlive(Duration.ofSeconds(1))))
 			.withMessageContaining("session-timeout")
@@ -325,6 +328,7 @@ class ZookeeperStoreTest {
 			assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> store.get("k"))
 				.satisfies((ex) -> assertThat(ex.backend()).isEqualTo("zookeeper"));
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Timing.seconds(4));
+			assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(store::serverInfo);
 			start = System.nanoTime();
 			assertThatExceptionOfType(StoreUnavailableException.class)
 				.isThrownBy(() -> Stores.open(whileDown));
