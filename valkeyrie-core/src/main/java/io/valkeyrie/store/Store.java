@@ -38,6 +38,18 @@ public interface Store extends AutoCloseable {
 	/** The largest value this store accepts, in bytes. */
 	int maxValueSize();
 
+	/** The server addresses this store talks to, with any credentials masked. */
+	List<String> endpoints();
+
+	/**
+	 * What the server says about itself, for health checks and diagnostics: for example
+	 * {@code version} and {@code leader}, as far as the backend tells. Makes one round trip,
+	 * bounded by the request timeout. Never contains credentials.
+	 * @return the details, by name
+	 * @throws StoreUnavailableException if the server cannot be reached
+	 */
+	java.util.Map<String, Object> serverInfo();
+
 	/**
 	 * Create or overwrite a permanent key.
 	 * @param key the key

@@ -2,7 +2,6 @@ package io.valkeyrie.store.etcd;
 
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
-import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.spi.AbstractStoreProvider;
 
 /**
@@ -16,7 +15,7 @@ public final class EtcdStoreProvider extends AbstractStoreProvider {
 
 	@Override
 	public Store open(StoreConfig config) {
-		throw new StoreConfigurationException("The etcd backend is not implemented yet");
+		return EtcdStore.open(config);
 	}
 
 }

@@ -2,6 +2,7 @@ package io.valkeyrie.store.internal;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
@@ -49,6 +50,9 @@ public abstract class AbstractStore implements Store, WatchSource {
 
 	/** The most threads watch delivery grows to while listeners are stuck. */
 	private static final int MAX_DELIVERY_THREADS = 64;
+
+	/** A key no one writes, read to prove the server answers. */
+	private static final String SERVER_PROBE_KEY = "valkeyrie-server-probe";
 
 	private static final AtomicInteger STORE_IDS = new AtomicInteger();
 
@@ -113,6 +117,15 @@ public abstract class AbstractStore implements Store, WatchSource {
 	/** Why {@link #minimumTtl()} is what it is, naming the server setting behind it. */
 	protected abstract String minimumTtlReason();
 
+	/**
+	 * What the server says about itself ({@code version}, {@code leader}, ...); one round trip.
+	 * The default only proves the server answers.
+	 */
+	protected Map<String, Object> doServerInfo() {
+		doExists(SERVER_PROBE_KEY, ReadOptions.STALE);
+		return Map.of();
+	}
+
 	/** Whether a key exists; backends override when they have a cheaper test than a read. */
 	protected boolean doExists(String key, ReadOptions options) {
 		return doGet(key, options) != null;
@@ -133,6 +146,17 @@ public abstract class AbstractStore implements Store, WatchSource {
 	@Override
 	public int maxValueSize() {
 		return this.config.maxValueSize();
+	}
+
+	@Override
+	public final List<String> endpoints() {
+		return Secrets.endpoints(this.config.endpoints());
+	}
+
+	@Override
+	public final Map<String, Object> serverInfo() {
+		ensureOpen();
+		return Map.copyOf(doServerInfo());
 	}
 
 	/** The configuration the store was opened with. */

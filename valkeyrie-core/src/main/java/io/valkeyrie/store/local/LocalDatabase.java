@@ -492,6 +492,13 @@ final class LocalDatabase {
 		return this.scheduler;
 	}
 
+	/** What {@code serverInfo()} shows: the engine, the database, and where its index is. */
+	Map<String, Object> info() {
+		String version = MVStore.class.getPackage().getImplementationVersion();
+		return Map.of("engine", "H2 MVStore" + ((version != null) ? " " + version : ""), "database", this.description,
+				"fsync", this.fsync, "index", counter(INDEX));
+	}
+
 	/** What the database is, for messages: its file or in-memory name. */
 	String description() {
 		return this.description;

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
@@ -148,6 +149,11 @@ public final class LocalStore extends AbstractStore {
 		}
 	}
 
+	@Override
+	protected Map<String, Object> doServerInfo() {
+		return this.database.info();
+	}
+
 	// ---- Watches ------------------------------------------------------------------------
 
 	@Override
@@ -223,7 +229,7 @@ public final class LocalStore extends AbstractStore {
 
 	@Override
 	public String toString() {
-		return "LocalStore[" + this.database.description() + ", namespace='" + namespace() + "'"
+		return "LocalStore[backend=local, " + this.database.description() + ", namespace='" + namespace() + "'"
 				+ (isClosed() ? ", closed" : "") + "]";
 	}
 

@@ -3,9 +3,12 @@ package io.valkeyrie.store.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -170,6 +173,24 @@ public final class RedisStore extends AbstractStore {
 	protected boolean doExists(String key, ReadOptions options) {
 		Boolean exists = this.access.call((c) -> c.keyCommands().exists(this.layout.data(key)));
 		return Boolean.TRUE.equals(exists);
+	}
+
+	@Override
+	protected Map<String, Object> doServerInfo() {
+		Properties info = this.access.call((connection) -> connection.serverCommands().info("server"));
+		Properties replication = this.access.call((connection) -> connection.serverCommands().info("replication"));
+		Map<String, Object> details = new LinkedHashMap<>();
+		putIfPresent(details, "version", info, "redis_version");
+		putIfPresent(details, "mode", info, "redis_mode");
+		putIfPresent(details, "role", replication, "role");
+		return details;
+	}
+
+	private static void putIfPresent(Map<String, Object> details, String name, @Nullable Properties info, String property) {
+		String value = (info != null) ? info.getProperty(property) : null;
+		if (value != null) {
+			details.put(name, value);
+		}
 	}
 
 	@Override

@@ -2,7 +2,6 @@ package io.valkeyrie.store.zookeeper;
 
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
-import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.spi.AbstractStoreProvider;
 
 /**
@@ -11,12 +10,13 @@ import io.valkeyrie.store.spi.AbstractStoreProvider;
 public final class ZookeeperStoreProvider extends AbstractStoreProvider {
 
 	public ZookeeperStoreProvider() {
-		super("zookeeper", "org.apache.curator:curator-recipes", "org.apache.curator.framework.recipes.locks.InterProcessMutex");
+		super("zookeeper", "org.apache.curator:curator-recipes", "org.apache.curator.framework.CuratorFramework",
+				"org.apache.zookeeper.ZooKeeper");
 	}
 
 	@Override
 	public Store open(StoreConfig config) {
-		throw new StoreConfigurationException("The zookeeper backend is not implemented yet");
+		return ZookeeperStore.open(config);
 	}
 
 }

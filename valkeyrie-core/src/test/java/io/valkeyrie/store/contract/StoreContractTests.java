@@ -1450,6 +1450,17 @@ public abstract class StoreContractTests {
 	}
 
 	@Test
+	void errorsServerInfoAnswersWithoutCredentials() {
+		StoreConfig config = storeConfig().namespace(namespace()).build();
+		Store store = open(config.toBuilder());
+		assertThat(store.endpoints()).hasSameSizeAs(config.endpoints());
+		assertThat(store.serverInfo()).isNotNull().allSatisfy((name, value) -> assertThat(value).isNotNull());
+		assertThat(store.toString()).contains(store.backend());
+		store.close();
+		assertThatThrownBy(store::serverInfo).isInstanceOf(StoreClosedException.class);
+	}
+
+	@Test
 	void errorsNeverShowCredentials() {
 		StoreConfig config = storeConfig().namespace(namespace()).credentials("user", "s3cr3t-pw").token("t0k3n").build();
 		assertThat(config.toString()).doesNotContain("s3cr3t-pw").doesNotContain("t0k3n");

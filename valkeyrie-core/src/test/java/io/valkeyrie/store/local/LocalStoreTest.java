@@ -157,7 +157,10 @@ class LocalStoreTest {
 		Store two = LocalStore.builder().path(this.directory.resolve("sub/../shared.mv")).open();
 		one.put("k", "v");
 		assertThat(two.get("k").valueAsString()).isEqualTo("v");
-		assertThat(one).hasToString("LocalStore[file " + file.toRealPath() + ", namespace='']");
+		assertThat(one).hasToString("LocalStore[backend=local, file " + file.toRealPath() + ", namespace='']");
+		assertThat(one.serverInfo()).containsEntry("database", "file " + file.toRealPath())
+			.containsEntry("index", two.get("k").lastIndex())
+			.hasEntrySatisfying("engine", (engine) -> assertThat(engine.toString()).startsWith("H2 MVStore"));
 		one.close();
 		two.put("k", "w");
 		two.close();

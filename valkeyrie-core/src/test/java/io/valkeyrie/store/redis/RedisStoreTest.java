@@ -93,6 +93,19 @@ class RedisStoreTest {
 	}
 
 	@Test
+	void serverInfoTellsTheRedisVersionAndRole() {
+		RedisStore store = open(config());
+		Map<String, Object> info = store.serverInfo();
+		assertThat(info).containsEntry("role", "master").containsKey("version");
+		assertThat(info.get("version")).isEqualTo(this.redis.info("server").lines()
+			.filter((line) -> line.startsWith("redis_version:"))
+			.findFirst()
+			.orElseThrow()
+			.substring("redis_version:".length())
+			.trim());
+	}
+
+	@Test
 	void bookkeepingOfTheRootNamespaceIsNeverListed() {
 		RedisStore store = open(config().namespace(""));
 		String key = "root-test-" + UUID.randomUUID();

@@ -1,11 +1,11 @@
 package io.valkeyrie.boot.health;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import io.valkeyrie.boot.autoconfigure.Endpoints;
-import io.valkeyrie.boot.observation.ObservedStore;
 import io.valkeyrie.store.Store;
-import io.valkeyrie.store.internal.AbstractStore;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -14,15 +14,12 @@ import org.springframework.util.Assert;
 
 /**
  * {@link HealthIndicator} of a valkeyrie {@link Store}: UP when a real round trip to the
- * backend (an {@code exists} of a reserved probe key, which reads and writes nothing
- * else) succeeds within the store's request timeout, DOWN when it fails or the store is
- * closed. Details: the backend, the namespace, the endpoints (without credentials) and
- * the round-trip time of the probe.
+ * backend ({@link Store#serverInfo()}, which writes nothing) succeeds within the store's
+ * request timeout, DOWN when it fails or the store is closed. Details: the backend, the
+ * namespace, the endpoints (without credentials), the round-trip time of the probe and what
+ * the server tells about itself (version, leader, ...).
  */
 public class ValkeyrieHealthIndicator extends AbstractHealthIndicator {
-
-	/** The key the probe asks about; reserved, so it normally does not exist. */
-	public static final String PROBE_KEY = ".valkeyrie-health-probe";
 
 	private final Store store;
 
@@ -58,15 +55,16 @@ public class ValkeyrieHealthIndicator extends AbstractHealthIndicator {
 			return;
 		}
 		long start = System.nanoTime();
-		this.store.exists(PROBE_KEY);
+		Map<String, Object> server = this.store.serverInfo();
 		long micros = (System.nanoTime() - start) / 1000;
 		builder.up().withDetail("roundTripMillis", micros / 1000.0);
+		if (!server.isEmpty()) {
+			builder.withDetail("server", new TreeMap<>(server));
+		}
 	}
 
 	private static List<String> endpointsOf(Store store) {
-		Store target = (store instanceof ObservedStore observed) ? observed.getDelegate() : store;
-		// Store has no endpoints accessor; every built-in backend extends AbstractStore.
-		return (target instanceof AbstractStore abstractStore) ? abstractStore.config().endpoints() : List.of();
+		return store.endpoints();
 	}
 
 }

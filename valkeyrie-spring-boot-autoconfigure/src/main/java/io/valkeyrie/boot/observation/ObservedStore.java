@@ -1,6 +1,7 @@
 package io.valkeyrie.boot.observation;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -100,6 +101,16 @@ public class ObservedStore implements Store {
 	@Override
 	public int maxValueSize() {
 		return this.delegate.maxValueSize();
+	}
+
+	@Override
+	public List<String> endpoints() {
+		return this.delegate.endpoints();
+	}
+
+	@Override
+	public Map<String, Object> serverInfo() {
+		return this.delegate.serverInfo();
 	}
 
 	@Override

@@ -1,0 +1,93 @@
+package io.valkeyrie.store.etcd;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.etcd.jetcd.common.exception.CompactedException;
+import io.etcd.jetcd.common.exception.ErrorCode;
+import io.etcd.jetcd.common.exception.EtcdException;
+import io.valkeyrie.store.StoreException;
+import io.valkeyrie.store.StoreInterruptedException;
+import io.valkeyrie.store.StoreUnavailableException;
+
+/**
+ * Waits for jetcd's futures, at most the request timeout each, and turns their failures into
+ * the store's exceptions: anything the server or the connection did becomes a
+ * {@link StoreUnavailableException} naming etcd and the cause.
+ */
+final class EtcdCalls {
+
+	static final String BACKEND = "etcd";
+
+	private final Duration timeout;
+
+	EtcdCalls(Duration timeout) {
+		this.timeout = timeout;
+	}
+
+	Duration timeout() {
+		return this.timeout;
+	}
+
+	/**
+	 * Wait for {@code future}; on timeout it is cancelled (jetcd then stops retrying it).
+	 * @param what the call, for the message
+	 */
+	<T> T await(String what, CompletableFuture<T> future) {
+		try {
+			return future.get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			future.cancel(true);
+			Thread.currentThread().interrupt();
+			throw new StoreInterruptedException("Interrupted during etcd " + what, ex);
+		}
+		catch (TimeoutException ex) {
+			future.cancel(true);
+			throw new StoreUnavailableException(BACKEND, what + " got no answer within " + this.timeout, ex);
+		}
+		catch (ExecutionException ex) {
+			throw translate(what, ex.getCause());
+		}
+	}
+
+	static StoreException translate(String what, Throwable failure) {
+		Throwable cause = unwrap(failure);
+		return new StoreUnavailableException(BACKEND, what + " failed: " + cause.getMessage(), cause);
+	}
+
+	static Throwable unwrap(Throwable failure) {
+		Throwable cause = failure;
+		while ((cause instanceof ExecutionException || cause instanceof java.util.concurrent.CompletionException
+				|| cause instanceof StoreUnavailableException) && cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
+	/** Whether {@code failure} is etcd's "not found" (a lease that no longer exists). */
+	static boolean isNotFound(Throwable failure) {
+		return unwrap(failure) instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND;
+	}
+
+	/** Whether {@code failure} says the revision asked for was compacted away. */
+	static boolean isCompacted(Throwable failure) {
+		Throwable cause = unwrap(failure);
+		if (cause instanceof CompactedException) {
+			return true;
+		}
+		return cause instanceof EtcdException && cause.getMessage() != null
+				&& cause.getMessage().contains("required revision has been compacted");
+	}
+
+	/** Whether {@code failure} says the revision asked for is not written yet. */
+	static boolean isFutureRevision(Throwable failure) {
+		Throwable cause = unwrap(failure);
+		return cause instanceof EtcdException && cause.getMessage() != null
+				&& cause.getMessage().contains("required revision is a future revision");
+	}
+
+}

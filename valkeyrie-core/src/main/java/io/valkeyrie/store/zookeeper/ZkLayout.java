@@ -1,0 +1,75 @@
+package io.valkeyrie.store.zookeeper;
+
+import io.valkeyrie.store.internal.Keys;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where things live in the znode tree. Every key of a namespace is a znode below
+ * {@code <base>/kv/<namespace>}; lock bookkeeping lives below {@code <base>/locks}, outside
+ * every data tree, so no list or watch can see it. Key segments are percent-escaped where
+ * ZooKeeper forbids a character (non-BMP, surrogate and private-use ranges, specials).
+ */
+final class ZkLayout {
+
+	/** Prefix of a lock contender's znode; no escaped key segment can start with it. */
+	static final String CONTENDER_PREFIX = "%lock-";
+
+	private final String dataRoot;
+
+	private final String lockRoot;
+
+	private final String namespace;
+
+	private final String kvRoot;
+
+	ZkLayout(String basePath, String namespace) {
+		this.namespace = namespace;
+		this.kvRoot = basePath + "/kv";
+		this.dataRoot = this.kvRoot + (namespace.isEmpty() ? "" : "/" + escape(namespace));
+		this.lockRoot = basePath + "/locks";
+	}
+
+	/** The znode every namespace's data root lies below (never pruned). */
+	String kvRoot() {
+		return this.kvRoot;
+	}
+
+	/** The znode of the namespace root. */
+	String dataRoot() {
+		return this.dataRoot;
+	}
+
+	/** The znode of a key or directory ({@code ""} is the namespace root). */
+	String path(String key) {
+		return key.isEmpty() ? this.dataRoot : this.dataRoot + "/" + escape(key);
+	}
+
+	/** The key of a znode at or below {@link #dataRoot()}, {@code null} for the root itself or foreign paths. */
+	@Nullable String keyOf(String path) {
+		if (path.length() <= this.dataRoot.length() + 1 || !path.startsWith(this.dataRoot)
+				|| path.charAt(this.dataRoot.length()) != '/') {
+			return null;
+		}
+		return Keys.unescapePath(path.substring(this.dataRoot.length() + 1));
+	}
+
+	/**
+	 * The znode under which the contenders of a lock on {@code key} queue: the same for every
+	 * store that reaches the key, whatever its namespace.
+	 */
+	String lockPath(String key) {
+		return this.lockRoot + "/" + escape(Keys.join(this.namespace, key));
+	}
+
+	private static String escape(String key) {
+		return Keys.escapePath(key, ZkLayout::allowed);
+	}
+
+	/** What ZooKeeper's {@code PathUtils.validatePath} accepts in a path segment. */
+	static boolean allowed(int cp) {
+		return cp > 0x1F && !(cp >= 0x7F && cp <= 0x9F) && !(cp >= 0xD800 && cp <= 0xF8FF) && !(cp >= 0xFFF0)
+				&& cp != '/';
+	}
+
+}

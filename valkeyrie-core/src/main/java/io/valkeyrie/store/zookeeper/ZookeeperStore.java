@@ -1,0 +1,584 @@
+package io.valkeyrie.store.zookeeper;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.valkeyrie.store.KVPair;
+import io.valkeyrie.store.KeyExistsException;
+import io.valkeyrie.store.KeyModifiedException;
+import io.valkeyrie.store.KeyNotFoundException;
+import io.valkeyrie.store.LockOptions;
+import io.valkeyrie.store.ReadOptions;
+import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.StoreException;
+import io.valkeyrie.store.StoreInterruptedException;
+import io.valkeyrie.store.StoreLock;
+import io.valkeyrie.store.StoreUnavailableException;
+import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.internal.AbstractStore;
+import io.valkeyrie.store.internal.Keys;
+import io.valkeyrie.store.internal.Secrets;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link io.valkeyrie.store.Store} on Apache ZooKeeper, through a Curator client.
+ * <p>
+ * Each key is a znode below {@code <base-path>/kv/<namespace>} holding a small header and
+ * the value, so a znode that only has children is not a key; {@code lastIndex} is the
+ * znode's {@code mzxid}. TTL keys carry their TTL in the header and are deleted by the
+ * stores that see them; keep-alive keys are ephemeral znodes of the store's session. Locks
+ * queue as ephemeral sequential znodes below {@code <base-path>/locks}. All watches of a
+ * store share one persistent recursive watch; each write journals its bytes next to the key
+ * so watchers see every write. See {@code docs/backends/zookeeper.md}.
+ * <p>
+ * Thread-safe; share one store per namespace.
+ */
+public final class ZookeeperStore extends AbstractStore {
+
+	private static final Logger logger = LoggerFactory.getLogger(ZookeeperStore.class);
+
+	/** The largest transaction deleteTree sends, in bytes of paths. */
+	private static final int MULTI_BYTES = 256 * 1024;
+
+	private final ZkSettings settings;
+
+	private final ZkClient client;
+
+	private final ZkLayout layout;
+
+	private final boolean ownsClient;
+
+	private final Expiries expiries;
+
+	private final KeepAlives keepAlives;
+
+	private final ChangeFeed feed;
+
+	private final Journal journal;
+
+	private final Znodes znodes;
+
+	private final ConnectionStateListener connectionListener = this::connectionStateChanged;
+
+	private final Set<Runnable> closeHooks = ConcurrentHashMap.newKeySet();
+
+	private volatile long sessionId;
+
+	private volatile int sessionTimeoutMillis;
+
+	private ZookeeperStore(ZkSettings settings, CuratorFramework curator, boolean ownsClient) {
+		super(ZkClient.BACKEND, settings.config);
+		this.settings = settings;
+		this.ownsClient = ownsClient;
+		this.client = new ZkClient(curator, settings.restrictAcl, settings.config.requestTimeout().toNanos());
+		this.layout = new ZkLayout(settings.basePath, settings.config.namespace());
+		this.expiries = new Expiries(this.client, this.layout, scheduler());
+		this.keepAlives = new KeepAlives(this.client, this.layout);
+		this.journal = new Journal(this.client, scheduler(), this::pruneAbove);
+		this.znodes = new Znodes(this.client, this.layout, this.journal, settings.juteMaxBuffer);
+		this.feed = new ChangeFeed(this, this.client, this.layout, hub(), scheduler());
+		this.sessionTimeoutMillis = (int) settings.sessionTimeout.toMillis();
+	}
+
+	/**
+	 * Open a store with its own Curator client.
+	 * @param config the configuration: endpoints ({@code host:port}), namespace, credentials
+	 * (digest auth), TLS, timeouts, and the options of {@code docs/backends/zookeeper.md}
+	 * @return the open store, connected
+	 * @throws io.valkeyrie.store.StoreConfigurationException for invalid settings
+	 * @throws StoreUnavailableException if no server answers within the connect timeout
+	 */
+	public static ZookeeperStore open(StoreConfig config) {
+		ZkSettings settings = new ZkSettings(config, true);
+		return start(new ZookeeperStore(settings, settings.newClient(), true));
+	}
+
+	/**
+	 * Open a store on an existing Curator client, which the store uses but does not close.
+	 * Its connection, session timeout, authentication and TLS settings apply; those of
+	 * {@code config} are ignored. A client that is not started yet is started.
+	 * @param client the client
+	 * @param config namespace, timeouts, value size and options
+	 * @return the open store
+	 */
+	public static ZookeeperStore open(CuratorFramework client, StoreConfig config) {
+		return start(new ZookeeperStore(new ZkSettings(config, false), client, false));
+	}
+
+	private static ZookeeperStore start(ZookeeperStore store) {
+		try {
+			store.connect();
+			return store;
+		}
+		catch (RuntimeException ex) {
+			store.close();
+			throw ex;
+		}
+	}
+
+	private void connect() {
+		CuratorFramework curator = this.client.curator();
+		if (curator.getState() == CuratorFrameworkState.LATENT) {
+			curator.start();
+		}
+		try {
+			if (!curator.blockUntilConnected((int) config().connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+				throw new StoreUnavailableException(ZkClient.BACKEND, "could not connect to "
+						+ curator.getZookeeperClient().getCurrentConnectionString() + " within " + config().connectTimeout(), null);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new StoreInterruptedException("Interrupted while connecting to ZooKeeper", ex);
+		}
+		ZooKeeper zk = this.client.handle();
+		this.sessionId = zk.getSessionId();
+		this.sessionTimeoutMillis = zk.getSessionTimeout();
+		curator.getConnectionStateListenable().addListener(this.connectionListener);
+	}
+
+	private void connectionStateChanged(CuratorFramework curator, ConnectionState state) {
+		if (state != ConnectionState.RECONNECTED || isClosed()) {
+			return;
+		}
+		ZooKeeper zk;
+		try {
+			zk = this.client.handle();
+		}
+		catch (StoreUnavailableException ex) {
+			// Gone again already; the next RECONNECTED does this.
+			return;
+		}
+		boolean newSession = zk.getSessionId() != this.sessionId;
+		this.sessionId = zk.getSessionId();
+		this.sessionTimeoutMillis = zk.getSessionTimeout();
+		String reason = newSession ? "the ZooKeeper session expired; reconnected with a new session"
+				: "reconnected to ZooKeeper";
+		logger.info("{} store (namespace '{}'): {}", ZkClient.BACKEND, namespace(), reason);
+		try {
+			// Off Curator's connection-state thread: these calls wait for answers.
+			scheduler().execute(() -> {
+				if (newSession) {
+					this.keepAlives.recreate();
+				}
+				this.feed.reconnected(reason);
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			// The store is closing.
+		}
+	}
+
+	// ---- Store ------------------------------------------------------------------------
+
+	/**
+	 * The negotiated session timeout: keep-alive keys and locks live as long as the session,
+	 * so a shorter TTL could not be honoured.
+	 */
+	@Override
+	public Duration minimumTtl() {
+		return Duration.ofMillis(this.sessionTimeoutMillis);
+	}
+
+	@Override
+	protected String minimumTtlReason() {
+		return "keep-alive keys and locks live as long as the ZooKeeper session, whose negotiated timeout is "
+				+ this.sessionTimeoutMillis + " ms (option '" + ZkSettings.SESSION_TIMEOUT
+				+ "'; the server clamps it to [minSessionTimeout, maxSessionTimeout], by default 2 to 20 times its tickTime)";
+	}
+
+	/**
+	 * One round trip to the server, then what the client knows: ZooKeeper has no request
+	 * that reports the server's version.
+	 */
+	@Override
+	protected Map<String, Object> doServerInfo() {
+		long deadline = this.client.deadline();
+		ZooKeeper zk = this.client.zk(deadline);
+		try {
+			this.client.await(this.client.getDataAsync(zk, this.layout.kvRoot()), deadline);
+		}
+		catch (KeeperException ex) {
+			throw unexpected("", ex);
+		}
+		Map<String, Object> info = new LinkedHashMap<>();
+		info.put("connectString", Secrets.endpoint(this.client.curator().getZookeeperClient().getCurrentConnectionString()));
+		info.put("state", zk.getState().name());
+		info.put("sessionTimeoutMillis", zk.getSessionTimeout());
+		info.put("basePath", this.settings.basePath);
+		return info;
+	}
+
+	/** The store's Curator client. */
+	public CuratorFramework curator() {
+		return this.client.curator();
+	}
+
+	/** The znode a key lives at (for tools that read the tree directly). */
+	public String pathOf(String key) {
+		return this.layout.path(Keys.key(key));
+	}
+
+	@Override
+	protected @Nullable KVPair doGet(String key, ReadOptions options) {
+		try {
+			return pairOf(key, this.client.getData(this.layout.path(key), options.consistent(), this.client.deadline()));
+		}
+		catch (KeeperException ex) {
+			throw unexpected(key, ex);
+		}
+	}
+
+	/** The pair a znode holds, {@code null} for a directory or an expired key; tracks TTL keys. */
+	@Nullable KVPair pairOf(String key, ZkClient.@Nullable Node node) {
+		if (node == null) {
+			return null;
+		}
+		Envelope envelope = Envelope.decode(node.data());
+		if (envelope == null) {
+			return null;
+		}
+		if (envelope.hasTtl()) {
+			this.expiries.track(key, node.stat(), envelope);
+			if (envelope.isExpired(node.stat(), System.currentTimeMillis())) {
+				return null;
+			}
+		}
+		return KVPair.wrap(key, envelope.value(), node.stat().getMzxid());
+	}
+
+	@Override
+	protected void doPut(String key, byte[] value, WriteOptions options) {
+		String path = this.layout.path(key);
+		long deadline = this.client.deadline();
+		try {
+			if (options.keepAlive()) {
+				writeKeepAlive(key, path, Envelope.encode(value, null), deadline);
+				return;
+			}
+			byte[] data = Envelope.encode(value, options.ttl());
+			this.keepAlives.forget(key);
+			Stat stat = null;
+			while (stat == null) {
+				try {
+					stat = this.znodes.update(path, data, -1, deadline);
+					if (stat.getEphemeralOwner() != 0) {
+						// It was a keep-alive key: a plain put makes it permanent.
+						stat = this.znodes.replace(path, data, stat.getVersion(), CreateMode.PERSISTENT, deadline);
+					}
+				}
+				catch (KeeperException.NoNodeException ex) {
+					try {
+						stat = this.znodes.create(path, data, CreateMode.PERSISTENT, deadline);
+					}
+					catch (KeeperException.NodeExistsException raced) {
+						// Created meanwhile: overwrite it on the next round.
+					}
+				}
+			}
+			trackTtl(key, stat, data);
+		}
+		catch (KeeperException ex) {
+			throw unexpected(key, ex);
+		}
+	}
+
+	/** Write a keep-alive key: an ephemeral znode of this session, whoever owned the key before. */
+	private void writeKeepAlive(String key, String path, byte[] data, long deadline) throws KeeperException {
+		for (;;) {
+			ZkClient.Node node = this.client.getData(path, false, deadline);
+			Stat stat;
+			try {
+				if (node == null) {
+					stat = this.znodes.create(path, data, CreateMode.EPHEMERAL, deadline);
+				}
+				else if (node.stat().getEphemeralOwner() == this.client.handle().getSessionId()) {
+					stat = this.znodes.update(path, data, node.stat().getVersion(), deadline);
+				}
+				else {
+					stat = this.znodes.replace(path, data, node.stat().getVersion(), CreateMode.EPHEMERAL, deadline);
+				}
+			}
+			catch (KeeperException.NodeExistsException | KeeperException.BadVersionException
+					| KeeperException.NoNodeException ex) {
+				continue;
+			}
+			if (stat != null) {
+				this.keepAlives.remember(key, data);
+				return;
+			}
+		}
+	}
+
+	private void trackTtl(String key, @Nullable Stat stat, byte[] data) {
+		if (stat != null) {
+			Envelope envelope = Envelope.decode(data);
+			if (envelope != null && envelope.hasTtl()) {
+				this.expiries.track(key, stat, envelope);
+			}
+		}
+	}
+
+	@Override
+	protected boolean doDelete(String key) {
+		String path = this.layout.path(key);
+		long deadline = this.client.deadline();
+		try {
+			for (;;) {
+				ZkClient.Node node = this.client.getData(path, false, deadline);
+				KVPair pair = pairOf(key, node);
+				if (pair == null) {
+					return false;
+				}
+				try {
+					this.znodes.removeKey(path, node.stat(), deadline);
+				}
+				catch (KeeperException.BadVersionException ex) {
+					continue;
+				}
+				catch (KeeperException.NoNodeException ex) {
+					return false;
+				}
+				this.keepAlives.forget(key);
+				return true;
+			}
+		}
+		catch (KeeperException ex) {
+			throw unexpected(key, ex);
+		}
+	}
+
+	@Override
+	protected @Nullable List<KVPair> doList(String dir, ReadOptions options) {
+		Subtree tree = walk(dir, options.consistent(), this.client.deadline());
+		if (tree == null || (tree.pairs.isEmpty() && !tree.dirIsKey)) {
+			return null;
+		}
+		return new ArrayList<>(tree.pairs.values());
+	}
+
+	/** A journal entry was deleted: its directory may be empty now. */
+	private void pruneAbove(String path) {
+		this.znodes.prune(path);
+	}
+
+	private @Nullable Subtree walk(String dir, boolean consistent, long deadline) {
+		try {
+			return Subtree.read(this.client, this.layout, this.journal, this::pairOf, dir, consistent, deadline);
+		}
+		catch (KeeperException ex) {
+			throw unexpected(dir, ex);
+		}
+	}
+
+	@Override
+	protected boolean doDeleteTree(String dir) {
+		long deadline = this.client.deadline();
+		boolean found = false;
+		for (int attempt = 0;; attempt++) {
+			Subtree tree = walk(dir, true, deadline);
+			if (tree == null) {
+				return found;
+			}
+			found |= tree.dirIsKey || !tree.pairs.isEmpty();
+			List<String> paths = new ArrayList<>(tree.paths);
+			Collections.reverse(paths);
+			try {
+				// Children before parents, in transactions that stay well inside jute.maxbuffer.
+				List<Op> ops = new ArrayList<>();
+				int bytes = 0;
+				for (String path : paths) {
+					ops.add(Op.delete(path, -1));
+					bytes += path.length() * 3 + 16;
+					if (bytes > MULTI_BYTES) {
+						this.client.multi(ops, deadline);
+						ops = new ArrayList<>();
+						bytes = 0;
+					}
+				}
+				if (!ops.isEmpty()) {
+					this.client.multi(ops, deadline);
+				}
+				this.keepAlives.forgetAtOrBelow(dir);
+				this.znodes.prune(this.layout.path(dir));
+				return found;
+			}
+			catch (KeeperException.NotEmptyException | KeeperException.NoNodeException ex) {
+				// Written or deleted concurrently: look again.
+				if (attempt >= 10) {
+					throw unexpected(dir, ex);
+				}
+			}
+			catch (KeeperException ex) {
+				throw unexpected(dir, ex);
+			}
+		}
+	}
+
+	@Override
+	protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
+		String path = this.layout.path(key);
+		long deadline = this.client.deadline();
+		byte[] data = Envelope.encode(value, options.keepAlive() ? null : options.ttl());
+		CreateMode mode = options.keepAlive() ? CreateMode.EPHEMERAL : CreateMode.PERSISTENT;
+		try {
+			for (;;) {
+				ZkClient.Node node = this.client.getData(path, false, deadline);
+				KVPair current = pairOf(key, node);
+				if (previous == null && current != null) {
+					throw new KeyExistsException("'" + key + "' already exists (lastIndex " + current.lastIndex() + ")");
+				}
+				if (previous != null) {
+					if (current == null) {
+						throw new KeyNotFoundException(key);
+					}
+					if (current.lastIndex() != previous.lastIndex()) {
+						throw modified(key, current.lastIndex(), previous.lastIndex());
+					}
+				}
+				Stat stat;
+				try {
+					if (node == null) {
+						stat = this.znodes.create(path, data, mode, deadline);
+					}
+					else if (sameMode(node.stat(), mode)) {
+						stat = this.znodes.update(path, data, node.stat().getVersion(), deadline);
+					}
+					else {
+						stat = this.znodes.replace(path, data, node.stat().getVersion(), mode, deadline);
+						if (stat == null) {
+							throw new KeeperException.BadVersionException(path);
+						}
+					}
+				}
+				catch (KeeperException.NodeExistsException | KeeperException.BadVersionException
+						| KeeperException.NoNodeException ex) {
+					if (previous == null) {
+						continue;
+					}
+					ZkClient.Node now = this.client.getData(path, false, deadline);
+					KVPair after = pairOf(key, now);
+					if (after == null) {
+						throw new KeyNotFoundException(key);
+					}
+					throw modified(key, after.lastIndex(), previous.lastIndex());
+				}
+				if (options.keepAlive()) {
+					this.keepAlives.remember(key, data);
+				}
+				else {
+					this.keepAlives.forget(key);
+					trackTtl(key, stat, data);
+				}
+				return KVPair.of(key, value, stat.getMzxid());
+			}
+		}
+		catch (KeeperException ex) {
+			throw unexpected(key, ex);
+		}
+	}
+
+	private boolean sameMode(Stat stat, CreateMode mode) {
+		long owner = stat.getEphemeralOwner();
+		return (mode == CreateMode.EPHEMERAL) ? owner == this.client.handle().getSessionId() : owner == 0;
+	}
+
+	@Override
+	protected void doAtomicDelete(String key, KVPair previous) {
+		String path = this.layout.path(key);
+		long deadline = this.client.deadline();
+		try {
+			ZkClient.Node node = this.client.getData(path, false, deadline);
+			KVPair current = pairOf(key, node);
+			if (current == null) {
+				throw new KeyNotFoundException(key);
+			}
+			if (current.lastIndex() != previous.lastIndex()) {
+				throw modified(key, current.lastIndex(), previous.lastIndex());
+			}
+			try {
+				this.znodes.removeKey(path, node.stat(), deadline);
+			}
+			catch (KeeperException.BadVersionException | KeeperException.NoNodeException ex) {
+				KVPair after = pairOf(key, this.client.getData(path, false, deadline));
+				if (after == null) {
+					throw new KeyNotFoundException(key);
+				}
+				throw modified(key, after.lastIndex(), previous.lastIndex());
+			}
+			this.keepAlives.forget(key);
+		}
+		catch (KeeperException ex) {
+			throw unexpected(key, ex);
+		}
+	}
+
+	@Override
+	protected StoreLock doNewLock(String key, LockOptions options) {
+		return new ZookeeperLock(this, this.client, this.layout.lockPath(key), key, options,
+				this.settings.lockLostOnSuspend);
+	}
+
+	@Override
+	public void watched(String key, boolean tree) {
+		this.feed.start();
+	}
+
+	/** Run {@code hook} when the store closes (wakes lock waiters). */
+	void onClose(Runnable hook) {
+		this.closeHooks.add(hook);
+	}
+
+	void removeOnClose(Runnable hook) {
+		this.closeHooks.remove(hook);
+	}
+
+	@Override
+	protected void doClose() {
+		this.closeHooks.forEach(Runnable::run);
+		this.feed.close();
+		this.expiries.close();
+		this.journal.close();
+		CuratorFramework curator = this.client.curator();
+		curator.getConnectionStateListenable().removeListener(this.connectionListener);
+		if (this.ownsClient) {
+			curator.close();
+		}
+		else {
+			this.keepAlives.deleteAll();
+		}
+	}
+
+	private static KeyModifiedException modified(String key, long actual, long expected) {
+		return new KeyModifiedException("'" + key + "' was modified: its lastIndex is " + actual + ", expected " + expected);
+	}
+
+	private static StoreException unexpected(String key, KeeperException ex) {
+		if (ex instanceof KeeperException.NoChildrenForEphemeralsException) {
+			return new StoreException("Cannot write below '" + key + "': an ancestor is a keep-alive key, and ZooKeeper "
+					+ "keeps those as ephemeral znodes, which cannot have children", ex);
+		}
+		return new StoreException("ZooKeeper failed on '" + key + "': " + ex.getMessage(), ex);
+	}
+
+}

@@ -1,0 +1,494 @@
+package io.valkeyrie.store.zookeeper;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.valkeyrie.store.KVPair;
+import io.valkeyrie.store.KeyExistsException;
+import io.valkeyrie.store.KeyModifiedException;
+import io.valkeyrie.store.KeyNotFoundException;
+import io.valkeyrie.store.LockLease;
+import io.valkeyrie.store.LockLoss;
+import io.valkeyrie.store.LockOptions;
+import io.valkeyrie.store.Store;
+import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.StoreConfigurationException;
+import io.valkeyrie.store.StoreLock;
+import io.valkeyrie.store.StoreUnavailableException;
+import io.valkeyrie.store.Stores;
+import io.valkeyrie.store.WatchEvent;
+import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.test.TestServers;
+import io.valkeyrie.store.test.Timing;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What only ZooKeeper has: the znode layout, session expiry, server restarts.
+ */
+class ZookeeperStoreTest {
+
+	private final String namespace = "zk-test/" + UUID.randomUUID().toString().substring(0, 8);
+
+	private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+
+	@AfterEach
+	void close() throws Exception {
+		for (AutoCloseable closeable : this.closeables) {
+			closeable.close();
+		}
+	}
+
+	private StoreConfig.Builder config() {
+		return StoreConfig.builder("zookeeper")
+			.endpoints(TestServers.endpoint("zookeeper"))
+			.namespace(this.namespace)
+			.option("session-timeout", "2s");
+	}
+
+	private Store open() {
+		return open(config());
+	}
+
+	private Store open(StoreConfig.Builder config) {
+		Store store = Stores.open(config.build());
+		this.closeables.add(store);
+		return store;
+	}
+
+	private CuratorFramework rawClient() {
+		CuratorFramework client = CuratorFrameworkFactory.newClient(TestServers.endpoint("zookeeper"), new RetryOneTime(100));
+		client.start();
+		this.closeables.add(client);
+		return client;
+	}
+
+	@Test
+	void valueIsReadableWithPlainCuratorAtTheDocumentedPath() throws Exception {
+		Store store = open();
+		store.put("a/b c/ü*?", "hello");
+		CuratorFramework raw = rawClient();
+		String path = "/valkeyrie/kv/" + this.namespace + "/a/b c/ü*?";
+		assertThat(((ZookeeperStore) store).pathOf("a/b c/ü*?")).isEqualTo(path);
+		byte[] data = raw.getData().forPath(path);
+		assertThat(new String(data, 2, data.length - 2, StandardCharsets.UTF_8)).isEqualTo("hello");
+		assertThat(raw.checkExists().forPath("/valkeyrie/kv/" + this.namespace + "/a")).isNotNull();
+		assertThat(store.exists("a")).isFalse();
+	}
+
+	@Test
+	void keysZookeeperForbidsAreEscaped() {
+		Store store = open();
+		String key = "emoji😀/private\uE000/specials\uFFF5/percent%41";
+		store.put(key, "v");
+		assertThat(store.get(key).valueAsString()).isEqualTo("v");
+		assertThat(store.list("").get(0).key()).isEqualTo(key);
+	}
+
+	@Test
+	void deletingAKeyWithChildrenKeepsTheChildrenAndListSkipsDirectories() {
+		Store store = open();
+		store.put("a", "1");
+		store.put("a/b/c", "2");
+		assertThat(store.list("a")).extracting(KVPair::key).containsExactly("a/b/c");
+		store.delete("a");
+		assertThat(store.exists("a")).isFalse();
+		assertThat(store.get("a/b/c").valueAsString()).isEqualTo("2");
+		assertThat(store.list("")).extracting(KVPair::key).containsExactly("a/b/c");
+		assertThat(store.list("a/b/c")).isEmpty();
+		store.delete("a/b/c");
+		assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.list("a"));
+		store.put("x/y/z/w", "deep");
+		store.put("x", "top");
+		store.deleteTree("x");
+		assertThat(store.exists("x/y/z/w")).isFalse();
+		assertThatExceptionOfType(KeyNotFoundException.class).isThrownBy(() -> store.deleteTree("x"));
+	}
+
+	@Test
+	void watchersSeeEveryOneOfManyQuickWritesThroughTheJournal() throws Exception {
+		Store writer = open();
+		Store watcher = open();
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		watcher.watchTree("", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		List<String> written = new ArrayList<>();
+		for (int i = 0; i < 200; i++) {
+			writer.put("dir/k" + (i % 3), "v" + i);
+			written.add("dir/k" + (i % 3) + "=v" + i);
+		}
+		await().atMost(Timing.seconds(10)).until(() -> events.size() == 201);
+		assertThat(events.subList(1, 201)).map((event) -> {
+			KVPair pair = ((WatchEvent.Put) event).pair();
+			return pair.key() + "=" + pair.valueAsString();
+		}).containsExactlyElementsOf(written);
+		// Journal entries never show, and are deleted after their retention.
+		assertThat(watcher.list("")).extracting(KVPair::key).containsExactly("dir/k0", "dir/k1", "dir/k2");
+		CuratorFramework raw = rawClient();
+		String dir = "/valkeyrie/kv/" + this.namespace + "/dir";
+		assertThat(raw.getChildren().forPath(dir)).anyMatch((name) -> name.startsWith(Journal.PREFIX));
+		await().atMost(Timing.seconds(20))
+			.until(() -> raw.getChildren().forPath(dir), (names) -> names.stream().noneMatch((name) -> name.startsWith(Journal.PREFIX)));
+	}
+
+	@Test
+	void valuesTooLargeToJournalStillReachWatchers() {
+		Store writer = open(config().maxValueSize(1_000_000));
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		writer.watch("big", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		byte[] big = new byte[900_000];
+		big[0] = 1;
+		writer.put("big", big);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 2);
+		assertThat(((WatchEvent.Put) events.get(1)).pair().value()).isEqualTo(big);
+	}
+
+	@Test
+	void compareAndSwapComparesTheMzxid() throws Exception {
+		Store store = open();
+		Store other = open();
+		KVPair created = store.atomicPut("counter", "0".getBytes(), null, WriteOptions.NONE);
+		assertThatExceptionOfType(KeyExistsException.class)
+			.isThrownBy(() -> other.atomicPut("counter", "x".getBytes(), null, WriteOptions.NONE));
+		KVPair next = other.atomicPut("counter", "1".getBytes(), created, WriteOptions.NONE);
+		assertThat(next.lastIndex()).isGreaterThan(created.lastIndex());
+		assertThatExceptionOfType(KeyModifiedException.class)
+			.isThrownBy(() -> store.atomicPut("counter", "2".getBytes(), created, WriteOptions.NONE));
+		assertThatExceptionOfType(KeyModifiedException.class).isThrownBy(() -> store.atomicDelete("counter", created));
+		ExecutorService pool = Executors.newFixedThreadPool(4);
+		try {
+			List<Future<?>> futures = new ArrayList<>();
+			for (int t = 0; t < 4; t++) {
+				Store s = (t % 2 == 0) ? store : other;
+				futures.add(pool.submit(() -> {
+					for (int i = 0; i < 20; i++) {
+						for (;;) {
+							KVPair current = s.get("counter");
+							int n = Integer.parseInt(current.valueAsString());
+							try {
+								s.atomicPut("counter", Integer.toString(n + 1).getBytes(), current, WriteOptions.NONE);
+								break;
+							}
+							catch (KeyModifiedException ex) {
+								// Lost the race: read again.
+							}
+						}
+					}
+					return null;
+				}));
+			}
+			for (Future<?> future : futures) {
+				future.get(60, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(store.get("counter").valueAsString()).isEqualTo("81");
+	}
+
+	@Test
+	void ttlKeyExpiresForWatchersWhileTheWriterStaysConnected() {
+		assertWatcherSeesExpiry(false);
+	}
+
+	@Test
+	void watchersExpireATtlKeyWhoseWriterIsGone() {
+		assertWatcherSeesExpiry(true);
+	}
+
+	private void assertWatcherSeesExpiry(boolean closeWriter) {
+		Store writer = open();
+		Store watcher = open();
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		watcher.watchTree("", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		writer.put("session", "v".getBytes(), WriteOptions.ttl(writer.minimumTtl()));
+		long written = System.nanoTime();
+		if (closeWriter) {
+			// Its own expiry timer goes with it: the watcher's store must delete the key.
+			writer.close();
+		}
+		await().atMost(Timing.seconds(5)).until(() -> events.stream().anyMatch(WatchEvent.Delete.class::isInstance));
+		assertThat(Duration.ofNanos(System.nanoTime() - written)).isLessThan(watcher.minimumTtl().plusSeconds(1));
+		assertThat(watcher.exists("session")).isFalse();
+	}
+
+	@Test
+	void minimumTtlIsTheNegotiatedSessionTimeout() {
+		Store store = open();
+		assertThat(store.minimumTtl()).isEqualTo(Duration.ofSeconds(2));
+		assertThat(store.serverInfo()).containsEntry("sessionTimeoutMillis", 2000)
+			.containsEntry("state", "CONNECTED")
+			.containsEntry("basePath", "/valkeyrie");
+		assertThatExceptionOfType(io.valkeyrie.store.InvalidTtlException.class)
+			.isThrownBy(() -> store.put("k", "v".getBytes(), WriteOptions.keepAlive(Duration.ofSeconds(1))))
+			.withMessageContaining("session-timeout")
+			.withMessageContaining("tickTime");
+	}
+
+	@Test
+	void keepAliveKeysAreEphemeralZnodesSoNothingCanLiveBelowThem() {
+		Store store = open();
+		store.put("alive", "x".getBytes(), WriteOptions.keepAlive(store.minimumTtl()));
+		assertThatExceptionOfType(io.valkeyrie.store.StoreException.class).isThrownBy(() -> store.put("alive/child", "y"))
+			.withMessageContaining("keep-alive");
+		store.put("dir/child", "y");
+		assertThatExceptionOfType(io.valkeyrie.store.StoreException.class)
+			.isThrownBy(() -> store.put("dir", "x".getBytes(), WriteOptions.keepAlive(store.minimumTtl())))
+			.withMessageContaining("keep-alive");
+		// A plain put turns the keep-alive key into a permanent one, which can have children.
+		store.put("alive", "permanent");
+		store.put("alive/child", "y");
+		assertThat(store.list("alive")).extracting(KVPair::key).containsExactly("alive/child");
+	}
+
+	@Test
+	void badOptionValuesAreRefusedWithTheirName() throws Exception {
+		assertThatExceptionOfType(StoreConfigurationException.class)
+			.isThrownBy(() -> Stores.open(config().option("session-timeout", "soon").build()))
+			.withMessageContaining("session-timeout");
+		assertThatExceptionOfType(StoreConfigurationException.class)
+			.isThrownBy(() -> Stores.open(config().option("base-path", "/zookeeper/x").build()))
+			.withMessageContaining("base-path");
+		assertThatExceptionOfType(StoreConfigurationException.class)
+			.isThrownBy(() -> Stores.open(config().option("acl", "world").build()))
+			.withMessageContaining("acl");
+		javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory
+			.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+		trust.init((java.security.KeyStore) null);
+		assertThatExceptionOfType(StoreConfigurationException.class)
+			.isThrownBy(() -> Stores.open(config().tls(new io.valkeyrie.store.TlsConfig(null, trust, true)).build()))
+			.withMessageContaining("tls-trust-store");
+	}
+
+	@Test
+	void unknownOptionIsRefused() {
+		assertThatExceptionOfType(StoreConfigurationException.class)
+			.isThrownBy(() -> Stores.open(config().option("sesion-timeout", "2s").build()))
+			.withMessageContaining("session-timeout");
+	}
+
+	@Test
+	void sessionExpiryResyncsWatchesRecreatesKeepAliveKeysAndLosesLocks() throws Exception {
+		Store store = open();
+		Store observer = open();
+		store.put("alive", "me".getBytes(), WriteOptions.keepAlive(store.minimumTtl()));
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		store.watchTree("", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		LockLease lease = store.newLock("job").lock();
+		CompletableFuture<LockLoss> lost = lease.lost().toCompletableFuture();
+
+		expireSession(((ZookeeperStore) store).curator());
+
+		assertThat(lost.get(Timing.seconds(10).toMillis(), TimeUnit.MILLISECONDS).reason())
+			.isIn(LockLoss.Reason.SESSION_EXPIRED, LockLoss.Reason.RENEWAL_FAILED);
+		assertThat(lease.isValid()).isFalse();
+		awaitResync(events);
+		await().atMost(Timing.seconds(10)).until(() -> observer.exists("alive"));
+		assertThat(observer.get("alive").valueAsString()).isEqualTo("me");
+		assertThat(observer.newLock("job").tryLock(Timing.seconds(5))).isPresent();
+		store.put("after", "x");
+		awaitPut(events, "after", "x");
+	}
+
+	@Test
+	void serverRestartResyncsWatchesAndCallsRecover() {
+		Store store = open(config().requestTimeout(Duration.ofSeconds(2)));
+		store.put("k", "1");
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		store.watch("k", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		LockLease lease = store.newLock("lock").lock();
+		StoreConfig whileDown = config().connectTimeout(Duration.ofSeconds(1)).build();
+		TestServers.stop("zookeeper");
+		try {
+			long start = System.nanoTime();
+			assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> store.get("k"))
+				.satisfies((ex) -> assertThat(ex.backend()).isEqualTo("zookeeper"));
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Timing.seconds(4));
+			assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(store::serverInfo);
+			start = System.nanoTime();
+			assertThatExceptionOfType(StoreUnavailableException.class)
+				.isThrownBy(() -> Stores.open(whileDown));
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Timing.seconds(3));
+			// By default a suspended connection already counts as losing the lock.
+			assertThat(lease.lost().toCompletableFuture().join().reason()).isEqualTo(LockLoss.Reason.RENEWAL_FAILED);
+		}
+		finally {
+			TestServers.start("zookeeper");
+		}
+		await().atMost(Timing.seconds(15)).ignoreExceptions().until(() -> store.get("k").valueAsString().equals("1"));
+		awaitResync(events);
+		store.put("k", "2");
+		awaitPut(events, "k", "2");
+	}
+
+	@Test
+	void withLockLostOnSuspendOffALockSurvivesAShortOutage() {
+		Store store = open(config().option("session-timeout", "10s").option("lock-lost-on-suspend", "false"));
+		Store other = open();
+		LockLease lease = store.newLock("l", LockOptions.builder().ttl(Duration.ofSeconds(10)).build()).lock();
+		TestServers.restart("zookeeper");
+		await().atMost(Timing.seconds(15)).ignoreExceptions().until(() -> !store.exists("nothing"));
+		assertThat(lease.isValid()).isTrue();
+		assertThat(other.newLock("l").tryLock()).isEmpty();
+		lease.close();
+		assertThat(other.newLock("l").tryLock()).isPresent();
+	}
+
+	@Test
+	void credentialsAuthenticateWithDigestAndRestrictTheZnodesToTheirUser() throws Exception {
+		String base = "/valkeyrie-auth-" + UUID.randomUUID().toString().substring(0, 8);
+		Store alice = open(config().credentials("alice", "s3cret").option("base-path", base));
+		alice.put("k", "v");
+		assertThat(alice.toString()).doesNotContain("s3cret");
+		CuratorFramework raw = rawClient();
+		assertThatExceptionOfType(org.apache.zookeeper.KeeperException.NoAuthException.class)
+			.isThrownBy(() -> raw.getData().forPath(base + "/kv/" + this.namespace + "/k"));
+		assertThat(open(config().credentials("alice", "s3cret").option("base-path", base)).get("k").valueAsString())
+			.isEqualTo("v");
+		Store bob = open(config().credentials("bob", "other").option("base-path", base));
+		assertThatExceptionOfType(io.valkeyrie.store.StoreException.class).isThrownBy(() -> bob.get("k"))
+			.withMessageContaining("refused access")
+			.withMessageNotContaining("s3cret");
+	}
+
+	@Test
+	void storeOnAnExistingClientLeavesItOpenAndDeletesItsKeepAliveKeysOnClose() throws Exception {
+		CuratorFramework raw = rawClient();
+		Store store = ZookeeperStore.open(raw, StoreConfig.builder("zookeeper").namespace(this.namespace).build());
+		store.put("alive", "x".getBytes(), WriteOptions.keepAlive(store.minimumTtl()));
+		Store observer = open();
+		assertThat(observer.exists("alive")).isTrue();
+		store.close();
+		assertThat(raw.getState()).isEqualTo(org.apache.curator.framework.imps.CuratorFrameworkState.STARTED);
+		await().atMost(Timing.seconds(5)).until(() -> !observer.exists("alive"));
+		assertThat(raw.checkExists().forPath("/valkeyrie")).isNotNull();
+	}
+
+	@Test
+	void valuesUpToTheConfiguredMaximumFitAndLargerMaximumsAreRefused() {
+		int max = 1_000_000;
+		Store store = open(config().maxValueSize(max));
+		byte[] big = new byte[max];
+		new java.util.Random(1).nextBytes(big);
+		store.put("big", big);
+		assertThat(store.get("big").value()).isEqualTo(big);
+		assertThatExceptionOfType(StoreConfigurationException.class)
+			.isThrownBy(() -> Stores.open(config().maxValueSize(1 << 20).build()))
+			.withMessageContaining("jute-max-buffer");
+	}
+
+	@Test
+	void locksExcludeEachOtherAndTheirFencingTokensGrow() throws Exception {
+		Store one = open();
+		Store two = open();
+		StoreLock a = one.newLock("l", LockOptions.builder().value("one").build());
+		StoreLock b = two.newLock("l");
+		LockLease first = a.lock();
+		assertThat(one.get("l").valueAsString()).isEqualTo("one");
+		assertThat(b.tryLock()).isEmpty();
+		assertThat(b.tryLock(Duration.ofMillis(300))).isEmpty();
+		CountDownLatch acquired = new CountDownLatch(1);
+		long[] token = new long[1];
+		Thread waiter = new Thread(() -> {
+			token[0] = b.lock().fencingToken();
+			acquired.countDown();
+		});
+		waiter.start();
+		Thread.sleep(200);
+		long released = System.nanoTime();
+		a.unlock();
+		assertThat(acquired.await(5, TimeUnit.SECONDS)).isTrue();
+		assertThat(Duration.ofNanos(System.nanoTime() - released)).isLessThan(Duration.ofMillis(500));
+		assertThat(token[0]).isGreaterThan(first.fencingToken());
+		b.unlock();
+		assertThat(one.list("")).extracting(KVPair::key).containsExactly("l");
+	}
+
+	private static void awaitResync(List<WatchEvent> events) {
+		await().atMost(Timing.seconds(15))
+			.until(() -> events.stream()
+				.anyMatch((event) -> event instanceof WatchEvent.Snapshot snapshot && snapshot.isResync()));
+	}
+
+	private static void awaitPut(List<WatchEvent> events, String key, String value) {
+		await().atMost(Timing.seconds(5))
+			.until(() -> events.stream()
+				.anyMatch((event) -> event instanceof WatchEvent.Put put && put.pair().key().equals(key)
+						&& put.pair().valueAsString().equals(value)));
+	}
+
+	@Test
+	void deletingTheLockZnodeIsReportedAsALoss() throws Exception {
+		Store store = open();
+		LockLease lease = store.newLock("l").lock();
+		CuratorFramework raw = rawClient();
+		String dir = "/valkeyrie/locks/" + this.namespace + "/l";
+		List<String> contenders = raw.getChildren().forPath(dir);
+		assertThat(contenders).hasSize(1).allMatch((name) -> name.startsWith(ZkLayout.CONTENDER_PREFIX));
+		raw.delete().forPath(dir + "/" + contenders.get(0));
+		assertThat(lease.lost().toCompletableFuture().get(5, TimeUnit.SECONDS).reason())
+			.isEqualTo(LockLoss.Reason.RECORD_REMOVED);
+		assertThat(lease.isValid()).isFalse();
+		assertThat(store.newLock("l").tryLock()).isPresent();
+	}
+
+	@Test
+	void closingTheStoreEndsALockWaitWithStoreClosed() throws Exception {
+		Store holder = open();
+		Store waiting = open();
+		LockLease lease = holder.newLock("l").lock();
+		CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
+			try {
+				waiting.newLock("l").lock();
+				return null;
+			}
+			catch (RuntimeException ex) {
+				return ex;
+			}
+		});
+		await().pollDelay(Duration.ofMillis(200)).atMost(Timing.seconds(5))
+			.until(() -> ((ZookeeperStore) holder).curator().getChildren().forPath("/valkeyrie/locks/" + this.namespace + "/l").size() == 2);
+		waiting.close();
+		assertThat(outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(io.valkeyrie.store.StoreClosedException.class);
+		assertThat(lease.isValid()).isTrue();
+		await().atMost(Timing.seconds(5))
+			.until(() -> ((ZookeeperStore) holder).curator().getChildren().forPath("/valkeyrie/locks/" + this.namespace + "/l").size() == 1);
+	}
+
+	static void expireSession(CuratorFramework curator) throws Exception {
+		ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();
+		CountDownLatch connected = new CountDownLatch(1);
+		ZooKeeper twin = new ZooKeeper(curator.getZookeeperClient().getCurrentConnectionString(), 2000, (event) -> {
+			if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+				connected.countDown();
+			}
+		}, zk.getSessionId(), zk.getSessionPasswd());
+		assertThat(connected.await(10, TimeUnit.SECONDS)).isTrue();
+		twin.close();
+	}
+
+}
