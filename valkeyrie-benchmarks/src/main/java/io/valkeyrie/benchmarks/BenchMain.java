@@ -385,6 +385,10 @@ public final class BenchMain {
 		int threadsAdded = Integer.parseInt(values.get("threadsAdded"));
 		this.report.add(backend, "threads added by " + watches + " watches", Integer.toString(threadsAdded),
 				values.get("threadsBefore") + " before", Double.NaN, "≤ 16", threadsAdded <= 16);
+		if (threadsAdded > 16) {
+			this.report.note(backend + " watch scale: threads alive after the changes that were not there before the watches: "
+					+ values.get("threadNamesAdded"));
+		}
 		double heap = Double.parseDouble(values.get("heapUsedMb"));
 		this.report.add(backend, "heap used with " + watches + " watches (MB)", values.get("heapUsedMb"),
 				values.get("heapBeforeMb") + " before", Double.NaN, "≤ 256", heap <= 256);

@@ -12,6 +12,7 @@ package io.valkeyrie.benchmarks;
  * @param warmupMillis length of each warm-up iteration
  * @param iterations JMH measurement iterations
  * @param iterationMillis length of each measurement iteration
+ * @param rounds how many times the overhead benchmarks run, each side keeping its best
  * @param latencySamples samples per watch latency and lock hand-over measurement
  * @param handoverSamples samples per lock hand-over variant
  * @param watches key watches of the watch-scale run
@@ -20,25 +21,25 @@ package io.valkeyrie.benchmarks;
  * @param listRounds rounds of 20 lists per namespace in the list-scale run
  */
 public record Profile(String name, int forks, int warmupIterations, int warmupMillis, int iterations, int iterationMillis,
-		int latencySamples, int handoverSamples, int watches, int changes, int listNoise, int listRounds) {
+		int rounds, int latencySamples, int handoverSamples, int watches, int changes, int listNoise, int listRounds) {
 
 	/** This profile with another number of JMH forks. */
 	public Profile withForks(int forks) {
 		return new Profile(this.name, forks, this.warmupIterations, this.warmupMillis, this.iterations, this.iterationMillis,
-				this.latencySamples, this.handoverSamples, this.watches, this.changes, this.listNoise, this.listRounds);
+				this.rounds, this.latencySamples, this.handoverSamples, this.watches, this.changes, this.listNoise, this.listRounds);
 	}
 
 	/** This profile with another number of keys around the listed directory. */
 	public Profile withListNoise(int listNoise) {
 		return new Profile(this.name, this.forks, this.warmupIterations, this.warmupMillis, this.iterations, this.iterationMillis,
-				this.latencySamples, this.handoverSamples, this.watches, this.changes, listNoise, this.listRounds);
+				this.rounds, this.latencySamples, this.handoverSamples, this.watches, this.changes, listNoise, this.listRounds);
 	}
 
 	public static Profile named(String name) {
 		return switch (name) {
-			case "quick" -> new Profile("quick", 0, 1, 600, 2, 600, 200, 60, 10_000, 1_000, 100_000, 10);
-			case "smoke" -> new Profile("smoke", 0, 0, 100, 1, 200, 20, 5, 200, 20, 1_000, 2);
-			case "full" -> new Profile("full", 2, 3, 2000, 5, 2000, 2000, 400, 10_000, 1_000, 100_000, 50);
+			case "quick" -> new Profile("quick", 0, 1, 500, 1, 600, 2, 200, 60, 10_000, 1_000, 100_000, 10);
+			case "smoke" -> new Profile("smoke", 0, 0, 100, 1, 200, 1, 20, 5, 200, 20, 1_000, 2);
+			case "full" -> new Profile("full", 2, 3, 2000, 5, 2000, 1, 2000, 400, 10_000, 1_000, 100_000, 50);
 			default -> throw new IllegalArgumentException("Unknown profile '" + name + "': smoke, quick or full");
 		};
 	}

@@ -29,7 +29,7 @@ public final class Report {
 	 */
 	public synchronized void add(String backend, String measure, String ours, String reference, double ratio, String target,
 			Boolean met) {
-		this.rows.add(new String[] { backend, measure, ours, reference, Double.isNaN(ratio) ? "-" : format(ratio, 2), target,
+		this.rows.add(new String[] { backend, measure, ours, reference, Double.isNaN(ratio) ? "-" : ratio(ratio), target,
 				(met == null) ? "-" : (met ? "yes" : "NO") });
 	}
 
@@ -88,6 +88,12 @@ public final class Report {
 			out.append(' ').append(cells[i]).append(" ".repeat(widths[i] - cells[i].length())).append(" |");
 		}
 		out.append('\n');
+	}
+
+	/** A ratio: three decimals, so one just below a target (0.998 against 1.00) does not read as met. */
+	static String ratio(double ratio) {
+		return (ratio >= 100) ? format(ratio, 0) : (ratio >= 10) ? String.format(Locale.ROOT, "%.1f", ratio)
+				: String.format(Locale.ROOT, "%.3f", ratio);
 	}
 
 	/** A number with {@code digits} significant decimals, without scientific notation. */

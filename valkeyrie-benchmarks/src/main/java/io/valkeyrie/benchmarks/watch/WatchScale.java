@@ -6,6 +6,8 @@ import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,7 +24,8 @@ import io.valkeyrie.store.WatchEvent;
  * Watch scale, run in a JVM of its own per backend (so threads and heap belong to this
  * store alone): open {@code watches} key watches on one store, wait for every first
  * snapshot, then change {@code changes} of the keys from 8 writer threads and wait until
- * every change is delivered. Prints one {@code @@ name=value} line per result for the
+ * every change is delivered. The baseline is taken after the same 8 writers warmed the
+ * store up, so threads the client starts for concurrent writes are not counted. Prints one {@code @@ name=value} line per result for the
  * parent process.
  */
 public final class WatchScale {
@@ -39,10 +42,23 @@ public final class WatchScale {
 		MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
 		int serverPort = backend.equals("local") ? -1 : ProcessSockets.port(backend, BenchServers.endpoint(backend));
 		try (Store store = BenchServers.open(backend, "bench-watch-scale")) {
-			store.put("warm/k", "v");
-			store.get("warm/k");
+			// The same 8-writer pattern as the changes below, before the baseline: thread pools the
+			// client grows for concurrent writes are then part of the baseline, not counted as
+			// threads the watches added.
+			ExecutorService warmers = Executors.newFixedThreadPool(8);
+			List<java.util.concurrent.Future<?>> warm = new ArrayList<>();
+			for (int i = 0; i < 400; i++) {
+				String key = "warm/k" + (i % 50);
+				warm.add(warmers.submit(() -> store.put(key, "v")));
+			}
+			for (java.util.concurrent.Future<?> future : warm) {
+				future.get();
+			}
+			warmers.shutdown();
+			store.get("warm/k0");
 			long heapBefore = usedHeapAfterGc(memory);
 			int threadsBefore = threads.getThreadCount();
+			Map<String, Integer> namesBefore = threadNames();
 			int socketsBefore = ProcessSockets.established(serverPort);
 			threads.resetPeakThreadCount();
 
@@ -87,6 +103,11 @@ public final class WatchScale {
 			int socketsChanging = ProcessSockets.established(serverPort);
 			// The 8 writer threads are the harness's, not the store's.
 			int peakAdded = threads.getPeakThreadCount() - threadsBefore - 8;
+			Map<String, Integer> namesAfter = threadNames();
+			namesBefore.forEach((name, count) -> namesAfter.merge(name, -count, Integer::sum));
+			namesAfter.remove("pool-N-thread-N");
+			namesAfter.values().removeIf((count) -> count <= 0);
+			result("threadNamesAdded", namesAfter.toString());
 
 			result("threadsBefore", threadsBefore);
 			result("threadsAdded", Math.max(threadsWatching - threadsBefore, peakAdded));
@@ -100,6 +121,15 @@ public final class WatchScale {
 			opened.forEach(Watch::close);
 		}
 		System.exit(0);
+	}
+
+	/** Live threads by name with digits replaced, e.g. {@code grpc-default-executor-N}. */
+	private static Map<String, Integer> threadNames() {
+		Map<String, Integer> names = new TreeMap<>();
+		for (Thread thread : Thread.getAllStackTraces().keySet()) {
+			names.merge(thread.getName().replaceAll("[0-9]+", "N"), 1, Integer::sum);
+		}
+		return names;
 	}
 
 	private static String key(int i) {
