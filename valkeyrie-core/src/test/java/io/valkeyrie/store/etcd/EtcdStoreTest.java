@@ -185,7 +185,9 @@ class EtcdStoreTest {
 		List<LockLease> leases = new CopyOnWriteArrayList<>();
 		Thread waiter = new Thread(() -> leases.add(second.lock()));
 		waiter.start();
-		Thread.sleep(Timing.millis(300).toMillis());
+		// The waiter must really be parked on the backend's release notification before the unlock.
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+			.until(() -> waiter.getState() == Thread.State.WAITING || waiter.getState() == Thread.State.TIMED_WAITING);
 		long released = System.nanoTime();
 		first.unlock();
 		waiter.join(Timing.seconds(5).toMillis());

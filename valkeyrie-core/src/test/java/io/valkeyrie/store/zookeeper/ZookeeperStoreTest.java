@@ -418,7 +418,9 @@ class ZookeeperStoreTest {
 			acquired.countDown();
 		});
 		waiter.start();
-		Thread.sleep(200);
+		// The waiter must really be parked on the backend's release notification before the unlock.
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+			.until(() -> waiter.getState() == Thread.State.WAITING || waiter.getState() == Thread.State.TIMED_WAITING);
 		long released = System.nanoTime();
 		a.unlock();
 		assertThat(acquired.await(5, TimeUnit.SECONDS)).isTrue();
