@@ -391,7 +391,7 @@ class EtcdStoreTest {
 	void unknownOptionsAndOversizedValuesAreRefused() {
 		assertThatExceptionOfType(StoreConfigurationException.class)
 			.isThrownBy(() -> open(config().option("nope", "1")))
-			.withMessageContaining("maxRequestBytes");
+			.withMessageContaining("Unknown etcd option 'nope'; the etcd options are authority, max-request-bytes,");
 		assertThatExceptionOfType(StoreConfigurationException.class)
 			.isThrownBy(() -> open(config().maxValueSize(2 * 1024 * 1024)))
 			.withMessageContaining("--max-request-bytes");
