@@ -1197,6 +1197,19 @@ public abstract class StoreContractTests {
 	}
 
 	@Test
+	void lockWithoutATtlGetsTheStoreDefaultWhichTheServerHonours() {
+		Store store = open();
+		Duration expected = (store.minimumTtl().compareTo(LockOptions.DEFAULT_TTL) > 0) ? store.minimumTtl()
+				: LockOptions.DEFAULT_TTL;
+		StoreLock lock = store.newLock("l");
+		assertThat(lock.options().ttl()).isEqualTo(expected);
+		assertThat(store.newLock("m", LockOptions.builder().value("v").build()).options().ttl()).isEqualTo(expected);
+		try (LockLease lease = lock.lock()) {
+			assertThat(lease.isValid()).isTrue();
+		}
+	}
+
+	@Test
 	void lockExcludesOtherLockObjectsStoresAndClients() {
 		Store one = open();
 		Store two = openSecond();

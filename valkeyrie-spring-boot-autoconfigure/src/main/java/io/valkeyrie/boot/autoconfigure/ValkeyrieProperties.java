@@ -687,8 +687,10 @@ public class ValkeyrieProperties {
 		/**
 		 * How long a holder that stopped renewing (crashed or cut off from the backend) keeps
 		 * others out, for locks acquired without an explicit TTL. A held lock renews itself.
+		 * Default: 15s, or the store's minimum TTL where that is larger (a stock Consul
+		 * agent's is 20s).
 		 */
-		private Duration ttl = Duration.ofSeconds(15);
+		private @Nullable Duration ttl;
 
 		public String getPrefix() {
 			return this.prefix;
@@ -698,11 +700,11 @@ public class ValkeyrieProperties {
 			this.prefix = prefix;
 		}
 
-		public Duration getTtl() {
+		public @Nullable Duration getTtl() {
 			return this.ttl;
 		}
 
-		public void setTtl(Duration ttl) {
+		public void setTtl(@Nullable Duration ttl) {
 			this.ttl = ttl;
 		}
 

@@ -81,7 +81,7 @@ class ValkeyriePropertiesTests {
 	void defaults() {
 		ValkeyrieProperties properties = new ValkeyrieProperties();
 		assertThat(properties.getBackend()).isEqualTo("local");
-		assertThat(properties.getLock().getTtl()).isEqualTo(Duration.ofSeconds(15));
+		assertThat(properties.getLock().getTtl()).as("the store's default lock TTL").isNull();
 		assertThat(properties.getLock().getPrefix()).isEqualTo("locks");
 		assertThat(properties.getLeader().isEnabled()).isFalse();
 		assertThat(properties.getLeader().getRole()).isEqualTo("leader");
