@@ -165,7 +165,11 @@ final class ChangeFeed implements Watcher {
 				if (this.closed) {
 					return;
 				}
-				if (rc == Code.OK.intValue() && data != null && data.length > 0) {
+				if (rc == Code.OK.intValue() && Envelope.isDeletion(data)) {
+					// The key's znode was emptied in the same transaction: the entry's czxid is that write's.
+					this.hub.publishDelete(key, stat.getCzxid());
+				}
+				else if (rc == Code.OK.intValue() && data != null && data.length > 0) {
 					KVPair pair = this.store.pairOf(key, new ZkClient.Node(data, stat));
 					if (pair != null) {
 						this.hub.publishPut(pair);

@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
  * and is not a key; a key's znode holds a small header and the value:
  * <pre>
  * 0xF5 (magic, never the first byte of UTF-8 text), flags, [ttl millis: 8 bytes if FLAG_TTL], value
+ * 0xF5 0x02                                  (only in journal entries: the key was deleted)
  * </pre>
  * The TTL is relative to the znode's {@code mtime} (stamped by the server), so the expiry
  * of a key does not depend on the writer's clock. Data without the magic byte (written by
@@ -24,6 +25,11 @@ final class Envelope {
 	private static final byte MAGIC = (byte) 0xF5;
 
 	private static final byte FLAG_TTL = 0x01;
+
+	private static final byte FLAG_DELETED = 0x02;
+
+	/** The journal entry of a delete: the key's znode became a directory. */
+	static final byte[] DELETED = { MAGIC, FLAG_DELETED };
 
 	private final byte[] value;
 
@@ -52,6 +58,9 @@ final class Envelope {
 		if (data[0] != MAGIC || data.length < 2) {
 			return new Envelope(data, 0);
 		}
+		if (isDeletion(data)) {
+			return null;
+		}
 		boolean ttl = (data[1] & FLAG_TTL) != 0;
 		int header = 2 + (ttl ? 8 : 0);
 		if (data.length < header) {
@@ -61,6 +70,11 @@ final class Envelope {
 		byte[] value = new byte[data.length - header];
 		System.arraycopy(data, header, value, 0, value.length);
 		return new Envelope(value, ttlMillis);
+	}
+
+	/** Whether journaled bytes record a delete. */
+	static boolean isDeletion(byte @Nullable [] data) {
+		return data != null && data.length == 2 && data[0] == MAGIC && data[1] == FLAG_DELETED;
 	}
 
 	/** The largest header {@link #encode} adds. */

@@ -3,6 +3,7 @@ package io.valkeyrie.store.zookeeper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyExistsException;
@@ -33,6 +35,7 @@ import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -82,6 +85,9 @@ public final class ZookeeperStore extends AbstractStore {
 
 	private final Set<Runnable> closeHooks = ConcurrentHashMap.newKeySet();
 
+	/** Runs between a CAS's read and its conditional write (tests reproduce races with it). */
+	volatile @Nullable Consumer<String> beforeConditionalWrite;
+
 	private volatile long sessionId;
 
 	private volatile int sessionTimeoutMillis;
@@ -92,10 +98,11 @@ public final class ZookeeperStore extends AbstractStore {
 		this.ownsClient = ownsClient;
 		this.client = new ZkClient(curator, settings.restrictAcl, settings.config.requestTimeout().toNanos());
 		this.layout = new ZkLayout(settings.basePath, settings.config.namespace());
-		this.expiries = new Expiries(this.client, this.layout, scheduler());
 		this.keepAlives = new KeepAlives(this.client, this.layout);
 		this.journal = new Journal(this.client, scheduler(), this::pruneAbove);
-		this.znodes = new Znodes(this.client, this.layout, this.journal, settings.juteMaxBuffer);
+		this.znodes = new Znodes(this.client, this.layout, this.journal, settings.juteMaxBuffer, scheduler(),
+				settings.config.requestTimeout().toMillis());
+		this.expiries = new Expiries(this.client, this.layout, this.znodes, scheduler());
 		this.feed = new ChangeFeed(this, this.client, this.layout, hub(), scheduler());
 		this.sessionTimeoutMillis = (int) settings.sessionTimeout.toMillis();
 	}
@@ -384,7 +391,16 @@ public final class ZookeeperStore extends AbstractStore {
 
 	private @Nullable Subtree walk(String dir, boolean consistent, long deadline) {
 		try {
-			return Subtree.read(this.client, this.layout, this.journal, this::pairOf, dir, consistent, deadline);
+			Subtree tree = Subtree.read(this.client, this.layout, this.journal, this::pairOf, dir, consistent, deadline);
+			if (tree != null) {
+				long now = System.currentTimeMillis();
+				tree.stats.forEach((path, stat) -> {
+					if (!tree.holding.contains(path)) {
+						this.znodes.sweep(path, stat, now);
+					}
+				});
+			}
+			return tree;
 		}
 		catch (KeeperException ex) {
 			throw unexpected(dir, ex);
@@ -405,25 +421,43 @@ public final class ZookeeperStore extends AbstractStore {
 			Collections.reverse(paths);
 			try {
 				// Children before parents, in transactions that stay well inside jute.maxbuffer.
+				// Keys are emptied like a delete (journaled, reclaimed later); znodes that never
+				// held a key are deleted unless an emptied key remains below them.
+				Set<String> keep = new HashSet<>();
 				List<Op> ops = new ArrayList<>();
 				int bytes = 0;
 				for (String path : paths) {
-					ops.add(Op.delete(path, -1));
-					bytes += path.length() * 3 + 16;
+					Stat stat = tree.stats.get(path);
+					if (stat == null) {
+						ops.add(Op.delete(path, -1));
+					}
+					else if (tree.holding.contains(path)) {
+						ops.add(this.journal.entry(path, Envelope.DELETED));
+						ops.add(Op.setData(path, Envelope.DIRECTORY, stat.getVersion()));
+						keep.add(parentOf(path));
+					}
+					else if (stat.getVersion() > 0 || keep.contains(path)) {
+						keep.add(parentOf(path));
+					}
+					else {
+						ops.add(Op.delete(path, stat.getVersion()));
+					}
+					bytes += path.length() * 6 + 32;
 					if (bytes > MULTI_BYTES) {
-						this.client.multi(ops, deadline);
+						emptyAll(ops, deadline);
 						ops = new ArrayList<>();
 						bytes = 0;
 					}
 				}
 				if (!ops.isEmpty()) {
-					this.client.multi(ops, deadline);
+					emptyAll(ops, deadline);
 				}
 				this.keepAlives.forgetAtOrBelow(dir);
 				this.znodes.prune(this.layout.path(dir));
 				return found;
 			}
-			catch (KeeperException.NotEmptyException | KeeperException.NoNodeException ex) {
+			catch (KeeperException.NotEmptyException | KeeperException.NoNodeException
+					| KeeperException.BadVersionException ex) {
 				// Written or deleted concurrently: look again.
 				if (attempt >= 10) {
 					throw unexpected(dir, ex);
@@ -433,6 +467,23 @@ public final class ZookeeperStore extends AbstractStore {
 				throw unexpected(dir, ex);
 			}
 		}
+	}
+
+	/** Run one transaction of {@link #doDeleteTree}, then track its journal entries and emptied znodes. */
+	private void emptyAll(List<Op> ops, long deadline) throws KeeperException {
+		List<OpResult> results = this.client.multi(ops, deadline);
+		for (int i = 0; i < ops.size(); i++) {
+			if (results.get(i) instanceof OpResult.CreateResult created) {
+				this.journal.written(created.getPath());
+			}
+			else if (results.get(i) instanceof OpResult.SetDataResult set) {
+				this.znodes.emptied(ops.get(i).getPath(), set.getStat().getVersion());
+			}
+		}
+	}
+
+	private static String parentOf(String path) {
+		return path.substring(0, path.lastIndexOf('/'));
 	}
 
 	@Override
@@ -456,6 +507,7 @@ public final class ZookeeperStore extends AbstractStore {
 						throw modified(key, current.lastIndex(), previous.lastIndex());
 					}
 				}
+				raceHook(key);
 				Stat stat;
 				try {
 					if (node == null) {
@@ -498,6 +550,13 @@ public final class ZookeeperStore extends AbstractStore {
 		}
 	}
 
+	private void raceHook(String key) {
+		Consumer<String> hook = this.beforeConditionalWrite;
+		if (hook != null) {
+			hook.accept(key);
+		}
+	}
+
 	private boolean sameMode(Stat stat, CreateMode mode) {
 		long owner = stat.getEphemeralOwner();
 		return (mode == CreateMode.EPHEMERAL) ? owner == this.client.handle().getSessionId() : owner == 0;
@@ -516,6 +575,7 @@ public final class ZookeeperStore extends AbstractStore {
 			if (current.lastIndex() != previous.lastIndex()) {
 				throw modified(key, current.lastIndex(), previous.lastIndex());
 			}
+			raceHook(key);
 			try {
 				this.znodes.removeKey(path, node.stat(), deadline);
 			}
@@ -559,6 +619,7 @@ public final class ZookeeperStore extends AbstractStore {
 		this.feed.close();
 		this.expiries.close();
 		this.journal.close();
+		this.znodes.close();
 		CuratorFramework curator = this.client.curator();
 		curator.getConnectionStateListenable().removeListener(this.connectionListener);
 		if (this.ownsClient) {

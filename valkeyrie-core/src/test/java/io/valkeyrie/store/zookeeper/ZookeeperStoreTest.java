@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyExistsException;
@@ -205,6 +206,35 @@ class ZookeeperStoreTest {
 			pool.shutdownNow();
 		}
 		assertThat(store.get("counter").valueAsString()).isEqualTo("81");
+	}
+
+	@Test
+	void compareAndSwapFailsWhenTheKeyIsDeletedAndRecreatedBetweenItsReadAndItsWrite() {
+		ZookeeperStore store = (ZookeeperStore) open();
+		Store other = open();
+		List<Consumer<String>> removers = List.of(other::delete, other::deleteTree,
+				(key) -> other.atomicDelete(key, other.get(key)));
+		for (Consumer<String> remover : removers) {
+			// Never overwritten, so the re-created znode would have the same data version as the one read.
+			KVPair read = store.atomicPut("aba", "1".getBytes(), null, WriteOptions.NONE);
+			store.beforeConditionalWrite = recreateOnce(store, other, remover);
+			assertThatExceptionOfType(KeyModifiedException.class)
+				.isThrownBy(() -> store.atomicPut("aba", "3".getBytes(), read, WriteOptions.NONE));
+			assertThat(other.get("aba").valueAsString()).isEqualTo("2");
+			KVPair again = other.get("aba");
+			store.beforeConditionalWrite = recreateOnce(store, other, remover);
+			assertThatExceptionOfType(KeyModifiedException.class).isThrownBy(() -> store.atomicDelete("aba", again));
+			assertThat(other.get("aba").valueAsString()).isEqualTo("2");
+			other.delete("aba");
+		}
+	}
+
+	private static Consumer<String> recreateOnce(ZookeeperStore store, Store other, Consumer<String> remover) {
+		return (key) -> {
+			store.beforeConditionalWrite = null;
+			remover.accept(key);
+			other.put(key, "2");
+		};
 	}
 
 	@Test
