@@ -71,25 +71,6 @@ final class Znodes {
 	}
 
 	/**
-	 * Swap a znode for one of another mode (persistent/ephemeral) in one transaction;
-	 * {@code null} if it changed meanwhile.
-	 */
-	@Nullable Stat replace(String path, byte[] data, int version, CreateMode mode, long deadline)
-			throws KeeperException {
-		try {
-			return journaled(path, data, deadline, Op.delete(path, version),
-					Op.create(path, Envelope.DIRECTORY, this.client.acl(), mode), Op.setData(path, data, -1));
-		}
-		catch (KeeperException.BadVersionException | KeeperException.NoNodeException ex) {
-			return null;
-		}
-		catch (KeeperException.NotEmptyException ex) {
-			throw new StoreException("'" + this.layout.keyOf(path) + "' has keys below it, so it cannot become a "
-					+ "keep-alive key: ZooKeeper keeps those as ephemeral znodes, which cannot have children", ex);
-		}
-	}
-
-	/**
 	 * Run {@code ops} (ending with a setData, whose stat is the answer) in one transaction
 	 * that first writes the {@link Journal} entry of the new bytes.
 	 */

@@ -49,7 +49,8 @@ import org.jspecify.annotations.Nullable;
  * Each key is a znode below {@code <base-path>/kv/<namespace>} holding a small header and
  * the value, so a znode that only has children is not a key; {@code lastIndex} is the
  * znode's {@code mzxid}. TTL keys carry their TTL in the header and are deleted by the
- * stores that see them; keep-alive keys are ephemeral znodes of the store's session. Locks
+ * stores that see them; keep-alive keys name an owner whose ephemeral znode lives as long as
+ * the store's session, and are emptied by every store that sees the owner go. Locks
  * queue as ephemeral sequential znodes below {@code <base-path>/locks}. All watches of a
  * store share one persistent recursive watch; each write journals its bytes next to the key
  * so watchers see every write. See {@code docs/backends/zookeeper.md}.
@@ -98,11 +99,11 @@ public final class ZookeeperStore extends AbstractStore {
 		this.ownsClient = ownsClient;
 		this.client = new ZkClient(curator, settings.restrictAcl, settings.config.requestTimeout().toNanos());
 		this.layout = new ZkLayout(settings.basePath, settings.config.namespace());
-		this.keepAlives = new KeepAlives(this.client, this.layout);
 		this.journal = new Journal(this.client, scheduler(), this::pruneAbove);
 		this.znodes = new Znodes(this.client, this.layout, this.journal, settings.juteMaxBuffer, scheduler(),
 				settings.config.requestTimeout().toMillis());
 		this.expiries = new Expiries(this.client, this.layout, this.znodes, scheduler());
+		this.keepAlives = new KeepAlives(this.client, this.layout, this.znodes, scheduler());
 		this.feed = new ChangeFeed(this, this.client, this.layout, hub(), scheduler());
 		this.sessionTimeoutMillis = (int) settings.sessionTimeout.toMillis();
 	}
@@ -162,6 +163,12 @@ public final class ZookeeperStore extends AbstractStore {
 		this.sessionId = zk.getSessionId();
 		this.sessionTimeoutMillis = zk.getSessionTimeout();
 		curator.getConnectionStateListenable().addListener(this.connectionListener);
+		try {
+			this.keepAlives.start(this.client.deadline());
+		}
+		catch (KeeperException ex) {
+			throw unexpected("", ex);
+		}
 	}
 
 	private void connectionStateChanged(CuratorFramework curator, ConnectionState state) {
@@ -185,9 +192,7 @@ public final class ZookeeperStore extends AbstractStore {
 		try {
 			// Off Curator's connection-state thread: these calls wait for answers.
 			scheduler().execute(() -> {
-				if (newSession) {
-					this.keepAlives.recreate();
-				}
+				this.keepAlives.reconnected(newSession);
 				this.feed.reconnected(reason);
 			});
 		}
@@ -262,7 +267,7 @@ public final class ZookeeperStore extends AbstractStore {
 			return null;
 		}
 		Envelope envelope = Envelope.decode(node.data());
-		if (envelope == null) {
+		if (envelope == null || (envelope.owner() != 0 && !this.keepAlives.isLive(envelope.owner()))) {
 			return null;
 		}
 		if (envelope.hasTtl()) {
@@ -279,20 +284,11 @@ public final class ZookeeperStore extends AbstractStore {
 		String path = this.layout.path(key);
 		long deadline = this.client.deadline();
 		try {
-			if (options.keepAlive()) {
-				writeKeepAlive(key, path, Envelope.encode(value, null), deadline);
-				return;
-			}
-			byte[] data = Envelope.encode(value, options.ttl());
-			this.keepAlives.forget(key);
+			byte[] data = encode(key, value, options, deadline);
 			Stat stat = null;
 			while (stat == null) {
 				try {
 					stat = this.znodes.update(path, data, -1, deadline);
-					if (stat.getEphemeralOwner() != 0) {
-						// It was a keep-alive key: a plain put makes it permanent.
-						stat = this.znodes.replace(path, data, stat.getVersion(), CreateMode.PERSISTENT, deadline);
-					}
 				}
 				catch (KeeperException.NoNodeException ex) {
 					try {
@@ -303,37 +299,31 @@ public final class ZookeeperStore extends AbstractStore {
 					}
 				}
 			}
-			trackTtl(key, stat, data);
+			written(key, value, options, stat, data);
 		}
 		catch (KeeperException ex) {
 			throw unexpected(key, ex);
 		}
 	}
 
-	/** Write a keep-alive key: an ephemeral znode of this session, whoever owned the key before. */
-	private void writeKeepAlive(String key, String path, byte[] data, long deadline) throws KeeperException {
-		for (;;) {
-			ZkClient.Node node = this.client.getData(path, false, deadline);
-			Stat stat;
-			try {
-				if (node == null) {
-					stat = this.znodes.create(path, data, CreateMode.EPHEMERAL, deadline);
-				}
-				else if (node.stat().getEphemeralOwner() == this.client.handle().getSessionId()) {
-					stat = this.znodes.update(path, data, node.stat().getVersion(), deadline);
-				}
-				else {
-					stat = this.znodes.replace(path, data, node.stat().getVersion(), CreateMode.EPHEMERAL, deadline);
-				}
-			}
-			catch (KeeperException.NodeExistsException | KeeperException.BadVersionException
-					| KeeperException.NoNodeException ex) {
-				continue;
-			}
-			if (stat != null) {
-				this.keepAlives.remember(key, data);
-				return;
-			}
+	/** The bytes of a write; a keep-alive key is first indexed for this store's owner. */
+	private byte[] encode(String key, byte[] value, WriteOptions options, long deadline) throws KeeperException {
+		if (!options.keepAlive()) {
+			return Envelope.encode(value, options.ttl());
+		}
+		long owner = this.keepAlives.owner(deadline);
+		this.keepAlives.index(key, owner, deadline);
+		return Envelope.encodeKeepAlive(value, owner);
+	}
+
+	/** Track what a write left: a keep-alive key to write again after a session expiry, or a TTL. */
+	private void written(String key, byte[] value, WriteOptions options, Stat stat, byte[] data) {
+		if (options.keepAlive()) {
+			this.keepAlives.remember(key, value, stat.getMzxid());
+		}
+		else {
+			this.keepAlives.forget(key);
+			trackTtl(key, stat, data);
 		}
 	}
 
@@ -490,9 +480,8 @@ public final class ZookeeperStore extends AbstractStore {
 	protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
 		String path = this.layout.path(key);
 		long deadline = this.client.deadline();
-		byte[] data = Envelope.encode(value, options.keepAlive() ? null : options.ttl());
-		CreateMode mode = options.keepAlive() ? CreateMode.EPHEMERAL : CreateMode.PERSISTENT;
 		try {
+			byte[] data = encode(key, value, options, deadline);
 			for (;;) {
 				ZkClient.Node node = this.client.getData(path, false, deadline);
 				KVPair current = pairOf(key, node);
@@ -510,18 +499,8 @@ public final class ZookeeperStore extends AbstractStore {
 				raceHook(key);
 				Stat stat;
 				try {
-					if (node == null) {
-						stat = this.znodes.create(path, data, mode, deadline);
-					}
-					else if (sameMode(node.stat(), mode)) {
-						stat = this.znodes.update(path, data, node.stat().getVersion(), deadline);
-					}
-					else {
-						stat = this.znodes.replace(path, data, node.stat().getVersion(), mode, deadline);
-						if (stat == null) {
-							throw new KeeperException.BadVersionException(path);
-						}
-					}
+					stat = (node == null) ? this.znodes.create(path, data, CreateMode.PERSISTENT, deadline)
+							: this.znodes.update(path, data, node.stat().getVersion(), deadline);
 				}
 				catch (KeeperException.NodeExistsException | KeeperException.BadVersionException
 						| KeeperException.NoNodeException ex) {
@@ -535,13 +514,7 @@ public final class ZookeeperStore extends AbstractStore {
 					}
 					throw modified(key, after.lastIndex(), previous.lastIndex());
 				}
-				if (options.keepAlive()) {
-					this.keepAlives.remember(key, data);
-				}
-				else {
-					this.keepAlives.forget(key);
-					trackTtl(key, stat, data);
-				}
+				written(key, value, options, stat, data);
 				return KVPair.of(key, value, stat.getMzxid());
 			}
 		}
@@ -555,11 +528,6 @@ public final class ZookeeperStore extends AbstractStore {
 		if (hook != null) {
 			hook.accept(key);
 		}
-	}
-
-	private boolean sameMode(Stat stat, CreateMode mode) {
-		long owner = stat.getEphemeralOwner();
-		return (mode == CreateMode.EPHEMERAL) ? owner == this.client.handle().getSessionId() : owner == 0;
 	}
 
 	@Override
@@ -622,11 +590,9 @@ public final class ZookeeperStore extends AbstractStore {
 		this.znodes.close();
 		CuratorFramework curator = this.client.curator();
 		curator.getConnectionStateListenable().removeListener(this.connectionListener);
+		this.keepAlives.close(this.ownsClient);
 		if (this.ownsClient) {
 			curator.close();
-		}
-		else {
-			this.keepAlives.deleteAll();
 		}
 	}
 
@@ -635,10 +601,6 @@ public final class ZookeeperStore extends AbstractStore {
 	}
 
 	private static StoreException unexpected(String key, KeeperException ex) {
-		if (ex instanceof KeeperException.NoChildrenForEphemeralsException) {
-			return new StoreException("Cannot write below '" + key + "': an ancestor is a keep-alive key, and ZooKeeper "
-					+ "keeps those as ephemeral znodes, which cannot have children", ex);
-		}
 		return new StoreException("ZooKeeper failed on '" + key + "': " + ex.getMessage(), ex);
 	}
 

@@ -278,19 +278,37 @@ class ZookeeperStoreTest {
 	}
 
 	@Test
-	void keepAliveKeysAreEphemeralZnodesSoNothingCanLiveBelowThem() {
-		Store store = open();
-		store.put("alive", "x".getBytes(), WriteOptions.keepAlive(store.minimumTtl()));
-		assertThatExceptionOfType(io.valkeyrie.store.StoreException.class).isThrownBy(() -> store.put("alive/child", "y"))
-			.withMessageContaining("keep-alive");
-		store.put("dir/child", "y");
-		assertThatExceptionOfType(io.valkeyrie.store.StoreException.class)
-			.isThrownBy(() -> store.put("dir", "x".getBytes(), WriteOptions.keepAlive(store.minimumTtl())))
-			.withMessageContaining("keep-alive");
-		// A plain put turns the keep-alive key into a permanent one, which can have children.
-		store.put("alive", "permanent");
-		store.put("alive/child", "y");
-		assertThat(store.list("alive")).extracting(KVPair::key).containsExactly("alive/child");
+	void keepAliveKeysHaveKeysBelowThemAndOnlyThemselvesGoWithTheirWriter() {
+		Store writer = open();
+		Store watcher = open();
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		watcher.watchTree("", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		WriteOptions keepAlive = WriteOptions.keepAlive(writer.minimumTtl());
+		writer.put("alive", "x".getBytes(), keepAlive);
+		writer.put("alive/child", "below");
+		writer.put("dir/child", "below");
+		writer.put("dir", "x".getBytes(), keepAlive);
+		writer.atomicPut("cas", "x".getBytes(), null, keepAlive);
+		writer.put("cas/child", "below");
+		assertThat(watcher.list("")).extracting(KVPair::key)
+			.containsExactly("alive", "alive/child", "cas", "cas/child", "dir", "dir/child");
+		// A plain put makes a keep-alive key permanent.
+		writer.put("dir", "permanent");
+
+		long closed = System.nanoTime();
+		writer.close();
+		assertThat(watcher.exists("alive")).isFalse();
+
+		await().atMost(Timing.seconds(10))
+			.until(() -> events.stream().filter(WatchEvent.Delete.class::isInstance).count() == 2);
+		assertThat(Duration.ofNanos(System.nanoTime() - closed)).isLessThan(watcher.minimumTtl().plusSeconds(1));
+		assertThat(events).filteredOn(WatchEvent.Delete.class::isInstance)
+			.extracting((event) -> ((WatchEvent.Delete) event).key())
+			.containsExactlyInAnyOrder("alive", "cas");
+		assertThat(watcher.list("")).extracting(KVPair::key)
+			.containsExactly("alive/child", "cas/child", "dir", "dir/child");
+		assertThat(watcher.exists("alive")).isFalse();
 	}
 
 	@Test
