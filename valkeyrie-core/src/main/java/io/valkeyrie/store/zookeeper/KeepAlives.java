@@ -12,7 +12,6 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.internal.Keys;
-import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
@@ -83,15 +82,7 @@ final class KeepAlives implements Watcher {
 	/** Watch the owners and learn which are alive; clean up after the dead ones. */
 	void start(long deadline) throws KeeperException {
 		ZooKeeper zk = this.client.zk(deadline);
-		CompletableFuture<Boolean> added = new CompletableFuture<>();
-		zk.addWatch(this.layout.ownersRoot(), this, AddWatchMode.PERSISTENT_RECURSIVE, (rc, path, ctx) -> {
-			if (rc == Code.OK.intValue()) {
-				added.complete(Boolean.TRUE);
-			}
-			else {
-				added.completeExceptionally(KeeperException.create(Code.get(rc), path));
-			}
-		}, null);
+		CompletableFuture<Boolean> added = this.client.watchRecursivelyAsync(zk, this.layout.ownersRoot(), this);
 		// Sent after the watch, answered on the event thread in order with the events: the set
 		// is replaced exactly at the point the listing was read.
 		CompletableFuture<Boolean> listed = new CompletableFuture<>();

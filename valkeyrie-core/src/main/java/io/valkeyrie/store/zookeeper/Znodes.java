@@ -5,15 +5,12 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.IntConsumer;
 
-import io.valkeyrie.store.StoreException;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
-
-import org.jspecify.annotations.Nullable;
 
 /**
  * The writes of key znodes: every change of a key's bytes is one transaction that first
