@@ -1,6 +1,7 @@
 package io.valkeyrie.store.zookeeper;
 
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -255,29 +256,45 @@ final class KeepAlives implements Watcher {
 		}
 	}
 
-	/** Empty the keys a dead owner kept alive (versioned: a rewrite wins), then drop its index. */
+	/**
+	 * Empty the keys a dead owner kept alive (versioned: a rewrite wins), then drop its index.
+	 * Every read is in flight at once, then every write: a few round trips for any number of
+	 * keys, since this runs on the store's scheduler thread.
+	 */
 	private void cleanUp(long id) {
 		String dir = this.layout.keptDir(id);
 		try {
 			long deadline = this.client.deadline();
-			List<String> names = this.client.await(this.client.getChildrenAsync(this.client.zk(deadline), dir), deadline);
+			ZooKeeper zk = this.client.zk(deadline);
+			List<String> names = this.client.await(this.client.getChildrenAsync(zk, dir), deadline);
 			if (names == null) {
 				return;
 			}
-			for (String name : names) {
-				String path = ZkLayout.pathOfKeptEntry(name);
-				ZkClient.Node node = this.client.getData(path, false, deadline);
+			List<CompletableFuture<ZkClient.@Nullable Node>> reads = new ArrayList<>(names.size());
+			names.forEach((name) -> reads.add(this.client.getDataAsync(zk, ZkLayout.pathOfKeptEntry(name))));
+			List<CompletableFuture<Integer>> writes = new ArrayList<>(names.size());
+			for (int i = 0; i < names.size(); i++) {
+				ZkClient.Node node = this.client.await(reads.get(i), deadline);
 				Envelope envelope = (node != null) ? Envelope.decode(node.data()) : null;
+				CompletableFuture<Integer> written = new CompletableFuture<>();
 				if (envelope != null && envelope.owner() == id) {
-					try {
-						this.znodes.removeKey(path, node.stat(), deadline);
-					}
-					catch (KeeperException.BadVersionException | KeeperException.NoNodeException ex) {
-						// Rewritten or emptied by someone else meanwhile.
-					}
+					this.znodes.removeKeyAsync(ZkLayout.pathOfKeptEntry(names.get(i)), node.stat(), written::complete);
 				}
-				deleteQuietly(dir + "/" + name, deadline);
+				else {
+					written.complete(Code.OK.intValue());
+				}
+				writes.add(written);
 			}
+			for (int i = 0; i < names.size(); i++) {
+				int rc = this.client.await(writes.get(i), deadline);
+				// Emptied, or rewritten or emptied by someone else meanwhile: the entry has done its job.
+				if (rc == Code.OK.intValue() || rc == Code.BADVERSION.intValue() || rc == Code.NONODE.intValue()) {
+					zk.delete(dir + "/" + names.get(i), -1, (rc2, p, ctx) -> {
+						// Deleted, or by another store already; the next cleanup retries anything else.
+					}, null);
+				}
+			}
+			// Sent after the entries' deletes, so it runs after them; an entry left behind keeps it.
 			deleteQuietly(dir, deadline);
 		}
 		catch (KeeperException | StoreException ex) {
@@ -291,7 +308,7 @@ final class KeepAlives implements Watcher {
 			this.client.delete(path, -1, deadline);
 		}
 		catch (KeeperException.NoNodeException | KeeperException.NotEmptyException ex) {
-			// Deleted by another store, or written again: nothing to do.
+			// Deleted by another store, or an entry is left for the next cleanup: nothing to do now.
 		}
 	}
 
