@@ -786,6 +786,28 @@ public abstract class StoreContractTests {
 	}
 
 	@Test
+	void ttlKeepAliveKeysAreIndependentOfTheirParentsAndChildren() {
+		Store writer = open();
+		Store reader = openSecond();
+		Duration ttl = ttl(writer);
+		writer.put("kept", bytes("parent"), WriteOptions.keepAlive(ttl));
+		writer.put("kept/child", "written after");
+		writer.put("dir/child", "written before");
+		writer.put("dir", bytes("parent"), WriteOptions.keepAlive(ttl));
+		assertThat(keys(reader.list(""))).containsExactly("dir", "dir/child", "kept", "kept/child");
+		EventRecorder events = new EventRecorder();
+		reader.watchTree("", events);
+		events.awaitInitialSnapshot(EVENT_TIMEOUT);
+		writer.close();
+		await().atMost(expiryBound(ttl)).pollInterval(Duration.ofMillis(20))
+			.until(() -> !reader.exists("kept") && !reader.exists("dir"));
+		assertThat(keys(reader.list(""))).containsExactly("dir/child", "kept/child");
+		events.await(0, EVENT_TIMEOUT, "both deletes",
+				(e) -> e instanceof WatchEvent.Delete && events.changes().size() >= 2);
+		assertThat(events.changes()).containsExactlyInAnyOrder("delete kept", "delete dir");
+	}
+
+	@Test
 	void ttlKeepAliveThenPlainPutMakesTheKeyPermanent() {
 		Store writer = open();
 		Store reader = openSecond();
