@@ -416,7 +416,7 @@ class LocalStoreTest {
 			}
 			System.out.flush();
 			// Wait to be killed: nothing is closed or flushed on the way out.
-			Thread.sleep(Long.MAX_VALUE);
+			Thread.currentThread().join();
 		}
 
 	}
