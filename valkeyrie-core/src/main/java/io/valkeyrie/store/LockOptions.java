@@ -14,24 +14,35 @@ import org.jspecify.annotations.Nullable;
  *
  * @param value written to the key when the lock is acquired, or {@code null} to leave the
  * key alone
- * @param ttl how long a holder that stopped renewing (crashed, cut off) keeps others out
+ * @param ttl how long a holder that stopped renewing (crashed, cut off) keeps others out;
+ * {@code null} for the store's default: {@link #DEFAULT_TTL}, or the store's minimum TTL
+ * where that is larger. The {@link StoreLock#options() options of a lock} always have it set.
  * @param renew whether the held lock renews itself before its TTL runs out
  * @param deleteOnUnlock whether {@code unlock} also deletes the key
  */
-public record LockOptions(byte @Nullable [] value, Duration ttl, boolean renew, boolean deleteOnUnlock) {
+public record LockOptions(byte @Nullable [] value, @Nullable Duration ttl, boolean renew, boolean deleteOnUnlock) {
 
-	/** The default TTL of a lock. */
+	/** The default TTL of a lock, unless the store's minimum TTL is larger. */
 	public static final Duration DEFAULT_TTL = Duration.ofSeconds(15);
 
-	/** Default options: no value, {@link #DEFAULT_TTL}, renewed, key kept on unlock. */
-	public static final LockOptions DEFAULTS = new LockOptions(null, DEFAULT_TTL, true, false);
+	/** Default options: no value, the store's default TTL, renewed, key kept on unlock. */
+	public static final LockOptions DEFAULTS = new LockOptions(null, null, true, false);
 
 	public LockOptions {
-		Objects.requireNonNull(ttl, "'ttl' must not be null");
-		if (ttl.isNegative() || ttl.isZero()) {
+		if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
 			throw new IllegalArgumentException("'ttl' must be positive, was " + ttl);
 		}
 		value = (value != null) ? value.clone() : null;
+	}
+
+	/**
+	 * These options with a TTL.
+	 * @param ttl the TTL
+	 * @return new options
+	 */
+	public LockOptions withTtl(Duration ttl) {
+		return new LockOptions(this.value, Objects.requireNonNull(ttl, "'ttl' must not be null"), this.renew,
+				this.deleteOnUnlock);
 	}
 
 	@Override
@@ -55,7 +66,7 @@ public record LockOptions(byte @Nullable [] value, Duration ttl, boolean renew, 
 
 		private byte @Nullable [] value;
 
-		private Duration ttl = DEFAULT_TTL;
+		private @Nullable Duration ttl;
 
 		private boolean renew = true;
 
@@ -75,9 +86,9 @@ public record LockOptions(byte @Nullable [] value, Duration ttl, boolean renew, 
 			return value(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
 		}
 
-		/** How long a dead holder blocks others. */
+		/** How long a dead holder blocks others (default: the store's default, see {@link LockOptions#ttl()}). */
 		public Builder ttl(Duration ttl) {
-			this.ttl = ttl;
+			this.ttl = Objects.requireNonNull(ttl, "'ttl' must not be null");
 			return this;
 		}
 

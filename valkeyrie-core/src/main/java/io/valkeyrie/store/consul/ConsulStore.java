@@ -31,6 +31,7 @@ import io.valkeyrie.store.StoreLock;
 import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.internal.AbstractStore;
+import io.valkeyrie.store.internal.BackendOptions;
 import io.valkeyrie.store.internal.Keys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,7 +122,7 @@ public final class ConsulStore extends AbstractStore {
 		long txnMax = 512 * 1024;
 		if (self.ok()) {
 			String min = ConsulJson.agentSetting(self.body(), "DebugConfig", "SessionTTLMin");
-			agentMin = (min != null) ? ConsulSettings.parseDuration(min) : null;
+			agentMin = (min != null) ? BackendOptions.parseDuration(min) : null;
 			String txn = ConsulJson.agentSetting(self.body(), "DebugConfig", "TxnMaxReqLen");
 			txnMax = (txn != null && txn.matches("\\d+")) ? Long.parseLong(txn) : txnMax;
 		}

@@ -2,11 +2,7 @@ package io.valkeyrie.store.etcd;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 import javax.net.ssl.SSLException;
 
@@ -16,6 +12,7 @@ import io.etcd.jetcd.ClientBuilder;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.TlsConfig;
+import io.valkeyrie.store.internal.BackendOptions;
 
 import org.jspecify.annotations.Nullable;
 
@@ -26,18 +23,18 @@ import org.jspecify.annotations.Nullable;
 final class EtcdSettings {
 
 	/** Option: the size limit of one request the etcd server accepts ({@code --max-request-bytes}). */
-	static final String MAX_REQUEST_BYTES = "maxRequestBytes";
+	static final String MAX_REQUEST_BYTES = "max-request-bytes";
 
 	/** Option: the TLS authority (host name the server's certificate names), when it differs from the endpoint's. */
 	static final String AUTHORITY = "authority";
 
 	/** Option: how often gRPC pings an idle connection to detect a dead server. */
-	static final String KEEP_ALIVE_TIME = "grpcKeepAliveTime";
+	static final String KEEP_ALIVE_TIME = "grpc-keep-alive-time";
 
 	/** Option: how long gRPC waits for a ping's answer before it drops the connection. */
-	static final String KEEP_ALIVE_TIMEOUT = "grpcKeepAliveTimeout";
+	static final String KEEP_ALIVE_TIMEOUT = "grpc-keep-alive-timeout";
 
-	static final Set<String> OPTIONS = new TreeSet<>(List.of(MAX_REQUEST_BYTES, AUTHORITY, KEEP_ALIVE_TIME, KEEP_ALIVE_TIMEOUT));
+	static final List<String> OPTIONS = List.of(AUTHORITY, MAX_REQUEST_BYTES, KEEP_ALIVE_TIME, KEEP_ALIVE_TIMEOUT);
 
 	/** etcd's default {@code --max-request-bytes}: 1.5 MiB. */
 	static final int DEFAULT_MAX_REQUEST_BYTES = 1536 * 1024;
@@ -57,16 +54,11 @@ final class EtcdSettings {
 
 	EtcdSettings(StoreConfig config) {
 		this.config = config;
-		for (String name : config.options().keySet()) {
-			if (!OPTIONS.contains(name)) {
-				throw new StoreConfigurationException("Unknown etcd option '" + name + "'; the etcd options are " + OPTIONS);
-			}
-		}
-		Map<String, String> options = config.options();
-		this.maxRequestBytes = intOption(options, MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_BYTES);
-		this.authority = options.get(AUTHORITY);
-		this.keepAliveTime = durationOption(options, KEEP_ALIVE_TIME, Duration.ofSeconds(10));
-		this.keepAliveTimeout = durationOption(options, KEEP_ALIVE_TIMEOUT, Duration.ofSeconds(5));
+		BackendOptions options = new BackendOptions(config, "etcd", OPTIONS);
+		this.maxRequestBytes = options.positiveInt(MAX_REQUEST_BYTES, DEFAULT_MAX_REQUEST_BYTES);
+		this.authority = options.string(AUTHORITY);
+		this.keepAliveTime = options.duration(KEEP_ALIVE_TIME, Duration.ofSeconds(10));
+		this.keepAliveTimeout = options.duration(KEEP_ALIVE_TIMEOUT, Duration.ofSeconds(5));
 		int largest = this.maxRequestBytes - REQUEST_OVERHEAD;
 		if (config.maxValueSize() > largest) {
 			throw new StoreConfigurationException("maxValueSize " + config.maxValueSize() + " is larger than an etcd request "
@@ -137,42 +129,6 @@ final class EtcdSettings {
 			.filter((endpoint) -> !endpoint.isEmpty())
 			.map((endpoint) -> endpoint.contains("://") ? endpoint : scheme + endpoint)
 			.toArray(String[]::new);
-	}
-
-	private static int intOption(Map<String, String> options, String name, int defaultValue) {
-		String value = options.get(name);
-		if (value == null) {
-			return defaultValue;
-		}
-		try {
-			int parsed = Integer.parseInt(value.trim());
-			if (parsed > 0) {
-				return parsed;
-			}
-		}
-		catch (NumberFormatException ex) {
-			// Reported below with the option's name.
-		}
-		throw new StoreConfigurationException("etcd option '" + name + "' must be a positive number of bytes, was '" + value + "'");
-	}
-
-	private static Duration durationOption(Map<String, String> options, String name, Duration defaultValue) {
-		String value = options.get(name);
-		if (value == null) {
-			return defaultValue;
-		}
-		try {
-			Duration parsed = value.trim().matches("\\d+") ? Duration.ofMillis(Long.parseLong(value.trim()))
-					: Duration.parse(value.trim().startsWith("P") ? value.trim() : "PT" + value.trim());
-			if (!parsed.isNegative() && !parsed.isZero()) {
-				return parsed;
-			}
-		}
-		catch (DateTimeParseException | ArithmeticException ex) {
-			// Reported below with the option's name.
-		}
-		throw new StoreConfigurationException("etcd option '" + name + "' must be a positive duration such as '10s' "
-				+ "or a number of milliseconds, was '" + value + "'");
 	}
 
 }

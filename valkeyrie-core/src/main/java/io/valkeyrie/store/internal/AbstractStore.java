@@ -263,6 +263,11 @@ public abstract class AbstractStore implements Store, WatchSource {
 	@Override
 	public final StoreLock newLock(String key, LockOptions options) {
 		String k = Keys.key(key);
+		if (options.ttl() == null) {
+			// Not chosen by the caller: the default, raised to what this server can honour.
+			Duration min = minimumTtl();
+			options = options.withTtl((min.compareTo(LockOptions.DEFAULT_TTL) > 0) ? min : LockOptions.DEFAULT_TTL);
+		}
 		checkTtl(options.ttl());
 		byte[] value = options.value();
 		if (value != null) {

@@ -5,11 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
+import io.valkeyrie.store.internal.BackendOptions;
 
 import org.jspecify.annotations.Nullable;
 
@@ -29,7 +28,7 @@ record LocalOptions(@Nullable Path path, @Nullable String name, boolean fsync, i
 
 	static final String FSYNC = "fsync";
 
-	static final String HISTORY_SIZE = "historySize";
+	static final String HISTORY_SIZE = "history-size";
 
 	static final List<String> KNOWN = List.of(PATH, NAME, FSYNC, HISTORY_SIZE);
 
@@ -40,21 +39,15 @@ record LocalOptions(@Nullable Path path, @Nullable String name, boolean fsync, i
 			throw new StoreConfigurationException("The local backend takes no endpoints (got " + config.endpoints()
 					+ "); give the database file with the option '" + PATH + "'");
 		}
-		for (String option : config.options().keySet()) {
-			if (!KNOWN.contains(option)) {
-				throw new StoreConfigurationException("Unknown option '" + option + "' for the local backend; the known options are "
-						+ String.join(", ", KNOWN));
-			}
-		}
-		Map<String, String> options = config.options();
-		String path = blankToNull(options.get(PATH));
-		String name = blankToNull(options.get(NAME));
+		BackendOptions options = new BackendOptions(config, "local", KNOWN);
+		String path = options.string(PATH);
+		String name = options.string(NAME);
 		if (path != null && name != null) {
 			throw new StoreConfigurationException("The local backend takes either '" + PATH + "' (a file) or '" + NAME
 					+ "' (a shared in-memory database), not both");
 		}
-		return new LocalOptions((path != null) ? file(path) : null, name, bool(options.get(FSYNC), FSYNC),
-				positive(options.get(HISTORY_SIZE), HISTORY_SIZE, DEFAULT_HISTORY_SIZE));
+		return new LocalOptions((path != null) ? file(path) : null, name, options.bool(FSYNC, false),
+				options.positiveInt(HISTORY_SIZE, DEFAULT_HISTORY_SIZE));
 	}
 
 	/**
@@ -88,37 +81,6 @@ record LocalOptions(@Nullable Path path, @Nullable String name, boolean fsync, i
 		catch (InvalidPathException | IOException ex) {
 			throw new StoreConfigurationException("The local store's '" + PATH + "' " + value + " cannot be used: " + ex.getMessage(), ex);
 		}
-	}
-
-	private static boolean bool(@Nullable String value, String name) {
-		if (value == null || value.isBlank()) {
-			return false;
-		}
-		return switch (value.trim().toLowerCase(Locale.ROOT)) {
-			case "true" -> true;
-			case "false" -> false;
-			default -> throw new StoreConfigurationException("The local store's option '" + name + "' must be true or false, was '" + value + "'");
-		};
-	}
-
-	private static int positive(@Nullable String value, String name, int defaultValue) {
-		if (value == null || value.isBlank()) {
-			return defaultValue;
-		}
-		try {
-			int parsed = Integer.parseInt(value.trim());
-			if (parsed > 0) {
-				return parsed;
-			}
-		}
-		catch (NumberFormatException ex) {
-			// Reported below with the option's name.
-		}
-		throw new StoreConfigurationException("The local store's option '" + name + "' must be a positive integer, was '" + value + "'");
-	}
-
-	private static @Nullable String blankToNull(@Nullable String value) {
-		return (value == null || value.isBlank()) ? null : value.trim();
 	}
 
 }

@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.internal.WatchHub;
-import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.WatchedEvent;
@@ -90,15 +89,7 @@ final class ChangeFeed implements Watcher {
 		try {
 			long deadline = this.client.deadline();
 			ZooKeeper zk = this.client.zk(deadline);
-			CompletableFuture<Boolean> added = new CompletableFuture<>();
-			zk.addWatch(this.layout.dataRoot(), this, AddWatchMode.PERSISTENT_RECURSIVE, (rc, path, ctx) -> {
-				if (rc == Code.OK.intValue()) {
-					added.complete(Boolean.TRUE);
-				}
-				else {
-					added.completeExceptionally(KeeperException.create(Code.get(rc), path));
-				}
-			}, null);
+			CompletableFuture<Boolean> added = this.client.watchRecursivelyAsync(zk, this.layout.dataRoot(), this);
 			this.client.await(added, deadline);
 			if (resyncReason != null) {
 				this.hub.resyncAll(resyncReason);
@@ -165,7 +156,11 @@ final class ChangeFeed implements Watcher {
 				if (this.closed) {
 					return;
 				}
-				if (rc == Code.OK.intValue() && data != null && data.length > 0) {
+				if (rc == Code.OK.intValue() && Envelope.isDeletion(data)) {
+					// The key's znode was emptied in the same transaction: the entry's czxid is that write's.
+					this.hub.publishDelete(key, stat.getCzxid());
+				}
+				else if (rc == Code.OK.intValue() && data != null && data.length > 0) {
 					KVPair pair = this.store.pairOf(key, new ZkClient.Node(data, stat));
 					if (pair != null) {
 						this.hub.publishPut(pair);

@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * expired key as absent at once, and every store deletes the TTL keys it has seen (written,
  * read, listed or received through its watch feed) when they expire. The delete is
  * conditional on the key's {@code mzxid} and version, so a rewrite always wins, and the
- * store's watch feed turns it into a delete event for every watcher.
+ * store's watch feed turns it into a delete event for every watcher. Expiry empties the
+ * key's znode like a delete ({@link Znodes#removeKey}).
  */
 final class Expiries {
 
@@ -34,15 +35,18 @@ final class Expiries {
 
 	private final ZkLayout layout;
 
+	private final Znodes znodes;
+
 	private final ScheduledExecutorService scheduler;
 
 	private final Map<String, Scheduled> tasks = new ConcurrentHashMap<>();
 
 	private volatile boolean closed;
 
-	Expiries(ZkClient client, ZkLayout layout, ScheduledExecutorService scheduler) {
+	Expiries(ZkClient client, ZkLayout layout, Znodes znodes, ScheduledExecutorService scheduler) {
 		this.client = client;
 		this.layout = layout;
+		this.znodes = znodes;
 		this.scheduler = scheduler;
 	}
 
@@ -94,12 +98,7 @@ final class Expiries {
 					done(key, mzxid);
 					return;
 				}
-				if (stat.getNumChildren() == 0) {
-					zk.delete(path, stat.getVersion(), (rc2, p2, ctx2) -> finish(key, mzxid, rc2, path, zk, stat), null);
-				}
-				else {
-					zk.setData(path, Envelope.DIRECTORY, stat.getVersion(), (rc2, p2, ctx2, s2) -> done(key, mzxid), null);
-				}
+				this.znodes.removeKeyAsync(path, stat, (rc2) -> finish(key, mzxid, rc2));
 			}
 			else if (rc == Code.NONODE.intValue()) {
 				done(key, mzxid);
@@ -110,12 +109,9 @@ final class Expiries {
 		}, null);
 	}
 
-	private void finish(String key, long mzxid, int rc, String path, ZooKeeper zk, Stat stat) {
-		if (rc == Code.NOTEMPTY.intValue()) {
-			zk.setData(path, Envelope.DIRECTORY, stat.getVersion(), (rc2, p2, ctx2, s2) -> done(key, mzxid), null);
-			return;
-		}
-		if (rc == Code.CONNECTIONLOSS.intValue() || rc == Code.SESSIONEXPIRED.intValue()) {
+	private void finish(String key, long mzxid, int rc) {
+		if (rc == Code.CONNECTIONLOSS.intValue() || rc == Code.SESSIONEXPIRED.intValue()
+				|| rc == Code.OPERATIONTIMEOUT.intValue()) {
 			retry(key, mzxid);
 			return;
 		}

@@ -1,18 +1,10 @@
 package io.valkeyrie.store.zookeeper;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.Op;
-import org.apache.zookeeper.ZooKeeper;
 
 import org.jspecify.annotations.Nullable;
 
@@ -26,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  * Its {@code czxid} is the key's new {@code mzxid} (same transaction). The change feed reads
  * the entry instead of the key. The writer deletes its entries after {@link #RETENTION_MILLIS},
- * batched into one transaction per second;
+ * batched ({@link DelayedDeletes});
  * entries a crashed writer left are deleted by whoever lists the directory later (their name
  * says their age). No escaped key segment starts with {@code %j}, and lists, watches and
  * reads skip entries.
@@ -40,23 +32,9 @@ final class Journal {
 
 	private static final long STALE_MILLIS = 60_000;
 
-	private static final long SWEEP_MILLIS = 1_000;
-
-	/** The largest cleanup transaction, in bytes of paths: well inside jute.maxbuffer. */
-	private static final int MAX_BATCH_BYTES = 256 * 1024;
-
 	private final ZkClient client;
 
-	private final ScheduledExecutorService scheduler;
-
-	private final Consumer<String> deleted;
-
-	private final ConcurrentLinkedQueue<Written> written = new ConcurrentLinkedQueue<>();
-
-	private @Nullable ScheduledFuture<?> sweep;
-
-	private record Written(String path, long dueMillis) {
-	}
+	private final DelayedDeletes deletes;
 
 	/**
 	 * @param client the client
@@ -65,8 +43,7 @@ final class Journal {
 	 */
 	Journal(ZkClient client, ScheduledExecutorService scheduler, Consumer<String> deleted) {
 		this.client = client;
-		this.scheduler = scheduler;
-		this.deleted = deleted;
+		this.deletes = new DelayedDeletes(client, scheduler, deleted, RETENTION_MILLIS);
 	}
 
 	/** The operation that journals {@code data} as the new bytes of the znode at {@code path}. */
@@ -79,92 +56,17 @@ final class Journal {
 
 	/** The entry at {@code path} was written: delete it after the retention. */
 	void written(String path) {
-		this.written.add(new Written(path, System.currentTimeMillis() + RETENTION_MILLIS));
-		synchronized (this) {
-			if (this.sweep == null) {
-				try {
-					this.sweep = this.scheduler.scheduleWithFixedDelay(this::deleteDue, SWEEP_MILLIS, SWEEP_MILLIS,
-							TimeUnit.MILLISECONDS);
-				}
-				catch (RejectedExecutionException ex) {
-					// The store is closing: close() deletes what is left.
-				}
-			}
-		}
-	}
-
-	private void deleteDue() {
-		long now = System.currentTimeMillis();
-		List<String> due = new ArrayList<>();
-		int bytes = 0;
-		Written head = this.written.peek();
-		while (head != null && head.dueMillis() <= now) {
-			this.written.poll();
-			due.add(head.path());
-			bytes += head.path().length() * 3 + 16;
-			if (bytes > MAX_BATCH_BYTES) {
-				deleteAll(due);
-				due = new ArrayList<>();
-				bytes = 0;
-			}
-			head = this.written.peek();
-		}
-		if (!due.isEmpty()) {
-			deleteAll(due);
-		}
-	}
-
-	/** One transaction for a batch (one write for many puts); one by one if any is gone already. */
-	private void deleteAll(List<String> paths) {
-		if (paths.size() == 1) {
-			delete(paths.get(0));
-			return;
-		}
-		try {
-			ZooKeeper zk = this.client.handle();
-			List<Op> ops = new ArrayList<>(paths.size());
-			paths.forEach((path) -> ops.add(Op.delete(path, -1)));
-			zk.multi(ops, (rc, p, ctx, results) -> {
-				if (rc == Code.OK.intValue()) {
-					paths.forEach(this.deleted);
-				}
-				else {
-					paths.forEach(this::delete);
-				}
-			}, null);
-		}
-		catch (RuntimeException ex) {
-			// Not connected: the next lister of the directory sweeps them.
-		}
+		this.deletes.add(path, -1);
 	}
 
 	/** Delete an entry without waiting. */
 	void delete(String path) {
-		try {
-			ZooKeeper zk = this.client.handle();
-			zk.delete(path, -1, (rc, p, ctx) -> {
-				if (rc == Code.OK.intValue()) {
-					this.deleted.accept(path);
-				}
-				// Otherwise gone already, or left for the next lister to sweep.
-			}, null);
-		}
-		catch (RuntimeException ex) {
-			// Not connected: the next lister of the directory sweeps it.
-		}
+		this.deletes.delete(path, -1);
 	}
 
 	/** Delete the entries not yet due (the store closes); the requests go out before the session closes. */
 	void close() {
-		synchronized (this) {
-			if (this.sweep != null) {
-				this.sweep.cancel(false);
-			}
-		}
-		Written entry;
-		while ((entry = this.written.poll()) != null) {
-			delete(entry.path());
-		}
+		this.deletes.close(true);
 	}
 
 	/** Whether a child name is a journal entry. */

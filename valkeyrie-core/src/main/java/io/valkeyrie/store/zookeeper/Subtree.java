@@ -1,7 +1,11 @@
 package io.valkeyrie.store.zookeeper;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
@@ -9,6 +13,7 @@ import java.util.function.BiFunction;
 import io.valkeyrie.store.KVPair;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
 
 import org.jspecify.annotations.Nullable;
 
@@ -22,6 +27,12 @@ final class Subtree {
 	final TreeMap<String, KVPair> pairs = new TreeMap<>();
 
 	final List<String> paths = new ArrayList<>();
+
+	/** The stat of every znode in {@link #paths} but journal entries. */
+	final Map<String, Stat> stats = new HashMap<>();
+
+	/** The znodes of {@link #stats} that hold bytes (keys, also expired ones). */
+	final Set<String> holding = new HashSet<>();
 
 	boolean dirIsKey;
 
@@ -46,7 +57,7 @@ final class Subtree {
 			return null;
 		}
 		Subtree tree = new Subtree();
-		tree.paths.add(root);
+		tree.add(root, rootNode);
 		tree.dirIsKey = !dir.isEmpty() && pairOf.apply(dir, rootNode) != null;
 		List<String> level = (rootNode.stat().getNumChildren() > 0) ? List.of(root) : List.of();
 		while (!level.isEmpty()) {
@@ -84,7 +95,7 @@ final class Subtree {
 					continue;
 				}
 				String path = childPaths.get(i);
-				tree.paths.add(path);
+				tree.add(path, node);
 				String key = layout.keyOf(path);
 				KVPair pair = (key != null) ? pairOf.apply(key, node) : null;
 				if (pair != null) {
@@ -97,6 +108,14 @@ final class Subtree {
 			level = next;
 		}
 		return tree;
+	}
+
+	private void add(String path, ZkClient.Node node) {
+		this.paths.add(path);
+		this.stats.put(path, node.stat());
+		if (node.data().length > 0) {
+			this.holding.add(path);
+		}
 	}
 
 }

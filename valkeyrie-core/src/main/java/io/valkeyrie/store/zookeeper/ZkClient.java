@@ -13,6 +13,7 @@ import io.valkeyrie.store.StoreUnavailableException;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
@@ -113,6 +114,14 @@ final class ZkClient {
 		CompletableFuture<@Nullable List<String>> future = new CompletableFuture<>();
 		zk.getChildren(path, false, (rc, p, ctx, children) -> completeOrAbsent(future, rc, p, children), null);
 		return future;
+	}
+
+	/** Add a persistent recursive watch on {@code path} (which need not exist yet). */
+	CompletableFuture<Boolean> watchRecursivelyAsync(ZooKeeper zk, String path, org.apache.zookeeper.Watcher watcher) {
+		CompletableFuture<Boolean> added = new CompletableFuture<>();
+		zk.addWatch(path, watcher, AddWatchMode.PERSISTENT_RECURSIVE,
+				(rc, p, ctx) -> complete(added, rc, p, Boolean.TRUE), null);
+		return added;
 	}
 
 	/** Make the next reads on this session see every write committed before now (linearizable reads). */

@@ -6,8 +6,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where things live in the znode tree. Every key of a namespace is a znode below
- * {@code <base>/kv/<namespace>}; lock bookkeeping lives below {@code <base>/locks}, outside
- * every data tree, so no list or watch can see it. Key segments are percent-escaped where
+ * {@code <base>/kv/<namespace>}; lock bookkeeping lives below {@code <base>/locks} and the
+ * keep-alive owners and their indexes below {@code <base>/owners} and {@code <base>/kept},
+ * outside every data tree, so no list or watch can see them. Key segments are percent-escaped where
  * ZooKeeper forbids a character (non-BMP, surrogate and private-use ranges, specials).
  */
 final class ZkLayout {
@@ -21,6 +22,10 @@ final class ZkLayout {
 
 	private final String namespace;
 
+	private final String ownersRoot;
+
+	private final String keptRoot;
+
 	private final String kvRoot;
 
 	ZkLayout(String basePath, String namespace) {
@@ -28,6 +33,48 @@ final class ZkLayout {
 		this.kvRoot = basePath + "/kv";
 		this.dataRoot = this.kvRoot + (namespace.isEmpty() ? "" : "/" + escape(namespace));
 		this.lockRoot = basePath + "/locks";
+		this.ownersRoot = basePath + "/owners";
+		this.keptRoot = basePath + "/kept";
+	}
+
+	/** The parent of every store session's ephemeral owner znode. */
+	String ownersRoot() {
+		return this.ownersRoot;
+	}
+
+	/** The ephemeral znode that keeps the keep-alive keys of {@code owner} alive. */
+	String ownerPath(long owner) {
+		return this.ownersRoot + "/" + Long.toHexString(owner);
+	}
+
+	/** The parent of every owner's index of keep-alive keys. */
+	String keptRoot() {
+		return this.keptRoot;
+	}
+
+	/** The index of the keep-alive keys of {@code owner}: one child per key znode. */
+	String keptDir(long owner) {
+		return this.keptRoot + "/" + Long.toHexString(owner);
+	}
+
+	/** The index entry of the key znode at {@code path}: the path in one segment. */
+	String keptEntry(long owner, String path) {
+		return keptDir(owner) + "/" + path.replace("%", "%25").replace("/", "%2F");
+	}
+
+	/** The key znode an index entry (a child name of {@link #keptDir}) stands for. */
+	static String pathOfKeptEntry(String name) {
+		return name.replace("%2F", "/").replace("%25", "%");
+	}
+
+	/** The owner id of an owner znode or index name, 0 if it is none. */
+	static long ownerOf(String name) {
+		try {
+			return Long.parseUnsignedLong(name, 16);
+		}
+		catch (NumberFormatException ex) {
+			return 0;
+		}
 	}
 
 	/** The znode every namespace's data root lies below (never pruned). */

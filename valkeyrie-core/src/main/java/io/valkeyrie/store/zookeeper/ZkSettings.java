@@ -1,15 +1,12 @@
 package io.valkeyrie.store.zookeeper;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.List;
 
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.TlsConfig;
+import io.valkeyrie.store.internal.BackendOptions;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
@@ -52,9 +49,9 @@ final class ZkSettings {
 
 	static final String TLS_TRUST_STORE_TYPE = "tls-trust-store-type";
 
-	private static final Set<String> KNOWN = new TreeSet<>(Set.of(BASE_PATH, SESSION_TIMEOUT, RETRY_BASE_SLEEP,
-			RETRY_MAX_SLEEP, RETRY_MAX_RETRIES, LOCK_LOST_ON_SUSPEND, JUTE_MAX_BUFFER, ACL, TLS_KEY_STORE,
-			TLS_KEY_STORE_PASSWORD, TLS_KEY_STORE_TYPE, TLS_TRUST_STORE, TLS_TRUST_STORE_PASSWORD, TLS_TRUST_STORE_TYPE));
+	private static final List<String> NAMES = List.of(BASE_PATH, SESSION_TIMEOUT, RETRY_BASE_SLEEP, RETRY_MAX_SLEEP,
+			RETRY_MAX_RETRIES, LOCK_LOST_ON_SUSPEND, JUTE_MAX_BUFFER, ACL, TLS_KEY_STORE, TLS_KEY_STORE_PASSWORD,
+			TLS_KEY_STORE_TYPE, TLS_TRUST_STORE, TLS_TRUST_STORE_PASSWORD, TLS_TRUST_STORE_TYPE);
 
 	/** ZooKeeper's default {@code jute.maxbuffer}: 1 MiB - 1. */
 	private static final int DEFAULT_JUTE_MAX_BUFFER = 0xfffff;
@@ -66,6 +63,8 @@ final class ZkSettings {
 	private static final int REQUEST_OVERHEAD = 8192;
 
 	final StoreConfig config;
+
+	private final BackendOptions options;
 
 	final String basePath;
 
@@ -84,25 +83,20 @@ final class ZkSettings {
 	 */
 	ZkSettings(StoreConfig config, boolean ownClient) {
 		this.config = config;
-		Map<String, String> options = new LinkedHashMap<>(config.options());
-		Set<String> unknown = new TreeSet<>(options.keySet());
-		unknown.removeAll(KNOWN);
-		if (!unknown.isEmpty()) {
-			throw new StoreConfigurationException("Unknown zookeeper option(s) " + unknown + "; known options: " + KNOWN);
-		}
-		this.basePath = basePath(options.getOrDefault(BASE_PATH, "/valkeyrie"));
-		this.sessionTimeout = duration(SESSION_TIMEOUT, options.getOrDefault(SESSION_TIMEOUT, "10s"));
-		this.lockLostOnSuspend = bool(LOCK_LOST_ON_SUSPEND, options.getOrDefault(LOCK_LOST_ON_SUSPEND, "true"));
-		this.juteMaxBuffer = integer(JUTE_MAX_BUFFER, options.getOrDefault(JUTE_MAX_BUFFER, "" + DEFAULT_JUTE_MAX_BUFFER));
+		this.options = new BackendOptions(config, "zookeeper", NAMES);
+		this.basePath = basePath(this.options.string(BASE_PATH, "/valkeyrie"));
+		this.sessionTimeout = this.options.duration(SESSION_TIMEOUT, Duration.ofSeconds(10));
+		this.lockLostOnSuspend = this.options.bool(LOCK_LOST_ON_SUSPEND, true);
+		this.juteMaxBuffer = this.options.positiveInt(JUTE_MAX_BUFFER, DEFAULT_JUTE_MAX_BUFFER);
 		int limit = this.juteMaxBuffer - REQUEST_OVERHEAD - Envelope.maxOverhead();
 		if (config.maxValueSize() > limit) {
 			throw new StoreConfigurationException("maxValueSize " + config.maxValueSize()
 					+ " is too large for ZooKeeper: with jute.maxbuffer " + this.juteMaxBuffer + " (option '"
 					+ JUTE_MAX_BUFFER + "', must match the servers' setting) the largest value is " + limit + " bytes");
 		}
-		String acl = options.getOrDefault(ACL, (config.username() != null) ? "creator" : "open").trim();
+		String acl = this.options.string(ACL, (config.username() != null) ? "creator" : "open");
 		if (!acl.equals("creator") && !acl.equals("open")) {
-			throw new StoreConfigurationException("Option '" + ACL + "' must be 'creator' or 'open', was '" + acl + "'");
+			throw this.options.invalid(ACL, "'creator' or 'open'");
 		}
 		this.restrictAcl = acl.equals("creator");
 		if (ownClient && config.endpoints().isEmpty()) {
@@ -112,7 +106,6 @@ final class ZkSettings {
 
 	/** A new, not started Curator client for these settings. */
 	CuratorFramework newClient() {
-		Map<String, String> options = this.config.options();
 		ZKClientConfig zkConfig = new ZKClientConfig();
 		zkConfig.setProperty(ZKConfig.JUTE_MAXBUFFER, Integer.toString(this.juteMaxBuffer));
 		// The store bounds every call itself; the client's own request timeout stays off.
@@ -127,16 +120,16 @@ final class ZkSettings {
 			zkConfig.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
 			zkConfig.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, ClientCnxnSocketNetty.class.getName());
 			zkConfig.setProperty(x509.getSslHostnameVerificationEnabledProperty(), Boolean.toString(tls.verifyHostname()));
-			copy(options, TLS_KEY_STORE, zkConfig, x509.getSslKeystoreLocationProperty());
-			copy(options, TLS_KEY_STORE_PASSWORD, zkConfig, x509.getSslKeystorePasswdProperty());
-			copy(options, TLS_KEY_STORE_TYPE, zkConfig, x509.getSslKeystoreTypeProperty());
-			copy(options, TLS_TRUST_STORE, zkConfig, x509.getSslTruststoreLocationProperty());
-			copy(options, TLS_TRUST_STORE_PASSWORD, zkConfig, x509.getSslTruststorePasswdProperty());
-			copy(options, TLS_TRUST_STORE_TYPE, zkConfig, x509.getSslTruststoreTypeProperty());
+			copy(TLS_KEY_STORE, zkConfig, x509.getSslKeystoreLocationProperty());
+			copy(TLS_KEY_STORE_PASSWORD, zkConfig, x509.getSslKeystorePasswdProperty());
+			copy(TLS_KEY_STORE_TYPE, zkConfig, x509.getSslKeystoreTypeProperty());
+			copy(TLS_TRUST_STORE, zkConfig, x509.getSslTruststoreLocationProperty());
+			copy(TLS_TRUST_STORE_PASSWORD, zkConfig, x509.getSslTruststorePasswdProperty());
+			copy(TLS_TRUST_STORE_TYPE, zkConfig, x509.getSslTruststoreTypeProperty());
 		}
-		int baseSleep = millis(duration(RETRY_BASE_SLEEP, options.getOrDefault(RETRY_BASE_SLEEP, "100ms")));
-		int maxSleep = millis(duration(RETRY_MAX_SLEEP, options.getOrDefault(RETRY_MAX_SLEEP, "2s")));
-		int maxRetries = integer(RETRY_MAX_RETRIES, options.getOrDefault(RETRY_MAX_RETRIES, "10"));
+		int baseSleep = millis(this.options.duration(RETRY_BASE_SLEEP, Duration.ofMillis(100)));
+		int maxSleep = millis(this.options.duration(RETRY_MAX_SLEEP, Duration.ofSeconds(2)));
+		int maxRetries = this.options.intValue(RETRY_MAX_RETRIES, 10, 0, Integer.MAX_VALUE);
 		CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
 			.connectString(String.join(",", this.config.endpoints()))
 			.sessionTimeoutMs(millis(this.sessionTimeout))
@@ -151,8 +144,8 @@ final class ZkSettings {
 		return builder.build();
 	}
 
-	private static void copy(Map<String, String> options, String name, ZKClientConfig zkConfig, String property) {
-		String value = options.get(name);
+	private void copy(String name, ZKClientConfig zkConfig, String property) {
+		String value = this.options.string(name);
 		if (value != null) {
 			zkConfig.setProperty(property, value);
 		}
@@ -162,61 +155,10 @@ final class ZkSettings {
 		String path = value.trim();
 		if (!path.startsWith("/") || path.length() < 2 || path.endsWith("/") || path.contains("//")
 				|| path.equals("/zookeeper") || path.startsWith("/zookeeper/")) {
-			throw new StoreConfigurationException("Option '" + BASE_PATH + "' must be an absolute znode path like "
+			throw new StoreConfigurationException("zookeeper option '" + BASE_PATH + "' must be an absolute znode path like "
 					+ "'/valkeyrie' (not the root, not below /zookeeper), was '" + value + "'");
 		}
 		return path;
-	}
-
-	static Duration duration(String name, String value) {
-		String v = value.trim().toLowerCase(Locale.ROOT);
-		try {
-			Duration duration;
-			if (v.startsWith("p")) {
-				duration = Duration.parse(v.toUpperCase(Locale.ROOT));
-			}
-			else if (v.endsWith("ms")) {
-				duration = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
-			}
-			else if (v.endsWith("s")) {
-				duration = Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1).trim()) * 1000));
-			}
-			else if (v.endsWith("m")) {
-				duration = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1).trim()) * 60);
-			}
-			else {
-				duration = Duration.ofMillis(Long.parseLong(v));
-			}
-			if (duration.isNegative() || duration.isZero()) {
-				throw new IllegalArgumentException("not positive");
-			}
-			return duration;
-		}
-		catch (RuntimeException ex) {
-			throw new StoreConfigurationException("Option '" + name + "' must be a positive duration such as '500ms', "
-					+ "'10s', '2m' or 'PT10S', was '" + value + "'", ex);
-		}
-	}
-
-	private static boolean bool(String name, String value) {
-		return switch (value.trim().toLowerCase(Locale.ROOT)) {
-			case "true" -> true;
-			case "false" -> false;
-			default -> throw new StoreConfigurationException("Option '" + name + "' must be true or false, was '" + value + "'");
-		};
-	}
-
-	private static int integer(String name, String value) {
-		try {
-			int parsed = Integer.parseInt(value.trim());
-			if (parsed < 0) {
-				throw new NumberFormatException("negative");
-			}
-			return parsed;
-		}
-		catch (NumberFormatException ex) {
-			throw new StoreConfigurationException("Option '" + name + "' must be a non-negative integer, was '" + value + "'", ex);
-		}
 	}
 
 	private static int millis(Duration duration) {

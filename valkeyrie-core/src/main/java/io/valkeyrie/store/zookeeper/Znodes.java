@@ -2,8 +2,9 @@ package io.valkeyrie.store.zookeeper;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.IntConsumer;
 
-import io.valkeyrie.store.StoreException;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
@@ -11,12 +12,11 @@ import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 
-import org.jspecify.annotations.Nullable;
-
 /**
  * The writes of key znodes: every change of a key's bytes is one transaction that first
- * writes its {@link Journal} entry; removing a key's value keeps a znode that has keys
- * below it; directory znodes left empty are pruned.
+ * writes its {@link Journal} entry; removing a key empties its znode, which is reclaimed
+ * long after (so CAS compares exactly, see {@link #removeKey}); directory znodes that never
+ * held a key are pruned as soon as they are empty.
  */
 final class Znodes {
 
@@ -29,13 +29,21 @@ final class Znodes {
 
 	private final Journal journal;
 
+	/** How long an emptied key znode stays at least, whatever the request timeout. */
+	private static final long EMPTIED_MIN_MILLIS = 60_000;
+
 	private final int juteMaxBuffer;
 
-	Znodes(ZkClient client, ZkLayout layout, Journal journal, int juteMaxBuffer) {
+	private final DelayedDeletes emptied;
+
+	Znodes(ZkClient client, ZkLayout layout, Journal journal, int juteMaxBuffer, ScheduledExecutorService scheduler,
+			long requestTimeoutMillis) {
 		this.client = client;
 		this.layout = layout;
 		this.journal = journal;
 		this.juteMaxBuffer = juteMaxBuffer;
+		this.emptied = new DelayedDeletes(client, scheduler, this::prune,
+				Math.max(EMPTIED_MIN_MILLIS, 4 * requestTimeoutMillis));
 	}
 
 	/** Update a key's znode (conditional on {@code version} unless -1), journaled; the new stat. */
@@ -60,25 +68,6 @@ final class Znodes {
 	}
 
 	/**
-	 * Swap a znode for one of another mode (persistent/ephemeral) in one transaction;
-	 * {@code null} if it changed meanwhile.
-	 */
-	@Nullable Stat replace(String path, byte[] data, int version, CreateMode mode, long deadline)
-			throws KeeperException {
-		try {
-			return journaled(path, data, deadline, Op.delete(path, version),
-					Op.create(path, Envelope.DIRECTORY, this.client.acl(), mode), Op.setData(path, data, -1));
-		}
-		catch (KeeperException.BadVersionException | KeeperException.NoNodeException ex) {
-			return null;
-		}
-		catch (KeeperException.NotEmptyException ex) {
-			throw new StoreException("'" + this.layout.keyOf(path) + "' has keys below it, so it cannot become a "
-					+ "keep-alive key: ZooKeeper keeps those as ephemeral znodes, which cannot have children", ex);
-		}
-	}
-
-	/**
 	 * Run {@code ops} (ending with a setData, whose stat is the answer) in one transaction
 	 * that first writes the {@link Journal} entry of the new bytes.
 	 */
@@ -93,19 +82,51 @@ final class Znodes {
 		return ((OpResult.SetDataResult) results.get(results.size() - 1)).getStat();
 	}
 
-	/** Delete a key's znode, or only its value when keys below it remain. */
+	/**
+	 * Remove a key's value, conditional on {@code stat}'s version: the znode stays as an empty
+	 * directory znode (journaled as a delete) and is reclaimed only long after, so a re-create
+	 * is a {@code setData} that moves the version on and a CAS that read the old key fails.
+	 */
 	void removeKey(String path, Stat stat, long deadline) throws KeeperException {
-		if (stat.getNumChildren() == 0) {
-			try {
-				this.client.delete(path, stat.getVersion(), deadline);
-				prune(path);
-				return;
-			}
-			catch (KeeperException.NotEmptyException ex) {
-				// A key appeared below it meanwhile: keep the znode, drop the value.
-			}
+		Stat emptiedStat = journaled(path, Envelope.DELETED, deadline, Op.setData(path, Envelope.DIRECTORY, stat.getVersion()));
+		emptied(path, emptiedStat.getVersion());
+	}
+
+	/** {@link #removeKey} without waiting; {@code done} gets the result code. */
+	void removeKeyAsync(String path, Stat stat, IntConsumer done) {
+		ZooKeeper zk;
+		try {
+			zk = this.client.handle();
 		}
-		this.client.setData(path, Envelope.DIRECTORY, stat.getVersion(), deadline);
+		catch (RuntimeException ex) {
+			done.accept(KeeperException.Code.CONNECTIONLOSS.intValue());
+			return;
+		}
+		zk.multi(List.of(this.journal.entry(path, Envelope.DELETED), Op.setData(path, Envelope.DIRECTORY, stat.getVersion())),
+				(rc, p, ctx, results) -> {
+					if (rc == KeeperException.Code.OK.intValue()) {
+						this.journal.written(((OpResult.CreateResult) results.get(0)).getPath());
+						emptied(path, ((OpResult.SetDataResult) results.get(1)).getStat().getVersion());
+					}
+					done.accept(rc);
+				}, null);
+	}
+
+	/** A key's znode at {@code path} was emptied (now at {@code version}): reclaim it later if still so. */
+	void emptied(String path, int version) {
+		this.emptied.add(path, version);
+	}
+
+	/** Reclaim an empty znode a lister found whose writer did not (closed or crashed), once it is old enough. */
+	void sweep(String path, Stat stat, long nowMillis) {
+		if (stat.getNumChildren() == 0 && stat.getVersion() > 0 && nowMillis - stat.getMtime() > this.emptied.delayMillis()) {
+			this.emptied.delete(path, stat.getVersion());
+		}
+	}
+
+	void close() {
+		// Reclaiming now would reopen the window the delay closes: later listers sweep them.
+		this.emptied.close(false);
 	}
 
 	/** Remove directory znodes left empty above a deleted one, asynchronously and only while empty. */
@@ -118,9 +139,16 @@ final class Znodes {
 		try {
 			ZooKeeper zk = this.client.handle();
 			zk.getData(parent, false, (rc, p, ctx, data, stat) -> {
-				if (rc == KeeperException.Code.OK.intValue() && (data == null || data.length == 0)
-						&& stat.getNumChildren() == 0) {
-					zk.delete(parent, stat.getVersion(), (rc2, p2, ctx2) -> {
+				if (rc != KeeperException.Code.OK.intValue() || (data != null && data.length > 0)
+						|| stat.getNumChildren() != 0) {
+					return;
+				}
+				if (stat.getVersion() > 0) {
+					// It held a key once: reclaim it only after the delay, like an emptied key.
+					emptied(parent, stat.getVersion());
+				}
+				else {
+					zk.delete(parent, 0, (rc2, p2, ctx2) -> {
 						if (rc2 == KeeperException.Code.OK.intValue()) {
 							prune(parent);
 						}

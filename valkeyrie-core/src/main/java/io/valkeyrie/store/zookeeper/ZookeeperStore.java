@@ -3,6 +3,7 @@ package io.valkeyrie.store.zookeeper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyExistsException;
@@ -33,6 +35,7 @@ import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -46,7 +49,8 @@ import org.jspecify.annotations.Nullable;
  * Each key is a znode below {@code <base-path>/kv/<namespace>} holding a small header and
  * the value, so a znode that only has children is not a key; {@code lastIndex} is the
  * znode's {@code mzxid}. TTL keys carry their TTL in the header and are deleted by the
- * stores that see them; keep-alive keys are ephemeral znodes of the store's session. Locks
+ * stores that see them; keep-alive keys name an owner whose ephemeral znode lives as long as
+ * the store's session, and are emptied by every store that sees the owner go. Locks
  * queue as ephemeral sequential znodes below {@code <base-path>/locks}. All watches of a
  * store share one persistent recursive watch; each write journals its bytes next to the key
  * so watchers see every write. See {@code docs/backends/zookeeper.md}.
@@ -82,6 +86,9 @@ public final class ZookeeperStore extends AbstractStore {
 
 	private final Set<Runnable> closeHooks = ConcurrentHashMap.newKeySet();
 
+	/** Runs between a CAS's read and its conditional write (tests reproduce races with it). */
+	volatile @Nullable Consumer<String> beforeConditionalWrite;
+
 	private volatile long sessionId;
 
 	private volatile int sessionTimeoutMillis;
@@ -92,10 +99,11 @@ public final class ZookeeperStore extends AbstractStore {
 		this.ownsClient = ownsClient;
 		this.client = new ZkClient(curator, settings.restrictAcl, settings.config.requestTimeout().toNanos());
 		this.layout = new ZkLayout(settings.basePath, settings.config.namespace());
-		this.expiries = new Expiries(this.client, this.layout, scheduler());
-		this.keepAlives = new KeepAlives(this.client, this.layout);
 		this.journal = new Journal(this.client, scheduler(), this::pruneAbove);
-		this.znodes = new Znodes(this.client, this.layout, this.journal, settings.juteMaxBuffer);
+		this.znodes = new Znodes(this.client, this.layout, this.journal, settings.juteMaxBuffer, scheduler(),
+				settings.config.requestTimeout().toMillis());
+		this.expiries = new Expiries(this.client, this.layout, this.znodes, scheduler());
+		this.keepAlives = new KeepAlives(this.client, this.layout, this.znodes, scheduler());
 		this.feed = new ChangeFeed(this, this.client, this.layout, hub(), scheduler());
 		this.sessionTimeoutMillis = (int) settings.sessionTimeout.toMillis();
 	}
@@ -155,6 +163,12 @@ public final class ZookeeperStore extends AbstractStore {
 		this.sessionId = zk.getSessionId();
 		this.sessionTimeoutMillis = zk.getSessionTimeout();
 		curator.getConnectionStateListenable().addListener(this.connectionListener);
+		try {
+			this.keepAlives.start(this.client.deadline());
+		}
+		catch (KeeperException ex) {
+			throw unexpected("", ex);
+		}
 	}
 
 	private void connectionStateChanged(CuratorFramework curator, ConnectionState state) {
@@ -178,9 +192,7 @@ public final class ZookeeperStore extends AbstractStore {
 		try {
 			// Off Curator's connection-state thread: these calls wait for answers.
 			scheduler().execute(() -> {
-				if (newSession) {
-					this.keepAlives.recreate();
-				}
+				this.keepAlives.reconnected(newSession);
 				this.feed.reconnected(reason);
 			});
 		}
@@ -255,7 +267,7 @@ public final class ZookeeperStore extends AbstractStore {
 			return null;
 		}
 		Envelope envelope = Envelope.decode(node.data());
-		if (envelope == null) {
+		if (envelope == null || (envelope.owner() != 0 && !this.keepAlives.isLive(envelope.owner()))) {
 			return null;
 		}
 		if (envelope.hasTtl()) {
@@ -272,20 +284,11 @@ public final class ZookeeperStore extends AbstractStore {
 		String path = this.layout.path(key);
 		long deadline = this.client.deadline();
 		try {
-			if (options.keepAlive()) {
-				writeKeepAlive(key, path, Envelope.encode(value, null), deadline);
-				return;
-			}
-			byte[] data = Envelope.encode(value, options.ttl());
-			this.keepAlives.forget(key);
+			byte[] data = encode(key, value, options, deadline);
 			Stat stat = null;
 			while (stat == null) {
 				try {
 					stat = this.znodes.update(path, data, -1, deadline);
-					if (stat.getEphemeralOwner() != 0) {
-						// It was a keep-alive key: a plain put makes it permanent.
-						stat = this.znodes.replace(path, data, stat.getVersion(), CreateMode.PERSISTENT, deadline);
-					}
 				}
 				catch (KeeperException.NoNodeException ex) {
 					try {
@@ -296,37 +299,31 @@ public final class ZookeeperStore extends AbstractStore {
 					}
 				}
 			}
-			trackTtl(key, stat, data);
+			written(key, value, options, stat, data);
 		}
 		catch (KeeperException ex) {
 			throw unexpected(key, ex);
 		}
 	}
 
-	/** Write a keep-alive key: an ephemeral znode of this session, whoever owned the key before. */
-	private void writeKeepAlive(String key, String path, byte[] data, long deadline) throws KeeperException {
-		for (;;) {
-			ZkClient.Node node = this.client.getData(path, false, deadline);
-			Stat stat;
-			try {
-				if (node == null) {
-					stat = this.znodes.create(path, data, CreateMode.EPHEMERAL, deadline);
-				}
-				else if (node.stat().getEphemeralOwner() == this.client.handle().getSessionId()) {
-					stat = this.znodes.update(path, data, node.stat().getVersion(), deadline);
-				}
-				else {
-					stat = this.znodes.replace(path, data, node.stat().getVersion(), CreateMode.EPHEMERAL, deadline);
-				}
-			}
-			catch (KeeperException.NodeExistsException | KeeperException.BadVersionException
-					| KeeperException.NoNodeException ex) {
-				continue;
-			}
-			if (stat != null) {
-				this.keepAlives.remember(key, data);
-				return;
-			}
+	/** The bytes of a write; a keep-alive key is first indexed for this store's owner. */
+	private byte[] encode(String key, byte[] value, WriteOptions options, long deadline) throws KeeperException {
+		if (!options.keepAlive()) {
+			return Envelope.encode(value, options.ttl());
+		}
+		long owner = this.keepAlives.owner(deadline);
+		this.keepAlives.index(key, owner, deadline);
+		return Envelope.encodeKeepAlive(value, owner);
+	}
+
+	/** Track what a write left: a keep-alive key to write again after a session expiry, or a TTL. */
+	private void written(String key, byte[] value, WriteOptions options, Stat stat, byte[] data) {
+		if (options.keepAlive()) {
+			this.keepAlives.remember(key, value, stat.getMzxid());
+		}
+		else {
+			this.keepAlives.forget(key);
+			trackTtl(key, stat, data);
 		}
 	}
 
@@ -384,7 +381,16 @@ public final class ZookeeperStore extends AbstractStore {
 
 	private @Nullable Subtree walk(String dir, boolean consistent, long deadline) {
 		try {
-			return Subtree.read(this.client, this.layout, this.journal, this::pairOf, dir, consistent, deadline);
+			Subtree tree = Subtree.read(this.client, this.layout, this.journal, this::pairOf, dir, consistent, deadline);
+			if (tree != null) {
+				long now = System.currentTimeMillis();
+				tree.stats.forEach((path, stat) -> {
+					if (!tree.holding.contains(path)) {
+						this.znodes.sweep(path, stat, now);
+					}
+				});
+			}
+			return tree;
 		}
 		catch (KeeperException ex) {
 			throw unexpected(dir, ex);
@@ -405,25 +411,43 @@ public final class ZookeeperStore extends AbstractStore {
 			Collections.reverse(paths);
 			try {
 				// Children before parents, in transactions that stay well inside jute.maxbuffer.
+				// Keys are emptied like a delete (journaled, reclaimed later); znodes that never
+				// held a key are deleted unless an emptied key remains below them.
+				Set<String> keep = new HashSet<>();
 				List<Op> ops = new ArrayList<>();
 				int bytes = 0;
 				for (String path : paths) {
-					ops.add(Op.delete(path, -1));
-					bytes += path.length() * 3 + 16;
+					Stat stat = tree.stats.get(path);
+					if (stat == null) {
+						ops.add(Op.delete(path, -1));
+					}
+					else if (tree.holding.contains(path)) {
+						ops.add(this.journal.entry(path, Envelope.DELETED));
+						ops.add(Op.setData(path, Envelope.DIRECTORY, stat.getVersion()));
+						keep.add(parentOf(path));
+					}
+					else if (stat.getVersion() > 0 || keep.contains(path)) {
+						keep.add(parentOf(path));
+					}
+					else {
+						ops.add(Op.delete(path, stat.getVersion()));
+					}
+					bytes += path.length() * 6 + 32;
 					if (bytes > MULTI_BYTES) {
-						this.client.multi(ops, deadline);
+						emptyAll(ops, deadline);
 						ops = new ArrayList<>();
 						bytes = 0;
 					}
 				}
 				if (!ops.isEmpty()) {
-					this.client.multi(ops, deadline);
+					emptyAll(ops, deadline);
 				}
 				this.keepAlives.forgetAtOrBelow(dir);
 				this.znodes.prune(this.layout.path(dir));
 				return found;
 			}
-			catch (KeeperException.NotEmptyException | KeeperException.NoNodeException ex) {
+			catch (KeeperException.NotEmptyException | KeeperException.NoNodeException
+					| KeeperException.BadVersionException ex) {
 				// Written or deleted concurrently: look again.
 				if (attempt >= 10) {
 					throw unexpected(dir, ex);
@@ -435,13 +459,29 @@ public final class ZookeeperStore extends AbstractStore {
 		}
 	}
 
+	/** Run one transaction of {@link #doDeleteTree}, then track its journal entries and emptied znodes. */
+	private void emptyAll(List<Op> ops, long deadline) throws KeeperException {
+		List<OpResult> results = this.client.multi(ops, deadline);
+		for (int i = 0; i < ops.size(); i++) {
+			if (results.get(i) instanceof OpResult.CreateResult created) {
+				this.journal.written(created.getPath());
+			}
+			else if (results.get(i) instanceof OpResult.SetDataResult set) {
+				this.znodes.emptied(ops.get(i).getPath(), set.getStat().getVersion());
+			}
+		}
+	}
+
+	private static String parentOf(String path) {
+		return path.substring(0, path.lastIndexOf('/'));
+	}
+
 	@Override
 	protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
 		String path = this.layout.path(key);
 		long deadline = this.client.deadline();
-		byte[] data = Envelope.encode(value, options.keepAlive() ? null : options.ttl());
-		CreateMode mode = options.keepAlive() ? CreateMode.EPHEMERAL : CreateMode.PERSISTENT;
 		try {
+			byte[] data = encode(key, value, options, deadline);
 			for (;;) {
 				ZkClient.Node node = this.client.getData(path, false, deadline);
 				KVPair current = pairOf(key, node);
@@ -456,20 +496,11 @@ public final class ZookeeperStore extends AbstractStore {
 						throw modified(key, current.lastIndex(), previous.lastIndex());
 					}
 				}
+				raceHook(key);
 				Stat stat;
 				try {
-					if (node == null) {
-						stat = this.znodes.create(path, data, mode, deadline);
-					}
-					else if (sameMode(node.stat(), mode)) {
-						stat = this.znodes.update(path, data, node.stat().getVersion(), deadline);
-					}
-					else {
-						stat = this.znodes.replace(path, data, node.stat().getVersion(), mode, deadline);
-						if (stat == null) {
-							throw new KeeperException.BadVersionException(path);
-						}
-					}
+					stat = (node == null) ? this.znodes.create(path, data, CreateMode.PERSISTENT, deadline)
+							: this.znodes.update(path, data, node.stat().getVersion(), deadline);
 				}
 				catch (KeeperException.NodeExistsException | KeeperException.BadVersionException
 						| KeeperException.NoNodeException ex) {
@@ -483,13 +514,7 @@ public final class ZookeeperStore extends AbstractStore {
 					}
 					throw modified(key, after.lastIndex(), previous.lastIndex());
 				}
-				if (options.keepAlive()) {
-					this.keepAlives.remember(key, data);
-				}
-				else {
-					this.keepAlives.forget(key);
-					trackTtl(key, stat, data);
-				}
+				written(key, value, options, stat, data);
 				return KVPair.of(key, value, stat.getMzxid());
 			}
 		}
@@ -498,9 +523,11 @@ public final class ZookeeperStore extends AbstractStore {
 		}
 	}
 
-	private boolean sameMode(Stat stat, CreateMode mode) {
-		long owner = stat.getEphemeralOwner();
-		return (mode == CreateMode.EPHEMERAL) ? owner == this.client.handle().getSessionId() : owner == 0;
+	private void raceHook(String key) {
+		Consumer<String> hook = this.beforeConditionalWrite;
+		if (hook != null) {
+			hook.accept(key);
+		}
 	}
 
 	@Override
@@ -516,6 +543,7 @@ public final class ZookeeperStore extends AbstractStore {
 			if (current.lastIndex() != previous.lastIndex()) {
 				throw modified(key, current.lastIndex(), previous.lastIndex());
 			}
+			raceHook(key);
 			try {
 				this.znodes.removeKey(path, node.stat(), deadline);
 			}
@@ -559,13 +587,12 @@ public final class ZookeeperStore extends AbstractStore {
 		this.feed.close();
 		this.expiries.close();
 		this.journal.close();
+		this.znodes.close();
 		CuratorFramework curator = this.client.curator();
 		curator.getConnectionStateListenable().removeListener(this.connectionListener);
+		this.keepAlives.close(this.ownsClient);
 		if (this.ownsClient) {
 			curator.close();
-		}
-		else {
-			this.keepAlives.deleteAll();
 		}
 	}
 
@@ -574,10 +601,6 @@ public final class ZookeeperStore extends AbstractStore {
 	}
 
 	private static StoreException unexpected(String key, KeeperException ex) {
-		if (ex instanceof KeeperException.NoChildrenForEphemeralsException) {
-			return new StoreException("Cannot write below '" + key + "': an ancestor is a keep-alive key, and ZooKeeper "
-					+ "keeps those as ephemeral znodes, which cannot have children", ex);
-		}
 		return new StoreException("ZooKeeper failed on '" + key + "': " + ex.getMessage(), ex);
 	}
 

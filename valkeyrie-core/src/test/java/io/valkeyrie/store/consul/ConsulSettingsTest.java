@@ -15,16 +15,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ConsulSettingsTest {
 
 	@Test
-	void durationsAreReadInConsulsAndIsoForms() {
-		assertThat(ConsulSettings.parseDuration("1s")).isEqualTo(Duration.ofSeconds(1));
-		assertThat(ConsulSettings.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
-		assertThat(ConsulSettings.parseDuration("1m30s")).isEqualTo(Duration.ofSeconds(90));
-		assertThat(ConsulSettings.parseDuration("1h0m0s")).isEqualTo(Duration.ofHours(1));
-		assertThat(ConsulSettings.parseDuration("1.5s")).isEqualTo(Duration.ofMillis(1500));
-		assertThat(ConsulSettings.parseDuration("15")).isEqualTo(Duration.ofSeconds(15));
-		assertThat(ConsulSettings.parseDuration("PT2S")).isEqualTo(Duration.ofSeconds(2));
-		assertThat(ConsulSettings.parseDuration("soon")).isNull();
-		assertThat(ConsulSettings.parseDuration("5 s")).isNull();
+	void optionsAreReadWithTheirKebabCamelAndSnakeNames() {
+		ConsulSettings settings = ConsulSettings.of(StoreConfig.builder("consul").option("lockDelay", "0s")
+			.option("session_ttl_min", "1m30s").option("watch-wait", "PT2M").option("changeLog", "FALSE").build());
+		assertThat(settings.lockDelay()).isZero();
+		assertThat(settings.sessionTtlMin()).isEqualTo(Duration.ofSeconds(90));
+		assertThat(settings.watchWait()).isEqualTo(Duration.ofMinutes(2));
+		assertThat(settings.changeLog()).isFalse();
+		assertThatThrownBy(() -> ConsulSettings.of(StoreConfig.builder("consul").option("lock-delay", "15").build()))
+			.isInstanceOf(StoreConfigurationException.class)
+			.hasMessage("consul option 'lock-delay' must be a duration of zero or more such as 500ms, 10s, 1m30s or PT10S, was '15'");
+		assertThatThrownBy(() -> ConsulSettings.of(StoreConfig.builder("consul").option("watch-wait", "11m").build()))
+			.isInstanceOf(StoreConfigurationException.class)
+			.hasMessageContaining("from 1s to 10m");
+		assertThatThrownBy(() -> ConsulSettings.of(StoreConfig.builder("consul").option("consistency", "eventual").build()))
+			.isInstanceOf(StoreConfigurationException.class)
+			.hasMessage("consul option 'consistency' must be 'consistent' or 'default', was 'eventual'");
 	}
 
 	@Test

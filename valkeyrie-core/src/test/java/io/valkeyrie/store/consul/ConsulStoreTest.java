@@ -176,6 +176,18 @@ class ConsulStoreTest {
 	}
 
 	@Test
+	void aLockWithoutTtlWorksOnAStockAgentWhoseMinimumIsAboveTheDefault() {
+		// A stock agent's session_ttl_min is 10s, so the minimum TTL (20s) is above LockOptions.DEFAULT_TTL.
+		Store stock = open(config().option("session-ttl-min", "10s").option("lock-delay", "0s"));
+		assertThat(stock.minimumTtl()).isEqualTo(Duration.ofSeconds(20));
+		StoreLock lock = stock.newLock("l");
+		assertThat(lock.options().ttl()).isEqualTo(Duration.ofSeconds(20));
+		try (LockLease lease = lock.lock()) {
+			assertThat(lease.isValid()).isTrue();
+		}
+	}
+
+	@Test
 	void unknownAndInvalidOptionsAreRefused() {
 		assertThatThrownBy(() -> open(config().option("lock-dealy", "0s"))).isInstanceOf(StoreConfigurationException.class)
 			.hasMessageContaining("lock-dealy")

@@ -710,11 +710,8 @@ public abstract class StoreContractTests {
 	void ttlMinimumIsReportedAndSmallerTtlsAreRefused() {
 		Store store = open();
 		Duration min = store.minimumTtl();
-		assertThat(min).isPositive();
+		assertThat(min).isGreaterThan(Duration.ofNanos(1));
 		Duration below = min.minusNanos(1);
-		if (below.isZero()) {
-			return;
-		}
 		assertThatThrownBy(() -> store.put("k", bytes("v"), WriteOptions.ttl(below)))
 			.isInstanceOf(InvalidTtlException.class)
 			.hasMessageContaining(min.toString());
@@ -786,6 +783,28 @@ public abstract class StoreContractTests {
 		long closed = System.nanoTime();
 		await().atMost(expiryBound(ttl)).pollInterval(Duration.ofMillis(20)).until(() -> !reader.exists("alive"));
 		assertThat(Duration.ofNanos(System.nanoTime() - closed)).isLessThanOrEqualTo(expiryBound(ttl));
+	}
+
+	@Test
+	void ttlKeepAliveKeysAreIndependentOfTheirParentsAndChildren() {
+		Store writer = open();
+		Store reader = openSecond();
+		Duration ttl = ttl(writer);
+		writer.put("kept", bytes("parent"), WriteOptions.keepAlive(ttl));
+		writer.put("kept/child", "written after");
+		writer.put("dir/child", "written before");
+		writer.put("dir", bytes("parent"), WriteOptions.keepAlive(ttl));
+		assertThat(keys(reader.list(""))).containsExactly("dir", "dir/child", "kept", "kept/child");
+		EventRecorder events = new EventRecorder();
+		reader.watchTree("", events);
+		events.awaitInitialSnapshot(EVENT_TIMEOUT);
+		writer.close();
+		await().atMost(expiryBound(ttl)).pollInterval(Duration.ofMillis(20))
+			.until(() -> !reader.exists("kept") && !reader.exists("dir"));
+		assertThat(keys(reader.list(""))).containsExactly("dir/child", "kept/child");
+		events.await(0, EVENT_TIMEOUT, "both deletes",
+				(e) -> e instanceof WatchEvent.Delete && events.changes().size() >= 2);
+		assertThat(events.changes()).containsExactlyInAnyOrder("delete kept", "delete dir");
 	}
 
 	@Test
@@ -1197,6 +1216,19 @@ public abstract class StoreContractTests {
 		assertThat(lease.isValid()).isFalse();
 		assertThatThrownBy(lock::unlock).isInstanceOf(LockNotHeldException.class);
 		lease.close();
+	}
+
+	@Test
+	void lockWithoutATtlGetsTheStoreDefaultWhichTheServerHonours() {
+		Store store = open();
+		Duration expected = (store.minimumTtl().compareTo(LockOptions.DEFAULT_TTL) > 0) ? store.minimumTtl()
+				: LockOptions.DEFAULT_TTL;
+		StoreLock lock = store.newLock("l");
+		assertThat(lock.options().ttl()).isEqualTo(expected);
+		assertThat(store.newLock("m", LockOptions.builder().value("v").build()).options().ttl()).isEqualTo(expected);
+		try (LockLease lease = lock.lock()) {
+			assertThat(lease.isValid()).isTrue();
+		}
 	}
 
 	@Test

@@ -185,7 +185,9 @@ class EtcdStoreTest {
 		List<LockLease> leases = new CopyOnWriteArrayList<>();
 		Thread waiter = new Thread(() -> leases.add(second.lock()));
 		waiter.start();
-		Thread.sleep(Timing.millis(300).toMillis());
+		// The waiter must really be parked on the backend's release notification before the unlock.
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+			.until(() -> waiter.getState() == Thread.State.WAITING || waiter.getState() == Thread.State.TIMED_WAITING);
 		long released = System.nanoTime();
 		first.unlock();
 		waiter.join(Timing.seconds(5).toMillis());
@@ -389,7 +391,7 @@ class EtcdStoreTest {
 	void unknownOptionsAndOversizedValuesAreRefused() {
 		assertThatExceptionOfType(StoreConfigurationException.class)
 			.isThrownBy(() -> open(config().option("nope", "1")))
-			.withMessageContaining("maxRequestBytes");
+			.withMessageContaining("Unknown etcd option 'nope'; the etcd options are authority, max-request-bytes,");
 		assertThatExceptionOfType(StoreConfigurationException.class)
 			.isThrownBy(() -> open(config().maxValueSize(2 * 1024 * 1024)))
 			.withMessageContaining("--max-request-bytes");

@@ -279,7 +279,7 @@ class LocalStoreTest {
 
 	@Test
 	void aWatchResumedBeyondTheKeptHistoryResyncs() {
-		Store store = open(LocalStore.builder().config(StoreConfig.builder("local").option("historySize", 2).build()));
+		Store store = open(LocalStore.builder().config(StoreConfig.builder("local").option("history-size", 2).build()));
 		store.put("h/a", "1");
 		long old = store.get("h/a").lastIndex();
 		for (int i = 0; i < 5; i++) {
@@ -323,7 +323,7 @@ class LocalStoreTest {
 		assertThatThrownBy(() -> Stores.open(StoreConfig.builder("local").option("pth", "x").build()))
 			.isInstanceOf(StoreConfigurationException.class)
 			.hasMessageContaining("'pth'")
-			.hasMessageContaining("path, name, fsync, historySize");
+			.hasMessageContaining("the local options are path, name, fsync, history-size");
 		assertThatThrownBy(() -> Stores.open(StoreConfig.builder("local").option("path", "x").option("name", "y").build()))
 			.isInstanceOf(StoreConfigurationException.class)
 			.hasMessageContaining("not both");
@@ -416,7 +416,7 @@ class LocalStoreTest {
 			}
 			System.out.flush();
 			// Wait to be killed: nothing is closed or flushed on the way out.
-			Thread.sleep(Long.MAX_VALUE);
+			Thread.currentThread().join();
 		}
 
 	}

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyExistsException;
@@ -208,6 +209,35 @@ class ZookeeperStoreTest {
 	}
 
 	@Test
+	void compareAndSwapFailsWhenTheKeyIsDeletedAndRecreatedBetweenItsReadAndItsWrite() {
+		ZookeeperStore store = (ZookeeperStore) open();
+		Store other = open();
+		List<Consumer<String>> removers = List.of(other::delete, other::deleteTree,
+				(key) -> other.atomicDelete(key, other.get(key)));
+		for (Consumer<String> remover : removers) {
+			// Never overwritten, so the re-created znode would have the same data version as the one read.
+			KVPair read = store.atomicPut("aba", "1".getBytes(), null, WriteOptions.NONE);
+			store.beforeConditionalWrite = recreateOnce(store, other, remover);
+			assertThatExceptionOfType(KeyModifiedException.class)
+				.isThrownBy(() -> store.atomicPut("aba", "3".getBytes(), read, WriteOptions.NONE));
+			assertThat(other.get("aba").valueAsString()).isEqualTo("2");
+			KVPair again = other.get("aba");
+			store.beforeConditionalWrite = recreateOnce(store, other, remover);
+			assertThatExceptionOfType(KeyModifiedException.class).isThrownBy(() -> store.atomicDelete("aba", again));
+			assertThat(other.get("aba").valueAsString()).isEqualTo("2");
+			other.delete("aba");
+		}
+	}
+
+	private static Consumer<String> recreateOnce(ZookeeperStore store, Store other, Consumer<String> remover) {
+		return (key) -> {
+			store.beforeConditionalWrite = null;
+			remover.accept(key);
+			other.put(key, "2");
+		};
+	}
+
+	@Test
 	void ttlKeyExpiresForWatchersWhileTheWriterStaysConnected() {
 		assertWatcherSeesExpiry(false);
 	}
@@ -248,19 +278,37 @@ class ZookeeperStoreTest {
 	}
 
 	@Test
-	void keepAliveKeysAreEphemeralZnodesSoNothingCanLiveBelowThem() {
-		Store store = open();
-		store.put("alive", "x".getBytes(), WriteOptions.keepAlive(store.minimumTtl()));
-		assertThatExceptionOfType(io.valkeyrie.store.StoreException.class).isThrownBy(() -> store.put("alive/child", "y"))
-			.withMessageContaining("keep-alive");
-		store.put("dir/child", "y");
-		assertThatExceptionOfType(io.valkeyrie.store.StoreException.class)
-			.isThrownBy(() -> store.put("dir", "x".getBytes(), WriteOptions.keepAlive(store.minimumTtl())))
-			.withMessageContaining("keep-alive");
-		// A plain put turns the keep-alive key into a permanent one, which can have children.
-		store.put("alive", "permanent");
-		store.put("alive/child", "y");
-		assertThat(store.list("alive")).extracting(KVPair::key).containsExactly("alive/child");
+	void keepAliveKeysHaveKeysBelowThemAndOnlyThemselvesGoWithTheirWriter() {
+		Store writer = open();
+		Store watcher = open();
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		watcher.watchTree("", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		WriteOptions keepAlive = WriteOptions.keepAlive(writer.minimumTtl());
+		writer.put("alive", "x".getBytes(), keepAlive);
+		writer.put("alive/child", "below");
+		writer.put("dir/child", "below");
+		writer.put("dir", "x".getBytes(), keepAlive);
+		writer.atomicPut("cas", "x".getBytes(), null, keepAlive);
+		writer.put("cas/child", "below");
+		assertThat(watcher.list("")).extracting(KVPair::key)
+			.containsExactly("alive", "alive/child", "cas", "cas/child", "dir", "dir/child");
+		// A plain put makes a keep-alive key permanent.
+		writer.put("dir", "permanent");
+
+		long closed = System.nanoTime();
+		writer.close();
+		assertThat(watcher.exists("alive")).isFalse();
+
+		await().atMost(Timing.seconds(10))
+			.until(() -> events.stream().filter(WatchEvent.Delete.class::isInstance).count() == 2);
+		assertThat(Duration.ofNanos(System.nanoTime() - closed)).isLessThan(watcher.minimumTtl().plusSeconds(1));
+		assertThat(events).filteredOn(WatchEvent.Delete.class::isInstance)
+			.extracting((event) -> ((WatchEvent.Delete) event).key())
+			.containsExactlyInAnyOrder("alive", "cas");
+		assertThat(watcher.list("")).extracting(KVPair::key)
+			.containsExactly("alive/child", "cas/child", "dir", "dir/child");
+		assertThat(watcher.exists("alive")).isFalse();
 	}
 
 	@Test
@@ -418,7 +466,9 @@ class ZookeeperStoreTest {
 			acquired.countDown();
 		});
 		waiter.start();
-		Thread.sleep(200);
+		// The waiter must really be parked on the backend's release notification before the unlock.
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+			.until(() -> waiter.getState() == Thread.State.WAITING || waiter.getState() == Thread.State.TIMED_WAITING);
 		long released = System.nanoTime();
 		a.unlock();
 		assertThat(acquired.await(5, TimeUnit.SECONDS)).isTrue();

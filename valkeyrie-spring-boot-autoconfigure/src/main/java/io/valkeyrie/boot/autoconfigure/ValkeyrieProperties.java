@@ -332,7 +332,7 @@ public class ValkeyrieProperties {
 			putIfSet(options, "path", this.path);
 			putIfSet(options, "name", this.name);
 			options.put("fsync", this.fsync);
-			options.put("historySize", this.historySize);
+			options.put("history-size", this.historySize);
 			return options;
 		}
 
@@ -509,10 +509,9 @@ public class ValkeyrieProperties {
 		Map<String, Object> typedOptions() {
 			Map<String, Object> options = super.typedOptions();
 			putIfSet(options, "authority", this.authority);
-			putIfSet(options, "maxRequestBytes", (this.maxRequestBytes != null) ? this.maxRequestBytes.toBytes() : null);
-			putIfSet(options, "grpcKeepAliveTime", (this.keepAliveTime != null) ? this.keepAliveTime.toMillis() : null);
-			putIfSet(options, "grpcKeepAliveTimeout",
-					(this.keepAliveTimeout != null) ? this.keepAliveTimeout.toMillis() : null);
+			putIfSet(options, "max-request-bytes", (this.maxRequestBytes != null) ? this.maxRequestBytes.toBytes() : null);
+			putIfSet(options, "grpc-keep-alive-time", millis(this.keepAliveTime));
+			putIfSet(options, "grpc-keep-alive-timeout", millis(this.keepAliveTimeout));
 			return options;
 		}
 
@@ -666,9 +665,9 @@ public class ValkeyrieProperties {
 		Map<String, Object> typedOptions() {
 			Map<String, Object> options = super.typedOptions();
 			putIfSet(options, "database", this.database);
-			putIfSet(options, "keyPrefix", this.keyPrefix);
-			putIfSet(options, "sentinelMaster", this.sentinelMaster);
-			putIfSet(options, "clientName", this.clientName);
+			putIfSet(options, "key-prefix", this.keyPrefix);
+			putIfSet(options, "sentinel-master", this.sentinelMaster);
+			putIfSet(options, "client-name", this.clientName);
 			return options;
 		}
 
@@ -688,8 +687,10 @@ public class ValkeyrieProperties {
 		/**
 		 * How long a holder that stopped renewing (crashed or cut off from the backend) keeps
 		 * others out, for locks acquired without an explicit TTL. A held lock renews itself.
+		 * Default: 15s, or the store's minimum TTL where that is larger (a stock Consul
+		 * agent's is 20s).
 		 */
-		private Duration ttl = Duration.ofSeconds(15);
+		private @Nullable Duration ttl;
 
 		public String getPrefix() {
 			return this.prefix;
@@ -699,11 +700,11 @@ public class ValkeyrieProperties {
 			this.prefix = prefix;
 		}
 
-		public Duration getTtl() {
+		public @Nullable Duration getTtl() {
 			return this.ttl;
 		}
 
-		public void setTtl(Duration ttl) {
+		public void setTtl(@Nullable Duration ttl) {
 			this.ttl = ttl;
 		}
 

@@ -57,12 +57,24 @@ public final class ValkeyrieLockRegistry
 	private volatile Executor eventExecutor = Runnable::run;
 
 	/**
-	 * Create a registry whose locks live under {@code locks/} and last
-	 * {@link LockOptions#DEFAULT_TTL} after their holder stops renewing them.
+	 * Create a registry whose locks live under {@code locks/} and last the
+	 * {@linkplain #defaultTtl(Store) store's default lock TTL} after their holder stops
+	 * renewing them.
 	 * @param store the store
 	 */
 	public ValkeyrieLockRegistry(Store store) {
-		this(store, "locks", LockOptions.DEFAULT_TTL);
+		this(store, "locks", defaultTtl(store));
+	}
+
+	/**
+	 * The TTL a store gives a lock that names none: {@link LockOptions#DEFAULT_TTL}, or the
+	 * store's minimum TTL where that is larger.
+	 * @param store the store
+	 * @return the TTL
+	 */
+	public static Duration defaultTtl(Store store) {
+		Duration min = store.minimumTtl();
+		return (min.compareTo(LockOptions.DEFAULT_TTL) > 0) ? min : LockOptions.DEFAULT_TTL;
 	}
 
 	/**

@@ -48,7 +48,7 @@ class ValkeyrieAutoConfigurationTests {
 			assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
 			assertThat(config.maxValueSize()).isEqualTo(512 * 1024);
 			assertThat(config.watchThreads()).isEqualTo(4);
-			assertThat(config.options()).containsEntry("fsync", "false").containsEntry("historySize", "10000");
+			assertThat(config.options()).containsEntry("fsync", "false").containsEntry("history-size", "10000");
 		});
 	}
 
@@ -88,16 +88,16 @@ class ValkeyrieAutoConfigurationTests {
 				store.put("k", "v");
 				assertThat(config(store).options()).containsEntry("path", file.toString())
 					.containsEntry("fsync", "true")
-					.containsEntry("historySize", "50");
+					.containsEntry("history-size", "50");
 			});
 		assertThat(file).exists();
 	}
 
 	@Test
 	void freeFormOptionsArePassedAndWinOverTypedDefaults() {
-		this.contextRunner.withPropertyValues("valkeyrie.local.options.historySize=7", "valkeyrie.local.options.name=shared")
+		this.contextRunner.withPropertyValues("valkeyrie.local.options.history-size=7", "valkeyrie.local.options.name=shared")
 			.run((context) -> assertThat(config(context.getBean(Store.class)).options())
-				.containsEntry("historySize", "7")
+				.containsEntry("history-size", "7")
 				.containsEntry("name", "shared"));
 	}
 

@@ -29,7 +29,7 @@ class ValkeyriePropertiesTests {
 		assertThat(config.username()).isEqualTo("root");
 		assertThat(config.password()).isEqualTo("pw");
 		assertThat(config.options()).containsExactlyInAnyOrderEntriesOf(Map.of("authority", "etcd.internal",
-				"maxRequestBytes", "4194304", "grpcKeepAliveTime", "20000", "grpcKeepAliveTimeout", "3000"));
+				"max-request-bytes", "4194304", "grpc-keep-alive-time", "20000ms", "grpc-keep-alive-timeout", "3000ms"));
 	}
 
 	@Test
@@ -57,7 +57,7 @@ class ValkeyriePropertiesTests {
 				"valkeyrie.redis.client-name", "orders-app"));
 		assertThat(config.endpoints()).containsExactly("redis://cache:6379");
 		assertThat(config.options()).containsExactlyInAnyOrderEntriesOf(
-				Map.of("database", "3", "keyPrefix", "orders", "clientName", "orders-app"));
+				Map.of("database", "3", "key-prefix", "orders", "client-name", "orders-app"));
 	}
 
 	@Test
@@ -81,7 +81,7 @@ class ValkeyriePropertiesTests {
 	void defaults() {
 		ValkeyrieProperties properties = new ValkeyrieProperties();
 		assertThat(properties.getBackend()).isEqualTo("local");
-		assertThat(properties.getLock().getTtl()).isEqualTo(Duration.ofSeconds(15));
+		assertThat(properties.getLock().getTtl()).as("the store's default lock TTL").isNull();
 		assertThat(properties.getLock().getPrefix()).isEqualTo("locks");
 		assertThat(properties.getLeader().isEnabled()).isFalse();
 		assertThat(properties.getLeader().getRole()).isEqualTo("leader");

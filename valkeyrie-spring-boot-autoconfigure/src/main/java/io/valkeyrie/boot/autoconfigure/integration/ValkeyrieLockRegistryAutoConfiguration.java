@@ -42,7 +42,10 @@ public final class ValkeyrieLockRegistryAutoConfiguration {
 	ValkeyrieLockRegistry valkeyrieLockRegistry(Store store, ValkeyrieProperties properties,
 			ApplicationEventPublisher eventPublisher) {
 		Duration ttl = properties.getLock().getTtl();
-		if (ttl.compareTo(store.minimumTtl()) < 0) {
+		if (ttl == null) {
+			ttl = ValkeyrieLockRegistry.defaultTtl(store);
+		}
+		else if (ttl.compareTo(store.minimumTtl()) < 0) {
 			throw new InvalidConfigurationPropertyValueException("valkeyrie.lock.ttl", ttl,
 					"It is below the " + store.backend() + " store's minimum TTL of " + store.minimumTtl());
 		}
