@@ -1,7 +1,10 @@
 package io.valkeyrie.benchmarks.kv;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -61,15 +64,13 @@ final class ConsulHttpKv implements Kv {
 	@Override
 	public int list(String dir) {
 		JsonNode nodes = json(expect(this.http.get(kv(dir + "/") + "?recurse&consistent"), dir));
-		int count = 0;
+		List<Map.Entry<String, byte[]>> pairs = new ArrayList<>();
 		for (JsonNode node : nodes) {
 			JsonNode value = node.get("Value");
-			if (value != null && !value.isNull()) {
-				Base64.getDecoder().decode(value.asString());
-			}
-			count++;
+			pairs.add(Map.entry(node.get("Key").asString().substring(this.prefix.length()),
+					(value != null && !value.isNull()) ? Base64.getDecoder().decode(value.asString()) : new byte[0]));
 		}
-		return count;
+		return pairs.size();
 	}
 
 	@Override

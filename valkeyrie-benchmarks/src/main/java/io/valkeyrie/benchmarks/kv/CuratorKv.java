@@ -1,9 +1,12 @@
 package io.valkeyrie.benchmarks.kv;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
@@ -93,12 +96,12 @@ final class CuratorKv implements Kv {
 			sync(parent);
 			List<String> children = this.client.getChildren().forPath(parent);
 			CountDownLatch done = new CountDownLatch(children.size() * 2);
-			AtomicInteger values = new AtomicInteger();
+			Queue<Map.Entry<String, byte[]>> values = new ConcurrentLinkedQueue<>();
 			for (String child : children) {
 				String path = parent + "/" + child;
 				zk.getData(path, false, (rc, p, context, data, stat) -> {
 					if (rc == KeeperException.Code.OK.intValue()) {
-						values.incrementAndGet();
+						values.add(Map.entry(dir + "/" + child, data));
 					}
 					done.countDown();
 				}, null);
@@ -107,7 +110,10 @@ final class CuratorKv implements Kv {
 			if (!done.await(10, TimeUnit.SECONDS)) {
 				throw new IllegalStateException("list timed out");
 			}
-			return values.get();
+			// Sorted by key, as the store returns a listing (ZooKeeper returns children unordered).
+			List<Map.Entry<String, byte[]>> pairs = new ArrayList<>(values);
+			pairs.sort(Map.Entry.comparingByKey());
+			return pairs.size();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

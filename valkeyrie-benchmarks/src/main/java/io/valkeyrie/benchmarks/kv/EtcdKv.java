@@ -1,11 +1,15 @@
 package io.valkeyrie.benchmarks.kv;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -76,7 +80,11 @@ final class EtcdKv implements Kv {
 
 	@Override
 	public int list(String dir) {
-		return await(this.kv.get(key(dir + "/"), PREFIX)).getKvs().size();
+		List<Map.Entry<String, byte[]>> pairs = new ArrayList<>();
+		for (KeyValue kv : await(this.kv.get(key(dir + "/"), PREFIX)).getKvs()) {
+			pairs.add(Map.entry(kv.getKey().toString(StandardCharsets.UTF_8).substring(this.prefix.length()), kv.getValue().getBytes()));
+		}
+		return pairs.size();
 	}
 
 	@Override

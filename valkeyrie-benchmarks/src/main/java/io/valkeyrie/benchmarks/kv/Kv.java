@@ -26,7 +26,11 @@ public interface Kv extends AutoCloseable {
 	 */
 	Object atomicPut(String key, byte[] value, Object previous);
 
-	/** Every key below {@code dir} with its value; returns how many. */
+	/**
+	 * Every key below {@code dir} with its value, as key strings and value bytes sorted by
+	 * key (what a caller of a listing needs, and what the store's {@code KVPair}s hold);
+	 * returns how many.
+	 */
 	int list(String dir);
 
 	@Override

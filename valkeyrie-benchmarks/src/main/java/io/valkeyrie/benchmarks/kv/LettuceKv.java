@@ -1,7 +1,9 @@
 package io.valkeyrie.benchmarks.kv;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -32,7 +34,8 @@ final class LettuceKv implements Kv {
 			local keys = redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[2], 'BYLEX')
 			local out = {}
 			for i, key in ipairs(keys) do
-				out[i] = redis.call('GET', ARGV[3] .. key)
+				out[2 * i - 1] = key
+				out[2 * i] = redis.call('GET', ARGV[3] .. key)
 			end
 			return out
 			""";
@@ -100,9 +103,13 @@ final class LettuceKv implements Kv {
 
 	@Override
 	public int list(String dir) {
-		List<Object> values = this.redis.evalsha(this.listSha, ScriptOutputType.MULTI, new byte[][] { this.index },
+		List<Object> answer = this.redis.evalsha(this.listSha, ScriptOutputType.MULTI, new byte[][] { this.index },
 				bytes("[" + dir + "/"), bytes("(" + dir + "0"), bytes(this.prefix));
-		return values.size();
+		List<Map.Entry<String, byte[]>> pairs = new ArrayList<>(answer.size() / 2);
+		for (int i = 0; i < answer.size(); i += 2) {
+			pairs.add(Map.entry(new String((byte[]) answer.get(i), StandardCharsets.UTF_8), (byte[]) answer.get(i + 1)));
+		}
+		return pairs.size();
 	}
 
 	@Override

@@ -1,5 +1,9 @@
 package io.valkeyrie.benchmarks.kv;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -71,14 +75,16 @@ final class MvStoreKv implements Kv {
 	@Override
 	public int list(String dir) {
 		String prefix = dir + "/";
-		int count = 0;
+		List<Map.Entry<String, byte[]>> pairs = new ArrayList<>();
 		Cursor<String, byte[]> cursor = this.data.cursor(prefix);
-		while (cursor.hasNext() && cursor.next().startsWith(prefix)) {
-			if (cursor.getValue() != null) {
-				count++;
+		while (cursor.hasNext()) {
+			String key = cursor.next();
+			if (!key.startsWith(prefix)) {
+				break;
 			}
+			pairs.add(Map.entry(key, cursor.getValue()));
 		}
-		return count;
+		return pairs.size();
 	}
 
 	@Override
