@@ -58,11 +58,6 @@ final class DeliveryExecutor implements Executor, AutoCloseable {
 		this.lastCompleted = completed;
 	}
 
-	/** The threads running now. */
-	int poolSize() {
-		return this.pool.getPoolSize();
-	}
-
 	@Override
 	public void close() {
 		this.monitor.cancel(false);

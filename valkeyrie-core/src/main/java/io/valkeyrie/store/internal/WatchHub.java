@@ -145,19 +145,6 @@ public final class WatchHub implements AutoCloseable {
 		forEachWatch((watch) -> watch.enqueue(new Load(0, true, reason)));
 	}
 
-	/**
-	 * Resync only the watches at or below {@code dir} (and tree watches above it).
-	 * @param dir a normal directory, {@code ""} for all
-	 * @param reason why
-	 */
-	public void resync(String dir, String reason) {
-		forEachWatch((watch) -> {
-			if (Keys.isAtOrBelow(watch.key, dir) || (watch.tree && Keys.isBelow(dir, watch.key))) {
-				watch.enqueue(new Load(0, true, reason));
-			}
-		});
-	}
-
 	/** The number of open watches. */
 	public int activeWatches() {
 		return this.active.get();
@@ -166,16 +153,6 @@ public final class WatchHub implements AutoCloseable {
 	/** Whether any watch is open. */
 	public boolean hasWatches() {
 		return this.active.get() > 0;
-	}
-
-	/** The keys with at least one key watch. */
-	public Set<String> watchedKeys() {
-		return Set.copyOf(this.keyWatches.keySet());
-	}
-
-	/** The directories with at least one tree watch. */
-	public Set<String> watchedTrees() {
-		return Set.copyOf(this.treeWatches.keySet());
 	}
 
 	/** Whether a change of {@code key} would reach any watch. */
