@@ -167,22 +167,12 @@ final class ZkClient {
 	record Created(String path, Stat stat) {
 	}
 
-	Created createSequential(String path, byte[] data, CreateMode mode, CreateMode parentMode, long deadline)
-			throws KeeperException {
-		for (int attempt = 0;; attempt++) {
-			CompletableFuture<Created> future = new CompletableFuture<>();
-			zk(deadline).create(path, data, this.acl, mode,
-					(rc, p, ctx, name, stat) -> complete(future, rc, p, (name != null) ? new Created(name, stat) : null), null);
-			try {
-				return await(future, deadline);
-			}
-			catch (KeeperException.NoNodeException ex) {
-				if (attempt >= 5) {
-					throw ex;
-				}
-				createParents(path, parentMode, deadline);
-			}
-		}
+	/** Send a create that answers with the created path (for sequential znodes) and its stat. */
+	CompletableFuture<Created> createAsync(ZooKeeper zk, String path, byte[] data, CreateMode mode) {
+		CompletableFuture<Created> future = new CompletableFuture<>();
+		zk.create(path, data, this.acl, mode,
+				(rc, p, ctx, name, stat) -> complete(future, rc, p, (name != null) ? new Created(name, stat) : null), null);
+		return future;
 	}
 
 	/** Create the missing ancestors of {@code path} (not {@code path} itself). */

@@ -19,6 +19,7 @@ import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
@@ -76,35 +77,114 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 	}
 
 	/**
-	 * One contender znode and the watch on it that reports its deletion once it holds the
-	 * lock. The watch is set together with the first read of the queue (pipelined), so taking
-	 * a free lock costs two round trips: create, then list + watch.
+	 * One contender znode. A watch on it reports its deletion: a loss once it holds the
+	 * lock, a reason to queue again before. The watch is sent without waiting for its answer
+	 * (a missing znode in the answer counts as a deletion too), and it is not removed at the
+	 * end: the unlock's own delete fires it once more, which {@link #end()} makes harmless.
 	 */
-	private final class Contender {
+	private final class Contender implements Watcher {
 
-		final ZkClient.Created node;
+		final String path;
 
 		final String name;
+
+		final long czxid;
+
+		/** The queue as listed right after this znode was created, in the same round trip. */
+		final CompletableFuture<@Nullable List<String>> firstListing;
 
 		final AtomicReference<@Nullable Held> holder = new AtomicReference<>();
 
 		final AtomicBoolean gone = new AtomicBoolean();
 
-		final Watcher deleted = (event) -> {
+		volatile boolean watching;
+
+		volatile boolean ended;
+
+		Contender(ZkClient.Created node, CompletableFuture<@Nullable List<String>> firstListing) {
+			this.path = node.path();
+			this.name = this.path.substring(ZookeeperLock.this.dir.length() + 1);
+			this.czxid = node.stat().getCzxid();
+			this.firstListing = firstListing;
+		}
+
+		@Override
+		public void process(WatchedEvent event) {
 			if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
-				this.gone.set(true);
-				Held held = this.holder.get();
-				if (held != null) {
-					lose(held, LockLoss.Reason.RECORD_REMOVED, null);
-				}
+				removed();
 			}
-		};
+		}
 
-		boolean watching;
+		private void removed() {
+			this.gone.set(true);
+			Held held = this.holder.get();
+			if (held != null) {
+				lose(held, LockLoss.Reason.RECORD_REMOVED, null);
+			}
+		}
 
-		Contender(ZkClient.Created node) {
-			this.node = node;
-			this.name = node.path().substring(ZookeeperLock.this.dir.length() + 1);
+		/** Watch this znode once; requests keep their order, so the watch is in place before any later request. */
+		void watch() {
+			if (this.watching) {
+				return;
+			}
+			this.watching = true;
+			ZkClient client = ZookeeperLock.this.client;
+			try {
+				client.handle().exists(this.path, this, (rc, p, ctx, stat) -> {
+					if (rc == KeeperException.Code.NONODE.intValue()) {
+						// exists() left a creation watch on the missing znode: its name is never used again.
+						client.removeWatcherQuietly(this.path, this);
+						removed();
+					}
+					else if (rc != KeeperException.Code.OK.intValue()) {
+						rewatchWhenConnected();
+					}
+				}, null);
+			}
+			catch (StoreUnavailableException ex) {
+				rewatchWhenConnected();
+			}
+		}
+
+		/** The watch was not set (connection lost); an expired session is reported as a loss by itself. */
+		private void rewatchWhenConnected() {
+			ZookeeperLock.this.client.whenConnected(() -> {
+				if (!this.ended) {
+					this.watching = false;
+					watch();
+				}
+			});
+		}
+
+		/** This contender is released or abandoned: its deletion is no news any more. */
+		void end() {
+			this.ended = true;
+			this.holder.set(null);
+		}
+
+	}
+
+	/** The one-shot watch on the contender ahead: wakes the waiter, and tells whether it was deleted. */
+	private static final class Predecessor implements Watcher {
+
+		final String path;
+
+		final CountDownLatch wake = new CountDownLatch(1);
+
+		volatile boolean deleted;
+
+		Predecessor(String path) {
+			this.path = path;
+		}
+
+		@Override
+		public void process(WatchedEvent event) {
+			// Connection events (type None) wake the waiter too: it then reads the queue again.
+			if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
+				this.deleted = true;
+			}
+			this.wake.countDown();
 		}
 
 	}
@@ -115,22 +195,15 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 		Contender mine = null;
 		Held held = null;
 		try {
-			mine = new Contender(contend(prefix));
+			mine = contend(prefix);
+			List<String> queue = contenders(this.client.await(mine.firstListing, this.client.deadline()));
 			for (;;) {
-				long deadline = this.client.deadline();
-				ZooKeeper zk = this.client.zk(deadline);
-				CompletableFuture<@Nullable List<String>> children = this.client.getChildrenAsync(zk, this.dir);
-				CompletableFuture<@Nullable Stat> own = mine.watching ? null
-						: this.client.existsAsync(zk, mine.node.path(), mine.deleted);
-				List<String> contenders = contenders(this.client.await(children, deadline));
-				if (own != null) {
-					mine.watching = this.client.await(own, deadline) != null;
-				}
-				int index = contenders.indexOf(mine.name);
-				if (index < 0 || !mine.watching || mine.gone.get()) {
+				int index = queue.indexOf(mine.name);
+				if (index < 0 || mine.gone.get()) {
 					// Our znode went with an expired session: queue again.
-					this.client.removeWatcherQuietly(mine.node.path(), mine.deleted);
-					mine = new Contender(contend(prefix));
+					mine.end();
+					mine = contend(prefix);
+					queue = contenders(this.client.await(mine.firstListing, this.client.deadline()));
 					continue;
 				}
 				if (index == 0) {
@@ -138,35 +211,28 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 					if (held != null) {
 						return held;
 					}
+					queue = listQueue();
 					continue;
 				}
-				String predecessor = this.dir + "/" + contenders.get(index - 1);
-				CountDownLatch wake = new CountDownLatch(1);
-				Watcher watcher = (event) -> wake.countDown();
-				Stat stat = this.client.exists(predecessor, watcher, this.client.deadline());
+				if (deadlineNanos - System.nanoTime() <= 0) {
+					return null;
+				}
+				mine.watch();
+				Predecessor predecessor = new Predecessor(this.dir + "/" + queue.get(index - 1));
+				long deadline = this.client.deadline();
+				Stat stat = this.client.await(this.client.existsAsync(this.client.zk(deadline), predecessor.path, predecessor),
+						deadline);
 				if (stat == null) {
 					// Gone already; drop the creation watch exists() left on it.
-					this.client.removeWatcherQuietly(predecessor, watcher);
+					this.client.removeWatcherQuietly(predecessor.path, predecessor);
+					queue = next(index, mine);
 					continue;
 				}
-				long wait = deadlineNanos - System.nanoTime();
-				Runnable onClose = wake::countDown;
-				this.zkStore.onClose(onClose);
-				boolean woken = false;
-				try {
-					woken = wait > 0 && wake.await(wait, TimeUnit.NANOSECONDS);
-				}
-				finally {
-					this.zkStore.removeOnClose(onClose);
-					if (!woken) {
-						// Timed out or interrupted: nobody waits for this watch any more.
-						this.client.removeWatcherQuietly(predecessor, watcher);
-					}
-				}
-				if (!woken) {
+				if (!await(predecessor, deadlineNanos)) {
 					return null;
 				}
 				this.store.ensureOpen();
+				queue = predecessor.deleted ? next(index, mine) : listQueue();
 			}
 		}
 		catch (StoreInterruptedException ex) {
@@ -177,22 +243,75 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 		}
 		finally {
 			if (held == null && mine != null) {
-				this.client.removeWatcherQuietly(mine.node.path(), mine.deleted);
-				deleteUninterruptibly(mine.node.path());
+				mine.end();
+				deleteUninterruptibly(mine.path);
 			}
 		}
 	}
 
-	private ZkClient.Created contend(String prefix) throws KeeperException {
+	/** Wait for the predecessor's watch until the deadline, the store's close or an interrupt. */
+	private boolean await(Predecessor predecessor, long deadlineNanos) throws InterruptedException {
+		long wait = deadlineNanos - System.nanoTime();
+		Runnable onClose = predecessor.wake::countDown;
+		this.zkStore.onClose(onClose);
+		boolean woken = false;
 		try {
-			return this.client.createSequential(prefix, NO_DATA, CreateMode.EPHEMERAL_SEQUENTIAL, CreateMode.CONTAINER,
-					this.client.deadline());
+			woken = wait > 0 && predecessor.wake.await(wait, TimeUnit.NANOSECONDS);
+		}
+		finally {
+			this.zkStore.removeOnClose(onClose);
+			if (!woken) {
+				// Timed out or interrupted: nobody waits for this watch any more.
+				this.client.removeWatcherQuietly(predecessor.path, predecessor);
+			}
+		}
+		return woken;
+	}
+
+	/**
+	 * The queue after the contender at {@code index - 1} was deleted. When it was the only one
+	 * ahead of ours, ours is first now without asking the server: the listing was read after
+	 * our znode was created, so it showed every znode created before ours, and sequence
+	 * numbers only grow, so nothing created later can queue ahead.
+	 */
+	private List<String> next(int index, Contender mine) throws KeeperException {
+		return (index == 1) ? List.of(mine.name) : listQueue();
+	}
+
+	/**
+	 * Create a contender znode and list the queue in one round trip: a session's requests are
+	 * answered in order, so the listing already holds the new znode.
+	 */
+	private Contender contend(String prefix) throws KeeperException {
+		long deadline = this.client.deadline();
+		try {
+			for (int attempt = 0;; attempt++) {
+				ZooKeeper zk = this.client.zk(deadline);
+				CompletableFuture<ZkClient.Created> created = this.client.createAsync(zk, prefix, NO_DATA,
+						CreateMode.EPHEMERAL_SEQUENTIAL);
+				CompletableFuture<@Nullable List<String>> listing = this.client.getChildrenAsync(zk, this.dir);
+				try {
+					return new Contender(this.client.await(created, deadline), listing);
+				}
+				catch (KeeperException.NoNodeException ex) {
+					if (attempt >= 5) {
+						throw ex;
+					}
+					this.client.createParents(prefix, CreateMode.CONTAINER, deadline);
+				}
+			}
 		}
 		catch (StoreUnavailableException | StoreInterruptedException ex) {
 			// The create may have happened without its answer reaching us: find our znode by its unique name.
 			removeOrphans(prefix.substring(this.dir.length() + 1));
 			throw ex;
 		}
+	}
+
+	/** The contenders in queue order, read now. */
+	private List<String> listQueue() throws KeeperException {
+		long deadline = this.client.deadline();
+		return contenders(this.client.await(this.client.getChildrenAsync(this.client.zk(deadline), this.dir), deadline));
 	}
 
 	/** Delete our contender znodes named {@code name...}, as soon as the connection allows. */
@@ -229,9 +348,9 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 
 	/** Take the lock with a won znode and watch for its loss; {@code null} if it is gone or the connection is down. */
 	private @Nullable Held hold(Contender mine) {
-		Held held = new Held(mine.node.stat().getCzxid(), mine.node.path());
+		Held held = new Held(mine.czxid, mine.path);
 		mine.holder.set(held);
-		held.onEnd(() -> this.client.removeWatcherQuietly(held.path, mine.deleted));
+		held.onEnd(mine::end);
 		ConnectionStateListener listener = (curator, state) -> {
 			if (state == ConnectionState.LOST) {
 				lose(held, LockLoss.Reason.SESSION_EXPIRED, null);
@@ -243,6 +362,7 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 		};
 		this.client.curator().getConnectionStateListenable().addListener(listener);
 		held.onEnd(() -> this.client.curator().getConnectionStateListenable().removeListener(listener));
+		mine.watch();
 		if (mine.gone.get() || !this.client.isConnected()) {
 			// Deleted or suspended before the holder and the listener were in place: look again.
 			mine.holder.set(null);
