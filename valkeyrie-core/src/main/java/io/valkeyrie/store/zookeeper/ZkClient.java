@@ -111,8 +111,14 @@ final class ZkClient {
 	}
 
 	CompletableFuture<@Nullable List<String>> getChildrenAsync(ZooKeeper zk, String path) {
+		return getChildrenAsync(zk, path, null);
+	}
+
+	/** List the children; a {@code watcher} fires once on the next change of the children (if the znode exists). */
+	CompletableFuture<@Nullable List<String>> getChildrenAsync(ZooKeeper zk, String path,
+			org.apache.zookeeper.@Nullable Watcher watcher) {
 		CompletableFuture<@Nullable List<String>> future = new CompletableFuture<>();
-		zk.getChildren(path, false, (rc, p, ctx, children) -> completeOrAbsent(future, rc, p, children), null);
+		zk.getChildren(path, watcher, (rc, p, ctx, children) -> completeOrAbsent(future, rc, p, children), null);
 		return future;
 	}
 

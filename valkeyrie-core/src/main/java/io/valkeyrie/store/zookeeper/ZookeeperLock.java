@@ -77,42 +77,58 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 	}
 
 	/**
-	 * One contender znode. A watch on it reports its deletion: a loss once it holds the
-	 * lock, a reason to queue again before. The watch is sent without waiting for its answer
-	 * (a missing znode in the answer counts as a deletion too), and it is not removed at the
-	 * end: the unlock's own delete fires it once more, which {@link #end()} makes harmless.
+	 * One contender znode and how its deletion is noticed: a loss once it holds the lock, a
+	 * reason to queue again before. The listing sent with the create leaves a watch on the
+	 * queue, which fires at its next change: the contender's own delete at unlock, or another
+	 * change, after which the znode itself is watched ({@code exists}; a missing znode in the
+	 * answer counts as deleted). So a lock taken and released while nobody else queues costs
+	 * no request for its watch; a waiter watches its znode at once, in the round trip that
+	 * watches its predecessor. The watches are not removed at the end: the contender's own
+	 * delete fires them once more, which {@link #end()} makes harmless.
 	 */
-	private final class Contender implements Watcher {
+	private final class Contender {
 
-		final String path;
+		// Set once the create answers, before the contender is shared (the holder field publishes them).
+		String path = "";
 
-		final String name;
+		String name = "";
 
-		final long czxid;
+		long czxid;
 
 		/** The queue as listed right after this znode was created, in the same round trip. */
-		final CompletableFuture<@Nullable List<String>> firstListing;
+		CompletableFuture<@Nullable List<String>> firstListing = new CompletableFuture<>();
 
 		final AtomicReference<@Nullable Held> holder = new AtomicReference<>();
 
 		final AtomicBoolean gone = new AtomicBoolean();
 
-		volatile boolean watching;
+		final AtomicBoolean watching = new AtomicBoolean();
+
+		volatile boolean queueChanged;
 
 		volatile boolean ended;
 
-		Contender(ZkClient.Created node, CompletableFuture<@Nullable List<String>> firstListing) {
-			this.path = node.path();
-			this.name = this.path.substring(ZookeeperLock.this.dir.length() + 1);
-			this.czxid = node.stat().getCzxid();
-			this.firstListing = firstListing;
-		}
+		/** The one-shot watch on the queue's children, set by the first listing. */
+		final Watcher queueWatch = (event) -> {
+			// Connection events (type None) change nothing: the client sets the watch again on reconnect.
+			if (event.getType() != Watcher.Event.EventType.None) {
+				this.queueChanged = true;
+				if (this.holder.get() != null) {
+					watch();
+				}
+			}
+		};
 
-		@Override
-		public void process(WatchedEvent event) {
+		final Watcher deleted = (event) -> {
 			if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
 				removed();
 			}
+		};
+
+		void created(ZkClient.Created node) {
+			this.path = node.path();
+			this.name = this.path.substring(ZookeeperLock.this.dir.length() + 1);
+			this.czxid = node.stat().getCzxid();
 		}
 
 		private void removed() {
@@ -123,18 +139,17 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 			}
 		}
 
-		/** Watch this znode once; requests keep their order, so the watch is in place before any later request. */
+		/** Watch this znode (once); the session's requests keep their order, so it is in place before any later one. */
 		void watch() {
-			if (this.watching) {
+			if (!this.watching.compareAndSet(false, true)) {
 				return;
 			}
-			this.watching = true;
 			ZkClient client = ZookeeperLock.this.client;
 			try {
-				client.handle().exists(this.path, this, (rc, p, ctx, stat) -> {
+				client.handle().exists(this.path, this.deleted, (rc, p, ctx, stat) -> {
 					if (rc == KeeperException.Code.NONODE.intValue()) {
 						// exists() left a creation watch on the missing znode: its name is never used again.
-						client.removeWatcherQuietly(this.path, this);
+						client.removeWatcherQuietly(this.path, this.deleted);
 						removed();
 					}
 					else if (rc != KeeperException.Code.OK.intValue()) {
@@ -151,7 +166,7 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 		private void rewatchWhenConnected() {
 			ZookeeperLock.this.client.whenConnected(() -> {
 				if (!this.ended) {
-					this.watching = false;
+					this.watching.set(false);
 					watch();
 				}
 			});
@@ -289,9 +304,13 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 				ZooKeeper zk = this.client.zk(deadline);
 				CompletableFuture<ZkClient.Created> created = this.client.createAsync(zk, prefix, NO_DATA,
 						CreateMode.EPHEMERAL_SEQUENTIAL);
-				CompletableFuture<@Nullable List<String>> listing = this.client.getChildrenAsync(zk, this.dir);
+				Contender contender = new Contender();
+				contender.firstListing = this.client.getChildrenAsync(zk, this.dir, contender.queueWatch);
 				try {
-					return new Contender(this.client.await(created, deadline), listing);
+					// The listing is answered after the create, on the same thread: one wake-up for both.
+					this.client.await(contender.firstListing, deadline);
+					contender.created(this.client.await(created, deadline));
+					return contender;
 				}
 				catch (KeeperException.NoNodeException ex) {
 					if (attempt >= 5) {
@@ -362,7 +381,10 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 		};
 		this.client.curator().getConnectionStateListenable().addListener(listener);
 		held.onEnd(() -> this.client.curator().getConnectionStateListenable().removeListener(listener));
-		mine.watch();
+		if (mine.queueChanged) {
+			// The queue changed before we held the lock: its watch is used up, watch our znode instead.
+			mine.watch();
+		}
 		if (mine.gone.get() || !this.client.isConnected()) {
 			// Deleted or suspended before the holder and the listener were in place: look again.
 			mine.holder.set(null);

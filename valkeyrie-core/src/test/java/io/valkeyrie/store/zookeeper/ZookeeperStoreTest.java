@@ -507,6 +507,57 @@ class ZookeeperStoreTest {
 	}
 
 	@Test
+	void deletingTheZnodeOfALockTakenAfterWaitingOrWithOthersQueuedIsReportedAsALoss() throws Exception {
+		Store one = open();
+		Store two = open();
+		Store three = open();
+		CuratorFramework raw = rawClient();
+		String dir = "/valkeyrie/locks/" + this.namespace + "/l";
+		// Taken at once, then someone queues: the holder's own znode is watched from then on.
+		LockLease first = one.newLock("l").lock();
+		CompletableFuture<LockLease> second = CompletableFuture.supplyAsync(() -> two.newLock("l").lock());
+		await().atMost(Timing.seconds(5)).until(() -> raw.getChildren().forPath(dir).size() == 2);
+		raw.delete().forPath(dir + "/" + queue(raw, dir).get(0));
+		assertThat(first.lost().toCompletableFuture().get(5, TimeUnit.SECONDS).reason())
+			.isEqualTo(LockLoss.Reason.RECORD_REMOVED);
+		// Taken after waiting: the waiter watched its znode while it waited.
+		LockLease taken = second.get(5, TimeUnit.SECONDS);
+		assertThat(taken.fencingToken()).isGreaterThan(first.fencingToken());
+		raw.delete().forPath(dir + "/" + queue(raw, dir).get(0));
+		assertThat(taken.lost().toCompletableFuture().get(5, TimeUnit.SECONDS).reason())
+			.isEqualTo(LockLoss.Reason.RECORD_REMOVED);
+		assertThat(three.newLock("l").tryLock()).isPresent();
+	}
+
+	@Test
+	void aWaiterThatGivesUpDoesNotLetTheOneBehindItIn() throws Exception {
+		Store holder = open();
+		Store quitter = open();
+		Store next = open();
+		CuratorFramework raw = rawClient();
+		String dir = "/valkeyrie/locks/" + this.namespace + "/l";
+		LockLease held = holder.newLock("l").lock();
+		CompletableFuture<Boolean> gaveUp = CompletableFuture
+			.supplyAsync(() -> quitter.newLock("l").tryLock(Duration.ofMillis(1500)).isEmpty());
+		await().atMost(Timing.seconds(5)).until(() -> raw.getChildren().forPath(dir).size() == 2);
+		CompletableFuture<LockLease> behind = CompletableFuture.supplyAsync(() -> next.newLock("l").lock());
+		await().atMost(Timing.seconds(5)).until(() -> raw.getChildren().forPath(dir).size() == 3);
+		// The quitter's znode, right ahead of the last waiter, goes; the holder's stays.
+		assertThat(gaveUp.get(5, TimeUnit.SECONDS)).isTrue();
+		await().atMost(Timing.seconds(5)).until(() -> raw.getChildren().forPath(dir).size() == 2);
+		await().during(Duration.ofMillis(500)).atMost(Timing.seconds(5)).until(() -> !behind.isDone());
+		assertThat(held.isValid()).isTrue();
+		held.close();
+		assertThat(behind.get(5, TimeUnit.SECONDS).fencingToken()).isGreaterThan(held.fencingToken());
+	}
+
+	private static List<String> queue(CuratorFramework raw, String dir) throws Exception {
+		List<String> names = new ArrayList<>(raw.getChildren().forPath(dir));
+		names.sort(java.util.Comparator.comparing((String name) -> name.substring(name.length() - 10)));
+		return names;
+	}
+
+	@Test
 	void closingTheStoreEndsALockWaitWithStoreClosed() throws Exception {
 		Store holder = open();
 		Store waiting = open();
