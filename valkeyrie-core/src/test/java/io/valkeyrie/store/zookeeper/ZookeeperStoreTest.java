@@ -551,6 +551,45 @@ class ZookeeperStoreTest {
 		assertThat(behind.get(5, TimeUnit.SECONDS).fencingToken()).isGreaterThan(held.fencingToken());
 	}
 
+	@Test
+	void aLongQueueHandsTheLockOverInOrderWithoutOverlap() throws Exception {
+		// More waiters than ZookeeperLock.AHEAD: the ones far back watch only their predecessor.
+		Store one = open();
+		Store two = open();
+		int threads = 12;
+		java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+		java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+		List<Long> tokens = new CopyOnWriteArrayList<>();
+		ExecutorService pool = Executors.newFixedThreadPool(threads);
+		try {
+			List<Future<?>> done = new ArrayList<>();
+			for (int i = 0; i < threads; i++) {
+				StoreLock lock = ((i % 2 == 0) ? one : two).newLock("l");
+				done.add(pool.submit(() -> {
+					for (int round = 0; round < 3; round++) {
+						LockLease lease = lock.lock();
+						if (inside.incrementAndGet() != 1) {
+							overlaps.incrementAndGet();
+						}
+						tokens.add(lease.fencingToken());
+						Thread.yield();
+						inside.decrementAndGet();
+						lease.close();
+					}
+					return null;
+				}));
+			}
+			for (Future<?> future : done) {
+				future.get(60, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(overlaps.get()).isZero();
+		assertThat(tokens).hasSize(threads * 3).isSorted().doesNotHaveDuplicates();
+	}
+
 	private static List<String> queue(CuratorFramework raw, String dir) throws Exception {
 		List<String> names = new ArrayList<>(raw.getChildren().forPath(dir));
 		names.sort(java.util.Comparator.comparing((String name) -> name.substring(name.length() - 10)));
