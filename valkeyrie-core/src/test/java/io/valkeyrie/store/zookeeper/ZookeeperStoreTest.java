@@ -512,11 +512,11 @@ class ZookeeperStoreTest {
 		Store two = open();
 		Store three = open();
 		CuratorFramework raw = rawClient();
-		String dir = "/valkeyrie/locks/" + this.namespace + "/l";
+		String dir = lockDir("l");
 		// Taken at once, then someone queues: the holder's own znode is watched from then on.
 		LockLease first = one.newLock("l").lock();
 		CompletableFuture<LockLease> second = CompletableFuture.supplyAsync(() -> two.newLock("l").lock());
-		await().atMost(Timing.seconds(5)).until(() -> raw.getChildren().forPath(dir).size() == 2);
+		awaitContenders(raw, dir, 2);
 		raw.delete().forPath(dir + "/" + queue(raw, dir).get(0));
 		assertThat(first.lost().toCompletableFuture().get(5, TimeUnit.SECONDS).reason())
 			.isEqualTo(LockLoss.Reason.RECORD_REMOVED);
@@ -535,16 +535,16 @@ class ZookeeperStoreTest {
 		Store quitter = open();
 		Store next = open();
 		CuratorFramework raw = rawClient();
-		String dir = "/valkeyrie/locks/" + this.namespace + "/l";
+		String dir = lockDir("l");
 		LockLease held = holder.newLock("l").lock();
 		CompletableFuture<Boolean> gaveUp = CompletableFuture
 			.supplyAsync(() -> quitter.newLock("l").tryLock(Duration.ofMillis(1500)).isEmpty());
-		await().atMost(Timing.seconds(5)).until(() -> raw.getChildren().forPath(dir).size() == 2);
+		awaitContenders(raw, dir, 2);
 		CompletableFuture<LockLease> behind = CompletableFuture.supplyAsync(() -> next.newLock("l").lock());
-		await().atMost(Timing.seconds(5)).until(() -> raw.getChildren().forPath(dir).size() == 3);
+		awaitContenders(raw, dir, 3);
 		// The quitter's znode, right ahead of the last waiter, goes; the holder's stays.
 		assertThat(gaveUp.get(5, TimeUnit.SECONDS)).isTrue();
-		await().atMost(Timing.seconds(5)).until(() -> raw.getChildren().forPath(dir).size() == 2);
+		awaitContenders(raw, dir, 2);
 		await().during(Duration.ofMillis(500)).atMost(Timing.seconds(5)).until(() -> !behind.isDone());
 		assertThat(held.isValid()).isTrue();
 		held.close();
@@ -588,6 +588,14 @@ class ZookeeperStoreTest {
 		}
 		assertThat(overlaps.get()).isZero();
 		assertThat(tokens).hasSize(threads * 3).isSorted().doesNotHaveDuplicates();
+	}
+
+	private String lockDir(String key) {
+		return "/valkeyrie/locks/" + this.namespace + "/" + key;
+	}
+
+	private static void awaitContenders(CuratorFramework raw, String dir, int count) {
+		await().atMost(Timing.seconds(5)).until(() -> raw.getChildren().forPath(dir).size() == count);
 	}
 
 	private static List<String> queue(CuratorFramework raw, String dir) throws Exception {
