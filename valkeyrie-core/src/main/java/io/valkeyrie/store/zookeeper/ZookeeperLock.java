@@ -30,11 +30,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A lock as a queue of ephemeral sequential znodes below the lock's bookkeeping znode
- * (Curator's {@code LockInternals} idea): the lowest sequence holds the lock; a waiter
- * watches the contenders ahead of it (only its predecessor when more than a few are
- * ahead), so a release wakes exactly one waiter at once, which mostly takes the lock
- * without reading the queue again. Taking a free lock is one round trip (create and
- * list, pipelined), releasing it one (delete).
+ * (Curator's {@code LockInternals} idea): the lowest sequence holds the lock, every other
+ * contender watches only its predecessor, so a release wakes exactly one waiter at once.
+ * Taking a free lock is one round trip (create and list, pipelined), releasing it one
+ * (delete).
  * The fencing token is the holder znode's {@code czxid}: acquisitions follow creation order,
  * so it grows with every acquisition, also when the container above is recreated.
  * <p>
@@ -48,15 +47,6 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 	private static final Logger logger = LoggerFactory.getLogger(ZookeeperLock.class);
 
 	private static final byte[] NO_DATA = new byte[0];
-
-	/**
-	 * Up to how many contenders ahead a waiter watches all of them: it then takes the lock when
-	 * the last one goes, without reading the queue again. Further back it watches only its
-	 * predecessor and reads the queue when that one goes (in queue order, the ones ahead of
-	 * it are gone by then, unless they gave up waiting), so one release notifies a bounded
-	 * number of waiters and a long queue costs each waiter two reads.
-	 */
-	private static final int AHEAD = 8;
 
 	private final ZookeeperStore zkStore;
 
@@ -95,7 +85,7 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 	 * change, after which the znode itself is watched ({@code exists}; a missing znode in the
 	 * answer counts as deleted). So a lock taken and released while nobody else queues costs
 	 * no request for its watch; a waiter watches its znode at once, in the round trip that
-	 * watches the contenders ahead. The watches are not removed at the end: the contender's own
+	 * watches its predecessor. The watches are not removed at the end: the contender's own
 	 * delete fires them once more, which {@link #end()} makes harmless.
 	 */
 	private final class Contender {
@@ -192,48 +182,26 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 
 	}
 
-	/**
-	 * One-shot watches on contenders ahead: wakes the waiter once all of them are deleted, or
-	 * at a connection event.
-	 */
-	private static final class Ahead implements Watcher {
+	/** The one-shot watch on the contender ahead: wakes the waiter, and tells whether it was deleted. */
+	private static final class Predecessor implements Watcher {
 
-		final List<String> paths;
+		final String path;
 
 		final CountDownLatch wake = new CountDownLatch(1);
 
-		final java.util.Set<String> present = java.util.concurrent.ConcurrentHashMap.newKeySet();
+		volatile boolean deleted;
 
-		volatile boolean allDeleted;
-
-		Ahead(List<String> paths) {
-			this.paths = paths;
-			this.present.addAll(paths);
-		}
-
-		/** The answer of the exists() that set the watch on {@code path}. */
-		void answered(String path, boolean exists) {
-			if (!exists) {
-				deleted(path);
-			}
-		}
-
-		private void deleted(String path) {
-			if (this.present.remove(path) && this.present.isEmpty()) {
-				this.allDeleted = true;
-				this.wake.countDown();
-			}
+		Predecessor(String path) {
+			this.path = path;
 		}
 
 		@Override
 		public void process(WatchedEvent event) {
+			// Connection events (type None) wake the waiter too: it then reads the queue again.
 			if (event.getType() == Watcher.Event.EventType.NodeDeleted) {
-				deleted(event.getPath());
+				this.deleted = true;
 			}
-			else {
-				// A connection event (type None): the waiter reads the queue again.
-				this.wake.countDown();
-			}
+			this.wake.countDown();
 		}
 
 	}
@@ -267,19 +235,21 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 					return null;
 				}
 				mine.watch();
-				Ahead ahead = new Ahead(queue.subList((index <= AHEAD) ? 0 : index - 1, index)
-					.stream()
-					.map((name) -> this.dir + "/" + name)
-					.toList());
-				watch(ahead);
-				if (!await(ahead, deadlineNanos)) {
+				Predecessor predecessor = new Predecessor(this.dir + "/" + queue.get(index - 1));
+				long deadline = this.client.deadline();
+				Stat stat = this.client.await(this.client.existsAsync(this.client.zk(deadline), predecessor.path, predecessor),
+						deadline);
+				if (stat == null) {
+					// Gone already; drop the creation watch exists() left on it.
+					this.client.removeWatcherQuietly(predecessor.path, predecessor);
+					queue = next(index, mine);
+					continue;
+				}
+				if (!await(predecessor, deadlineNanos)) {
 					return null;
 				}
 				this.store.ensureOpen();
-				// With every contender ahead of ours deleted, ours is first without asking the server:
-				// the listing was read after our znode was created, so it showed every znode created
-				// before ours, and sequence numbers only grow, so nothing created later queues ahead.
-				queue = (ahead.allDeleted && ahead.paths.size() == index) ? List.of(mine.name) : listQueue();
+				queue = predecessor.deleted ? next(index, mine) : listQueue();
 			}
 		}
 		catch (StoreInterruptedException ex) {
@@ -296,41 +266,33 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 		}
 	}
 
-	/** Watch the contenders ahead; the answers are in before this returns. */
-	private void watch(Ahead ahead) throws KeeperException {
-		long deadline = this.client.deadline();
-		ZooKeeper zk = this.client.zk(deadline);
-		List<CompletableFuture<@Nullable Stat>> answers = new ArrayList<>();
-		for (String path : ahead.paths) {
-			answers.add(this.client.existsAsync(zk, path, ahead));
-		}
-		for (int i = 0; i < answers.size(); i++) {
-			Stat stat = this.client.await(answers.get(i), deadline);
-			if (stat == null) {
-				// Gone already; drop the creation watch exists() left on it.
-				this.client.removeWatcherQuietly(ahead.paths.get(i), ahead);
-			}
-			ahead.answered(ahead.paths.get(i), stat != null);
-		}
-	}
-
-	/** Wait for the watches on the contenders ahead until the deadline, the store's close or an interrupt. */
-	private boolean await(Ahead ahead, long deadlineNanos) throws InterruptedException {
+	/** Wait for the predecessor's watch until the deadline, the store's close or an interrupt. */
+	private boolean await(Predecessor predecessor, long deadlineNanos) throws InterruptedException {
 		long wait = deadlineNanos - System.nanoTime();
-		Runnable onClose = ahead.wake::countDown;
+		Runnable onClose = predecessor.wake::countDown;
 		this.zkStore.onClose(onClose);
 		boolean woken = false;
 		try {
-			woken = wait > 0 && ahead.wake.await(wait, TimeUnit.NANOSECONDS);
+			woken = wait > 0 && predecessor.wake.await(wait, TimeUnit.NANOSECONDS);
 		}
 		finally {
 			this.zkStore.removeOnClose(onClose);
 			if (!woken) {
-				// Timed out or interrupted: nobody waits for these watches any more.
-				ahead.present.forEach((path) -> this.client.removeWatcherQuietly(path, ahead));
+				// Timed out or interrupted: nobody waits for this watch any more.
+				this.client.removeWatcherQuietly(predecessor.path, predecessor);
 			}
 		}
 		return woken;
+	}
+
+	/**
+	 * The queue after the contender at {@code index - 1} was deleted. When it was the only one
+	 * ahead of ours, ours is first now without asking the server: the listing was read after
+	 * our znode was created, so it showed every znode created before ours, and sequence
+	 * numbers only grow, so nothing created later can queue ahead.
+	 */
+	private List<String> next(int index, Contender mine) throws KeeperException {
+		return (index == 1) ? List.of(mine.name) : listQueue();
 	}
 
 	/**

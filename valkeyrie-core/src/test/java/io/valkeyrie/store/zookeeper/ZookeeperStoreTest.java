@@ -553,7 +553,7 @@ class ZookeeperStoreTest {
 
 	@Test
 	void aLongQueueHandsTheLockOverInOrderWithoutOverlap() throws Exception {
-		// More waiters than ZookeeperLock.AHEAD: the ones far back watch only their predecessor.
+		// Waiters with more than one contender ahead read the queue again when their predecessor goes.
 		Store one = open();
 		Store two = open();
 		int threads = 12;
