@@ -68,12 +68,14 @@ public final class RedisStore extends AbstractStore {
 
 	private final RedisChangeFeed feed;
 
+	private final @Nullable RedisHistoryRegistration historyRegistration;
+
 	private RedisStore(StoreConfig config, RedisOptions options, RedisConnections connections) {
 		super("redis", config);
 		this.options = options;
 		this.connections = connections;
 		this.layout = new RedisLayout(options.keyPrefix(), config.namespace(), options.inlineValueLimit(),
-				options.historySize());
+				options.historySize(), options.historyAlways());
 		this.access = new RedisAccess(connections.factory());
 		int id = IDS.incrementAndGet();
 		this.io = new ScheduledThreadPoolExecutor(1, (runnable) -> {
@@ -85,6 +87,8 @@ public final class RedisStore extends AbstractStore {
 		this.io.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 		this.ttlKeeper = new RedisTtlKeeper(this.access, this.layout, this.io);
 		this.feed = new RedisChangeFeed(this.access, this.layout, hub(), this.waiters, "valkeyrie-redis-" + id + "-feed");
+		this.historyRegistration = (options.historySize() > 0 && !options.historyAlways())
+				? new RedisHistoryRegistration(this.access, this.layout, options.historyLinger(), hub()::hasWatches) : null;
 	}
 
 	/**
@@ -137,6 +141,9 @@ public final class RedisStore extends AbstractStore {
 			store.access.loadScripts();
 			store.feed.start(config.connectTimeout().plus(config.requestTimeout()));
 			store.ttlKeeper.start(options.sweepInterval());
+			if (store.historyRegistration != null) {
+				store.historyRegistration.start(store.io);
+			}
 		}
 		catch (RuntimeException ex) {
 			store.close();
@@ -244,6 +251,13 @@ public final class RedisStore extends AbstractStore {
 	// ---- Watches ------------------------------------------------------------------------
 
 	@Override
+	public void watched(String key, boolean tree) {
+		if (this.historyRegistration != null) {
+			this.historyRegistration.watchOpened();
+		}
+	}
+
+	@Override
 	public Snapshot snapshot(String key, boolean tree) {
 		Read read = read(key, tree);
 		return new Snapshot(read.pairs(), read.counter());
@@ -326,6 +340,9 @@ public final class RedisStore extends AbstractStore {
 	protected void doClose() {
 		try {
 			this.ttlKeeper.close();
+			if (this.historyRegistration != null) {
+				this.historyRegistration.close();
+			}
 			this.feed.close();
 			this.io.shutdownNow();
 		}

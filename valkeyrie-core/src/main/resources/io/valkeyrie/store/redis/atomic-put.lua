@@ -1,11 +1,10 @@
--- ARGV[5] key, ARGV[6] value, ARGV[7] ttl in ms (0: permanent), ARGV[8] previous lastIndex
+-- ARGV[6] key, ARGV[7] value, ARGV[8] ttl in ms (0: permanent), ARGV[9] previous lastIndex
 -- (0: create only).
 -- Returns the new lastIndex, or -1 not found, -2 modified, -3 exists.
-local key = ARGV[5]
-local now = now_ms()
-expire_if_due(ns, channel, key, now)
+local key = ARGV[6]
+local had_ttl, now = expire_if_due(ns, channel, key)
 local current = redis.call('HGET', ns.data .. key, 'i')
-local previous = ARGV[8]
+local previous = ARGV[9]
 if previous == '0' then
 	if current then
 		return -3
@@ -15,4 +14,4 @@ elseif not current then
 elseif current ~= previous then
 	return -2
 end
-return write(ns, channel, key, ARGV[6], tonumber(ARGV[7]), now)
+return write(ns, channel, key, ARGV[7], tonumber(ARGV[8]), had_ttl, now)

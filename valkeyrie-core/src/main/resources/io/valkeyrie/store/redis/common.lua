@@ -4,13 +4,19 @@
 --   <prefix>{<ns>}:x        sorted set of TTL keys scored by their expiry (server ms)
 --   <prefix>{<ns>}:n        the counter every write takes its lastIndex from
 --   <prefix>{<ns>}:h        a capped stream of the latest changes (entry id <index>-0) for resuming watches
+--   <prefix>{<ns>}:w        present (with a TTL) while some store of the namespace has watches:
+--                           the history is only written meanwhile, unless it is always on
 -- and every change is PUBLISHed on <prefix>{<ns>}:c as "<op><index> <key bytes> <key>[value]".
+-- A write does only what it needs: no clock unless a TTL is involved, the index and the
+-- expiry set only touched when the key is new or had a TTL, the history only while it can be used.
 
 -- Every namespace script gets the same keys and first arguments: KEYS[1] index, KEYS[2]
--- expiry, KEYS[3] counter, KEYS[4] history; ARGV[1] data key prefix, ARGV[2] channel,
--- ARGV[3] inline value limit, ARGV[4] history size. Its own arguments start at ARGV[5].
-local ns = { index = KEYS[1], expiry = KEYS[2], counter = KEYS[3], history = KEYS[4], data = ARGV[1],
-	inline_limit = tonumber(ARGV[3]), history_size = tonumber(ARGV[4]) }
+-- expiry, KEYS[3] counter, KEYS[4] history, KEYS[5] watcher registration; ARGV[1] data key
+-- prefix, ARGV[2] channel, ARGV[3] inline value limit, ARGV[4] history size (0: none),
+-- ARGV[5] '1' to write the history always, '0' only while the registration exists.
+-- Its own arguments start at ARGV[6].
+local ns = { index = KEYS[1], expiry = KEYS[2], counter = KEYS[3], history = KEYS[4], watchers = KEYS[5],
+	data = ARGV[1], inline_limit = tonumber(ARGV[3]), history_size = tonumber(ARGV[4]) }
 local channel = ARGV[2]
 
 local function now_ms()
@@ -31,13 +37,21 @@ local function publish_put(channel, index, key, value, inline_limit)
 	end
 end
 
+-- Whether this script writes history entries; decided once per run, so a script never
+-- writes part of its changes only. A resume checks that the entries it reads are contiguous,
+-- so a change written while nobody was registered makes a resume over it a resync, never a gap.
+local recording
+local function recording_history()
+	if recording == nil then
+		recording = ns.history_size > 0 and (ARGV[5] == '1' or redis.call('EXISTS', ns.watchers) == 1)
+	end
+	return recording
+end
+
 -- Append a change to the history stream: op, key, the value when small enough, and the
 -- pair the key had before (p = its lastIndex or 0, q = its value), so a resumed watch can
 -- rebuild the state at its index.
 local function record(op, index, key, value, before)
-	if ns.history_size <= 0 then
-		return
-	end
 	local fields = { 'o', op, 'k', key, 'p', before[2] or '0' }
 	if value and #value <= ns.inline_limit then
 		table.insert(fields, 'v')
@@ -52,40 +66,65 @@ end
 
 -- Remove a key (data, index and expiry entries) and publish its deletion with a new index.
 local function remove(ns, channel, key)
-	local before = redis.call('HMGET', ns.data .. key, 'v', 'i')
-	local existed = redis.call('DEL', ns.data .. key)
+	local data = ns.data .. key
+	local history = recording_history()
+	local before
+	if history then
+		before = redis.call('HMGET', data, 'v', 'i')
+	end
+	local existed = redis.call('DEL', data)
 	redis.call('ZREM', ns.index, key)
 	redis.call('ZREM', ns.expiry, key)
 	local index = redis.call('INCR', ns.counter)
 	redis.call('PUBLISH', channel, message('D', index, key))
-	record('D', index, key, nil, before)
+	if history then
+		record('D', index, key, nil, before)
+	end
 	return existed
 end
 
--- A TTL key that is due but not swept yet is removed now, so that its expiry is published
--- before the write that follows it (a watcher sees the delete, then the new value).
-local function expire_if_due(ns, channel, key, now)
+-- Whether the key has a TTL (is in the expiry set), and the server time when it had to be
+-- read. A TTL key that is due but not swept yet is removed now, so that its expiry is
+-- published before the write that follows it (a watcher sees the delete, then the new value).
+local function expire_if_due(ns, channel, key)
 	local due = redis.call('ZSCORE', ns.expiry, key)
-	if due and tonumber(due) <= now then
-		remove(ns, channel, key)
+	if not due then
+		return false, nil
 	end
+	local now = now_ms()
+	if tonumber(due) <= now then
+		remove(ns, channel, key)
+		return false, now
+	end
+	return true, now
 end
 
-local function write(ns, channel, key, value, ttl, now)
+-- Write a key; had_ttl and now as expire_if_due returned them.
+local function write(ns, channel, key, value, ttl, had_ttl, now)
 	local index = redis.call('INCR', ns.counter)
 	local data = ns.data .. key
-	local before = redis.call('HMGET', data, 'v', 'i')
-	redis.call('HSET', data, 'v', value, 'i', index)
+	local history = recording_history()
+	local before
+	if history then
+		before = redis.call('HMGET', data, 'v', 'i')
+	end
+	-- HSET counts the fields it added: none when the key existed, and then it is indexed already.
+	local added = redis.call('HSET', data, 'v', value, 'i', index)
 	if ttl > 0 then
-		redis.call('PEXPIREAT', data, now + ttl)
-		redis.call('ZADD', ns.expiry, now + ttl, key)
-	else
+		local at = (now or now_ms()) + ttl
+		redis.call('PEXPIREAT', data, at)
+		redis.call('ZADD', ns.expiry, at, key)
+	elseif had_ttl then
 		redis.call('PERSIST', data)
 		redis.call('ZREM', ns.expiry, key)
 	end
-	redis.call('ZADD', ns.index, 0, key)
+	if added > 0 then
+		redis.call('ZADD', ns.index, 0, key)
+	end
 	publish_put(channel, index, key, value, ns.inline_limit)
-	record('P', index, key, value, before)
+	if history then
+		record('P', index, key, value, before)
+	end
 	return index
 end
 

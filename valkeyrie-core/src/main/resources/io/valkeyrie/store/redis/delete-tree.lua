@@ -1,6 +1,6 @@
--- ARGV[5] directory ('' for the whole namespace).
+-- ARGV[6] directory ('' for the whole namespace).
 -- Returns how many existing keys were deleted.
-local dir = ARGV[5]
+local dir = ARGV[6]
 local members
 if dir == '' then
 	members = redis.call('ZRANGE', ns.index, '-', '+', 'BYLEX')
