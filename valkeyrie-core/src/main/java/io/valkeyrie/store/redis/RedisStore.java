@@ -86,7 +86,8 @@ public final class RedisStore extends AbstractStore {
 		this.io.setRemoveOnCancelPolicy(true);
 		this.io.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 		this.ttlKeeper = new RedisTtlKeeper(this.access, this.layout, this.io);
-		this.feed = new RedisChangeFeed(this.access, this.layout, hub(), this.waiters, "valkeyrie-redis-" + id + "-feed");
+		this.feed = new RedisChangeFeed(this.access, this.layout, hub(), this.waiters, "valkeyrie-redis-" + id + "-feed", this.io,
+				config.connectTimeout().plus(config.requestTimeout()));
 		this.historyRegistration = (options.historySize() > 0 && !options.historyAlways())
 				? new RedisHistoryRegistration(this.access, this.layout, options.historyLinger(), hub()::hasWatches) : null;
 	}
@@ -139,7 +140,7 @@ public final class RedisStore extends AbstractStore {
 		}
 		try {
 			store.access.loadScripts();
-			store.feed.start(config.connectTimeout().plus(config.requestTimeout()));
+			store.feed.start();
 			store.ttlKeeper.start(options.sweepInterval());
 			if (store.historyRegistration != null) {
 				store.historyRegistration.start(store.io);
@@ -252,6 +253,7 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	public void watched(String key, boolean tree) {
+		this.feed.watchOpened();
 		if (this.historyRegistration != null) {
 			this.historyRegistration.watchOpened();
 		}

@@ -19,6 +19,7 @@ import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreUnavailableException;
+import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.WatchOptions;
 import io.valkeyrie.store.WriteOptions;
@@ -121,7 +122,7 @@ class RedisStoreTest {
 
 	@Test
 	void watchResumesFromTheHistoryStreamOrResyncsWhenItNoLongerReachesBack() {
-		RedisStore store = open(config());
+		RedisStore store = open(config().option(RedisOptions.HISTORY, "always"));
 		store.put("r/a", "1");
 		long from = store.get("r/a").lastIndex();
 		store.put("r/b", "2");
@@ -138,6 +139,58 @@ class RedisStoreTest {
 		store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(from), (event) -> resumed.add(describe(event)));
 		await().atMost(Timing.seconds(5)).until(() -> !resumed.isEmpty());
 		assertThat(resumed).containsExactly("resync {r/b=3}");
+	}
+
+	@Test
+	void historyIsWrittenOnlyWhileTheNamespaceIsWatchedAndAResumeOverAGapResyncs() {
+		RedisStore store = open(config());
+		String base = "valkeyrie{" + this.namespace + "}:";
+		store.put("r/a", "1");
+		long unwatched = store.get("r/a").lastIndex();
+		store.put("r/b", "2");
+		assertThat(this.redis.exists(base + "h", base + "w")).isZero();
+		List<String> early = new CopyOnWriteArrayList<>();
+		Watch watch = store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(unwatched), (event) -> early.add(describe(event)));
+		await().atMost(Timing.seconds(5)).until(() -> !early.isEmpty());
+		assertThat(early).containsExactly("resync {r/a=1, r/b=2}");
+		assertThat(this.redis.pttl(base + "w")).isBetween(1L, Duration.ofMinutes(5).toMillis());
+
+		// While watched (and for history-linger after the last watch closed), every change is kept.
+		long watched = store.get("r/b").lastIndex();
+		store.put("r/c", "3");
+		watch.close();
+		store.delete("r/a");
+		List<String> resumed = new CopyOnWriteArrayList<>();
+		watch = store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(watched), (event) -> resumed.add(describe(event)));
+		await().atMost(Timing.seconds(5)).until(() -> resumed.size() >= 2);
+		assertThat(resumed).containsExactly("put r/c=3 {r/a=1, r/b=2, r/c=3}", "delete r/a {r/b=2, r/c=3}");
+		watch.close();
+
+		// A change written while nobody was registered leaves a gap: resuming over it resyncs.
+		this.redis.del(base + "w");
+		store.put("r/gap", "not kept");
+		this.redis.psetex(base + "w", 60_000, "1");
+		store.put("r/d", "4");
+		assertThat(this.redis.xlen(base + "h")).isEqualTo(3);
+		List<String> overGap = new CopyOnWriteArrayList<>();
+		store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(watched), (event) -> overGap.add(describe(event)));
+		await().atMost(Timing.seconds(5)).until(() -> !overGap.isEmpty());
+		assertThat(overGap).containsExactly("resync {r/b=2, r/c=3, r/d=4, r/gap=not kept}");
+	}
+
+	@Test
+	void onlyAStoreWithWatchesIsSentTheChangesOfTheNamespace() {
+		RedisStore store = open(config());
+		String channel = "valkeyrie{" + this.namespace + "}:c";
+		store.put("k", "v");
+		assertThat(this.redis.pubsubNumsub(channel)).containsEntry(channel, 0L);
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		store.watch("k", events::add);
+		assertThat(this.redis.pubsubNumsub(channel)).containsEntry(channel, 1L);
+		store.put("k", "w");
+		await().atMost(Timing.seconds(5)).until(() -> events.stream()
+			.anyMatch((e) -> e instanceof WatchEvent.Put p && p.pair().valueAsString().equals("w")));
+		assertThat(events.get(0)).isInstanceOfSatisfying(WatchEvent.Snapshot.class, (s) -> assertThat(s.isResync()).isFalse());
 	}
 
 	private static String describe(WatchEvent event) {
@@ -327,6 +380,9 @@ class RedisStoreTest {
 			.isInstanceOf(StoreConfigurationException.class)
 			.hasMessageContaining("sentinelMasterName")
 			.hasMessageContaining(RedisOptions.SENTINEL_MASTER);
+		assertThatThrownBy(() -> open(config().option(RedisOptions.HISTORY, "sometimes")))
+			.isInstanceOf(StoreConfigurationException.class)
+			.hasMessageContaining("'while-watched' or 'always'");
 	}
 
 	@Test
