@@ -129,37 +129,37 @@ local function write(ns, channel, key, value, ttl, had_ttl, now)
 end
 
 -- The pairs of a key (tree false) or of every key strictly below it (tree true) as a flat
--- list key, value, index, ...; and whether the key itself exists.
-local function add_pair(out, key, pair)
-	table.insert(out, key)
-	table.insert(out, pair[1])
-	table.insert(out, pair[2])
-end
-
+-- list key, value, index, ...; and whether the key itself exists. Filled by position rather
+-- than table.insert: a listing adds three entries per key.
 local function read_state(key, tree)
+	local call = redis.call
+	local data = ns.data
 	local out = {}
+	local n = 0
 	local exists = 0
 	if key ~= '' then
-		local pair = redis.call('HMGET', ns.data .. key, 'v', 'i')
+		local pair = call('HMGET', data .. key, 'v', 'i')
 		if pair[2] then
 			exists = 1
 			if not tree then
-				add_pair(out, key, pair)
+				out[1], out[2], out[3] = key, pair[1], pair[2]
 			end
 		end
 	end
 	if tree then
 		local members
 		if key == '' then
-			members = redis.call('ZRANGE', ns.index, '-', '+', 'BYLEX')
+			members = call('ZRANGE', ns.index, '-', '+', 'BYLEX')
 		else
-			members = redis.call('ZRANGE', ns.index, '[' .. key .. '/', '(' .. key .. '0', 'BYLEX')
+			members = call('ZRANGE', ns.index, '[' .. key .. '/', '(' .. key .. '0', 'BYLEX')
 		end
-		for _, member in ipairs(members) do
-			local pair = redis.call('HMGET', ns.data .. member, 'v', 'i')
+		for i = 1, #members do
+			local member = members[i]
+			local pair = call('HMGET', data .. member, 'v', 'i')
 			-- Absent: expired in Redis, not swept yet.
 			if pair[2] then
-				add_pair(out, member, pair)
+				out[n + 1], out[n + 2], out[n + 3] = member, pair[1], pair[2]
+				n = n + 3
 			end
 		end
 	end
