@@ -50,6 +50,9 @@ public final class RedisStore extends AbstractStore {
 
 	static final byte[] INDEX = { 'i' };
 
+	/** The expected lastIndex of an unconditional write. */
+	private static final byte[] ANY = { '-' };
+
 	private static final AtomicInteger IDS = new AtomicInteger();
 
 	private final RedisOptions options;
@@ -168,7 +171,7 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	protected void doPut(String key, byte[] value, WriteOptions options) {
-		long index = write(RedisScript.PUT, bytes(key), value, ttl(options));
+		long index = write(RedisScript.WRITE, bytes(key), value, ttl(options), ANY);
 		this.ttlKeeper.written(key, index, options);
 	}
 
@@ -222,7 +225,7 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
-		long result = write(RedisScript.ATOMIC_PUT, bytes(key), value, ttl(options),
+		long result = write(RedisScript.WRITE, bytes(key), value, ttl(options),
 				number((previous != null) ? previous.lastIndex() : 0));
 		if (result == -1) {
 			throw new KeyNotFoundException(key);

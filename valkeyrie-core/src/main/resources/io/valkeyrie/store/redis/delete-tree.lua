@@ -11,7 +11,7 @@ end
 local deleted = 0
 for _, key in ipairs(members) do
 	if redis.call('EXISTS', ns.data .. key) == 1 or redis.call('ZSCORE', ns.index, key) then
-		deleted = deleted + remove(ns, channel, key)
+		deleted = deleted + lib().remove(key)
 	end
 end
 return deleted

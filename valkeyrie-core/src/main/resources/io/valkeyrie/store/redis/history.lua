@@ -44,5 +44,5 @@ for _, entry in ipairs(entries) do
 		table.insert(changes, fields['q'] or false)
 	end
 end
-local state = read_state(key, tree)
+local state = lib().read_state(key, tree)
 return { counter, state, changes }

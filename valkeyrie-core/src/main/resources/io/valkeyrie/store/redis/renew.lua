@@ -5,7 +5,7 @@ local data = ns.data .. key
 if redis.call('HGET', data, 'i') ~= ARGV[7] then
 	return 0
 end
-local at = now_ms() + tonumber(ARGV[8])
+local at = lib().now_ms() + tonumber(ARGV[8])
 redis.call('PEXPIREAT', data, at)
 redis.call('ZADD', ns.expiry, at, key)
 return 1
