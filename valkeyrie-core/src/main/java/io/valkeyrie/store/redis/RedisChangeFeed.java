@@ -117,21 +117,25 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 
 	/**
 	 * A watch is about to read its initial state: from now on, changes of the namespace must
-	 * reach this store. Subscribes the change channel the first time, waiting up to the
-	 * timeout; never throws (the hub has registered the watch already).
+	 * reach this store. Subscribes the change channel the first time (Lettuce waits up to the
+	 * command timeout for the server's confirmation); never throws, since the hub has
+	 * registered the watch already.
+	 * @return whether the change channel is subscribed; if not (Redis is away), the store keeps
+	 * trying and every watch resyncs once it is
 	 */
-	void watchOpened() {
+	boolean watchOpened() {
 		if (this.changesConfirmed.getCount() == 0) {
-			return;
+			return true;
 		}
-		subscribeChanges();
-		boolean confirmed;
-		try {
-			confirmed = this.changesConfirmed.await(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			confirmed = false;
+		boolean confirmed = false;
+		if (subscribeChanges()) {
+			try {
+				// Lettuce confirmed the subscription; onChannelSubscribed hears of it on its I/O thread.
+				confirmed = this.changesConfirmed.await(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
 		}
 		if (!confirmed) {
 			synchronized (this.confirmation) {
@@ -139,24 +143,28 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 					// The state this watch reads now may miss changes published before the subscription.
 					this.resyncWhenConfirmed = true;
 				}
+				confirmed = this.changesSubscribed;
 			}
 		}
+		return confirmed;
 	}
 
-	private void subscribeChanges() {
+	/** Subscribe the change channel unless it is; false if that failed (a retry is scheduled). */
+	private boolean subscribeChanges() {
 		synchronized (this.subscribing) {
 			RedisConnection connection = this.subscription;
 			if (this.changesConfirmed.getCount() == 0 || connection == null || this.closed) {
-				return;
+				return true;
 			}
 			try {
-				// Lettuce answers once the server confirmed; onChannelSubscribed is told too.
 				connection.getSubscription().subscribe(this.layout.changes());
+				return true;
 			}
 			catch (RuntimeException ex) {
 				// Redis is away: try again until it answers (the watches resync then).
 				logger.debug("Subscribing {} failed; retrying", this.layout.base(), ex);
 				retrySubscribeChanges();
+				return false;
 			}
 		}
 	}

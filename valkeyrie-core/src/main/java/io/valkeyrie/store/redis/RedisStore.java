@@ -256,8 +256,8 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	public void watched(String key, boolean tree) {
-		this.feed.watchOpened();
-		if (this.historyRegistration != null) {
+		// Redis away: no registration either (a resume over the changes meanwhile resyncs).
+		if (this.feed.watchOpened() && this.historyRegistration != null) {
 			this.historyRegistration.watchOpened();
 		}
 	}

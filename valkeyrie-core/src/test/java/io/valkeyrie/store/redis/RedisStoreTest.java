@@ -286,6 +286,33 @@ class RedisStoreTest {
 	}
 
 	@Test
+	void watchOpenedWhileRedisIsAwayResyncsOnceItsChangeSubscriptionIsConfirmed() {
+		RedisStore store = open(config().requestTimeout(Duration.ofSeconds(1)));
+		store.put("k", "before");
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		TestServers.stop("redis");
+		try {
+			long started = System.nanoTime();
+			store.watch("k", events::add);
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Timing.seconds(5));
+		}
+		finally {
+			TestServers.start("redis");
+		}
+		RedisStore writer = open(config());
+		writer.put("k", "after");
+		await().atMost(Timing.seconds(10)).until(() -> events.stream().anyMatch((e) -> value(e).equals("after")));
+		writer.put("k", "later");
+		await().atMost(Timing.seconds(5))
+			.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Put p && p.pair().valueAsString().equals("later")));
+	}
+
+	private static String value(WatchEvent event) {
+		KVPair pair = event.current().get("k");
+		return (pair != null) ? pair.valueAsString() : "<absent>";
+	}
+
+	@Test
 	void storeKeepsWorkingAfterASentinelFailOver() {
 		String sentinel = TestServers.endpoint("redis-sentinel");
 		RedisClient client = RedisClient.create();
