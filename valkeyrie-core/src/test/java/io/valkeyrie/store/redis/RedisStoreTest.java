@@ -19,7 +19,6 @@ import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreUnavailableException;
-import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.WatchOptions;
 import io.valkeyrie.store.WriteOptions;
@@ -129,16 +128,11 @@ class RedisStoreTest {
 		store.delete("r/a");
 		store.put("r/b", "3");
 		store.put("elsewhere", "x");
-		List<String> changes = new CopyOnWriteArrayList<>();
-		store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(from), (event) -> changes.add(describe(event)));
-		await().atMost(Timing.seconds(5)).until(() -> changes.size() >= 3);
-		assertThat(changes).containsExactly("put r/b=2 {r/a=1, r/b=2}", "delete r/a {r/b=2}", "put r/b=3 {r/b=3}");
+		assertThat(resumeTree(store, from, 3)).containsExactly("put r/b=2 {r/a=1, r/b=2}", "delete r/a {r/b=2}",
+				"put r/b=3 {r/b=3}");
 
 		this.redis.xtrim("valkeyrie{" + this.namespace + "}:h", 0);
-		List<String> resumed = new CopyOnWriteArrayList<>();
-		store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(from), (event) -> resumed.add(describe(event)));
-		await().atMost(Timing.seconds(5)).until(() -> !resumed.isEmpty());
-		assertThat(resumed).containsExactly("resync {r/b=3}");
+		assertThat(resumeTree(store, from, 1)).containsExactly("resync {r/b=3}");
 	}
 
 	@Test
@@ -149,22 +143,15 @@ class RedisStoreTest {
 		long unwatched = store.get("r/a").lastIndex();
 		store.put("r/b", "2");
 		assertThat(this.redis.exists(base + "h", base + "w")).isZero();
-		List<String> early = new CopyOnWriteArrayList<>();
-		Watch watch = store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(unwatched), (event) -> early.add(describe(event)));
-		await().atMost(Timing.seconds(5)).until(() -> !early.isEmpty());
-		assertThat(early).containsExactly("resync {r/a=1, r/b=2}");
+		assertThat(resumeTree(store, unwatched, 1)).containsExactly("resync {r/a=1, r/b=2}");
 		assertThat(this.redis.pttl(base + "w")).isBetween(1L, Duration.ofMinutes(5).toMillis());
 
 		// While watched (and for history-linger after the last watch closed), every change is kept.
 		long watched = store.get("r/b").lastIndex();
 		store.put("r/c", "3");
-		watch.close();
 		store.delete("r/a");
-		List<String> resumed = new CopyOnWriteArrayList<>();
-		watch = store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(watched), (event) -> resumed.add(describe(event)));
-		await().atMost(Timing.seconds(5)).until(() -> resumed.size() >= 2);
-		assertThat(resumed).containsExactly("put r/c=3 {r/a=1, r/b=2, r/c=3}", "delete r/a {r/b=2, r/c=3}");
-		watch.close();
+		assertThat(resumeTree(store, watched, 2)).containsExactly("put r/c=3 {r/a=1, r/b=2, r/c=3}",
+				"delete r/a {r/b=2, r/c=3}");
 
 		// A change written while nobody was registered leaves a gap: resuming over it resyncs.
 		this.redis.del(base + "w");
@@ -172,10 +159,15 @@ class RedisStoreTest {
 		this.redis.psetex(base + "w", 60_000, "1");
 		store.put("r/d", "4");
 		assertThat(this.redis.xlen(base + "h")).isEqualTo(3);
-		List<String> overGap = new CopyOnWriteArrayList<>();
-		store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(watched), (event) -> overGap.add(describe(event)));
-		await().atMost(Timing.seconds(5)).until(() -> !overGap.isEmpty());
-		assertThat(overGap).containsExactly("resync {r/b=2, r/c=3, r/d=4, r/gap=not kept}");
+		assertThat(resumeTree(store, watched, 1)).containsExactly("resync {r/b=2, r/c=3, r/d=4, r/gap=not kept}");
+	}
+
+	/** The events of a watch of tree {@code r} resumed from {@code index}, once there are {@code count}. */
+	private static List<String> resumeTree(Store store, long index, int count) {
+		List<String> events = new CopyOnWriteArrayList<>();
+		store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(index), (event) -> events.add(describe(event)));
+		await().atMost(Timing.seconds(5)).until(() -> events.size() >= count);
+		return events;
 	}
 
 	@Test
