@@ -234,7 +234,10 @@ final class ZkClient {
 		await(future, deadline);
 	}
 
-	/** Run a transaction; a failed operation is thrown as its own {@link KeeperException}. */
+	/**
+	 * Run a transaction; a failed operation is thrown as its own {@link KeeperException},
+	 * with the operation's path.
+	 */
 	List<OpResult> multi(List<Op> ops, long deadline) throws KeeperException {
 		CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
 		zk(deadline).multi(ops, (rc, p, ctx, results) -> {
@@ -242,19 +245,25 @@ final class ZkClient {
 				future.complete(results);
 				return;
 			}
-			Code code = Code.get(rc);
-			if (results != null) {
-				for (OpResult result : results) {
-					if (result instanceof OpResult.ErrorResult error && error.getErr() != Code.OK.intValue()
-							&& error.getErr() != Code.RUNTIMEINCONSISTENCY.intValue()) {
-						code = Code.get(error.getErr());
-						break;
-					}
-				}
-			}
-			future.completeExceptionally(KeeperException.create(code, p));
+			int failed = failedOp(results);
+			future.completeExceptionally((failed < 0) ? KeeperException.create(Code.get(rc), p)
+					: KeeperException.create(Code.get(((OpResult.ErrorResult) results.get(failed)).getErr()),
+							ops.get(failed).getPath()));
 		}, null);
 		return await(future, deadline);
+	}
+
+	/** The index of the operation that made a transaction fail, -1 if none says so. */
+	static int failedOp(@Nullable List<OpResult> results) {
+		if (results != null) {
+			for (int i = 0; i < results.size(); i++) {
+				if (results.get(i) instanceof OpResult.ErrorResult error && error.getErr() != Code.OK.intValue()
+						&& error.getErr() != Code.RUNTIMEINCONSISTENCY.intValue()) {
+					return i;
+				}
+			}
+		}
+		return -1;
 	}
 
 	/**

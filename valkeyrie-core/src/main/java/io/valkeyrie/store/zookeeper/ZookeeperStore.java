@@ -52,8 +52,8 @@ import org.jspecify.annotations.Nullable;
  * stores that see them; keep-alive keys name an owner whose ephemeral znode lives as long as
  * the store's session, and are emptied by every store that sees the owner go. Locks
  * queue as ephemeral sequential znodes below {@code <base-path>/locks}. All watches of a
- * store share one persistent recursive watch; each write journals its bytes next to the key
- * so watchers see every write. See {@code docs/backends/zookeeper.md}.
+ * store share one persistent recursive watch; while any store watches, each write journals
+ * its bytes next to the key so watchers see every write. See {@code docs/backends/zookeeper.md}.
  * <p>
  * Thread-safe; share one store per namespace.
  */
@@ -82,6 +82,8 @@ public final class ZookeeperStore extends AbstractStore {
 
 	private final Znodes znodes;
 
+	private final WatcherRegistry watchers;
+
 	private final ConnectionStateListener connectionListener = this::connectionStateChanged;
 
 	private final Set<Runnable> closeHooks = ConcurrentHashMap.newKeySet();
@@ -99,12 +101,13 @@ public final class ZookeeperStore extends AbstractStore {
 		this.ownsClient = ownsClient;
 		this.client = new ZkClient(curator, settings.restrictAcl, settings.config.requestTimeout().toNanos());
 		this.layout = new ZkLayout(settings.basePath, settings.config.namespace());
-		this.journal = new Journal(this.client, scheduler(), this::pruneAbove);
+		this.watchers = new WatcherRegistry(this.client, this.layout);
+		this.journal = new Journal(this.client, this.watchers, scheduler(), this::pruneAbove);
 		this.znodes = new Znodes(this.client, this.layout, this.journal, settings.juteMaxBuffer, scheduler(),
 				settings.config.requestTimeout().toMillis());
 		this.expiries = new Expiries(this.client, this.layout, this.znodes, scheduler());
 		this.keepAlives = new KeepAlives(this.client, this.layout, this.znodes, scheduler());
-		this.feed = new ChangeFeed(this, this.client, this.layout, hub(), scheduler());
+		this.feed = new ChangeFeed(this, this.client, this.layout, this.watchers, hub(), scheduler());
 		this.sessionTimeoutMillis = (int) settings.sessionTimeout.toMillis();
 	}
 
@@ -169,6 +172,7 @@ public final class ZookeeperStore extends AbstractStore {
 		catch (KeeperException ex) {
 			throw unexpected("", ex);
 		}
+		this.watchers.start();
 	}
 
 	private void connectionStateChanged(CuratorFramework curator, ConnectionState state) {
@@ -193,6 +197,8 @@ public final class ZookeeperStore extends AbstractStore {
 			// Off Curator's connection-state thread: these calls wait for answers.
 			scheduler().execute(() -> {
 				this.keepAlives.reconnected(newSession);
+				// Events of the gap are lost: read the registry again.
+				this.watchers.start();
 				this.feed.reconnected(reason);
 			});
 		}
@@ -422,7 +428,7 @@ public final class ZookeeperStore extends AbstractStore {
 						ops.add(Op.delete(path, -1));
 					}
 					else if (tree.holding.contains(path)) {
-						ops.add(this.journal.entry(path, Envelope.DELETED));
+						ops.add(this.journal.first(path, Envelope.DELETED, false));
 						ops.add(Op.setData(path, Envelope.DIRECTORY, stat.getVersion()));
 						keep.add(parentOf(path));
 					}
@@ -448,7 +454,8 @@ public final class ZookeeperStore extends AbstractStore {
 			}
 			catch (KeeperException.NotEmptyException | KeeperException.NoNodeException
 					| KeeperException.BadVersionException ex) {
-				// Written or deleted concurrently: look again.
+				// Written or deleted concurrently, or a store started watching (then the next round journals): look again.
+				this.journal.guardFailed(ex.getPath());
 				if (attempt >= 10) {
 					throw unexpected(dir, ex);
 				}
@@ -463,8 +470,8 @@ public final class ZookeeperStore extends AbstractStore {
 	private void emptyAll(List<Op> ops, long deadline) throws KeeperException {
 		List<OpResult> results = this.client.multi(ops, deadline);
 		for (int i = 0; i < ops.size(); i++) {
-			if (results.get(i) instanceof OpResult.CreateResult created) {
-				this.journal.written(created.getPath());
+			if (results.get(i) instanceof OpResult.CreateResult) {
+				this.journal.written(results.get(i));
 			}
 			else if (results.get(i) instanceof OpResult.SetDataResult set) {
 				this.znodes.emptied(ops.get(i).getPath(), set.getStat().getVersion());
@@ -591,6 +598,7 @@ public final class ZookeeperStore extends AbstractStore {
 		CuratorFramework curator = this.client.curator();
 		curator.getConnectionStateListenable().removeListener(this.connectionListener);
 		this.keepAlives.close(this.ownsClient);
+		this.watchers.close(this.ownsClient);
 		if (this.ownsClient) {
 			curator.close();
 		}

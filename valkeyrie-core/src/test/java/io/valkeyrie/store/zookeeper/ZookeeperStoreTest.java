@@ -152,6 +152,61 @@ class ZookeeperStoreTest {
 	}
 
 	@Test
+	void writesJournalOnlyWhileSomeStoreWatches() throws Exception {
+		String basePath = "/valkeyrie-registry-" + UUID.randomUUID().toString().substring(0, 8);
+		Store writer = open(config().option("base-path", basePath));
+		CuratorFramework raw = rawClient();
+		String root = basePath + "/kv/" + this.namespace;
+		writer.put("k", "0");
+		assertThat(raw.getChildren().forPath(root)).containsExactly("k");
+
+		Store watcher = open(config().option("base-path", basePath));
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		watcher.watch("k", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		assertThat(raw.getChildren().forPath(basePath + "/watchers")).hasSize(1);
+		assertEveryWriteArrives(writer, events);
+		assertThat(raw.getChildren().forPath(root)).anyMatch((name) -> name.startsWith(Journal.PREFIX));
+
+		// The watcher goes: writers learn it and stop journaling.
+		watcher.close();
+		int[] attempt = { 0 };
+		await().atMost(Timing.seconds(5)).until(() -> {
+			String key = "after" + attempt[0]++;
+			writer.put(key, "x");
+			return raw.getChildren().forPath(root).stream().noneMatch((name) -> name.startsWith(Journal.PREFIX + key + "-"));
+		});
+	}
+
+	@Test
+	void aWriterThatMissedTheRegistrationOfAWatcherIsRefusedByTheServerAndJournals() throws Exception {
+		String basePath = "/valkeyrie-registry-" + UUID.randomUUID().toString().substring(0, 8);
+		Store writer = open(config().option("base-path", basePath));
+		writer.put("k", "0");
+		// The writer no longer hears of registrations: it keeps believing that nobody watches.
+		((ZookeeperStore) writer).curator().getZookeeperClient().getZooKeeper()
+			.removeAllWatches(basePath + "/watchers", Watcher.WatcherType.Any, true);
+
+		Store watcher = open(config().option("base-path", basePath));
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		watcher.watch("k", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		assertEveryWriteArrives(writer, events);
+	}
+
+	/** 50 quick writes of "k" reach a watcher whose first event (the snapshot) is in {@code events}, in order. */
+	private static void assertEveryWriteArrives(Store writer, List<WatchEvent> events) {
+		List<String> written = new ArrayList<>();
+		for (int i = 1; i <= 50; i++) {
+			writer.put("k", "v" + i);
+			written.add("v" + i);
+		}
+		await().atMost(Timing.seconds(10)).until(() -> events.size() == 51);
+		assertThat(events.subList(1, 51)).map((event) -> ((WatchEvent.Put) event).pair().valueAsString())
+			.containsExactlyElementsOf(written);
+	}
+
+	@Test
 	void valuesTooLargeToJournalStillReachWatchers() {
 		Store writer = open(config().maxValueSize(1_000_000));
 		List<WatchEvent> events = new CopyOnWriteArrayList<>();
