@@ -84,6 +84,8 @@ public final class ZookeeperStore extends AbstractStore {
 
 	private final WatcherRegistry watchers;
 
+	private final Versions versions;
+
 	private final ConnectionStateListener connectionListener = this::connectionStateChanged;
 
 	private final Set<Runnable> closeHooks = ConcurrentHashMap.newKeySet();
@@ -102,6 +104,7 @@ public final class ZookeeperStore extends AbstractStore {
 		this.client = new ZkClient(curator, settings.restrictAcl, settings.config.requestTimeout().toNanos());
 		this.layout = new ZkLayout(settings.basePath, settings.config.namespace());
 		this.watchers = new WatcherRegistry(this.client, this.layout);
+		this.versions = new Versions(settings.config.requestTimeout().toNanos());
 		this.journal = new Journal(this.client, this.watchers, scheduler(), this::pruneAbove);
 		this.znodes = new Znodes(this.client, this.layout, this.journal, settings.juteMaxBuffer, scheduler(),
 				settings.config.requestTimeout().toMillis());
@@ -260,7 +263,13 @@ public final class ZookeeperStore extends AbstractStore {
 	@Override
 	protected @Nullable KVPair doGet(String key, ReadOptions options) {
 		try {
-			return pairOf(key, this.client.getData(this.layout.path(key), options.consistent(), this.client.deadline()));
+			ZkClient.Node node = this.client.getData(this.layout.path(key), options.consistent(), this.client.deadline());
+			KVPair pair = pairOf(key, node);
+			// Only what the leader had at the read: a lagging server's answer may be older than its arrival.
+			if (pair != null && options.consistent() && Envelope.isPlain(node.data())) {
+				this.versions.saw(key, node.stat());
+			}
+			return pair;
 		}
 		catch (KeeperException ex) {
 			throw unexpected(key, ex);
@@ -325,11 +334,18 @@ public final class ZookeeperStore extends AbstractStore {
 	/** Track what a write left: a keep-alive key to write again after a session expiry, or a TTL. */
 	private void written(String key, byte[] value, WriteOptions options, Stat stat, byte[] data) {
 		if (options.keepAlive()) {
+			this.versions.forget(key);
 			this.keepAlives.remember(key, value, stat.getMzxid());
 		}
 		else {
 			this.keepAlives.forget(key);
-			trackTtl(key, stat, data);
+			if (options.ttl() != null) {
+				this.versions.forget(key);
+				trackTtl(key, stat, data);
+			}
+			else {
+				this.versions.saw(key, stat);
+			}
 		}
 	}
 
@@ -489,6 +505,20 @@ public final class ZookeeperStore extends AbstractStore {
 		long deadline = this.client.deadline();
 		try {
 			byte[] data = encode(key, value, options, deadline);
+			Integer version = (previous != null) ? this.versions.versionAt(key, previous.lastIndex()) : null;
+			if (version != null) {
+				// This store just saw the version that goes with previous.lastIndex: no read needed.
+				raceHook(key);
+				Stat stat;
+				try {
+					stat = this.znodes.update(path, data, version, deadline);
+				}
+				catch (KeeperException.BadVersionException | KeeperException.NoNodeException ex) {
+					throw conflict(key, path, previous, deadline);
+				}
+				written(key, value, options, stat, data);
+				return KVPair.of(key, value, stat.getMzxid());
+			}
 			for (;;) {
 				ZkClient.Node node = this.client.getData(path, false, deadline);
 				KVPair current = pairOf(key, node);
@@ -514,12 +544,7 @@ public final class ZookeeperStore extends AbstractStore {
 					if (previous == null) {
 						continue;
 					}
-					ZkClient.Node now = this.client.getData(path, false, deadline);
-					KVPair after = pairOf(key, now);
-					if (after == null) {
-						throw new KeyNotFoundException(key);
-					}
-					throw modified(key, after.lastIndex(), previous.lastIndex());
+					throw conflict(key, path, previous, deadline);
 				}
 				written(key, value, options, stat, data);
 				return KVPair.of(key, value, stat.getMzxid());
@@ -528,6 +553,15 @@ public final class ZookeeperStore extends AbstractStore {
 		catch (KeeperException ex) {
 			throw unexpected(key, ex);
 		}
+	}
+
+	/** Why a conditional write on {@code previous} was refused: the key is gone, or was modified. */
+	private StoreException conflict(String key, String path, KVPair previous, long deadline) throws KeeperException {
+		KVPair after = pairOf(key, this.client.getData(path, false, deadline));
+		if (after == null) {
+			return new KeyNotFoundException(key);
+		}
+		return modified(key, after.lastIndex(), previous.lastIndex());
 	}
 
 	private void raceHook(String key) {
@@ -555,11 +589,7 @@ public final class ZookeeperStore extends AbstractStore {
 				this.znodes.removeKey(path, node.stat(), deadline);
 			}
 			catch (KeeperException.BadVersionException | KeeperException.NoNodeException ex) {
-				KVPair after = pairOf(key, this.client.getData(path, false, deadline));
-				if (after == null) {
-					throw new KeyNotFoundException(key);
-				}
-				throw modified(key, after.lastIndex(), previous.lastIndex());
+				throw conflict(key, path, previous, deadline);
 			}
 			this.keepAlives.forget(key);
 		}
