@@ -449,6 +449,32 @@ class ZookeeperStoreTest {
 	}
 
 	@Test
+	void aServerThatStopsAnsweringFailsCallsWithinTheRequestTimeout() throws Exception {
+		FreezingProxy proxy = new FreezingProxy(TestServers.endpoint("zookeeper"));
+		this.closeables.add(proxy);
+		// ZooKeeper's client gives up on a silent connection only after 2/3 of the session timeout (20 s).
+		Store store = open(config().endpoints(proxy.endpoint())
+			.requestTimeout(Duration.ofSeconds(1))
+			.option("session-timeout", "30s"));
+		store.put("k", "1");
+		proxy.freeze();
+		try {
+			long start = System.nanoTime();
+			assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> store.get("k"));
+			assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> store.put("k", "2"));
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Timing.seconds(4));
+		}
+		finally {
+			proxy.thaw();
+		}
+		// The late answers are dropped; the connection and the caller's thread are fine.
+		assertThat(Thread.currentThread().isInterrupted()).isFalse();
+		await().atMost(Timing.seconds(5)).ignoreExceptions().until(() -> store.get("k") != null);
+		store.put("k", "3");
+		assertThat(store.get("k").valueAsString()).isEqualTo("3");
+	}
+
+	@Test
 	void withLockLostOnSuspendOffALockSurvivesAShortOutage() {
 		Store store = open(config().option("session-timeout", "10s").option("lock-lost-on-suspend", "false"));
 		Store other = open();
