@@ -17,20 +17,22 @@ import org.apache.zookeeper.ZooKeeper;
  * asynchronous one first passes through the client's event thread, one more thread
  * hand-off per request (5–10 % of a round trip on a busy host, measured). ZooKeeper's own
  * wait has no bound, so a watchdog thread interrupts a caller still waiting at its
- * deadline (the request's answer, if it ever comes, is then dropped by the client). The
- * watchdog runs only while requests are in flight: it ends after a second without any.
+ * deadline (the request's answer, if it ever comes, is then dropped by the client). One
+ * watchdog serves every store of the JVM, and runs only while requests are in flight: it
+ * ends after five seconds without any.
  */
 final class BlockingCalls {
 
 	private static final long TICK_MILLIS = 20;
 
-	private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+	private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+	/** The callers waiting now, of every store in this JVM: one watchdog serves them all. */
+	private static final Set<Call> calls = ConcurrentHashMap.newKeySet();
+
+	private static final AtomicBoolean watching = new AtomicBoolean();
 
 	private final long timeoutNanos;
-
-	private final Set<Call> calls = ConcurrentHashMap.newKeySet();
-
-	private final AtomicBoolean watching = new AtomicBoolean();
 
 	/** A request to send on a handle, with the synchronous API. */
 	@FunctionalInterface
@@ -52,8 +54,8 @@ final class BlockingCalls {
 	 */
 	<T> T call(ZooKeeper zk, long deadline, Request<T> request) throws KeeperException {
 		Call call = new Call(Thread.currentThread(), deadline);
-		this.calls.add(call);
-		if (this.watching.compareAndSet(false, true)) {
+		calls.add(call);
+		if (watching.compareAndSet(false, true)) {
 			startWatchdog();
 		}
 		try {
@@ -82,17 +84,17 @@ final class BlockingCalls {
 			return answer;
 		}
 		finally {
-			this.calls.remove(call);
+			calls.remove(call);
 		}
 	}
 
-	private void startWatchdog() {
-		Thread thread = new Thread(this::watch, "valkeyrie-zookeeper-deadlines");
+	private static void startWatchdog() {
+		Thread thread = new Thread(BlockingCalls::watch, "valkeyrie-zookeeper-deadlines");
 		thread.setDaemon(true);
 		thread.start();
 	}
 
-	private void watch() {
+	private static void watch() {
 		long idleSince = System.nanoTime();
 		for (;;) {
 			try {
@@ -102,14 +104,14 @@ final class BlockingCalls {
 				// Nobody interrupts this thread; keep the deadlines watched.
 			}
 			long now = System.nanoTime();
-			if (!this.calls.isEmpty()) {
+			if (!calls.isEmpty()) {
 				idleSince = now;
-				this.calls.forEach((call) -> call.expireAt(now));
+				calls.forEach((call) -> call.expireAt(now));
 			}
 			else if (now - idleSince > IDLE_NANOS) {
-				this.watching.set(false);
+				watching.set(false);
 				// A request that came meanwhile saw this thread running: stay unless a new one took over.
-				if (this.calls.isEmpty() || !this.watching.compareAndSet(false, true)) {
+				if (calls.isEmpty() || !watching.compareAndSet(false, true)) {
 					return;
 				}
 				idleSince = now;
