@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -26,9 +27,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The store's one pub/sub subscription: the namespace's change channel, fed in order to the
- * {@link WatchHub}, and its unlock channel, which wakes lock waiters. Lettuce re-subscribes
- * by itself after a disconnect; every re-subscription after the first means messages may
- * have been lost, so every watch resyncs and every lock waiter retries.
+ * {@link WatchHub}, and its unlock channel, which wakes lock waiters (subscribed the first
+ * time a lock of the store waits, so a store that never waits gets no unlock messages).
+ * Lettuce re-subscribes by itself after a disconnect; every re-subscription after the first
+ * means messages may have been lost, so every watch resyncs and every lock waiter retries.
  * <p>
  * Messages are {@code <op><index> <key length> <key>[value]} with op {@code P} (put, value
  * follows), {@code F} (put of a value too large to inline: read it) or {@code D} (delete).
@@ -47,7 +49,9 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 
 	private final ThreadPoolExecutor feed;
 
-	private final CountDownLatch firstSubscriptions = new CountDownLatch(2);
+	private final CountDownLatch firstSubscription = new CountDownLatch(1);
+
+	private final CompletableFuture<Void> listeningForUnlocks = new CompletableFuture<>();
 
 	private final AtomicBoolean changesSubscribed = new AtomicBoolean();
 
@@ -57,11 +61,14 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 
 	private volatile boolean closed;
 
+	private volatile Duration timeout = Duration.ZERO;
+
 	RedisChangeFeed(RedisAccess access, RedisLayout layout, WatchHub hub, RedisLockWaiters waiters, String threadName) {
 		this.access = access;
 		this.layout = layout;
 		this.hub = hub;
 		this.waiters = waiters;
+		waiters.subscribeWith(this::listenForUnlocks);
 		this.feed = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), (runnable) -> {
 			Thread thread = new Thread(runnable, threadName);
 			thread.setDaemon(true);
@@ -73,9 +80,10 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 	void start(Duration timeout) {
 		RedisConnection connection = this.access.connection();
 		this.subscription = connection;
+		this.timeout = timeout;
 		try {
-			connection.subscribe(this, this.layout.changes(), this.layout.unlocks());
-			if (!this.firstSubscriptions.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+			connection.subscribe(this, this.layout.changes());
+			if (!this.firstSubscription.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 				throw new StoreUnavailableException("redis", "the pub/sub subscription was not confirmed within " + timeout, null);
 			}
 		}
@@ -90,11 +98,36 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 		}
 	}
 
+	/** Subscribe to the unlock channel if not done yet, waiting for the server to confirm. */
+	private void listenForUnlocks() {
+		if (this.listeningForUnlocks.isDone()) {
+			return;
+		}
+		RedisConnection connection = this.subscription;
+		if (connection == null) {
+			throw new StoreUnavailableException("redis", "the store is closed", null);
+		}
+		try {
+			connection.getSubscription().subscribe(this.layout.unlocks());
+			this.listeningForUnlocks.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new StoreUnavailableException("redis", "interrupted while subscribing to unlocks", ex);
+		}
+		catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
+			throw new StoreUnavailableException("redis", "the unlock subscription was not confirmed within " + this.timeout, ex);
+		}
+		catch (RuntimeException ex) {
+			throw RedisAccess.translate(ex);
+		}
+	}
+
 	@Override
 	public void onChannelSubscribed(byte[] channel, long count) {
 		if (Arrays.equals(channel, this.layout.changes())) {
 			if (this.changesSubscribed.compareAndSet(false, true)) {
-				this.firstSubscriptions.countDown();
+				this.firstSubscription.countDown();
 			}
 			else {
 				logger.debug("Redis pub/sub re-subscribed to {}: resyncing every watch", this.layout.base());
@@ -103,7 +136,7 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 		}
 		else if (Arrays.equals(channel, this.layout.unlocks())) {
 			if (this.unlocksSubscribed.compareAndSet(false, true)) {
-				this.firstSubscriptions.countDown();
+				this.listeningForUnlocks.complete(null);
 			}
 			else {
 				this.waiters.wakeAll();

@@ -102,6 +102,12 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 				if (!mayWait) {
 					return null;
 				}
+				if (!this.waiters.listening()) {
+					// The first wait of this store: subscribe, then try again at once, since an unlock
+					// before the subscription was not heard.
+					this.waiters.listen();
+					continue;
+				}
 				long wait = Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(-result));
 				try {
 					unlocked.get(wait, TimeUnit.NANOSECONDS);

@@ -44,6 +44,30 @@ final class RedisLockWaiters {
 
 	private final Set<String> retrying = ConcurrentHashMap.newKeySet();
 
+	private volatile Runnable subscriber = () -> {
+	};
+
+	private volatile boolean listening;
+
+	/** How to subscribe to the unlock channel (the store's change feed). */
+	void subscribeWith(Runnable subscriber) {
+		this.subscriber = subscriber;
+	}
+
+	/**
+	 * Whether unlock messages reach this store: the unlock channel is subscribed the first time
+	 * a lock of the store waits, so stores that never wait get none.
+	 */
+	boolean listening() {
+		return this.listening;
+	}
+
+	/** Subscribe to the unlock channel, waiting for the server to confirm. */
+	void listen() {
+		this.subscriber.run();
+		this.listening = true;
+	}
+
 	/** A token unique across stores and processes: the owner of a lock record and the name of its waiter. */
 	String newToken() {
 		return this.tokenPrefix + this.tokens.incrementAndGet();
