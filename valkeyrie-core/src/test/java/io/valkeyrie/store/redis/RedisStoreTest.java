@@ -40,6 +40,9 @@ import static org.awaitility.Awaitility.await;
  */
 class RedisStoreTest {
 
+	/** Locks that outlast every test: only an unlock or a retry can hand them over. */
+	private static final LockOptions LONG_TTL = LockOptions.builder().ttl(Duration.ofSeconds(30)).build();
+
 	private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
 
 	private String endpoint;
@@ -331,14 +334,12 @@ class RedisStoreTest {
 
 	@Test
 	void lockWaiterIsWokenByTheUnlockMessageNotByTheTtl() {
-		RedisStore store = open(config());
 		RedisStore other = open(config());
-		LockOptions options = LockOptions.builder().ttl(Duration.ofSeconds(30)).build();
-		LockLease held = store.newLock("l", options).lock();
+		LockLease held = open(config()).newLock("l", LONG_TTL).lock();
 		long[] wokenAfter = new long[1];
 		Thread waiter = new Thread(() -> {
 			long started = System.nanoTime();
-			other.newLock("l", options).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
+			other.newLock("l", LONG_TTL).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
 				wokenAfter[0] = System.nanoTime() - started;
 				lease.close();
 			});
@@ -372,15 +373,14 @@ class RedisStoreTest {
 
 		});
 		subscriber.sync().subscribe(channel);
-		LockOptions options = LockOptions.builder().ttl(Duration.ofSeconds(30)).build();
 		for (int i = 0; i < 3; i++) {
-			store.newLock("l", options).lock().close();
+			store.newLock("l", LONG_TTL).lock().close();
 		}
-		LockLease held = store.newLock("l", options).lock();
+		LockLease held = store.newLock("l", LONG_TTL).lock();
 		List<Thread> waiters = new CopyOnWriteArrayList<>();
 		List<Long> tokens = new CopyOnWriteArrayList<>();
 		for (RedisStore waiting : List.of(store, other, other)) {
-			Thread waiter = new Thread(() -> waiting.newLock("l", options).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
+			Thread waiter = new Thread(() -> waiting.newLock("l", LONG_TTL).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
 				tokens.add(lease.fencingToken());
 				lease.close();
 			}));
@@ -403,17 +403,10 @@ class RedisStoreTest {
 
 	@Test
 	void aWokenWaiterThatNeverTriesDoesNotHoldUpTheOthers() {
-		RedisStore store = open(config());
 		RedisStore other = open(config());
-		LockOptions options = LockOptions.builder().ttl(Duration.ofSeconds(30)).build();
-		LockLease held = store.newLock("l", options).lock();
+		LockLease held = open(config()).newLock("l", LONG_TTL).lock();
 		long[] acquiredAfter = new long[1];
-		Thread waiter = new Thread(() -> other.newLock("l", options).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
-			acquiredAfter[0] = System.nanoTime();
-			lease.close();
-		}));
-		waiter.start();
-		await().atMost(Timing.seconds(5)).until(() -> waitsForUnlock(waiter));
+		Thread waiter = waitingThread(other, acquiredAfter);
 		// A waiter of a process that died: registered first, so the unlock wakes it, and it never comes.
 		long serverMillis = Long.parseLong(this.redis.time().get(0)) * 1000;
 		this.redis.zadd("valkeyrie{" + this.namespace + "}:w:l", serverMillis + 10_000, "dead-waiter");
@@ -427,14 +420,12 @@ class RedisStoreTest {
 
 	@Test
 	void waitersThatGiveUpLeaveNoRegistrationBehind() throws Exception {
-		RedisStore store = open(config());
 		RedisStore other = open(config());
-		LockOptions options = LockOptions.builder().ttl(Duration.ofSeconds(30)).build();
-		LockLease held = store.newLock("l", options).lock();
+		LockLease held = open(config()).newLock("l", LONG_TTL).lock();
 		String waitersKey = "valkeyrie{" + this.namespace + "}:w:l";
-		assertThat(other.newLock("l", options).tryLock(Duration.ofMillis(300))).isEmpty();
+		assertThat(other.newLock("l", LONG_TTL).tryLock(Duration.ofMillis(300))).isEmpty();
 		assertThat(this.redis.exists(waitersKey)).isZero();
-		Thread waiter = new Thread(() -> other.newLock("l", options).lock());
+		Thread waiter = new Thread(() -> other.newLock("l", LONG_TTL).lock());
 		waiter.start();
 		await().atMost(Timing.seconds(5)).until(() -> this.redis.zcard(waitersKey) == 1 && waitsForUnlock(waiter));
 		waiter.interrupt();
@@ -445,23 +436,27 @@ class RedisStoreTest {
 
 	@Test
 	void aWaiterGetsTheLockEvenIfTheUnlockFellIntoASubscriptionGap() throws Exception {
-		RedisStore store = open(config());
 		RedisStore other = open(config());
-		LockOptions options = LockOptions.builder().ttl(Duration.ofSeconds(30)).build();
-		LockLease held = store.newLock("l", options).lock();
+		LockLease held = open(config()).newLock("l", LONG_TTL).lock();
 		long[] acquiredAfter = new long[1];
-		Thread waiter = new Thread(() -> other.newLock("l", options).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
-			acquiredAfter[0] = System.nanoTime();
-			lease.close();
-		}));
-		waiter.start();
-		await().atMost(Timing.seconds(5)).until(() -> waitsForUnlock(waiter));
+		Thread waiter = waitingThread(other, acquiredAfter);
 		this.redis.clientKill(KillArgs.Builder.typePubsub());
 		long released = System.nanoTime();
 		held.close();
 		waiter.join(Timing.seconds(10).toMillis());
 		assertThat(acquiredAfter[0]).isPositive();
 		assertThat(Duration.ofNanos(acquiredAfter[0] - released)).isLessThan(Timing.seconds(5));
+	}
+
+	/** A thread that waits for lock "l" (up to 20 s), notes when it got it and unlocks; returned once it waits. */
+	private static Thread waitingThread(RedisStore store, long[] acquiredAt) {
+		Thread waiter = new Thread(() -> store.newLock("l", LONG_TTL).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
+			acquiredAt[0] = System.nanoTime();
+			lease.close();
+		}));
+		waiter.start();
+		await().atMost(Timing.seconds(5)).until(() -> waitsForUnlock(waiter));
+		return waiter;
 	}
 
 	private static boolean waitsForUnlock(Thread thread) {
