@@ -134,8 +134,7 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 	}
 
 	private static byte[] limit(long remainingNanos) {
-		return (remainingNanos == Long.MAX_VALUE) ? NO_LIMIT
-				: RedisLayout.number(TimeUnit.NANOSECONDS.toMillis(remainingNanos + 999_999));
+		return (remainingNanos == Long.MAX_VALUE) ? NO_LIMIT : RedisLayout.number(TimeUnit.NANOSECONDS.toMillis(remainingNanos) + 1);
 	}
 
 	/** Stop waiting: remove our registration and, if we were woken, wake the next waiter. */

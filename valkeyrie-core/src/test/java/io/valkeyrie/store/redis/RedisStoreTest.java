@@ -388,7 +388,8 @@ class RedisStoreTest {
 			waiters.add(waiter);
 		}
 		String waitersKey = "valkeyrie{" + this.namespace + "}:w:l";
-		await().atMost(Timing.seconds(5)).until(() -> this.redis.zcard(waitersKey) == 3 && waiters.stream().allMatch(RedisStoreTest::waitsForUnlock));
+		await().atMost(Timing.seconds(5))
+			.until(() -> this.redis.zcard(waitersKey) == 3 && waiters.stream().allMatch(RedisStoreTest::waitsForUnlock));
 		assertThat(messages).isEmpty();
 		held.close();
 		for (Thread waiter : waiters) {
