@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
  * <li>{@code x} the expiry index: a sorted set of TTL keys scored by their expiry time</li>
  * <li>{@code n} the counter every write takes its lastIndex from</li>
  * <li>{@code h} the history stream, {@code w} the watcher registration that keeps it written</li>
- * <li>{@code l:<key>} the lock record of a key, {@code f:<key>} its fencing counter</li>
+ * <li>{@code l:<key>} the lock record of a key, {@code f:<key>} its fencing counter,
+ * {@code w:<key>} its waiters and {@code o:<key>} the waiter woken last</li>
  * </ul>
  * and the pub/sub channels {@code c} (changes) and {@code u} (unlocks). Data keys are the
  * only ones under {@code d:}, so bookkeeping can never be mistaken for data. A namespace
@@ -116,6 +117,14 @@ final class RedisLayout {
 
 	byte[] fence(String key) {
 		return bytes(this.base + "f:" + key);
+	}
+
+	byte[] lockWaiters(String key) {
+		return bytes(this.base + "w:" + key);
+	}
+
+	byte[] lockWoken(String key) {
+		return bytes(this.base + "o:" + key);
 	}
 
 	byte[] changes() {

@@ -40,6 +40,9 @@ import static org.awaitility.Awaitility.await;
  */
 class RedisStoreTest {
 
+	/** Locks that outlast every test: only an unlock or a retry can hand them over. */
+	private static final LockOptions LONG_TTL = LockOptions.builder().ttl(Duration.ofSeconds(30)).build();
+
 	private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
 
 	private String endpoint;
@@ -406,14 +409,12 @@ class RedisStoreTest {
 
 	@Test
 	void lockWaiterIsWokenByTheUnlockMessageNotByTheTtl() {
-		RedisStore store = open(config());
 		RedisStore other = open(config());
-		LockOptions options = LockOptions.builder().ttl(Duration.ofSeconds(30)).build();
-		LockLease held = store.newLock("l", options).lock();
+		LockLease held = open(config()).newLock("l", LONG_TTL).lock();
 		long[] wokenAfter = new long[1];
 		Thread waiter = new Thread(() -> {
 			long started = System.nanoTime();
-			other.newLock("l", options).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
+			other.newLock("l", LONG_TTL).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
 				wokenAfter[0] = System.nanoTime() - started;
 				lease.close();
 			});
@@ -426,6 +427,112 @@ class RedisStoreTest {
 		await().atMost(Timing.seconds(5)).until(() -> !waiter.isAlive());
 		assertThat(wokenAfter[0]).isPositive();
 		assertThat(Duration.ofNanos(System.nanoTime() - released)).isLessThan(Timing.millis(500));
+	}
+
+	@Test
+	void unlockPublishesOnlyWhenSomeoneWaitsAndThenWakesOneWaiter() throws Exception {
+		RedisStore store = open(config());
+		RedisStore other = open(config());
+		String channel = "valkeyrie{" + this.namespace + "}:u";
+		RedisClient client = RedisClient.create(this.endpoint);
+		this.resources.add(client::shutdown);
+		var subscriber = client.connectPubSub();
+		this.resources.add(subscriber);
+		List<String> messages = new CopyOnWriteArrayList<>();
+		subscriber.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+
+			@Override
+			public void message(String channel, String message) {
+				messages.add(message);
+			}
+
+		});
+		subscriber.sync().subscribe(channel);
+		for (int i = 0; i < 3; i++) {
+			store.newLock("l", LONG_TTL).lock().close();
+		}
+		LockLease held = store.newLock("l", LONG_TTL).lock();
+		List<Thread> waiters = new CopyOnWriteArrayList<>();
+		List<Long> tokens = new CopyOnWriteArrayList<>();
+		for (RedisStore waiting : List.of(store, other, other)) {
+			Thread waiter = new Thread(() -> waiting.newLock("l", LONG_TTL).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
+				tokens.add(lease.fencingToken());
+				lease.close();
+			}));
+			waiter.start();
+			waiters.add(waiter);
+		}
+		String waitersKey = "valkeyrie{" + this.namespace + "}:w:l";
+		await().atMost(Timing.seconds(5))
+			.until(() -> this.redis.zcard(waitersKey) == 3 && waiters.stream().allMatch(RedisStoreTest::waitsForUnlock));
+		assertThat(messages).isEmpty();
+		held.close();
+		for (Thread waiter : waiters) {
+			waiter.join(Timing.seconds(5).toMillis());
+		}
+		assertThat(tokens).hasSize(3);
+		// At most one message per unlock that found waiters, each naming the one waiter it wakes.
+		assertThat(messages).hasSizeBetween(1, 3).allMatch((message) -> message.matches("\\S+ l"));
+		// Nothing left behind (a woken waiter's mark lasts the grace at most).
+		await().atMost(Timing.seconds(2)).until(() -> this.redis.exists(waitersKey, "valkeyrie{" + this.namespace + "}:o:l") == 0);
+	}
+
+	@Test
+	void aWokenWaiterThatNeverTriesDoesNotHoldUpTheOthers() {
+		RedisStore other = open(config());
+		LockLease held = open(config()).newLock("l", LONG_TTL).lock();
+		long[] acquiredAfter = new long[1];
+		Thread waiter = waitingThread(other, acquiredAfter);
+		// A waiter of a process that died: registered first, so the unlock wakes it, and it never comes.
+		long serverMillis = Long.parseLong(this.redis.time().get(0)) * 1000;
+		this.redis.zadd("valkeyrie{" + this.namespace + "}:w:l", serverMillis + 10_000, "dead-waiter");
+		long released = System.nanoTime();
+		held.close();
+		await().atMost(Timing.seconds(5)).until(() -> !waiter.isAlive());
+		assertThat(acquiredAfter[0]).isPositive();
+		// The live waiter retries after the hand-over grace instead of sleeping until its 30 s wait ran out.
+		assertThat(Duration.ofNanos(acquiredAfter[0] - released)).isLessThan(RedisLockWaiters.GRACE.plus(Timing.millis(500)));
+	}
+
+	@Test
+	void waitersThatGiveUpLeaveNoRegistrationBehind() throws Exception {
+		RedisStore other = open(config());
+		LockLease held = open(config()).newLock("l", LONG_TTL).lock();
+		String waitersKey = "valkeyrie{" + this.namespace + "}:w:l";
+		assertThat(other.newLock("l", LONG_TTL).tryLock(Duration.ofMillis(300))).isEmpty();
+		assertThat(this.redis.exists(waitersKey)).isZero();
+		Thread waiter = new Thread(() -> other.newLock("l", LONG_TTL).lock());
+		waiter.start();
+		await().atMost(Timing.seconds(5)).until(() -> this.redis.zcard(waitersKey) == 1 && waitsForUnlock(waiter));
+		waiter.interrupt();
+		waiter.join(Timing.seconds(5).toMillis());
+		assertThat(this.redis.exists(waitersKey)).isZero();
+		held.close();
+	}
+
+	@Test
+	void aWaiterGetsTheLockEvenIfTheUnlockFellIntoASubscriptionGap() throws Exception {
+		RedisStore other = open(config());
+		LockLease held = open(config()).newLock("l", LONG_TTL).lock();
+		long[] acquiredAfter = new long[1];
+		Thread waiter = waitingThread(other, acquiredAfter);
+		this.redis.clientKill(KillArgs.Builder.typePubsub());
+		long released = System.nanoTime();
+		held.close();
+		waiter.join(Timing.seconds(10).toMillis());
+		assertThat(acquiredAfter[0]).isPositive();
+		assertThat(Duration.ofNanos(acquiredAfter[0] - released)).isLessThan(Timing.seconds(5));
+	}
+
+	/** A thread that waits for lock "l" (up to 20 s), notes when it got it and unlocks; returned once it waits. */
+	private static Thread waitingThread(RedisStore store, long[] acquiredAt) {
+		Thread waiter = new Thread(() -> store.newLock("l", LONG_TTL).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
+			acquiredAt[0] = System.nanoTime();
+			lease.close();
+		}));
+		waiter.start();
+		await().atMost(Timing.seconds(5)).until(() -> waitsForUnlock(waiter));
+		return waiter;
 	}
 
 	private static boolean waitsForUnlock(Thread thread) {
