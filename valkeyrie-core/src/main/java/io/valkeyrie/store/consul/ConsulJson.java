@@ -67,6 +67,12 @@ final class ConsulJson {
 		/** The position of the first change-log record, or -1. */
 		private int logStart = -1;
 
+		/** The position of the check of the watch registry, or -1. */
+		private int registryCheck = -1;
+
+		/** The registry view the check compares with. */
+		private ConsulWatchRegistry.@Nullable View registryView;
+
 		/** The next operations are change-log records. */
 		Txn markLog() {
 			if (this.logStart < 0) {
@@ -78,6 +84,30 @@ final class ConsulJson {
 		/** Whether the operation at {@code index} is a change-log record. */
 		boolean isLog(int index) {
 			return this.logStart >= 0 && index >= this.logStart;
+		}
+
+		/**
+		 * Make the transaction fail unless the watch registry is still as {@code view} saw it
+		 * (once per transaction): nobody started watching since, so an unlogged change is
+		 * missed by no watcher.
+		 */
+		Txn checkRegistry(ConsulWatchRegistry.View view) {
+			if (this.registryCheck < 0) {
+				this.registryCheck = this.ops.size();
+				this.registryView = view;
+				if (view.generation() == 0) {
+					kv("check-not-exists", view.generationKey());
+				}
+				else {
+					checkIndex(view.generationKey(), view.generation());
+				}
+			}
+			return this;
+		}
+
+		/** The registry view the transaction checked, if its operation at {@code index} is that check. */
+		ConsulWatchRegistry.@Nullable View registryCheckAt(int index) {
+			return (index >= 0 && index == this.registryCheck) ? this.registryView : null;
 		}
 
 		Txn op(String verb, String key) {
