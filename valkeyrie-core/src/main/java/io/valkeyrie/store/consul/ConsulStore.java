@@ -373,6 +373,8 @@ public final class ConsulStore extends AbstractStore {
 		long expected = (previous != null) ? previous.lastIndex() : 0;
 		for (int attempt = 0;; attempt++) {
 			long compareTo = expected;
+			// An absent key holds no session, so a create has nothing to drop.
+			boolean create = cas && compareTo == 0;
 			ConsulJson.TxnResult result = txn(() -> {
 				ConsulJson.Txn txn = new ConsulJson.Txn();
 				if (cas) {
@@ -383,8 +385,13 @@ public final class ConsulStore extends AbstractStore {
 						txn.checkIndex(consulKey, compareTo);
 					}
 				}
-				// Deleting first drops any session still holding the key, so the new one (or none) takes over.
-				txn.op("delete", consulKey).set(consulKey, value, flags, session);
+				if (!create) {
+					// Deleting first drops any session still holding the key, so the new one (or none) takes
+					// over; and it makes a write of an unchanged value a change (Consul skips a set that
+					// changes nothing, leaving ModifyIndex as it was).
+					txn.op("delete", consulKey);
+				}
+				txn.set(consulKey, value, flags, session);
 				this.log.put(txn, consulKey, value);
 				return txn;
 			});
