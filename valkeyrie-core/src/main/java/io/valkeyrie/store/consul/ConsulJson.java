@@ -65,7 +65,7 @@ final class ConsulJson {
 		byte[] value = EMPTY;
 		long flags = 0;
 		long modifyIndex = 0;
-		String session = null;
+		@Nullable String session = null;
 		for (String name = parser.nextName(); name != null; name = parser.nextName()) {
 			JsonToken token = parser.nextToken();
 			if (token == JsonToken.VALUE_NULL) {
