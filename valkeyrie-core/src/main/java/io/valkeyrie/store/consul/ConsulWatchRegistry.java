@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.valkeyrie.store.StoreException;
 import org.slf4j.Logger;
@@ -56,6 +57,8 @@ final class ConsulWatchRegistry implements AutoCloseable {
 
 	private volatile @Nullable View view;
 
+	private final AtomicBoolean refreshing = new AtomicBoolean();
+
 	// Watcher side, guarded by this.
 	private @Nullable String watchedPrefix;
 
@@ -100,14 +103,42 @@ final class ConsulWatchRegistry implements AutoCloseable {
 
 	// ---- Writer side ------------------------------------------------------------------
 
-	/** The registry to plan a write with; read on first use, after a change, and while it names watchers, every few seconds. */
+	/**
+	 * The registry to plan a write with: read on first use and after a change; while it names
+	 * watchers, read again every few seconds in the background (planning with the older view
+	 * meanwhile only logs more than needed).
+	 */
 	View view() {
 		View current = this.view;
-		if (current == null || (!current.prefixes().isEmpty()
-				&& System.nanoTime() - current.readNanos() > TimeUnit.SECONDS.toNanos(REFRESH_SECONDS))) {
-			return refresh(current);
+		if (current == null) {
+			return refresh(null);
+		}
+		if (!current.prefixes().isEmpty() && System.nanoTime() - current.readNanos() > TimeUnit.SECONDS.toNanos(REFRESH_SECONDS)
+				&& this.refreshing.compareAndSet(false, true)) {
+			refreshLater(current);
 		}
 		return current;
+	}
+
+	private void refreshLater(View seen) {
+		try {
+			this.io.execute(() -> {
+				try {
+					refresh(seen);
+				}
+				catch (RuntimeException ex) {
+					// The next write after the period tries again; the old view only logs more than needed.
+					logger.debug("Reading the watch registry failed", ex);
+				}
+				finally {
+					this.refreshing.set(false);
+				}
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			// Closing: no more writes to plan.
+			this.refreshing.set(false);
+		}
 	}
 
 	/** A transaction failed its check against {@code seen}: the registry changed. */
