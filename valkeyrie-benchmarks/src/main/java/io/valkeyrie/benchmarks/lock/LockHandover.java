@@ -30,12 +30,18 @@ public final class LockHandover {
 
 	/** Measure one variant; throws if it cannot run. */
 	public Samples run(String variant) throws Exception {
+		Samples samples = new Samples(this.samples);
+		run(variant, samples);
+		return samples;
+	}
+
+	/** Measure one variant, adding the samples to {@code samples}; throws if it cannot run. */
+	public void run(String variant, Samples samples) throws Exception {
 		int maxHold = variant.equals("si-redis-spin") ? 105 : 25;
 		ExecutorService waiterThread = Executors.newSingleThreadExecutor();
 		try (LockClient holderClient = LockClient.open(variant); LockClient waiterClient = LockClient.open(variant)) {
 			Locker holder = holderClient.locker("bench/handover");
 			Locker waiter = waiterClient.locker("bench/handover");
-			Samples samples = new Samples(this.samples);
 			for (int i = 0; i < this.warmup + this.samples; i++) {
 				holder.lock();
 				CountDownLatch waiting = new CountDownLatch(1);
@@ -55,7 +61,6 @@ public final class LockHandover {
 					samples.add(acquired[0] - released);
 				}
 			}
-			return samples;
 		}
 		finally {
 			waiterThread.shutdownNow();

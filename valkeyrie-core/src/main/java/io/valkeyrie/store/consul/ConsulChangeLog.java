@@ -21,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  * {@code ModifyIndex} as the change itself. A feed that sees the namespace change reads the
  * records between its last index and the new one and publishes them in index order.
  * <p>
+ * Only changes some watch feed needs are logged: a key that no registered feed watches
+ * ({@link ConsulWatchRegistry}) is written with a check of the registry instead, which
+ * makes the write fail, and be planned again, if a feed registered meanwhile.
+ * <p>
  * Records are held by a short-lived session of the writing store (behavior {@code delete}),
  * so Consul removes them by itself about 10 seconds after they were written (twice the
  * session TTL: 7.5 to 10 s with a {@code session_ttl_min} of 5 s or less), whether or not
@@ -39,6 +43,8 @@ final class ConsulChangeLog {
 
 	private final ConsulSessions sessions;
 
+	private final ConsulWatchRegistry registry;
+
 	private final boolean enabled;
 
 	private final Duration sessionTtl;
@@ -53,8 +59,9 @@ final class ConsulChangeLog {
 
 	private long sessionStarted;
 
-	ConsulChangeLog(ConsulSessions sessions, String bookkeepingPrefix, boolean enabled) {
+	ConsulChangeLog(ConsulSessions sessions, ConsulWatchRegistry registry, String bookkeepingPrefix, boolean enabled) {
 		this.sessions = sessions;
+		this.registry = registry;
 		this.enabled = enabled;
 		this.sessionTtl = sessions.sessionTtl(RETENTION);
 		this.root = bookkeepingPrefix + "/log/";
@@ -70,9 +77,12 @@ final class ConsulChangeLog {
 		return this.root + consulPrefix;
 	}
 
-	/** Add the record of a put of {@code consulKey} to a transaction. */
+	/**
+	 * Add the record of a put of {@code consulKey} to a transaction if a watch feed needs
+	 * it, else the check that no feed started watching it.
+	 */
 	void put(ConsulJson.Txn txn, String consulKey, byte[] value) {
-		if (!this.enabled) {
+		if (!needed(txn, consulKey)) {
 			return;
 		}
 		byte[] record = new byte[value.length + 1];
@@ -81,12 +91,24 @@ final class ConsulChangeLog {
 		txn.markLog().set(recordKey(consulKey), record, 0, session());
 	}
 
-	/** Add the record of a delete of {@code consulKey} to a transaction. */
+	/** Like {@link #put}, for a delete of {@code consulKey}. */
 	void delete(ConsulJson.Txn txn, String consulKey) {
-		if (!this.enabled) {
+		if (!needed(txn, consulKey)) {
 			return;
 		}
 		txn.markLog().set(recordKey(consulKey), new byte[] { DELETE }, 0, session());
+	}
+
+	private boolean needed(ConsulJson.Txn txn, String consulKey) {
+		if (!this.enabled) {
+			return false;
+		}
+		ConsulWatchRegistry.View view = this.registry.view();
+		if (view.covers(consulKey)) {
+			return true;
+		}
+		txn.checkRegistry(view);
+		return false;
 	}
 
 	private String recordKey(String consulKey) {

@@ -111,6 +111,10 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 				// Consul: an index must be positive, or the query would not block.
 				// After a gap ask without blocking: a restarted agent's index may be far below ours.
 				long index = (current != null && !this.gap) ? Math.max(1, current.index()) : 0;
+				if (index == 0 && this.store.changeLog().enabled()) {
+					// Registered before the state is read: every change after it is logged.
+					this.store.watchRegistry().ensureRegistered(this.prefix, this::registrationLost);
+				}
 				long sent = System.nanoTime();
 				ConsulHttp.Response response = this.http.blockingGet(path, "recurse", index, this.wait, this.aborter);
 				if (this.closed) {
@@ -157,6 +161,14 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 				backoff = (backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0) ? MAX_BACKOFF : backoff.multipliedBy(2);
 			}
 		}
+	}
+
+	/**
+	 * The watch registration was found gone (and was made again): changes may have gone
+	 * unlogged meanwhile, so the feed ends its query and resyncs.
+	 */
+	private void registrationLost() {
+		this.aborter.wake();
 	}
 
 	private void apply(List<ConsulEntry> entries, long newIndex) {

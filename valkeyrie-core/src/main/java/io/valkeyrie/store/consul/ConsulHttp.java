@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
@@ -157,12 +158,31 @@ final class ConsulHttp implements AutoCloseable {
 
 		private volatile boolean aborted;
 
+		private final AtomicBoolean woken = new AtomicBoolean();
+
 		void abort() {
 			this.aborted = true;
+			cancel();
+		}
+
+		/**
+		 * End the request in flight (or the next one) with a {@link StoreInterruptedException},
+		 * once, without aborting later ones.
+		 */
+		void wake() {
+			this.woken.set(true);
+			cancel();
+		}
+
+		private void cancel() {
 			HttpUriRequestBase r = this.request;
 			if (r != null) {
 				r.cancel();
 			}
+		}
+
+		private boolean stopped() {
+			return this.aborted || this.woken.getAndSet(false);
 		}
 
 		boolean aborted() {
@@ -199,7 +219,7 @@ final class ConsulHttp implements AutoCloseable {
 			}
 			if (aborter != null) {
 				aborter.request = request;
-				if (aborter.aborted) {
+				if (aborter.stopped()) {
 					throw new StoreInterruptedException("Consul request aborted", null);
 				}
 			}
@@ -221,7 +241,7 @@ final class ConsulHttp implements AutoCloseable {
 				return response;
 			}
 			catch (InterruptedIOException ex) {
-				if (aborter != null && aborter.aborted) {
+				if (aborter != null && aborter.stopped()) {
 					throw new StoreInterruptedException("Consul request aborted", ex);
 				}
 				if (Thread.currentThread().isInterrupted()) {
@@ -236,7 +256,7 @@ final class ConsulHttp implements AutoCloseable {
 				throw new StoreUnavailableException(BACKEND, method + " /v1/" + path + " timed out: " + ex.getMessage(), ex);
 			}
 			catch (IOException ex) {
-				if (aborter != null && aborter.aborted) {
+				if (aborter != null && aborter.stopped()) {
 					throw new StoreInterruptedException("Consul request aborted", ex);
 				}
 				failure = ex;

@@ -1,14 +1,17 @@
 package io.valkeyrie.store.consul;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
 import io.valkeyrie.store.StoreException;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.jspecify.annotations.Nullable;
@@ -27,26 +30,67 @@ final class ConsulJson {
 
 	/** The entries of a KV read ({@code GET /v1/kv/...}). */
 	static List<ConsulEntry> entries(byte[] body) {
-		JsonNode root = read(body);
-		List<ConsulEntry> entries = new ArrayList<>(root.size());
-		for (JsonNode node : root) {
-			entries.add(entry(node));
+		List<ConsulEntry> entries = new ArrayList<>();
+		try (JsonParser parser = MAPPER.createParser(body)) {
+			if (parser.nextToken() == JsonToken.START_ARRAY) {
+				while (parser.nextToken() == JsonToken.START_OBJECT) {
+					entries.add(entry(parser));
+				}
+			}
+			return entries;
 		}
-		return entries;
+		catch (JacksonException ex) {
+			throw unexpected(ex);
+		}
 	}
 
 	static @Nullable ConsulEntry first(byte[] body) {
-		JsonNode root = read(body);
-		return (root.size() > 0) ? entry(root.get(0)) : null;
+		try (JsonParser parser = MAPPER.createParser(body)) {
+			if (parser.nextToken() == JsonToken.START_ARRAY && parser.nextToken() == JsonToken.START_OBJECT) {
+				return entry(parser);
+			}
+			return null;
+		}
+		catch (JacksonException ex) {
+			throw unexpected(ex);
+		}
 	}
 
-	private static ConsulEntry entry(JsonNode node) {
-		JsonNode value = node.get("Value");
-		JsonNode session = node.get("Session");
-		return new ConsulEntry(node.get("Key").asString(),
-				(value == null || value.isNull()) ? EMPTY : Base64.getDecoder().decode(value.asString()),
-				node.path("Flags").asLong(), node.path("ModifyIndex").asLong(),
-				(session == null || session.isNull() || session.asString().isEmpty()) ? null : session.asString());
+	/**
+	 * Read one entry object, streaming (reads are on the path of every call): the parser is
+	 * at its start and is left at its end.
+	 */
+	private static ConsulEntry entry(JsonParser parser) {
+		String key = "";
+		byte[] value = EMPTY;
+		long flags = 0;
+		long modifyIndex = 0;
+		@Nullable String session = null;
+		for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+			JsonToken token = parser.nextToken();
+			if (token == JsonToken.VALUE_NULL) {
+				continue;
+			}
+			switch (name) {
+				case "Key" -> key = parser.getString();
+				case "Value" -> value = parser.getBinaryValue();
+				case "Flags" -> flags = unsignedLong(parser);
+				case "ModifyIndex" -> modifyIndex = unsignedLong(parser);
+				case "Session" -> session = parser.getString().isEmpty() ? null : parser.getString();
+				default -> parser.skipChildren();
+			}
+		}
+		return new ConsulEntry(key, value, flags, modifyIndex, session);
+	}
+
+	/** A uint64 of Consul's as a long (two's complement above Long.MAX_VALUE, like Go's conversion). */
+	private static long unsignedLong(JsonParser parser) {
+		return (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) ? parser.getBigIntegerValue().longValue()
+				: parser.getLongValue();
+	}
+
+	private static StoreException unexpected(JacksonException ex) {
+		return new StoreException("consul sent an answer that is not the expected JSON: " + ex.getOriginalMessage(), ex);
 	}
 
 	/** The key names of a {@code ?keys} read, as entries without value or index. */
@@ -59,18 +103,29 @@ final class ConsulJson {
 		return keys;
 	}
 
-	/** A transaction being built: {@code PUT /v1/txn}. */
+	/**
+	 * A transaction being built: {@code PUT /v1/txn}. Written straight into its JSON text: it
+	 * is on the path of every write, where a tree of nodes cost measurable time.
+	 */
 	static final class Txn {
 
-		private final ArrayNode ops = MAPPER.createArrayNode();
+		private final StringBuilder json = new StringBuilder(256).append('[');
+
+		private int size;
 
 		/** The position of the first change-log record, or -1. */
 		private int logStart = -1;
 
+		/** The position of the check of the watch registry, or -1. */
+		private int registryCheck = -1;
+
+		/** The registry view the check compares with. */
+		private ConsulWatchRegistry.@Nullable View registryView;
+
 		/** The next operations are change-log records. */
 		Txn markLog() {
 			if (this.logStart < 0) {
-				this.logStart = this.ops.size();
+				this.logStart = this.size;
 			}
 			return this;
 		}
@@ -80,44 +135,79 @@ final class ConsulJson {
 			return this.logStart >= 0 && index >= this.logStart;
 		}
 
-		Txn op(String verb, String key) {
-			kv(verb, key);
-			return this;
-		}
-
-		Txn checkIndex(String key, long index) {
-			kv("check-index", key).put("Index", index);
-			return this;
-		}
-
-		Txn checkSession(String key, String session) {
-			kv("check-session", key).put("Session", session);
-			return this;
-		}
-
-		Txn set(String key, byte[] value, long flags, @Nullable String session) {
-			ObjectNode kv = kv((session != null) ? "lock" : "set", key);
-			kv.put("Value", Base64.getEncoder().encodeToString(value));
-			kv.put("Flags", flags);
-			if (session != null) {
-				kv.put("Session", session);
+		/**
+		 * Make the transaction fail unless the watch registry is still as {@code view} saw it
+		 * (once per transaction): nobody started watching since, so an unlogged change is
+		 * missed by no watcher.
+		 */
+		Txn checkRegistry(ConsulWatchRegistry.View view) {
+			if (this.registryCheck < 0) {
+				this.registryCheck = this.size;
+				this.registryView = view;
+				if (view.generation() == 0) {
+					op("check-not-exists", view.generationKey());
+				}
+				else {
+					checkIndex(view.generationKey(), view.generation());
+				}
 			}
 			return this;
 		}
 
-		int size() {
-			return this.ops.size();
+		/** The registry view the transaction checked, if its operation at {@code index} is that check. */
+		ConsulWatchRegistry.@Nullable View registryCheckAt(int index) {
+			return (index >= 0 && index == this.registryCheck) ? this.registryView : null;
 		}
 
-		private ObjectNode kv(String verb, String key) {
-			ObjectNode kv = this.ops.addObject().putObject("KV");
-			kv.put("Verb", verb);
-			kv.put("Key", key);
-			return kv;
+		Txn op(String verb, String key) {
+			kv(verb, key);
+			return end();
+		}
+
+		Txn checkIndex(String key, long index) {
+			kv("check-index", key).append(",\"Index\":").append(index);
+			return end();
+		}
+
+		Txn checkSession(String key, String session) {
+			string(kv("check-session", key).append(",\"Session\":"), session);
+			return end();
+		}
+
+		Txn set(String key, byte[] value, long flags, @Nullable String session) {
+			StringBuilder kv = kv((session != null) ? "lock" : "set", key);
+			kv.append(",\"Value\":\"").append(Base64.getEncoder().encodeToString(value)).append("\",\"Flags\":")
+				.append(Long.toUnsignedString(flags));
+			if (session != null) {
+				string(kv.append(",\"Session\":"), session);
+			}
+			return end();
+		}
+
+		int size() {
+			return this.size;
+		}
+
+		private StringBuilder kv(String verb, String key) {
+			if (this.size++ > 0) {
+				this.json.append(',');
+			}
+			return string(this.json.append("{\"KV\":{\"Verb\":\"").append(verb).append("\",\"Key\":"), key);
+		}
+
+		private Txn end() {
+			this.json.append("}}");
+			return this;
+		}
+
+		private static StringBuilder string(StringBuilder out, String text) {
+			out.append('"');
+			JsonStringEncoder.getInstance().quoteAsString(text, out);
+			return out.append('"');
 		}
 
 		byte[] toBytes() {
-			return MAPPER.writeValueAsBytes(this.ops);
+			return (this.json.toString() + "]").getBytes(StandardCharsets.UTF_8);
 		}
 
 	}
@@ -152,23 +242,58 @@ final class ConsulJson {
 	}
 
 	static TxnResult txnResult(byte[] body) {
-		JsonNode root = read(body);
-		JsonNode errors = root.get("Errors");
-		if (errors != null && errors.isArray() && errors.size() > 0) {
-			JsonNode error = errors.get(0);
-			return new TxnResult(List.of(), error.path("What").asString(), error.path("OpIndex").asInt());
-		}
 		List<ConsulEntry> results = new ArrayList<>();
-		JsonNode list = root.get("Results");
-		if (list != null && list.isArray()) {
-			for (JsonNode result : list) {
-				JsonNode kv = result.get("KV");
-				if (kv != null && !kv.isNull()) {
-					results.add(entry(kv));
+		String error = null;
+		int errorOp = -1;
+		try (JsonParser parser = MAPPER.createParser(body)) {
+			if (parser.nextToken() != JsonToken.START_OBJECT) {
+				throw new StoreException("consul answered a transaction with " + new String(body, StandardCharsets.UTF_8));
+			}
+			for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+				JsonToken token = parser.nextToken();
+				if (name.equals("Results") && token == JsonToken.START_ARRAY) {
+					while (parser.nextToken() == JsonToken.START_OBJECT) {
+						for (String kind = parser.nextName(); kind != null; kind = parser.nextName()) {
+							if (parser.nextToken() == JsonToken.START_OBJECT && kind.equals("KV")) {
+								results.add(entry(parser));
+							}
+							else {
+								parser.skipChildren();
+							}
+						}
+					}
+				}
+				else if (name.equals("Errors") && token == JsonToken.START_ARRAY) {
+					while (parser.nextToken() == JsonToken.START_OBJECT) {
+						String what = "";
+						int op = 0;
+						for (String field = parser.nextName(); field != null; field = parser.nextName()) {
+							JsonToken value = parser.nextToken();
+							if (field.equals("What") && value == JsonToken.VALUE_STRING) {
+								what = parser.getString();
+							}
+							else if (field.equals("OpIndex") && value == JsonToken.VALUE_NUMBER_INT) {
+								op = parser.getIntValue();
+							}
+							else {
+								parser.skipChildren();
+							}
+						}
+						if (error == null) {
+							error = what;
+							errorOp = op;
+						}
+					}
+				}
+				else {
+					parser.skipChildren();
 				}
 			}
 		}
-		return new TxnResult(results, null, -1);
+		catch (JacksonException ex) {
+			throw unexpected(ex);
+		}
+		return (error != null) ? new TxnResult(List.of(), error, errorOp) : new TxnResult(results, null, -1);
 	}
 
 	/** The body of {@code PUT /v1/session/create}. */
@@ -208,7 +333,7 @@ final class ConsulJson {
 			return MAPPER.readTree(body);
 		}
 		catch (JacksonException ex) {
-			throw new StoreException("consul sent an answer that is not the expected JSON: " + ex.getOriginalMessage(), ex);
+			throw unexpected(ex);
 		}
 	}
 

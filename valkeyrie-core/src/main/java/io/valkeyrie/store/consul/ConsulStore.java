@@ -66,6 +66,9 @@ public final class ConsulStore extends AbstractStore {
 	/** Consul's limit on operations in one transaction. */
 	private static final int MAX_TXN_OPS = 64;
 
+	/** How often a write is planned again because watch feeds keep registering meanwhile. */
+	private static final int MAX_REGISTRY_RETRIES = 10;
+
 	/** Room in a transaction request for everything but the base64 value. */
 	private static final int TXN_OVERHEAD = 8 * 1024;
 
@@ -93,6 +96,8 @@ public final class ConsulStore extends AbstractStore {
 	private final ExecutorService io;
 
 	private final ConsulSessions sessions;
+
+	private final ConsulWatchRegistry registry;
 
 	private final ConsulChangeLog log;
 
@@ -143,7 +148,8 @@ public final class ConsulStore extends AbstractStore {
 		// The value travels base64-encoded in a write transaction, twice with the change log (key and record).
 		this.txnValueLimit = (int) Math.max(0, (txnMax - TXN_OVERHEAD) / 4 * 3 / (settings.changeLog() ? 2 : 1));
 		this.sessions = new ConsulSessions(http, this.sessionTtlMin, scheduler(), this.io);
-		this.log = new ConsulChangeLog(this.sessions, settings.bookkeepingPrefix(), settings.changeLog());
+		this.registry = new ConsulWatchRegistry(http, this.sessions, settings.bookkeepingPrefix(), scheduler(), this.io);
+		this.log = new ConsulChangeLog(this.sessions, this.registry, settings.bookkeepingPrefix(), settings.changeLog());
 		this.feed = new ConsulFeed(this, http, this.prefix, settings.watchWait(), config.requestTimeout());
 	}
 
@@ -367,6 +373,8 @@ public final class ConsulStore extends AbstractStore {
 		long expected = (previous != null) ? previous.lastIndex() : 0;
 		for (int attempt = 0;; attempt++) {
 			long compareTo = expected;
+			// An absent key holds no session, so a create has nothing to drop.
+			boolean create = cas && compareTo == 0;
 			ConsulJson.TxnResult result = txn(() -> {
 				ConsulJson.Txn txn = new ConsulJson.Txn();
 				if (cas) {
@@ -377,8 +385,13 @@ public final class ConsulStore extends AbstractStore {
 						txn.checkIndex(consulKey, compareTo);
 					}
 				}
-				// Deleting first drops any session still holding the key, so the new one (or none) takes over.
-				txn.op("delete", consulKey).set(consulKey, value, flags, session);
+				if (!create) {
+					// Deleting first drops any session still holding the key, so the new one (or none) takes
+					// over; and it makes a write of an unchanged value a change (Consul skips a set that
+					// changes nothing, leaving ModifyIndex as it was).
+					txn.op("delete", consulKey);
+				}
+				txn.set(consulKey, value, flags, session);
 				this.log.put(txn, consulKey, value);
 				return txn;
 			});
@@ -588,18 +601,31 @@ public final class ConsulStore extends AbstractStore {
 	 * it once more.
 	 */
 	private ConsulJson.TxnResult txn(Supplier<ConsulJson.Txn> build) {
-		ConsulJson.Txn txn = build.get();
-		ConsulJson.TxnResult result = txn(txn);
-		if (!result.committed() && result.error() != null && result.error().contains("session")) {
-			if (txn.isLog(result.errorOp())) {
-				this.log.reset(result.error());
+		boolean sessionRetried = false;
+		for (int attempt = 0;; attempt++) {
+			ConsulJson.Txn txn = build.get();
+			ConsulJson.TxnResult result = txn(txn);
+			if (result.committed()) {
+				return result;
 			}
-			else {
-				this.sessions.forgetKeepAlives();
+			ConsulWatchRegistry.View seen = txn.registryCheckAt(result.errorOp());
+			if (seen != null && attempt < MAX_REGISTRY_RETRIES) {
+				// A watch feed registered since this store read the registry: plan the write again.
+				this.registry.changed(seen);
+				continue;
 			}
-			result = txn(build.get());
+			if (!sessionRetried && result.error() != null && result.error().contains("session")) {
+				sessionRetried = true;
+				if (txn.isLog(result.errorOp())) {
+					this.log.reset(result.error());
+				}
+				else {
+					this.sessions.forgetKeepAlives();
+				}
+				continue;
+			}
+			return result;
 		}
-		return result;
 	}
 
 	ConsulJson.TxnResult txn(ConsulJson.Txn txn) {
@@ -681,6 +707,10 @@ public final class ConsulStore extends AbstractStore {
 		return this.log;
 	}
 
+	ConsulWatchRegistry watchRegistry() {
+		return this.registry;
+	}
+
 	ExecutorService io() {
 		return this.io;
 	}
@@ -728,6 +758,9 @@ public final class ConsulStore extends AbstractStore {
 		try {
 			if (this.feed != null) {
 				this.feed.close();
+			}
+			if (this.registry != null) {
+				this.registry.close();
 			}
 			if (this.sessions != null) {
 				this.sessions.close();

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,12 +31,19 @@ import org.jspecify.annotations.Nullable;
  * by itself after a disconnect; every re-subscription after the first means messages may
  * have been lost, so every watch resyncs and every lock waiter retries.
  * <p>
+ * The change channel is subscribed when the first watch opens (before it reads its initial
+ * state), not before: a store that never watches is not sent a copy of every change of the
+ * namespace, its own writes included. If that subscription cannot be confirmed in time, the
+ * watches resync as soon as it is.
+ * <p>
  * Messages are {@code <op><index> <key length> <key>[value]} with op {@code P} (put, value
  * follows), {@code F} (put of a value too large to inline: read it) or {@code D} (delete).
  */
 final class RedisChangeFeed implements MessageListener, SubscriptionListener, AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisChangeFeed.class);
+
+	private static final Duration RETRY = Duration.ofSeconds(1);
 
 	private final RedisAccess access;
 
@@ -47,9 +55,23 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 
 	private final ThreadPoolExecutor feed;
 
-	private final CountDownLatch firstSubscriptions = new CountDownLatch(2);
+	private final ScheduledExecutorService io;
 
-	private final AtomicBoolean changesSubscribed = new AtomicBoolean();
+	private final Duration timeout;
+
+	private final CountDownLatch unlocksConfirmed = new CountDownLatch(1);
+
+	private final CountDownLatch changesConfirmed = new CountDownLatch(1);
+
+	/** Serialises attempts to subscribe the change channel. */
+	private final Object subscribing = new Object();
+
+	/** Guards {@link #changesSubscribed} and {@link #resyncWhenConfirmed}; never held while waiting. */
+	private final Object confirmation = new Object();
+
+	private boolean changesSubscribed;
+
+	private boolean resyncWhenConfirmed;
 
 	private final AtomicBoolean unlocksSubscribed = new AtomicBoolean();
 
@@ -57,11 +79,14 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 
 	private volatile boolean closed;
 
-	RedisChangeFeed(RedisAccess access, RedisLayout layout, WatchHub hub, RedisLockWaiters waiters, String threadName) {
+	RedisChangeFeed(RedisAccess access, RedisLayout layout, WatchHub hub, RedisLockWaiters waiters, String threadName,
+			ScheduledExecutorService io, Duration timeout) {
 		this.access = access;
 		this.layout = layout;
 		this.hub = hub;
 		this.waiters = waiters;
+		this.io = io;
+		this.timeout = timeout;
 		this.feed = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), (runnable) -> {
 			Thread thread = new Thread(runnable, threadName);
 			thread.setDaemon(true);
@@ -69,13 +94,13 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 		});
 	}
 
-	/** Subscribe, waiting up to {@code timeout} for the server to confirm. */
-	void start(Duration timeout) {
+	/** Subscribe the unlock channel, waiting up to the timeout for the server to confirm. */
+	void start() {
 		RedisConnection connection = this.access.connection();
 		this.subscription = connection;
 		try {
-			connection.subscribe(this, this.layout.changes(), this.layout.unlocks());
-			if (!this.firstSubscriptions.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+			connection.subscribe(this, this.layout.unlocks());
+			if (!this.unlocksConfirmed.await(this.timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 				throw new StoreUnavailableException("redis", "the pub/sub subscription was not confirmed within " + timeout, null);
 			}
 		}
@@ -90,20 +115,87 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 		}
 	}
 
+	/**
+	 * A watch is about to read its initial state: from now on, changes of the namespace must
+	 * reach this store. Subscribes the change channel the first time (Lettuce waits up to the
+	 * command timeout for the server's confirmation); never throws, since the hub has
+	 * registered the watch already.
+	 * @return whether the change channel is subscribed; if not (Redis is away), the store keeps
+	 * trying and every watch resyncs once it is
+	 */
+	boolean watchOpened() {
+		if (this.changesConfirmed.getCount() == 0) {
+			return true;
+		}
+		boolean confirmed = false;
+		if (subscribeChanges()) {
+			try {
+				// Lettuce confirmed the subscription; onChannelSubscribed hears of it on its I/O thread.
+				confirmed = this.changesConfirmed.await(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		if (!confirmed) {
+			synchronized (this.confirmation) {
+				if (!this.changesSubscribed) {
+					// The state this watch reads now may miss changes published before the subscription.
+					this.resyncWhenConfirmed = true;
+				}
+				confirmed = this.changesSubscribed;
+			}
+		}
+		return confirmed;
+	}
+
+	/** Subscribe the change channel unless it is; false if that failed (a retry is scheduled). */
+	private boolean subscribeChanges() {
+		synchronized (this.subscribing) {
+			RedisConnection connection = this.subscription;
+			if (this.changesConfirmed.getCount() == 0 || connection == null || this.closed) {
+				return true;
+			}
+			try {
+				connection.getSubscription().subscribe(this.layout.changes());
+				return true;
+			}
+			catch (RuntimeException ex) {
+				// Redis is away: try again until it answers (the watches resync then).
+				logger.debug("Subscribing {} failed; retrying", this.layout.base(), ex);
+				retrySubscribeChanges();
+				return false;
+			}
+		}
+	}
+
+	private void retrySubscribeChanges() {
+		try {
+			this.io.schedule(this::subscribeChanges, RETRY.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// Closing: no watch is left to feed.
+		}
+	}
+
 	@Override
 	public void onChannelSubscribed(byte[] channel, long count) {
 		if (Arrays.equals(channel, this.layout.changes())) {
-			if (this.changesSubscribed.compareAndSet(false, true)) {
-				this.firstSubscriptions.countDown();
+			boolean resync;
+			synchronized (this.confirmation) {
+				resync = this.changesSubscribed || this.resyncWhenConfirmed;
+				this.changesSubscribed = true;
+				this.resyncWhenConfirmed = false;
 			}
-			else {
-				logger.debug("Redis pub/sub re-subscribed to {}: resyncing every watch", this.layout.base());
+			this.changesConfirmed.countDown();
+			if (resync) {
+				logger.debug("Redis pub/sub (re-)subscribed to {} after a gap: resyncing every watch", this.layout.base());
 				submit(() -> this.hub.resyncAll("the redis pub/sub connection was re-established; changes may have been missed"));
 			}
 		}
 		else if (Arrays.equals(channel, this.layout.unlocks())) {
 			if (this.unlocksSubscribed.compareAndSet(false, true)) {
-				this.firstSubscriptions.countDown();
+				this.unlocksConfirmed.countDown();
 			}
 			else {
 				this.waiters.wakeAll();

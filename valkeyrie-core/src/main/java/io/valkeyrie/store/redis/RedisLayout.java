@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
  * <li>{@code i} the index: a sorted set of every key, score 0, for {@code ZRANGE BYLEX}</li>
  * <li>{@code x} the expiry index: a sorted set of TTL keys scored by their expiry time</li>
  * <li>{@code n} the counter every write takes its lastIndex from</li>
- * <li>{@code l:<key>} the lock record of a key, {@code f:<key>} its fencing counter</li>
+ * <li>{@code h} the history stream, {@code w} the watcher registration that keeps it written</li>
+ * <li>{@code l:<key>} the lock record of a key, {@code f:<key>} its fencing counter,
+ * {@code w:<key>} its waiters and {@code o:<key>} the waiter woken last</li>
  * </ul>
  * and the pub/sub channels {@code c} (changes) and {@code u} (unlocks). Data keys are the
  * only ones under {@code d:}, so bookkeeping can never be mistaken for data. A namespace
@@ -21,7 +23,7 @@ import java.nio.charset.StandardCharsets;
 final class RedisLayout {
 
 	/** How many of {@link #scriptArgs} are keys. */
-	static final int NAMESPACE_KEYS = 4;
+	static final int NAMESPACE_KEYS = 5;
 
 	private final String base;
 
@@ -35,43 +37,52 @@ final class RedisLayout {
 
 	private final byte[] history;
 
+	private final byte[] watchers;
+
 	private final byte[] changes;
 
 	private final byte[] inlineValueLimit;
 
 	private final byte[] historySize;
 
+	private final byte[] historyAlways;
+
 	private final byte[] unlocks;
 
-	RedisLayout(String prefix, String namespace, int inlineValueLimit, int historySize) {
+	RedisLayout(String prefix, String namespace, int inlineValueLimit, int historySize, boolean historyAlways) {
 		this.base = prefix + "{" + (namespace.isEmpty() ? "/" : escape(namespace)) + "}:";
 		this.dataPrefix = bytes(this.base + "d:");
 		this.index = bytes(this.base + "i");
 		this.expiry = bytes(this.base + "x");
 		this.counter = bytes(this.base + "n");
 		this.history = bytes(this.base + "h");
+		this.watchers = bytes(this.base + "w");
 		this.changes = bytes(this.base + "c");
 		this.inlineValueLimit = number(inlineValueLimit);
 		this.historySize = number(historySize);
+		this.historyAlways = number(historyAlways ? 1 : 0);
 		this.unlocks = bytes(this.base + "u");
 	}
 
 	/**
 	 * The keys and arguments of a namespace script ({@code common.lua}): the index, expiry,
-	 * counter and history keys, the data key prefix, the change channel, the inline value
-	 * limit and the history size, then the script's own arguments.
+	 * counter, history and watcher registration keys, the data key prefix, the change
+	 * channel, the inline value limit, the history size and whether the history is always
+	 * written, then the script's own arguments.
 	 */
 	byte[][] scriptArgs(byte[]... own) {
-		byte[][] all = new byte[NAMESPACE_KEYS + 4 + own.length][];
+		byte[][] all = new byte[NAMESPACE_KEYS + 5 + own.length][];
 		all[0] = this.index;
 		all[1] = this.expiry;
 		all[2] = this.counter;
 		all[3] = this.history;
-		all[4] = this.dataPrefix;
-		all[5] = this.changes;
-		all[6] = this.inlineValueLimit;
-		all[7] = this.historySize;
-		System.arraycopy(own, 0, all, 8, own.length);
+		all[4] = this.watchers;
+		all[5] = this.dataPrefix;
+		all[6] = this.changes;
+		all[7] = this.inlineValueLimit;
+		all[8] = this.historySize;
+		all[9] = this.historyAlways;
+		System.arraycopy(own, 0, all, 10, own.length);
 		return all;
 	}
 
@@ -108,6 +119,14 @@ final class RedisLayout {
 		return bytes(this.base + "f:" + key);
 	}
 
+	byte[] lockWaiters(String key) {
+		return bytes(this.base + "w:" + key);
+	}
+
+	byte[] lockWoken(String key) {
+		return bytes(this.base + "o:" + key);
+	}
+
 	byte[] changes() {
 		return this.changes;
 	}
@@ -118,6 +137,10 @@ final class RedisLayout {
 
 	byte[] history() {
 		return this.history;
+	}
+
+	byte[] watchers() {
+		return this.watchers;
 	}
 
 	static byte[] number(long value) {

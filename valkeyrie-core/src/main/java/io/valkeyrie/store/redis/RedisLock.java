@@ -1,6 +1,5 @@
 package io.valkeyrie.store.redis;
 
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -18,12 +17,27 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A lock on a record of its own ({@code l:<key>}, never the data key): {@code SET NX PX}
- * with a random owner token, a fencing token from the key's {@code f:<key>} counter,
- * renewal every TTL/3 and release by compare-and-delete, all in Lua. A release publishes
- * the key on the unlock channel, which wakes waiters at once; a waiter that hears nothing
- * retries when the holder's record would expire (a crashed holder), never on a fixed poll.
+ * with an owner token unique to the attempt, a fencing token from the key's {@code f:<key>}
+ * counter, renewal every TTL/3 and release by compare-and-delete, all in Lua. Uncontended,
+ * a lock and unlock are one script each and publish nothing. A failed attempt registers the
+ * caller as a waiter ({@code w:<key>}) in the same script; a release that finds waiters
+ * wakes one of them (the longest registered) with a message naming it, so an unlock costs
+ * one wake-up, not one per waiter. A waiter that hears nothing retries when the holder's
+ * record would expire (a crashed holder), never on a fixed poll.
  */
 final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
+
+	private static final byte[] YES = { '1' };
+
+	private static final byte[] NO = { '0' };
+
+	private static final byte[] NO_LIMIT = RedisLayout.number(-1);
+
+	private static final byte[] NONE = {};
+
+	private static final byte[] GRACE = RedisLayout.number(RedisLockWaiters.GRACE.toMillis());
+
+	private static final byte[] LOST_RACE_RETRY = RedisLayout.number(RedisLockWaiters.LOST_RACE_RETRY.toMillis());
 
 	private final RedisAccess access;
 
@@ -37,6 +51,12 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 
 	private final byte[] fence;
 
+	private final byte[] waiting;
+
+	private final byte[] woken;
+
+	private final byte[] keyBytes;
+
 	private final byte[] ttl;
 
 	RedisLock(AbstractStore store, String key, LockOptions options, RedisAccess access, RedisLayout layout,
@@ -48,26 +68,38 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 		this.io = io;
 		this.record = layout.lockRecord(key);
 		this.fence = layout.fence(key);
+		this.waiting = layout.lockWaiters(key);
+		this.woken = layout.lockWoken(key);
+		this.keyBytes = RedisLayout.bytes(key);
 		this.ttl = RedisLayout.number(Math.max(1, options.ttl().toMillis()));
 	}
 
 	@Override
 	protected @Nullable Held acquire(long deadlineNanos) throws InterruptedException {
-		while (true) {
-			// Listen before trying, so an unlock between the attempt and the wait is not missed.
-			CompletableFuture<Void> unlocked = this.waiters.register(this.key);
-			try {
-				String owner = UUID.randomUUID().toString();
+		String owner = this.waiters.newToken();
+		byte[] token = RedisLayout.bytes(owner);
+		RedisLockWaiters.Waiter waiter = null;
+		boolean registered = false;
+		try {
+			while (true) {
+				long remaining = (deadlineNanos == Long.MAX_VALUE) ? Long.MAX_VALUE : deadlineNanos - System.nanoTime();
+				boolean mayWait = remaining > 0;
+				CompletableFuture<Void> unlocked = null;
+				if (mayWait) {
+					// Listen before trying, so an unlock between the attempt and the wait is not missed.
+					waiter = (waiter != null) ? waiter : this.waiters.register(this.key, owner);
+					unlocked = waiter.arm();
+				}
 				long started = System.nanoTime();
-				long result = this.access.scriptLong(RedisScript.LOCK_ACQUIRE, 2, this.record, this.fence,
-						RedisLayout.bytes(owner), this.ttl);
+				long result = this.access.scriptLong(RedisScript.LOCK_ACQUIRE, 4, this.record, this.fence, this.waiting,
+						this.woken, token, this.ttl, registered ? YES : NO, mayWait ? YES : NO, limit(remaining), GRACE, LOST_RACE_RETRY);
 				if (result > 0) {
 					Held held = new Held(result, owner, started);
 					watch(held);
 					return held;
 				}
-				long remaining = (deadlineNanos == Long.MAX_VALUE) ? Long.MAX_VALUE : deadlineNanos - System.nanoTime();
-				if (remaining <= 0) {
+				registered = mayWait;
+				if (!mayWait) {
 					return null;
 				}
 				long wait = Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(-result));
@@ -75,22 +107,45 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 					unlocked.get(wait, TimeUnit.NANOSECONDS);
 				}
 				catch (TimeoutException ex) {
-					// The holder's record is due to expire (or our deadline came): try again.
+					// The holder's record is due to expire, a woken waiter did not come, or our deadline came: try again.
 				}
 				catch (ExecutionException ex) {
 					// Never completed exceptionally; retrying is right either way.
 				}
 			}
-			finally {
-				this.waiters.unregister(this.key, unlocked);
+		}
+		catch (InterruptedException | RuntimeException ex) {
+			if (registered) {
+				leave(token);
 			}
+			throw ex;
+		}
+		finally {
+			if (waiter != null) {
+				this.waiters.unregister(waiter);
+			}
+		}
+	}
+
+	private static byte[] limit(long remainingNanos) {
+		return (remainingNanos == Long.MAX_VALUE) ? NO_LIMIT : RedisLayout.number(TimeUnit.NANOSECONDS.toMillis(remainingNanos) + 1);
+	}
+
+	/** Stop waiting: remove our registration and, if we were woken, wake the next waiter. */
+	private void leave(byte[] token) {
+		try {
+			this.access.scriptLong(RedisScript.LOCK_RELEASE, 3, this.record, this.waiting, this.woken, NONE, token,
+					this.layout.unlocks(), this.keyBytes, GRACE);
+		}
+		catch (RuntimeException ex) {
+			// Unreachable: the registration expires by itself, and the others retry after the grace.
 		}
 	}
 
 	@Override
 	protected void release(Held held) {
-		this.access.scriptLong(RedisScript.LOCK_RELEASE, 1, this.record, RedisLayout.bytes(held.owner),
-				this.layout.unlocks(), RedisLayout.bytes(this.key));
+		this.access.scriptLong(RedisScript.LOCK_RELEASE, 3, this.record, this.waiting, this.woken,
+				RedisLayout.bytes(held.owner), NONE, this.layout.unlocks(), this.keyBytes, GRACE);
 	}
 
 	private void watch(Held held) {

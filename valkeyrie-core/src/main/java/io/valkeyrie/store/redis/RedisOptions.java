@@ -19,9 +19,13 @@ import org.jspecify.annotations.Nullable;
  * @param inlineValueLimit values up to this size travel inside change messages
  * @param minimumTtl the smallest TTL accepted
  * @param historySize about how many recent changes are kept to resume watches (0: none)
+ * @param historyAlways whether every change is written to the history, rather than only
+ * while a store of the namespace has watches (and for {@code historyLinger} after)
+ * @param historyLinger how long the history is still written after the last watch closed
  */
 record RedisOptions(String keyPrefix, @Nullable Integer database, @Nullable String sentinelMaster, String clientName,
-		Duration sweepInterval, int inlineValueLimit, Duration minimumTtl, int historySize) {
+		Duration sweepInterval, int inlineValueLimit, Duration minimumTtl, int historySize, boolean historyAlways,
+		Duration historyLinger) {
 
 	static final String KEY_PREFIX = "key-prefix";
 
@@ -39,8 +43,16 @@ record RedisOptions(String keyPrefix, @Nullable Integer database, @Nullable Stri
 
 	static final String HISTORY_SIZE = "history-size";
 
+	static final String HISTORY = "history";
+
+	static final String HISTORY_LINGER = "history-linger";
+
+	static final String HISTORY_WHILE_WATCHED = "while-watched";
+
+	static final String HISTORY_ALWAYS = "always";
+
 	private static final List<String> KNOWN = List.of(KEY_PREFIX, DATABASE, SENTINEL_MASTER, CLIENT_NAME, SWEEP_INTERVAL,
-			INLINE_VALUE_LIMIT, MINIMUM_TTL, HISTORY_SIZE);
+			INLINE_VALUE_LIMIT, MINIMUM_TTL, HISTORY_SIZE, HISTORY, HISTORY_LINGER);
 
 	static RedisOptions of(StoreConfig config) {
 		BackendOptions options = new BackendOptions(config, "redis", KNOWN);
@@ -48,10 +60,15 @@ record RedisOptions(String keyPrefix, @Nullable Integer database, @Nullable Stri
 		if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
 			throw options.invalid(KEY_PREFIX, "free of '{' and '}' (the namespace is the hash tag)");
 		}
+		String history = options.string(HISTORY, HISTORY_WHILE_WATCHED);
+		if (!history.equals(HISTORY_WHILE_WATCHED) && !history.equals(HISTORY_ALWAYS)) {
+			throw options.invalid(HISTORY, "'" + HISTORY_WHILE_WATCHED + "' or '" + HISTORY_ALWAYS + "'");
+		}
 		return new RedisOptions(prefix, options.optionalInt(DATABASE, 0, Integer.MAX_VALUE), options.string(SENTINEL_MASTER),
 				options.string(CLIENT_NAME, "valkeyrie"), options.duration(SWEEP_INTERVAL, Duration.ofMillis(250)),
 				options.intValue(INLINE_VALUE_LIMIT, 65536, 0, Integer.MAX_VALUE),
-				options.duration(MINIMUM_TTL, Duration.ofMillis(100)), options.intValue(HISTORY_SIZE, 1000, 0, Integer.MAX_VALUE));
+				options.duration(MINIMUM_TTL, Duration.ofMillis(100)), options.intValue(HISTORY_SIZE, 1000, 0, Integer.MAX_VALUE),
+				history.equals(HISTORY_ALWAYS), options.duration(HISTORY_LINGER, Duration.ofMinutes(5), Duration.ofSeconds(1), null));
 	}
 
 }

@@ -14,7 +14,7 @@ import java.util.HexFormat;
  */
 enum RedisScript {
 
-	PUT("put", true), ATOMIC_PUT("atomic-put", true), DELETE("delete", true), DELETE_TREE("delete-tree", true),
+	WRITE("write", true), DELETE("delete", true), DELETE_TREE("delete-tree", true),
 	SWEEP("sweep", true), RENEW("renew", true), READ("read", true), HISTORY("history", true),
 	LOCK_ACQUIRE("lock-acquire", false), LOCK_RELEASE("lock-release", false), LOCK_RENEW("lock-renew", false);
 

@@ -50,6 +50,9 @@ public final class RedisStore extends AbstractStore {
 
 	static final byte[] INDEX = { 'i' };
 
+	/** The expected lastIndex of an unconditional write. */
+	private static final byte[] ANY = { '-' };
+
 	private static final AtomicInteger IDS = new AtomicInteger();
 
 	private final RedisOptions options;
@@ -68,12 +71,14 @@ public final class RedisStore extends AbstractStore {
 
 	private final RedisChangeFeed feed;
 
+	private final @Nullable RedisHistoryRegistration historyRegistration;
+
 	private RedisStore(StoreConfig config, RedisOptions options, RedisConnections connections) {
 		super("redis", config);
 		this.options = options;
 		this.connections = connections;
 		this.layout = new RedisLayout(options.keyPrefix(), config.namespace(), options.inlineValueLimit(),
-				options.historySize());
+				options.historySize(), options.historyAlways());
 		this.access = new RedisAccess(connections.factory());
 		int id = IDS.incrementAndGet();
 		this.io = new ScheduledThreadPoolExecutor(1, (runnable) -> {
@@ -84,7 +89,10 @@ public final class RedisStore extends AbstractStore {
 		this.io.setRemoveOnCancelPolicy(true);
 		this.io.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 		this.ttlKeeper = new RedisTtlKeeper(this.access, this.layout, this.io);
-		this.feed = new RedisChangeFeed(this.access, this.layout, hub(), this.waiters, "valkeyrie-redis-" + id + "-feed");
+		this.feed = new RedisChangeFeed(this.access, this.layout, hub(), this.waiters, "valkeyrie-redis-" + id + "-feed", this.io,
+				config.connectTimeout().plus(config.requestTimeout()));
+		this.historyRegistration = (options.historySize() > 0 && !options.historyAlways())
+				? new RedisHistoryRegistration(this.access, this.layout, options.historyLinger(), hub()::hasWatches) : null;
 	}
 
 	/**
@@ -135,8 +143,11 @@ public final class RedisStore extends AbstractStore {
 		}
 		try {
 			store.access.loadScripts();
-			store.feed.start(config.connectTimeout().plus(config.requestTimeout()));
+			store.feed.start();
 			store.ttlKeeper.start(options.sweepInterval());
+			if (store.historyRegistration != null) {
+				store.historyRegistration.start(store.io);
+			}
 		}
 		catch (RuntimeException ex) {
 			store.close();
@@ -160,7 +171,7 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	protected void doPut(String key, byte[] value, WriteOptions options) {
-		long index = write(RedisScript.PUT, bytes(key), value, ttl(options));
+		long index = write(RedisScript.WRITE, bytes(key), value, ttl(options), ANY);
 		this.ttlKeeper.written(key, index, options);
 	}
 
@@ -214,7 +225,7 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
-		long result = write(RedisScript.ATOMIC_PUT, bytes(key), value, ttl(options),
+		long result = write(RedisScript.WRITE, bytes(key), value, ttl(options),
 				number((previous != null) ? previous.lastIndex() : 0));
 		if (result == -1) {
 			throw new KeyNotFoundException(key);
@@ -242,6 +253,14 @@ public final class RedisStore extends AbstractStore {
 	}
 
 	// ---- Watches ------------------------------------------------------------------------
+
+	@Override
+	public void watched(String key, boolean tree) {
+		// Redis away: no registration either (a resume over the changes meanwhile resyncs).
+		if (this.feed.watchOpened() && this.historyRegistration != null) {
+			this.historyRegistration.watchOpened();
+		}
+	}
 
 	@Override
 	public Snapshot snapshot(String key, boolean tree) {
@@ -326,6 +345,9 @@ public final class RedisStore extends AbstractStore {
 	protected void doClose() {
 		try {
 			this.ttlKeeper.close();
+			if (this.historyRegistration != null) {
+				this.historyRegistration.close();
+			}
 			this.feed.close();
 			this.io.shutdownNow();
 		}

@@ -40,6 +40,8 @@ final class ChangeFeed implements Watcher {
 
 	private final ZkLayout layout;
 
+	private final WatcherRegistry watchers;
+
 	private final WatchHub hub;
 
 	private final ZookeeperStore store;
@@ -60,10 +62,12 @@ final class ChangeFeed implements Watcher {
 
 	private volatile boolean closed;
 
-	ChangeFeed(ZookeeperStore store, ZkClient client, ZkLayout layout, WatchHub hub, ScheduledExecutorService scheduler) {
+	ChangeFeed(ZookeeperStore store, ZkClient client, ZkLayout layout, WatcherRegistry watchers, WatchHub hub,
+			ScheduledExecutorService scheduler) {
 		this.store = store;
 		this.client = client;
 		this.layout = layout;
+		this.watchers = watchers;
 		this.hub = hub;
 		this.scheduler = scheduler;
 	}
@@ -88,6 +92,9 @@ final class ChangeFeed implements Watcher {
 		}
 		try {
 			long deadline = this.client.deadline();
+			// Registered first: every write after the registration is journaled, so the watch
+			// installed next (and the snapshots read after it) miss none.
+			this.watchers.register(deadline);
 			ZooKeeper zk = this.client.zk(deadline);
 			CompletableFuture<Boolean> added = this.client.watchRecursivelyAsync(zk, this.layout.dataRoot(), this);
 			this.client.await(added, deadline);

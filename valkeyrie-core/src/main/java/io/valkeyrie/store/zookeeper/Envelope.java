@@ -84,6 +84,11 @@ final class Envelope {
 		return new Envelope(value, ttl ? word : 0, owned ? word : 0);
 	}
 
+	/** Whether a key's bytes hold a plain value: neither TTL nor owner (nor a directory or a delete mark). */
+	static boolean isPlain(byte[] data) {
+		return data.length > 0 && (data[0] != MAGIC || data.length < 2 || data[1] == 0);
+	}
+
 	/** Whether journaled bytes record a delete. */
 	static boolean isDeletion(byte @Nullable [] data) {
 		return data != null && data.length == 2 && data[0] == MAGIC && data[1] == FLAG_DELETED;

@@ -5,14 +5,16 @@ import java.util.function.Consumer;
 
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * The value of every write, kept for a short while so watchers see each one. ZooKeeper's
  * watch events carry no data: a watcher that reads the key after an event gets the newest
- * value, and writes in between would be lost. So each write creates, in the same
- * transaction and before touching the key, a journal entry next to the key's znode:
+ * value, and writes in between would be lost. So while any store watches (see
+ * {@link WatcherRegistry}), each write creates, in the same transaction and before touching
+ * the key, a journal entry next to the key's znode:
  * <pre>
  * &lt;parent&gt;/%j-&lt;escaped last segment&gt;-&lt;epoch millis&gt;-&lt;sequence&gt;   (data: the key's new bytes)
  * </pre>
@@ -21,7 +23,9 @@ import org.jspecify.annotations.Nullable;
  * batched ({@link DelayedDeletes});
  * entries a crashed writer left are deleted by whoever lists the directory later (their name
  * says their age). No escaped key segment starts with {@code %j}, and lists, watches and
- * reads skip entries.
+ * reads skip entries. While nobody watches, the transaction starts with the registry's
+ * check instead, which makes the server refuse the write if a watcher registered meanwhile;
+ * the writer then sends it again with an entry.
  */
 final class Journal {
 
@@ -36,18 +40,48 @@ final class Journal {
 
 	private final DelayedDeletes deletes;
 
+	private final WatcherRegistry watchers;
+
 	/**
 	 * @param client the client
+	 * @param watchers who watches
 	 * @param scheduler runs the cleanup
 	 * @param deleted called with the path of each deleted entry (to prune empty parents)
 	 */
-	Journal(ZkClient client, ScheduledExecutorService scheduler, Consumer<String> deleted) {
+	Journal(ZkClient client, WatcherRegistry watchers, ScheduledExecutorService scheduler, Consumer<String> deleted) {
 		this.client = client;
+		this.watchers = watchers;
 		this.deletes = new DelayedDeletes(client, scheduler, deleted, RETENTION_MILLIS);
 	}
 
+	/**
+	 * The first operation of a transaction that sets the znode at {@code path} to
+	 * {@code data}: its journal entry while anyone may watch (or with {@code journal}), else
+	 * the check that nobody started watching.
+	 */
+	Op first(String path, byte[] data, boolean journal) {
+		Op guard = journal ? null : this.watchers.guard();
+		return (guard != null) ? guard : entry(path, data);
+	}
+
+	/**
+	 * Whether a transaction failed on the check of {@link #first} (a store started watching):
+	 * send it again with {@code journal}.
+	 * @param failedPath the path of the operation that failed
+	 */
+	boolean guardFailed(@Nullable String failedPath) {
+		return this.watchers.guardFailed(failedPath);
+	}
+
+	/** A transaction that started with {@link #first} succeeded: track its entry, if it has one. */
+	void written(OpResult first) {
+		if (first instanceof OpResult.CreateResult created) {
+			written(created.getPath());
+		}
+	}
+
 	/** The operation that journals {@code data} as the new bytes of the znode at {@code path}. */
-	Op entry(String path, byte[] data) {
+	private Op entry(String path, byte[] data) {
 		int slash = path.lastIndexOf('/');
 		String prefix = path.substring(0, slash + 1) + PREFIX + path.substring(slash + 1) + "-"
 				+ System.currentTimeMillis() + "-";
@@ -55,7 +89,7 @@ final class Journal {
 	}
 
 	/** The entry at {@code path} was written: delete it after the retention. */
-	void written(String path) {
+	private void written(String path) {
 		this.deletes.add(path, -1);
 	}
 

@@ -27,8 +27,10 @@ import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Bounded calls on the ZooKeeper handle Curator manages. Every call is sent asynchronously
- * and awaited until a deadline, so nothing blocks longer than the store's request timeout
+ * Bounded calls on the ZooKeeper handle Curator manages. Every call is awaited until a
+ * deadline (sent asynchronously, or for the single reads and transactions of the store's
+ * calls synchronously through {@link BlockingCalls}, which saves a thread hand-off), so
+ * nothing blocks longer than the store's request timeout
  * and nothing is retried behind the caller's back (a retried versioned write could report a
  * conflict with itself). Connection-level failures become {@link StoreUnavailableException};
  * the answers a caller handles ({@code NONODE}, {@code NODEEXISTS}, {@code BADVERSION},
@@ -44,10 +46,13 @@ final class ZkClient {
 
 	private final long timeoutNanos;
 
+	private final BlockingCalls blocking;
+
 	ZkClient(CuratorFramework curator, boolean restrictAcl, long timeoutNanos) {
 		this.curator = curator;
 		this.acl = restrictAcl ? ZooDefs.Ids.CREATOR_ALL_ACL : ZooDefs.Ids.OPEN_ACL_UNSAFE;
 		this.timeoutNanos = timeoutNanos;
+		this.blocking = new BlockingCalls(timeoutNanos);
 	}
 
 	/** A znode's data and stat. */
@@ -140,11 +145,19 @@ final class ZkClient {
 	// ---- Bounded requests --------------------------------------------------------------
 
 	@Nullable Node getData(String path, boolean sync, long deadline) throws KeeperException {
-		ZooKeeper zk = zk(deadline);
-		if (sync) {
-			sync(zk, path);
-		}
-		return await(getDataAsync(zk, path), deadline);
+		return this.blocking.call(zk(deadline), deadline, (zk) -> {
+			if (sync) {
+				sync(zk, path);
+			}
+			Stat stat = new Stat();
+			try {
+				byte[] data = zk.getData(path, false, stat);
+				return new Node((data != null) ? data : Envelope.DIRECTORY, stat);
+			}
+			catch (KeeperException.NoNodeException ex) {
+				return null;
+			}
+		});
 	}
 
 	Stat create(String path, byte[] data, CreateMode mode, long deadline) throws KeeperException {
@@ -230,27 +243,37 @@ final class ZkClient {
 		await(future, deadline);
 	}
 
-	/** Run a transaction; a failed operation is thrown as its own {@link KeeperException}. */
+	/**
+	 * Run a transaction; a failed operation is thrown as its own {@link KeeperException},
+	 * with the operation's path.
+	 */
 	List<OpResult> multi(List<Op> ops, long deadline) throws KeeperException {
-		CompletableFuture<List<OpResult>> future = new CompletableFuture<>();
-		zk(deadline).multi(ops, (rc, p, ctx, results) -> {
-			if (rc == Code.OK.intValue()) {
-				future.complete(results);
-				return;
+		return this.blocking.call(zk(deadline), deadline, (zk) -> {
+			try {
+				return zk.multi(ops);
 			}
-			Code code = Code.get(rc);
-			if (results != null) {
-				for (OpResult result : results) {
-					if (result instanceof OpResult.ErrorResult error && error.getErr() != Code.OK.intValue()
-							&& error.getErr() != Code.RUNTIMEINCONSISTENCY.intValue()) {
-						code = Code.get(error.getErr());
-						break;
-					}
+			catch (KeeperException ex) {
+				int failed = failedOp(ex.getResults());
+				if (failed < 0) {
+					throw ex;
+				}
+				throw KeeperException.create(Code.get(((OpResult.ErrorResult) ex.getResults().get(failed)).getErr()),
+						ops.get(failed).getPath());
+			}
+		});
+	}
+
+	/** The index of the operation that made a transaction fail, -1 if none says so. */
+	static int failedOp(@Nullable List<OpResult> results) {
+		if (results != null) {
+			for (int i = 0; i < results.size(); i++) {
+				if (results.get(i) instanceof OpResult.ErrorResult error && error.getErr() != Code.OK.intValue()
+						&& error.getErr() != Code.RUNTIMEINCONSISTENCY.intValue()) {
+					return i;
 				}
 			}
-			future.completeExceptionally(KeeperException.create(code, p));
-		}, null);
-		return await(future, deadline);
+		}
+		return -1;
 	}
 
 	/**

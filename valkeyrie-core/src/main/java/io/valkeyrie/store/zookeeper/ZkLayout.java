@@ -7,9 +7,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Where things live in the znode tree. Every key of a namespace is a znode below
  * {@code <base>/kv/<namespace>}; lock bookkeeping lives below {@code <base>/locks} and the
- * keep-alive owners and their indexes below {@code <base>/owners} and {@code <base>/kept},
- * outside every data tree, so no list or watch can see them. Key segments are percent-escaped where
- * ZooKeeper forbids a character (non-BMP, surrogate and private-use ranges, specials).
+ * keep-alive owners and their indexes below {@code <base>/owners} and {@code <base>/kept}, and
+ * the registry of watching stores at {@code <base>/watchers}, outside every data tree, so no
+ * list or watch can see them. Key segments are percent-escaped where ZooKeeper forbids a
+ * character (non-BMP, surrogate and private-use ranges, specials).
  */
 final class ZkLayout {
 
@@ -28,6 +29,8 @@ final class ZkLayout {
 
 	private final String kvRoot;
 
+	private final String watchersRoot;
+
 	ZkLayout(String basePath, String namespace) {
 		this.namespace = namespace;
 		this.kvRoot = basePath + "/kv";
@@ -35,6 +38,15 @@ final class ZkLayout {
 		this.lockRoot = basePath + "/locks";
 		this.ownersRoot = basePath + "/owners";
 		this.keptRoot = basePath + "/kept";
+		this.watchersRoot = basePath + "/watchers";
+	}
+
+	/**
+	 * The registry of watching stores: one ephemeral child per watching store session; its
+	 * data version moves on with every registration.
+	 */
+	String watchersRoot() {
+		return this.watchersRoot;
 	}
 
 	/** The parent of every store session's ephemeral owner znode. */

@@ -14,9 +14,10 @@ import org.apache.zookeeper.data.Stat;
 
 /**
  * The writes of key znodes: every change of a key's bytes is one transaction that first
- * writes its {@link Journal} entry; removing a key empties its znode, which is reclaimed
- * long after (so CAS compares exactly, see {@link #removeKey}); directory znodes that never
- * held a key are pruned as soon as they are empty.
+ * writes its {@link Journal} entry (or, while nobody watches, checks that this is still
+ * so); removing a key empties its znode, which is reclaimed long after (so CAS compares
+ * exactly, see {@link #removeKey}); directory znodes that never held a key are pruned as
+ * soon as they are empty.
  */
 final class Znodes {
 
@@ -69,17 +70,29 @@ final class Znodes {
 
 	/**
 	 * Run {@code ops} (ending with a setData, whose stat is the answer) in one transaction
-	 * that first writes the {@link Journal} entry of the new bytes.
+	 * that first writes the {@link Journal} entry of the new bytes, or, while nobody watches,
+	 * checks that this is still so (and is sent again journaled if not).
 	 */
 	private Stat journaled(String path, byte[] data, long deadline, Op... ops) throws KeeperException {
-		List<Op> all = new ArrayList<>(ops.length + 1);
 		// Too large to travel twice within jute.maxbuffer: an empty entry says "read the key".
-		boolean fits = 2L * data.length + JOURNAL_OVERHEAD <= this.juteMaxBuffer;
-		all.add(this.journal.entry(path, fits ? data : Envelope.DIRECTORY));
-		all.addAll(List.of(ops));
-		List<OpResult> results = this.client.multi(all, deadline);
-		this.journal.written(((OpResult.CreateResult) results.get(0)).getPath());
-		return ((OpResult.SetDataResult) results.get(results.size() - 1)).getStat();
+		byte[] entry = (2L * data.length + JOURNAL_OVERHEAD <= this.juteMaxBuffer) ? data : Envelope.DIRECTORY;
+		for (boolean journal = false;; journal = true) {
+			List<Op> all = new ArrayList<>(ops.length + 1);
+			all.add(this.journal.first(path, entry, journal));
+			all.addAll(List.of(ops));
+			List<OpResult> results;
+			try {
+				results = this.client.multi(all, deadline);
+			}
+			catch (KeeperException ex) {
+				if (journal || !this.journal.guardFailed(ex.getPath())) {
+					throw ex;
+				}
+				continue;
+			}
+			this.journal.written(results.get(0));
+			return ((OpResult.SetDataResult) results.get(results.size() - 1)).getStat();
+		}
 	}
 
 	/**
@@ -94,6 +107,10 @@ final class Znodes {
 
 	/** {@link #removeKey} without waiting; {@code done} gets the result code. */
 	void removeKeyAsync(String path, Stat stat, IntConsumer done) {
+		removeKeyAsync(path, stat, false, done);
+	}
+
+	private void removeKeyAsync(String path, Stat stat, boolean journal, IntConsumer done) {
 		ZooKeeper zk;
 		try {
 			zk = this.client.handle();
@@ -102,14 +119,22 @@ final class Znodes {
 			done.accept(KeeperException.Code.CONNECTIONLOSS.intValue());
 			return;
 		}
-		zk.multi(List.of(this.journal.entry(path, Envelope.DELETED), Op.setData(path, Envelope.DIRECTORY, stat.getVersion())),
-				(rc, p, ctx, results) -> {
-					if (rc == KeeperException.Code.OK.intValue()) {
-						this.journal.written(((OpResult.CreateResult) results.get(0)).getPath());
-						emptied(path, ((OpResult.SetDataResult) results.get(1)).getStat().getVersion());
-					}
-					done.accept(rc);
-				}, null);
+		List<Op> ops = List.of(this.journal.first(path, Envelope.DELETED, journal),
+				Op.setData(path, Envelope.DIRECTORY, stat.getVersion()));
+		zk.multi(ops, (rc, p, ctx, results) -> {
+			if (rc == KeeperException.Code.OK.intValue()) {
+				this.journal.written(results.get(0));
+				emptied(path, ((OpResult.SetDataResult) results.get(1)).getStat().getVersion());
+			}
+			else {
+				int failed = ZkClient.failedOp(results);
+				if (!journal && failed >= 0 && this.journal.guardFailed(ops.get(failed).getPath())) {
+					removeKeyAsync(path, stat, true, done);
+					return;
+				}
+			}
+			done.accept(rc);
+		}, null);
 	}
 
 	/** A key's znode at {@code path} was emptied (now at {@code version}): reclaim it later if still so. */

@@ -52,8 +52,8 @@ import org.jspecify.annotations.Nullable;
  * stores that see them; keep-alive keys name an owner whose ephemeral znode lives as long as
  * the store's session, and are emptied by every store that sees the owner go. Locks
  * queue as ephemeral sequential znodes below {@code <base-path>/locks}. All watches of a
- * store share one persistent recursive watch; each write journals its bytes next to the key
- * so watchers see every write. See {@code docs/backends/zookeeper.md}.
+ * store share one persistent recursive watch; while any store watches, each write journals
+ * its bytes next to the key so watchers see every write. See {@code docs/backends/zookeeper.md}.
  * <p>
  * Thread-safe; share one store per namespace.
  */
@@ -82,6 +82,10 @@ public final class ZookeeperStore extends AbstractStore {
 
 	private final Znodes znodes;
 
+	private final WatcherRegistry watchers;
+
+	private final Versions versions;
+
 	private final ConnectionStateListener connectionListener = this::connectionStateChanged;
 
 	private final Set<Runnable> closeHooks = ConcurrentHashMap.newKeySet();
@@ -99,12 +103,14 @@ public final class ZookeeperStore extends AbstractStore {
 		this.ownsClient = ownsClient;
 		this.client = new ZkClient(curator, settings.restrictAcl, settings.config.requestTimeout().toNanos());
 		this.layout = new ZkLayout(settings.basePath, settings.config.namespace());
-		this.journal = new Journal(this.client, scheduler(), this::pruneAbove);
+		this.watchers = new WatcherRegistry(this.client, this.layout);
+		this.versions = new Versions(settings.config.requestTimeout().toNanos());
+		this.journal = new Journal(this.client, this.watchers, scheduler(), this::pruneAbove);
 		this.znodes = new Znodes(this.client, this.layout, this.journal, settings.juteMaxBuffer, scheduler(),
 				settings.config.requestTimeout().toMillis());
 		this.expiries = new Expiries(this.client, this.layout, this.znodes, scheduler());
 		this.keepAlives = new KeepAlives(this.client, this.layout, this.znodes, scheduler());
-		this.feed = new ChangeFeed(this, this.client, this.layout, hub(), scheduler());
+		this.feed = new ChangeFeed(this, this.client, this.layout, this.watchers, hub(), scheduler());
 		this.sessionTimeoutMillis = (int) settings.sessionTimeout.toMillis();
 	}
 
@@ -169,6 +175,7 @@ public final class ZookeeperStore extends AbstractStore {
 		catch (KeeperException ex) {
 			throw unexpected("", ex);
 		}
+		this.watchers.start();
 	}
 
 	private void connectionStateChanged(CuratorFramework curator, ConnectionState state) {
@@ -193,6 +200,8 @@ public final class ZookeeperStore extends AbstractStore {
 			// Off Curator's connection-state thread: these calls wait for answers.
 			scheduler().execute(() -> {
 				this.keepAlives.reconnected(newSession);
+				// Events of the gap are lost: read the registry again.
+				this.watchers.start();
 				this.feed.reconnected(reason);
 			});
 		}
@@ -254,7 +263,13 @@ public final class ZookeeperStore extends AbstractStore {
 	@Override
 	protected @Nullable KVPair doGet(String key, ReadOptions options) {
 		try {
-			return pairOf(key, this.client.getData(this.layout.path(key), options.consistent(), this.client.deadline()));
+			ZkClient.Node node = this.client.getData(this.layout.path(key), options.consistent(), this.client.deadline());
+			KVPair pair = pairOf(key, node);
+			// Only what the leader had at the read: a lagging server's answer may be older than its arrival.
+			if (pair != null && options.consistent() && Envelope.isPlain(node.data())) {
+				this.versions.saw(key, node.stat());
+			}
+			return pair;
 		}
 		catch (KeeperException ex) {
 			throw unexpected(key, ex);
@@ -319,11 +334,18 @@ public final class ZookeeperStore extends AbstractStore {
 	/** Track what a write left: a keep-alive key to write again after a session expiry, or a TTL. */
 	private void written(String key, byte[] value, WriteOptions options, Stat stat, byte[] data) {
 		if (options.keepAlive()) {
+			this.versions.forget(key);
 			this.keepAlives.remember(key, value, stat.getMzxid());
 		}
 		else {
 			this.keepAlives.forget(key);
-			trackTtl(key, stat, data);
+			if (options.ttl() != null) {
+				this.versions.forget(key);
+				trackTtl(key, stat, data);
+			}
+			else {
+				this.versions.saw(key, stat);
+			}
 		}
 	}
 
@@ -422,7 +444,7 @@ public final class ZookeeperStore extends AbstractStore {
 						ops.add(Op.delete(path, -1));
 					}
 					else if (tree.holding.contains(path)) {
-						ops.add(this.journal.entry(path, Envelope.DELETED));
+						ops.add(this.journal.first(path, Envelope.DELETED, false));
 						ops.add(Op.setData(path, Envelope.DIRECTORY, stat.getVersion()));
 						keep.add(parentOf(path));
 					}
@@ -448,7 +470,8 @@ public final class ZookeeperStore extends AbstractStore {
 			}
 			catch (KeeperException.NotEmptyException | KeeperException.NoNodeException
 					| KeeperException.BadVersionException ex) {
-				// Written or deleted concurrently: look again.
+				// Written or deleted concurrently, or a store started watching (then the next round journals): look again.
+				this.journal.guardFailed(ex.getPath());
 				if (attempt >= 10) {
 					throw unexpected(dir, ex);
 				}
@@ -463,8 +486,8 @@ public final class ZookeeperStore extends AbstractStore {
 	private void emptyAll(List<Op> ops, long deadline) throws KeeperException {
 		List<OpResult> results = this.client.multi(ops, deadline);
 		for (int i = 0; i < ops.size(); i++) {
-			if (results.get(i) instanceof OpResult.CreateResult created) {
-				this.journal.written(created.getPath());
+			if (results.get(i) instanceof OpResult.CreateResult) {
+				this.journal.written(results.get(i));
 			}
 			else if (results.get(i) instanceof OpResult.SetDataResult set) {
 				this.znodes.emptied(ops.get(i).getPath(), set.getStat().getVersion());
@@ -482,6 +505,20 @@ public final class ZookeeperStore extends AbstractStore {
 		long deadline = this.client.deadline();
 		try {
 			byte[] data = encode(key, value, options, deadline);
+			Integer version = (previous != null) ? this.versions.versionAt(key, previous.lastIndex()) : null;
+			if (version != null) {
+				// This store just saw the version that goes with previous.lastIndex: no read needed.
+				raceHook(key);
+				Stat stat;
+				try {
+					stat = this.znodes.update(path, data, version, deadline);
+				}
+				catch (KeeperException.BadVersionException | KeeperException.NoNodeException ex) {
+					throw conflict(key, path, previous, deadline);
+				}
+				written(key, value, options, stat, data);
+				return KVPair.of(key, value, stat.getMzxid());
+			}
 			for (;;) {
 				ZkClient.Node node = this.client.getData(path, false, deadline);
 				KVPair current = pairOf(key, node);
@@ -507,12 +544,7 @@ public final class ZookeeperStore extends AbstractStore {
 					if (previous == null) {
 						continue;
 					}
-					ZkClient.Node now = this.client.getData(path, false, deadline);
-					KVPair after = pairOf(key, now);
-					if (after == null) {
-						throw new KeyNotFoundException(key);
-					}
-					throw modified(key, after.lastIndex(), previous.lastIndex());
+					throw conflict(key, path, previous, deadline);
 				}
 				written(key, value, options, stat, data);
 				return KVPair.of(key, value, stat.getMzxid());
@@ -521,6 +553,15 @@ public final class ZookeeperStore extends AbstractStore {
 		catch (KeeperException ex) {
 			throw unexpected(key, ex);
 		}
+	}
+
+	/** Why a conditional write on {@code previous} was refused: the key is gone, or was modified. */
+	private StoreException conflict(String key, String path, KVPair previous, long deadline) throws KeeperException {
+		KVPair after = pairOf(key, this.client.getData(path, false, deadline));
+		if (after == null) {
+			return new KeyNotFoundException(key);
+		}
+		return modified(key, after.lastIndex(), previous.lastIndex());
 	}
 
 	private void raceHook(String key) {
@@ -548,11 +589,7 @@ public final class ZookeeperStore extends AbstractStore {
 				this.znodes.removeKey(path, node.stat(), deadline);
 			}
 			catch (KeeperException.BadVersionException | KeeperException.NoNodeException ex) {
-				KVPair after = pairOf(key, this.client.getData(path, false, deadline));
-				if (after == null) {
-					throw new KeyNotFoundException(key);
-				}
-				throw modified(key, after.lastIndex(), previous.lastIndex());
+				throw conflict(key, path, previous, deadline);
 			}
 			this.keepAlives.forget(key);
 		}
@@ -591,6 +628,7 @@ public final class ZookeeperStore extends AbstractStore {
 		CuratorFramework curator = this.client.curator();
 		curator.getConnectionStateListenable().removeListener(this.connectionListener);
 		this.keepAlives.close(this.ownsClient);
+		this.watchers.close(this.ownsClient);
 		if (this.ownsClient) {
 			curator.close();
 		}

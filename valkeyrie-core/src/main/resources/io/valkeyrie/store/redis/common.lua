@@ -4,125 +4,134 @@
 --   <prefix>{<ns>}:x        sorted set of TTL keys scored by their expiry (server ms)
 --   <prefix>{<ns>}:n        the counter every write takes its lastIndex from
 --   <prefix>{<ns>}:h        a capped stream of the latest changes (entry id <index>-0) for resuming watches
+--   <prefix>{<ns>}:w        present (with a TTL) while some store of the namespace has watches:
+--                           the history is only written meanwhile, unless it is always on
 -- and every change is PUBLISHed on <prefix>{<ns>}:c as "<op><index> <key bytes> <key>[value]".
+-- A write does only what it needs: no clock unless a TTL is involved, the index and the
+-- expiry set only touched when the key is new or had a TTL, the history only while it can be used.
+-- Redis runs this whole text on every call, so the helpers below are only created when a
+-- script first needs them (lib()): a plain put (write.lua) runs straight through without them.
 
 -- Every namespace script gets the same keys and first arguments: KEYS[1] index, KEYS[2]
--- expiry, KEYS[3] counter, KEYS[4] history; ARGV[1] data key prefix, ARGV[2] channel,
--- ARGV[3] inline value limit, ARGV[4] history size. Its own arguments start at ARGV[5].
-local ns = { index = KEYS[1], expiry = KEYS[2], counter = KEYS[3], history = KEYS[4], data = ARGV[1],
-	inline_limit = tonumber(ARGV[3]), history_size = tonumber(ARGV[4]) }
+-- expiry, KEYS[3] counter, KEYS[4] history, KEYS[5] watcher registration; ARGV[1] data key
+-- prefix, ARGV[2] channel, ARGV[3] inline value limit, ARGV[4] history size (0: none),
+-- ARGV[5] '1' to write the history always, '0' only while the registration exists.
+-- Its own arguments start at ARGV[6].
+local ns = { index = KEYS[1], expiry = KEYS[2], counter = KEYS[3], history = KEYS[4], watchers = KEYS[5],
+	data = ARGV[1], inline_limit = tonumber(ARGV[3]), history_size = tonumber(ARGV[4]) }
 local channel = ARGV[2]
-
-local function now_ms()
-	local t = redis.call('TIME')
-	return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
 
 local function message(op, index, key)
 	return op .. index .. ' ' .. #key .. ' ' .. key
 end
 
-local function publish_put(channel, index, key, value, inline_limit)
-	if #value <= inline_limit then
-		redis.call('PUBLISH', channel, message('P', index, key) .. value)
-	else
-		-- Too large to copy into every subscriber's buffer: subscribers read it when they want it.
-		redis.call('PUBLISH', channel, message('F', index, key))
+-- Whether this script writes history entries; decided once per run, so a script never
+-- writes part of its changes only. A resume checks that the entries it reads are contiguous,
+-- so a change written while nobody was registered makes a resume over it a resync, never a gap.
+local recording
+local function recording_history()
+	if recording == nil then
+		recording = ns.history_size > 0 and (ARGV[5] == '1' or redis.call('EXISTS', ns.watchers) == 1)
 	end
+	return recording
 end
 
--- Append a change to the history stream: op, key, the value when small enough, and the
--- pair the key had before (p = its lastIndex or 0, q = its value), so a resumed watch can
--- rebuild the state at its index.
-local function record(op, index, key, value, before)
-	if ns.history_size <= 0 then
-		return
+local helpers
+local function lib()
+	if helpers then
+		return helpers
 	end
-	local fields = { 'o', op, 'k', key, 'p', before[2] or '0' }
-	if value and #value <= ns.inline_limit then
-		table.insert(fields, 'v')
-		table.insert(fields, value)
-	end
-	if before[1] and #before[1] <= ns.inline_limit then
-		table.insert(fields, 'q')
-		table.insert(fields, before[1])
-	end
-	redis.call('XADD', ns.history, 'MAXLEN', '~', ns.history_size, index .. '-0', unpack(fields))
-end
+	helpers = {}
 
--- Remove a key (data, index and expiry entries) and publish its deletion with a new index.
-local function remove(ns, channel, key)
-	local before = redis.call('HMGET', ns.data .. key, 'v', 'i')
-	local existed = redis.call('DEL', ns.data .. key)
-	redis.call('ZREM', ns.index, key)
-	redis.call('ZREM', ns.expiry, key)
-	local index = redis.call('INCR', ns.counter)
-	redis.call('PUBLISH', channel, message('D', index, key))
-	record('D', index, key, nil, before)
-	return existed
-end
-
--- A TTL key that is due but not swept yet is removed now, so that its expiry is published
--- before the write that follows it (a watcher sees the delete, then the new value).
-local function expire_if_due(ns, channel, key, now)
-	local due = redis.call('ZSCORE', ns.expiry, key)
-	if due and tonumber(due) <= now then
-		remove(ns, channel, key)
+	function helpers.now_ms()
+		local t = redis.call('TIME')
+		return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 	end
-end
 
-local function write(ns, channel, key, value, ttl, now)
-	local index = redis.call('INCR', ns.counter)
-	local data = ns.data .. key
-	local before = redis.call('HMGET', data, 'v', 'i')
-	redis.call('HSET', data, 'v', value, 'i', index)
-	if ttl > 0 then
-		redis.call('PEXPIREAT', data, now + ttl)
-		redis.call('ZADD', ns.expiry, now + ttl, key)
-	else
-		redis.call('PERSIST', data)
+	-- Append a change to the history stream: op, key, the value when small enough, and the
+	-- pair the key had before (p = its lastIndex or 0, q = its value), so a resumed watch can
+	-- rebuild the state at its index.
+	function helpers.record(op, index, key, value, before)
+		local fields = { 'o', op, 'k', key, 'p', before[2] or '0' }
+		if value and #value <= ns.inline_limit then
+			table.insert(fields, 'v')
+			table.insert(fields, value)
+		end
+		if before[1] and #before[1] <= ns.inline_limit then
+			table.insert(fields, 'q')
+			table.insert(fields, before[1])
+		end
+		redis.call('XADD', ns.history, 'MAXLEN', '~', ns.history_size, index .. '-0', unpack(fields))
+	end
+
+	-- Remove a key (data, index and expiry entries) and publish its deletion with a new index.
+	function helpers.remove(key)
+		local data = ns.data .. key
+		local history = recording_history()
+		local before
+		if history then
+			before = redis.call('HMGET', data, 'v', 'i')
+		end
+		local existed = redis.call('DEL', data)
+		redis.call('ZREM', ns.index, key)
 		redis.call('ZREM', ns.expiry, key)
-	end
-	redis.call('ZADD', ns.index, 0, key)
-	publish_put(channel, index, key, value, ns.inline_limit)
-	record('P', index, key, value, before)
-	return index
-end
-
--- The pairs of a key (tree false) or of every key strictly below it (tree true) as a flat
--- list key, value, index, ...; and whether the key itself exists.
-local function add_pair(out, key, pair)
-	table.insert(out, key)
-	table.insert(out, pair[1])
-	table.insert(out, pair[2])
-end
-
-local function read_state(key, tree)
-	local out = {}
-	local exists = 0
-	if key ~= '' then
-		local pair = redis.call('HMGET', ns.data .. key, 'v', 'i')
-		if pair[2] then
-			exists = 1
-			if not tree then
-				add_pair(out, key, pair)
-			end
+		local index = redis.call('INCR', ns.counter)
+		redis.call('PUBLISH', channel, message('D', index, key))
+		if history then
+			helpers.record('D', index, key, nil, before)
 		end
+		return existed
 	end
-	if tree then
-		local members
-		if key == '' then
-			members = redis.call('ZRANGE', ns.index, '-', '+', 'BYLEX')
-		else
-			members = redis.call('ZRANGE', ns.index, '[' .. key .. '/', '(' .. key .. '0', 'BYLEX')
+
+	-- Whether the key has a TTL (is in the expiry set), and the server time when it had to be
+	-- read. A TTL key that is due but not swept yet is removed now, so that its expiry is
+	-- published before the write that follows it (a watcher sees the delete, then the new value).
+	function helpers.expire_if_due(key, due)
+		local now = helpers.now_ms()
+		if tonumber(due) <= now then
+			helpers.remove(key)
+			return false, now
 		end
-		for _, member in ipairs(members) do
-			local pair = redis.call('HMGET', ns.data .. member, 'v', 'i')
-			-- Absent: expired in Redis, not swept yet.
+		return true, now
+	end
+
+	-- The pairs of a key (tree false) or of every key strictly below it (tree true) as a flat
+	-- list key, value, index, ...; and whether the key itself exists. Filled by position rather
+	-- than table.insert: a listing adds three entries per key.
+	function helpers.read_state(key, tree)
+		local call = redis.call
+		local data = ns.data
+		local out = {}
+		local n = 0
+		local exists = 0
+		if key ~= '' then
+			local pair = call('HMGET', data .. key, 'v', 'i')
 			if pair[2] then
-				add_pair(out, member, pair)
+				exists = 1
+				if not tree then
+					out[1], out[2], out[3] = key, pair[1], pair[2]
+				end
 			end
 		end
+		if tree then
+			local members
+			if key == '' then
+				members = call('ZRANGE', ns.index, '-', '+', 'BYLEX')
+			else
+				members = call('ZRANGE', ns.index, '[' .. key .. '/', '(' .. key .. '0', 'BYLEX')
+			end
+			for i = 1, #members do
+				local member = members[i]
+				local pair = call('HMGET', data .. member, 'v', 'i')
+				-- Absent: expired in Redis, not swept yet.
+				if pair[2] then
+					out[n + 1], out[n + 2], out[n + 3] = member, pair[1], pair[2]
+					n = n + 3
+				end
+			end
+		end
+		return out, exists
 	end
-	return out, exists
+
+	return helpers
 end

@@ -1,6 +1,6 @@
--- ARGV[5] directory ('' for the whole namespace).
+-- ARGV[6] directory ('' for the whole namespace).
 -- Returns how many existing keys were deleted.
-local dir = ARGV[5]
+local dir = ARGV[6]
 local members
 if dir == '' then
 	members = redis.call('ZRANGE', ns.index, '-', '+', 'BYLEX')
@@ -11,7 +11,7 @@ end
 local deleted = 0
 for _, key in ipairs(members) do
 	if redis.call('EXISTS', ns.data .. key) == 1 or redis.call('ZSCORE', ns.index, key) then
-		deleted = deleted + remove(ns, channel, key)
+		deleted = deleted + lib().remove(key)
 	end
 end
 return deleted

@@ -1,15 +1,18 @@
--- ARGV[5] key, ARGV[6] previous lastIndex (0: unconditional).
+-- ARGV[6] key, ARGV[7] previous lastIndex (0: unconditional).
 -- Returns 1 deleted, -1 not found, -2 modified.
-local key = ARGV[5]
-expire_if_due(ns, channel, key, now_ms())
+local key = ARGV[6]
+local due = redis.call('ZSCORE', ns.expiry, key)
+if due then
+	lib().expire_if_due(key, due)
+end
 local current = redis.call('HGET', ns.data .. key, 'i')
 if not current then
 	-- A stale index entry (the key expired in Redis before the sweeper saw it) goes too.
 	redis.call('ZREM', ns.index, key)
 	return -1
 end
-if ARGV[6] ~= '0' and current ~= ARGV[6] then
+if ARGV[7] ~= '0' and current ~= ARGV[7] then
 	return -2
 end
-remove(ns, channel, key)
+lib().remove(key)
 return 1

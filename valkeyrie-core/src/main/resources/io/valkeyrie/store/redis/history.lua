@@ -1,19 +1,22 @@
--- ARGV[5] key or directory, ARGV[6] '1' for a tree, ARGV[7] the index to resume after.
--- Returns false when the history no longer reaches back to the index; otherwise
+-- ARGV[6] key or directory, ARGV[7] '1' for a tree, ARGV[8] the index to resume after.
+-- Returns false when the history does not hold every change after the index; otherwise
 -- {counter, {current pairs as in read.lua}, {index, op, key, previous index, value or
 -- false, previous value or false, ...}} with the changes after the index that concern the
 -- key or tree, in order.
-local key = ARGV[5]
-local tree = ARGV[6] == '1'
-local from = tonumber(ARGV[7])
+local key = ARGV[6]
+local tree = ARGV[7] == '1'
+local from = tonumber(ARGV[8])
 local counter = tonumber(redis.call('GET', ns.counter) or '0')
 if from > counter or ns.history_size <= 0 then
 	return false
 end
 local entries = {}
 if counter > from then
+	-- Entry ids are indexes, unique and at most the counter: there is one for every change
+	-- after the index only if there are exactly that many. Fewer: trimmed, or written while
+	-- the history was off (see common.lua).
 	entries = redis.call('XRANGE', ns.history, (from + 1) .. '-0', '+')
-	if #entries == 0 or entries[1][1] ~= (from + 1) .. '-0' then
+	if #entries ~= counter - from then
 		return false
 	end
 end
@@ -41,5 +44,5 @@ for _, entry in ipairs(entries) do
 		table.insert(changes, fields['q'] or false)
 	end
 end
-local state = read_state(key, tree)
+local state = lib().read_state(key, tree)
 return { counter, state, changes }

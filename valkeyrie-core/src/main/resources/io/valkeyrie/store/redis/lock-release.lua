@@ -1,8 +1,35 @@
--- KEYS[1] lock record; ARGV[1] owner token, ARGV[2] unlock channel, ARGV[3] lock key.
--- Deletes the record only if we own it and wakes the waiters; returns 1, or 0 if not ours.
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-	return 0
+-- KEYS[1] lock record, KEYS[2] waiters (sorted set: waiter token -> ms until which its
+-- registration holds), KEYS[3] the waiter woken last (string, PX grace).
+-- ARGV[1] owner token to release, or '' when a waiter gives up; ARGV[2] the token of the waiter
+-- that gives up (or ''); ARGV[3] unlock channel, ARGV[4] lock key, ARGV[5] hand-over grace in ms.
+-- Release deletes the record only if ARGV[1] owns it (returns 0 otherwise). Then, if the lock is
+-- free, someone waits and no woken waiter is still on its way, wakes the waiter registered
+-- longest ago: publishes '<its token> <lock key>' and gives it the grace to try, after which it
+-- is forgotten (a waiter that died must not hold up the others). Returns 1.
+if ARGV[1] ~= '' then
+	if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+		return 0
+	end
+	redis.call('DEL', KEYS[1])
+else
+	redis.call('ZREM', KEYS[2], ARGV[2])
+	if redis.call('GET', KEYS[3]) == ARGV[2] then
+		redis.call('DEL', KEYS[3])
+	end
+	if redis.call('EXISTS', KEYS[1]) == 1 then
+		return 1
+	end
 end
-redis.call('DEL', KEYS[1])
-redis.call('PUBLISH', ARGV[2], ARGV[3])
+if redis.call('EXISTS', KEYS[2]) == 0 or redis.call('EXISTS', KEYS[3]) == 1 then
+	return 1
+end
+local time = redis.call('TIME')
+local now = time[1] * 1000 + math.floor(time[2] / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local first = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+if first then
+	redis.call('ZADD', KEYS[2], 'XX', 'LT', now + tonumber(ARGV[5]), first)
+	redis.call('SET', KEYS[3], first, 'PX', ARGV[5])
+	redis.call('PUBLISH', ARGV[3], first .. ' ' .. ARGV[4])
+end
 return 1

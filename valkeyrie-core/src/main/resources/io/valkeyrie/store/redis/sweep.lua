@@ -1,7 +1,7 @@
--- ARGV[5] the most keys to remove in one run.
+-- ARGV[6] the most keys to remove in one run.
 -- Removes due TTL keys (publishing their deletion); returns how many.
-local due = redis.call('ZRANGE', ns.expiry, '-inf', now_ms(), 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[5]))
+local due = redis.call('ZRANGE', ns.expiry, '-inf', lib().now_ms(), 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[6]))
 for _, key in ipairs(due) do
-	remove(ns, channel, key)
+	lib().remove(key)
 end
 return #due

@@ -370,4 +370,54 @@ class ConsulStoreTest {
 		await().during(Duration.ofMillis(300)).atMost(Timing.seconds(2)).until(() -> store.blockingQueries() <= 1);
 	}
 
+
+	@Test
+	void writesNobodyWatchesAreNotLoggedAndAFeedThatRegistersLaterStillSeesEveryPut() throws Exception {
+		String bookkeeping = "_vk-" + UUID.randomUUID().toString().substring(0, 8);
+		Store writer = open(config().option("bookkeeping-prefix", bookkeeping));
+		writer.put("k", "v0");
+		writer.put("other", "x");
+		// Nobody watches: the writes carry a check of the watch registry instead of a log record.
+		assertThat(raw("GET", "kv/" + bookkeeping + "/log/?keys").statusCode()).isEqualTo(404);
+		Store watcher = open(config().option("bookkeeping-prefix", bookkeeping));
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		watcher.watch("k", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> !events.isEmpty());
+		// The writer still plans with the registry it read before the watcher registered: its check
+		// fails, it reads the registry again and logs, so no put coalesces with the next.
+		List<String> expected = new ArrayList<>();
+		for (int i = 1; i <= 30; i++) {
+			writer.put("k", "v" + i);
+			expected.add("v" + i);
+		}
+		await().atMost(Timing.seconds(5))
+			.until(() -> events.stream().filter(WatchEvent.Put.class::isInstance).count() >= expected.size());
+		assertThat(events.stream().filter(WatchEvent.Put.class::isInstance).map((e) -> ((WatchEvent.Put) e).pair().valueAsString()))
+			.containsExactlyElementsOf(expected);
+		assertThat(raw("GET", "kv/" + bookkeeping + "/log/?keys").statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void aWatchRegistrationLostBehindTheStoresBackResyncsItsWatches() throws Exception {
+		String bookkeeping = "_vk-" + UUID.randomUUID().toString().substring(0, 8);
+		Store watcher = open(config().option("bookkeeping-prefix", bookkeeping));
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		watcher.watchTree("", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> !events.isEmpty());
+		String registrations = new String(raw("GET", "kv/" + bookkeeping + "/watchers/?recurse").body(), StandardCharsets.UTF_8);
+		java.util.regex.Matcher session = java.util.regex.Pattern.compile("\"Session\":\\s*\"([^\"]+)\"").matcher(registrations);
+		assertThat(session.find()).isTrue();
+		assertThat(raw("PUT", "session/destroy/" + session.group(1)).statusCode()).isEqualTo(200);
+		Store writer = open(config().option("bookkeeping-prefix", bookkeeping));
+		writer.put("after", "x");
+		await().atMost(Timing.seconds(15))
+			.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Snapshot s && s.isResync())
+					&& lastState(events).containsKey("after"));
+		// Registered again: the writes are logged.
+		await().atMost(Timing.seconds(5)).until(() -> raw("GET", "kv/" + bookkeeping + "/watchers/?keys").statusCode() == 200);
+		writer.put("again", "y");
+		await().atMost(Timing.seconds(5)).until(() -> lastState(events).containsKey("again"));
+		assertThat(raw("GET", "kv/" + bookkeeping + "/log/?keys").statusCode()).isEqualTo(200);
+	}
+
 }

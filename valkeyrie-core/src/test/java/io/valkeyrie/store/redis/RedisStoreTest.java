@@ -40,6 +40,9 @@ import static org.awaitility.Awaitility.await;
  */
 class RedisStoreTest {
 
+	/** Locks that outlast every test: only an unlock or a retry can hand them over. */
+	private static final LockOptions LONG_TTL = LockOptions.builder().ttl(Duration.ofSeconds(30)).build();
+
 	private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
 
 	private String endpoint;
@@ -121,23 +124,68 @@ class RedisStoreTest {
 
 	@Test
 	void watchResumesFromTheHistoryStreamOrResyncsWhenItNoLongerReachesBack() {
-		RedisStore store = open(config());
+		RedisStore store = open(config().option(RedisOptions.HISTORY, "always"));
 		store.put("r/a", "1");
 		long from = store.get("r/a").lastIndex();
 		store.put("r/b", "2");
 		store.delete("r/a");
 		store.put("r/b", "3");
 		store.put("elsewhere", "x");
-		List<String> changes = new CopyOnWriteArrayList<>();
-		store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(from), (event) -> changes.add(describe(event)));
-		await().atMost(Timing.seconds(5)).until(() -> changes.size() >= 3);
-		assertThat(changes).containsExactly("put r/b=2 {r/a=1, r/b=2}", "delete r/a {r/b=2}", "put r/b=3 {r/b=3}");
+		assertThat(resumeTree(store, from, 3)).containsExactly("put r/b=2 {r/a=1, r/b=2}", "delete r/a {r/b=2}",
+				"put r/b=3 {r/b=3}");
 
 		this.redis.xtrim("valkeyrie{" + this.namespace + "}:h", 0);
-		List<String> resumed = new CopyOnWriteArrayList<>();
-		store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(from), (event) -> resumed.add(describe(event)));
-		await().atMost(Timing.seconds(5)).until(() -> !resumed.isEmpty());
-		assertThat(resumed).containsExactly("resync {r/b=3}");
+		assertThat(resumeTree(store, from, 1)).containsExactly("resync {r/b=3}");
+	}
+
+	@Test
+	void historyIsWrittenOnlyWhileTheNamespaceIsWatchedAndAResumeOverAGapResyncs() {
+		RedisStore store = open(config());
+		String base = "valkeyrie{" + this.namespace + "}:";
+		store.put("r/a", "1");
+		long unwatched = store.get("r/a").lastIndex();
+		store.put("r/b", "2");
+		assertThat(this.redis.exists(base + "h", base + "w")).isZero();
+		assertThat(resumeTree(store, unwatched, 1)).containsExactly("resync {r/a=1, r/b=2}");
+		assertThat(this.redis.pttl(base + "w")).isBetween(1L, Duration.ofMinutes(5).toMillis());
+
+		// While watched (and for history-linger after the last watch closed), every change is kept.
+		long watched = store.get("r/b").lastIndex();
+		store.put("r/c", "3");
+		store.delete("r/a");
+		assertThat(resumeTree(store, watched, 2)).containsExactly("put r/c=3 {r/a=1, r/b=2, r/c=3}",
+				"delete r/a {r/b=2, r/c=3}");
+
+		// A change written while nobody was registered leaves a gap: resuming over it resyncs.
+		this.redis.del(base + "w");
+		store.put("r/gap", "not kept");
+		this.redis.psetex(base + "w", 60_000, "1");
+		store.put("r/d", "4");
+		assertThat(this.redis.xlen(base + "h")).isEqualTo(3);
+		assertThat(resumeTree(store, watched, 1)).containsExactly("resync {r/b=2, r/c=3, r/d=4, r/gap=not kept}");
+	}
+
+	/** The events of a watch of tree {@code r} resumed from {@code index}, once there are {@code count}. */
+	private static List<String> resumeTree(Store store, long index, int count) {
+		List<String> events = new CopyOnWriteArrayList<>();
+		store.watchTree("r", WatchOptions.DEFAULTS.resumeFrom(index), (event) -> events.add(describe(event)));
+		await().atMost(Timing.seconds(5)).until(() -> events.size() >= count);
+		return events;
+	}
+
+	@Test
+	void onlyAStoreWithWatchesIsSentTheChangesOfTheNamespace() {
+		RedisStore store = open(config());
+		String channel = "valkeyrie{" + this.namespace + "}:c";
+		store.put("k", "v");
+		assertThat(this.redis.pubsubNumsub(channel)).containsEntry(channel, 0L);
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		store.watch("k", events::add);
+		assertThat(this.redis.pubsubNumsub(channel)).containsEntry(channel, 1L);
+		store.put("k", "w");
+		await().atMost(Timing.seconds(5)).until(() -> events.stream()
+			.anyMatch((e) -> e instanceof WatchEvent.Put p && p.pair().valueAsString().equals("w")));
+		assertThat(events.get(0)).isInstanceOfSatisfying(WatchEvent.Snapshot.class, (s) -> assertThat(s.isResync()).isFalse());
 	}
 
 	private static String describe(WatchEvent event) {
@@ -230,6 +278,33 @@ class RedisStoreTest {
 		assertThat(store.get("k").valueAsString()).isEqualTo("after");
 		await().atMost(Timing.seconds(10)).until(() -> values.contains("after"));
 		assertThat(events).anyMatch((e) -> e instanceof WatchEvent.Snapshot s && s.isResync());
+	}
+
+	@Test
+	void watchOpenedWhileRedisIsAwayResyncsOnceItsChangeSubscriptionIsConfirmed() {
+		RedisStore store = open(config().requestTimeout(Duration.ofSeconds(1)));
+		store.put("k", "before");
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		TestServers.stop("redis");
+		try {
+			long started = System.nanoTime();
+			store.watch("k", events::add);
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Timing.seconds(5));
+		}
+		finally {
+			TestServers.start("redis");
+		}
+		RedisStore writer = open(config());
+		writer.put("k", "after");
+		await().atMost(Timing.seconds(10)).until(() -> events.stream().anyMatch((e) -> value(e).equals("after")));
+		writer.put("k", "later");
+		await().atMost(Timing.seconds(5))
+			.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Put p && p.pair().valueAsString().equals("later")));
+	}
+
+	private static String value(WatchEvent event) {
+		KVPair pair = event.current().get("k");
+		return (pair != null) ? pair.valueAsString() : "<absent>";
 	}
 
 	@Test
@@ -327,18 +402,19 @@ class RedisStoreTest {
 			.isInstanceOf(StoreConfigurationException.class)
 			.hasMessageContaining("sentinelMasterName")
 			.hasMessageContaining(RedisOptions.SENTINEL_MASTER);
+		assertThatThrownBy(() -> open(config().option(RedisOptions.HISTORY, "sometimes")))
+			.isInstanceOf(StoreConfigurationException.class)
+			.hasMessageContaining("'while-watched' or 'always'");
 	}
 
 	@Test
 	void lockWaiterIsWokenByTheUnlockMessageNotByTheTtl() {
-		RedisStore store = open(config());
 		RedisStore other = open(config());
-		LockOptions options = LockOptions.builder().ttl(Duration.ofSeconds(30)).build();
-		LockLease held = store.newLock("l", options).lock();
+		LockLease held = open(config()).newLock("l", LONG_TTL).lock();
 		long[] wokenAfter = new long[1];
 		Thread waiter = new Thread(() -> {
 			long started = System.nanoTime();
-			other.newLock("l", options).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
+			other.newLock("l", LONG_TTL).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
 				wokenAfter[0] = System.nanoTime() - started;
 				lease.close();
 			});
@@ -351,6 +427,112 @@ class RedisStoreTest {
 		await().atMost(Timing.seconds(5)).until(() -> !waiter.isAlive());
 		assertThat(wokenAfter[0]).isPositive();
 		assertThat(Duration.ofNanos(System.nanoTime() - released)).isLessThan(Timing.millis(500));
+	}
+
+	@Test
+	void unlockPublishesOnlyWhenSomeoneWaitsAndThenWakesOneWaiter() throws Exception {
+		RedisStore store = open(config());
+		RedisStore other = open(config());
+		String channel = "valkeyrie{" + this.namespace + "}:u";
+		RedisClient client = RedisClient.create(this.endpoint);
+		this.resources.add(client::shutdown);
+		var subscriber = client.connectPubSub();
+		this.resources.add(subscriber);
+		List<String> messages = new CopyOnWriteArrayList<>();
+		subscriber.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+
+			@Override
+			public void message(String channel, String message) {
+				messages.add(message);
+			}
+
+		});
+		subscriber.sync().subscribe(channel);
+		for (int i = 0; i < 3; i++) {
+			store.newLock("l", LONG_TTL).lock().close();
+		}
+		LockLease held = store.newLock("l", LONG_TTL).lock();
+		List<Thread> waiters = new CopyOnWriteArrayList<>();
+		List<Long> tokens = new CopyOnWriteArrayList<>();
+		for (RedisStore waiting : List.of(store, other, other)) {
+			Thread waiter = new Thread(() -> waiting.newLock("l", LONG_TTL).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
+				tokens.add(lease.fencingToken());
+				lease.close();
+			}));
+			waiter.start();
+			waiters.add(waiter);
+		}
+		String waitersKey = "valkeyrie{" + this.namespace + "}:w:l";
+		await().atMost(Timing.seconds(5))
+			.until(() -> this.redis.zcard(waitersKey) == 3 && waiters.stream().allMatch(RedisStoreTest::waitsForUnlock));
+		assertThat(messages).isEmpty();
+		held.close();
+		for (Thread waiter : waiters) {
+			waiter.join(Timing.seconds(5).toMillis());
+		}
+		assertThat(tokens).hasSize(3);
+		// At most one message per unlock that found waiters, each naming the one waiter it wakes.
+		assertThat(messages).hasSizeBetween(1, 3).allMatch((message) -> message.matches("\\S+ l"));
+		// Nothing left behind (a woken waiter's mark lasts the grace at most).
+		await().atMost(Timing.seconds(2)).until(() -> this.redis.exists(waitersKey, "valkeyrie{" + this.namespace + "}:o:l") == 0);
+	}
+
+	@Test
+	void aWokenWaiterThatNeverTriesDoesNotHoldUpTheOthers() {
+		RedisStore other = open(config());
+		LockLease held = open(config()).newLock("l", LONG_TTL).lock();
+		long[] acquiredAfter = new long[1];
+		Thread waiter = waitingThread(other, acquiredAfter);
+		// A waiter of a process that died: registered first, so the unlock wakes it, and it never comes.
+		long serverMillis = Long.parseLong(this.redis.time().get(0)) * 1000;
+		this.redis.zadd("valkeyrie{" + this.namespace + "}:w:l", serverMillis + 10_000, "dead-waiter");
+		long released = System.nanoTime();
+		held.close();
+		await().atMost(Timing.seconds(5)).until(() -> !waiter.isAlive());
+		assertThat(acquiredAfter[0]).isPositive();
+		// The live waiter retries after the hand-over grace instead of sleeping until its 30 s wait ran out.
+		assertThat(Duration.ofNanos(acquiredAfter[0] - released)).isLessThan(RedisLockWaiters.GRACE.plus(Timing.millis(500)));
+	}
+
+	@Test
+	void waitersThatGiveUpLeaveNoRegistrationBehind() throws Exception {
+		RedisStore other = open(config());
+		LockLease held = open(config()).newLock("l", LONG_TTL).lock();
+		String waitersKey = "valkeyrie{" + this.namespace + "}:w:l";
+		assertThat(other.newLock("l", LONG_TTL).tryLock(Duration.ofMillis(300))).isEmpty();
+		assertThat(this.redis.exists(waitersKey)).isZero();
+		Thread waiter = new Thread(() -> other.newLock("l", LONG_TTL).lock());
+		waiter.start();
+		await().atMost(Timing.seconds(5)).until(() -> this.redis.zcard(waitersKey) == 1 && waitsForUnlock(waiter));
+		waiter.interrupt();
+		waiter.join(Timing.seconds(5).toMillis());
+		assertThat(this.redis.exists(waitersKey)).isZero();
+		held.close();
+	}
+
+	@Test
+	void aWaiterGetsTheLockEvenIfTheUnlockFellIntoASubscriptionGap() throws Exception {
+		RedisStore other = open(config());
+		LockLease held = open(config()).newLock("l", LONG_TTL).lock();
+		long[] acquiredAfter = new long[1];
+		Thread waiter = waitingThread(other, acquiredAfter);
+		this.redis.clientKill(KillArgs.Builder.typePubsub());
+		long released = System.nanoTime();
+		held.close();
+		waiter.join(Timing.seconds(10).toMillis());
+		assertThat(acquiredAfter[0]).isPositive();
+		assertThat(Duration.ofNanos(acquiredAfter[0] - released)).isLessThan(Timing.seconds(5));
+	}
+
+	/** A thread that waits for lock "l" (up to 20 s), notes when it got it and unlocks; returned once it waits. */
+	private static Thread waitingThread(RedisStore store, long[] acquiredAt) {
+		Thread waiter = new Thread(() -> store.newLock("l", LONG_TTL).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
+			acquiredAt[0] = System.nanoTime();
+			lease.close();
+		}));
+		waiter.start();
+		await().atMost(Timing.seconds(5)).until(() -> waitsForUnlock(waiter));
+		return waiter;
 	}
 
 	private static boolean waitsForUnlock(Thread thread) {

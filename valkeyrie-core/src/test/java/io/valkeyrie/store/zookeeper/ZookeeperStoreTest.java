@@ -152,6 +152,61 @@ class ZookeeperStoreTest {
 	}
 
 	@Test
+	void writesJournalOnlyWhileSomeStoreWatches() throws Exception {
+		String basePath = "/valkeyrie-registry-" + UUID.randomUUID().toString().substring(0, 8);
+		Store writer = open(config().option("base-path", basePath));
+		CuratorFramework raw = rawClient();
+		String root = basePath + "/kv/" + this.namespace;
+		writer.put("k", "0");
+		assertThat(raw.getChildren().forPath(root)).containsExactly("k");
+
+		Store watcher = open(config().option("base-path", basePath));
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		watcher.watch("k", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		assertThat(raw.getChildren().forPath(basePath + "/watchers")).hasSize(1);
+		assertEveryWriteArrives(writer, events);
+		assertThat(raw.getChildren().forPath(root)).anyMatch((name) -> name.startsWith(Journal.PREFIX));
+
+		// The watcher goes: writers learn it and stop journaling.
+		watcher.close();
+		int[] attempt = { 0 };
+		await().atMost(Timing.seconds(5)).until(() -> {
+			String key = "after" + attempt[0]++;
+			writer.put(key, "x");
+			return raw.getChildren().forPath(root).stream().noneMatch((name) -> name.startsWith(Journal.PREFIX + key + "-"));
+		});
+	}
+
+	@Test
+	void aWriterThatMissedTheRegistrationOfAWatcherIsRefusedByTheServerAndJournals() throws Exception {
+		String basePath = "/valkeyrie-registry-" + UUID.randomUUID().toString().substring(0, 8);
+		Store writer = open(config().option("base-path", basePath));
+		writer.put("k", "0");
+		// The writer no longer hears of registrations: it keeps believing that nobody watches.
+		((ZookeeperStore) writer).curator().getZookeeperClient().getZooKeeper()
+			.removeAllWatches(basePath + "/watchers", Watcher.WatcherType.Any, true);
+
+		Store watcher = open(config().option("base-path", basePath));
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		watcher.watch("k", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		assertEveryWriteArrives(writer, events);
+	}
+
+	/** 50 quick writes of "k" reach a watcher whose first event (the snapshot) is in {@code events}, in order. */
+	private static void assertEveryWriteArrives(Store writer, List<WatchEvent> events) {
+		List<String> written = new ArrayList<>();
+		for (int i = 1; i <= 50; i++) {
+			writer.put("k", "v" + i);
+			written.add("v" + i);
+		}
+		await().atMost(Timing.seconds(10)).until(() -> events.size() == 51);
+		assertThat(events.subList(1, 51)).map((event) -> ((WatchEvent.Put) event).pair().valueAsString())
+			.containsExactlyElementsOf(written);
+	}
+
+	@Test
 	void valuesTooLargeToJournalStillReachWatchers() {
 		Store writer = open(config().maxValueSize(1_000_000));
 		List<WatchEvent> events = new CopyOnWriteArrayList<>();
@@ -391,6 +446,32 @@ class ZookeeperStoreTest {
 		awaitResync(events);
 		store.put("k", "2");
 		awaitPut(events, "k", "2");
+	}
+
+	@Test
+	void aServerThatStopsAnsweringFailsCallsWithinTheRequestTimeout() throws Exception {
+		FreezingProxy proxy = new FreezingProxy(TestServers.endpoint("zookeeper"));
+		this.closeables.add(proxy);
+		// ZooKeeper's client gives up on a silent connection only after 2/3 of the session timeout (20 s).
+		Store store = open(config().endpoints(proxy.endpoint())
+			.requestTimeout(Duration.ofSeconds(1))
+			.option("session-timeout", "30s"));
+		store.put("k", "1");
+		proxy.freeze();
+		try {
+			long start = System.nanoTime();
+			assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> store.get("k"));
+			assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(() -> store.put("k", "2"));
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Timing.seconds(4));
+		}
+		finally {
+			proxy.thaw();
+		}
+		// The late answers are dropped; the connection and the caller's thread are fine.
+		assertThat(Thread.currentThread().isInterrupted()).isFalse();
+		await().atMost(Timing.seconds(5)).ignoreExceptions().until(() -> store.get("k") != null);
+		store.put("k", "3");
+		assertThat(store.get("k").valueAsString()).isEqualTo("3");
 	}
 
 	@Test

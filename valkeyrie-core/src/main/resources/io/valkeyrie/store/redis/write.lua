@@ -1,0 +1,55 @@
+-- put and atomicPut. ARGV[6] key, ARGV[7] value, ARGV[8] ttl in ms (0: permanent), ARGV[9]
+-- the lastIndex the key must have: '-' any (put), '0' none (an atomicPut that only creates).
+-- Returns the new lastIndex, or -1 not found, -2 modified, -3 exists.
+local key = ARGV[6]
+local data = ns.data .. key
+-- A TTL key due but not swept yet is removed first, its expiry published before this write.
+local had_ttl, now = false, nil
+local due = redis.call('ZSCORE', ns.expiry, key)
+if due then
+	had_ttl, now = lib().expire_if_due(key, due)
+end
+local expected = ARGV[9]
+if expected ~= '-' then
+	local current = redis.call('HGET', data, 'i')
+	if expected == '0' then
+		if current then
+			return -3
+		end
+	elseif not current then
+		return -1
+	elseif current ~= expected then
+		return -2
+	end
+end
+local index = redis.call('INCR', ns.counter)
+local value = ARGV[7]
+local ttl = tonumber(ARGV[8])
+local history = recording_history()
+local before
+if history then
+	before = redis.call('HMGET', data, 'v', 'i')
+end
+-- HSET counts the fields it added: none when the key existed, and then it is indexed already.
+local added = redis.call('HSET', data, 'v', value, 'i', index)
+if ttl > 0 then
+	local at = (now or lib().now_ms()) + ttl
+	redis.call('PEXPIREAT', data, at)
+	redis.call('ZADD', ns.expiry, at, key)
+elseif had_ttl then
+	redis.call('PERSIST', data)
+	redis.call('ZREM', ns.expiry, key)
+end
+if added > 0 then
+	redis.call('ZADD', ns.index, 0, key)
+end
+if #value <= ns.inline_limit then
+	redis.call('PUBLISH', channel, message('P', index, key) .. value)
+else
+	-- Too large to copy into every subscriber's buffer: subscribers read it when they want it.
+	redis.call('PUBLISH', channel, message('F', index, key))
+end
+if history then
+	lib().record('P', index, key, value, before)
+end
+return index

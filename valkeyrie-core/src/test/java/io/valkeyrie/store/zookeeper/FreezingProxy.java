@@ -1,0 +1,106 @@
+package io.valkeyrie.store.zookeeper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP proxy in front of a server that can stop passing bytes on while keeping the
+ * connections open: a server that hangs without closing anything.
+ */
+final class FreezingProxy implements AutoCloseable {
+
+	private final ServerSocket listener;
+
+	private final String host;
+
+	private final int port;
+
+	private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+	private volatile boolean frozen;
+
+	/** @param target the server, {@code host:port} */
+	FreezingProxy(String target) throws IOException {
+		this.host = target.substring(0, target.lastIndexOf(':'));
+		this.port = Integer.parseInt(target.substring(target.lastIndexOf(':') + 1));
+		this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+		start(this::accept);
+	}
+
+	String endpoint() {
+		return "127.0.0.1:" + this.listener.getLocalPort();
+	}
+
+	void freeze() {
+		this.frozen = true;
+	}
+
+	void thaw() {
+		this.frozen = false;
+	}
+
+	private void accept() {
+		try {
+			while (!this.listener.isClosed()) {
+				Socket client = this.listener.accept();
+				Socket server = new Socket(this.host, this.port);
+				this.sockets.add(client);
+				this.sockets.add(server);
+				start(() -> pump(client, server));
+				start(() -> pump(server, client));
+			}
+		}
+		catch (IOException ex) {
+			// Closed.
+		}
+	}
+
+	private void pump(Socket from, Socket to) {
+		byte[] buffer = new byte[8192];
+		try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+			int read;
+			while ((read = in.read(buffer)) >= 0) {
+				while (this.frozen) {
+					Thread.sleep(10);
+				}
+				out.write(buffer, 0, read);
+			}
+		}
+		catch (IOException | InterruptedException ex) {
+			// One side closed: the other follows when its pump ends.
+		}
+		finally {
+			closeQuietly(from);
+			closeQuietly(to);
+		}
+	}
+
+	private static void start(Runnable task) {
+		Thread thread = new Thread(task, "freezing-proxy");
+		thread.setDaemon(true);
+		thread.start();
+	}
+
+	private static void closeQuietly(Socket socket) {
+		try {
+			socket.close();
+		}
+		catch (IOException ex) {
+			// Closing anyway.
+		}
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.frozen = false;
+		this.listener.close();
+		this.sockets.forEach(FreezingProxy::closeQuietly);
+	}
+
+}
