@@ -12,7 +12,7 @@ package io.valkeyrie.benchmarks;
  * @param warmupMillis length of each warm-up iteration
  * @param iterations JMH measurement iterations
  * @param iterationMillis length of each measurement iteration
- * @param rounds how many times the overhead benchmarks run, each side keeping its best
+ * @param rounds how many times the overhead and lock benchmarks run, each side keeping its best
  * @param latencySamples samples per watch latency and lock hand-over measurement
  * @param handoverSamples samples per lock hand-over variant
  * @param watches key watches of the watch-scale run
