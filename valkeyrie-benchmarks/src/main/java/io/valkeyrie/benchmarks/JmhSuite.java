@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.BinaryOperator;
 
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -55,41 +56,42 @@ public final class JmhSuite {
 
 	private static void run(Profile profile, String backend, List<String> sides, List<String> variants, Path logs, int forks,
 			BiConsumer<String, Double> scores) throws RunnerException {
-		// Overhead runs in rounds (1 and 4 threads each), keeping each side's best time: ours and
-		// raw then both get a chance outside a burst of load from elsewhere on the machine.
-		Map<String, Double> best = new HashMap<>();
-		for (int round = 1; round <= profile.rounds(); round++) {
-			for (int threads : new int[] { 1, 4 }) {
-				if (!sides.isEmpty()) {
-					collect(options(profile, OverheadBenchmark.class, threads, forks,
-							logs.resolve("jmh-overhead-" + backend + "-" + threads + "t-round" + round + ".log"))
-						.param("backend", backend)
-						.param("side", sides.toArray(String[]::new)), (key, score) -> {
-							best.merge(key, score, Math::min);
-							scores.accept(key, best.get(key));
-						});
-				}
-			}
+		// Overhead and locks run in rounds (1 and 4 threads each), each score keeping its best: the
+		// sides then all get a chance outside a burst of load from elsewhere on the machine, and
+		// the one that runs first in this JVM (always ours) is not the only one on cold client code.
+		if (!sides.isEmpty()) {
+			inRounds(profile, scores, Math::min, (threads, round) -> options(profile, OverheadBenchmark.class, threads, forks,
+					logs.resolve("jmh-overhead-" + backend + "-" + threads + "t-round" + round + ".log"))
+				.param("backend", backend)
+				.param("side", sides.toArray(String[]::new)));
 		}
 		if (backend.equals("consul") && sides.contains("raw")) {
 			collect(options(profile, HttpClientsBenchmark.class, 1, forks, logs.resolve("jmh-http-clients.log")), scores);
 		}
-		// Locks too, keeping each variant's best throughput: in one JVM the variant that runs first
-		// also warms up the client libraries the later ones share.
-		Map<String, Double> most = new HashMap<>();
+		if (!variants.isEmpty()) {
+			inRounds(profile, scores, Math::max, (threads, round) -> options(profile, LockBenchmark.class, threads, forks,
+					logs.resolve("jmh-locks-" + backend + "-" + threads + "t-round" + round + ".log"))
+				.param("variant", variants.toArray(String[]::new))
+				// With one thread a shared client is the same as an own one.
+				.param("clients", (threads == 1) ? new String[] { "own" } : new String[] { "own", "shared" }));
+		}
+	}
+
+	/** The options of one run of a benchmark, with 1 or 4 threads, in a round. */
+	@FunctionalInterface
+	private interface RunOptions {
+
+		ChainedOptionsBuilder of(int threads, int round);
+
+	}
+
+	/** Run with 1 and 4 threads in each of the profile's rounds, every score keeping its best. */
+	private static void inRounds(Profile profile, BiConsumer<String, Double> scores, BinaryOperator<Double> best,
+			RunOptions options) throws RunnerException {
+		Map<String, Double> kept = new HashMap<>();
 		for (int round = 1; round <= profile.rounds(); round++) {
 			for (int threads : new int[] { 1, 4 }) {
-				if (!variants.isEmpty()) {
-					// With one thread a shared client is the same as an own one.
-					collect(options(profile, LockBenchmark.class, threads, forks,
-							logs.resolve("jmh-locks-" + backend + "-" + threads + "t-round" + round + ".log"))
-						.param("variant", variants.toArray(String[]::new))
-						.param("clients", (threads == 1) ? new String[] { "own" } : new String[] { "own", "shared" }),
-							(key, score) -> {
-								most.merge(key, score, Math::max);
-								scores.accept(key, most.get(key));
-							});
-				}
+				collect(options.of(threads, round), (key, score) -> scores.accept(key, kept.merge(key, score, best)));
 			}
 		}
 	}
