@@ -23,7 +23,10 @@ final class FreezingProxy implements AutoCloseable {
 
 	private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
-	private volatile boolean frozen;
+	/** Guards {@link #frozen}; pumps wait on it while frozen. */
+	private final Object gate = new Object();
+
+	private boolean frozen;
 
 	/** @param target the server, {@code host:port} */
 	FreezingProxy(String target) throws IOException {
@@ -38,11 +41,24 @@ final class FreezingProxy implements AutoCloseable {
 	}
 
 	void freeze() {
-		this.frozen = true;
+		synchronized (this.gate) {
+			this.frozen = true;
+		}
 	}
 
 	void thaw() {
-		this.frozen = false;
+		synchronized (this.gate) {
+			this.frozen = false;
+			this.gate.notifyAll();
+		}
+	}
+
+	private void awaitThawed() throws InterruptedException {
+		synchronized (this.gate) {
+			while (this.frozen) {
+				this.gate.wait();
+			}
+		}
 	}
 
 	private void accept() {
@@ -66,9 +82,7 @@ final class FreezingProxy implements AutoCloseable {
 		try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
 			int read;
 			while ((read = in.read(buffer)) >= 0) {
-				while (this.frozen) {
-					Thread.sleep(10);
-				}
+				awaitThawed();
 				out.write(buffer, 0, read);
 			}
 		}
@@ -98,7 +112,7 @@ final class FreezingProxy implements AutoCloseable {
 
 	@Override
 	public void close() throws IOException {
-		this.frozen = false;
+		thaw();
 		this.listener.close();
 		this.sockets.forEach(FreezingProxy::closeQuietly);
 	}
