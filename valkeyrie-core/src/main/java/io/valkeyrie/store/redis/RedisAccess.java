@@ -1,14 +1,22 @@
 package io.valkeyrie.store.redis;
 
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreUnavailableException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.ReturnType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs commands and scripts on a connection of the factory and turns every failure into
@@ -17,7 +25,13 @@ import org.springframework.data.redis.connection.ReturnType;
  */
 final class RedisAccess {
 
+	private static final Logger logger = LoggerFactory.getLogger(RedisAccess.class);
+
 	private final RedisConnectionFactory factory;
+
+	private volatile boolean functions;
+
+	private volatile boolean fallbackLogged;
 
 	RedisAccess(RedisConnectionFactory factory) {
 		this.factory = factory;
@@ -42,46 +56,107 @@ final class RedisAccess {
 		}
 	}
 
-	<T> T script(RedisScript script, ReturnType type, int keys, byte[]... keysAndArgs) {
-		return call((connection) -> run(connection, script, type, keys, keysAndArgs));
+	/**
+	 * Run on Lettuce's own commands of a connection of the factory, without Spring Data's
+	 * conversions in between: the paths every read and write takes.
+	 */
+	<T> T lettuce(Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+		return call((connection) -> {
+			RedisAsyncCommands<byte[], byte[]> redis = commands(connection);
+			return await(redis, command.apply(redis));
+		});
+	}
+
+	<T> T script(RedisScript script, ScriptOutputType type, int keys, byte[]... keysAndArgs) {
+		byte[][] keyArray = Arrays.copyOf(keysAndArgs, keys);
+		byte[][] args = Arrays.copyOfRange(keysAndArgs, keys, keysAndArgs.length);
+		return call((connection) -> run(commands(connection), script, type, keyArray, args));
 	}
 
 	long scriptLong(RedisScript script, int keys, byte[]... keysAndArgs) {
-		Long result = script(script, ReturnType.INTEGER, keys, keysAndArgs);
+		Long result = script(script, ScriptOutputType.INTEGER, keys, keysAndArgs);
 		return (result != null) ? result : 0;
 	}
 
-	/** Load every script, which also proves the server answers. */
+	/** Load the scripts (as a function library if the server allows), which also proves the server answers. */
 	void loadScripts() {
 		call((connection) -> {
-			for (RedisScript script : RedisScript.values()) {
-				connection.scriptingCommands().scriptLoad(script.body());
+			RedisAsyncCommands<byte[], byte[]> redis = commands(connection);
+			if (!loadLibrary(redis)) {
+				for (RedisScript script : RedisScript.values()) {
+					await(redis, redis.scriptLoad(script.body()));
+				}
 			}
 			return null;
 		});
 	}
 
-	private static <T> T run(RedisConnection connection, RedisScript script, ReturnType type, int keys,
-			byte[]... keysAndArgs) {
+	/** Whether the scripts run as functions ({@code FCALL}) rather than with {@code EVALSHA}. */
+	boolean functions() {
+		return this.functions;
+	}
+
+	private boolean loadLibrary(RedisAsyncCommands<byte[], byte[]> redis) {
 		try {
-			return connection.scriptingCommands().evalSha(script.sha(), type, keys, keysAndArgs);
+			// REPLACE: the name carries the text's hash, so a library of that name is this one.
+			await(redis, redis.functionLoad(RedisScript.library(), true));
+			this.functions = true;
 		}
-		catch (RuntimeException ex) {
-			if (!isNoScript(ex)) {
+		catch (RedisCommandExecutionException ex) {
+			if (isTransient(ex.getMessage())) {
+				throw ex;
+			}
+			if (this.functions || !this.fallbackLogged) {
+				this.fallbackLogged = true;
+				logger.info("Redis refused to load the store's function library ({}); running its scripts with EVALSHA,"
+						+ " which costs the server a few microseconds more per call", ex.getMessage());
+			}
+			this.functions = false;
+		}
+		return this.functions;
+	}
+
+	private <T> T run(RedisAsyncCommands<byte[], byte[]> redis, RedisScript script, ScriptOutputType type, byte[][] keys,
+			byte[][] args) {
+		if (this.functions) {
+			try {
+				return await(redis, redis.fcall(script.function(), type, keys, args));
+			}
+			catch (RedisCommandExecutionException ex) {
+				if (!hasMessage(ex, "Function not found")) {
+					throw ex;
+				}
+			}
+			// The server lost the library (restart without persistence, fail-over, FUNCTION FLUSH).
+			if (loadLibrary(redis)) {
+				return await(redis, redis.fcall(script.function(), type, keys, args));
+			}
+		}
+		try {
+			return await(redis, redis.evalsha(script.sha(), type, keys, args));
+		}
+		catch (RedisCommandExecutionException ex) {
+			if (!hasMessage(ex, "NOSCRIPT")) {
 				throw ex;
 			}
 			// The server forgot the script (restart, fail-over, SCRIPT FLUSH): EVAL loads it again.
-			return connection.scriptingCommands().eval(script.body(), type, keys, keysAndArgs);
+			return await(redis, redis.eval(script.body(), type, keys, args));
 		}
 	}
 
-	private static boolean isNoScript(Throwable ex) {
-		for (Throwable t = ex; t != null; t = t.getCause()) {
-			if (t.getMessage() != null && t.getMessage().contains("NOSCRIPT")) {
-				return true;
-			}
-		}
-		return false;
+	@SuppressWarnings("unchecked")
+	private static RedisAsyncCommands<byte[], byte[]> commands(RedisConnection connection) {
+		// Standalone and Sentinel (the store refuses Cluster): Lettuce's commands of one connection.
+		return (RedisAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
+	}
+
+	private static <T> T await(RedisAsyncCommands<byte[], byte[]> redis, RedisFuture<T> future) {
+		Duration timeout = redis.getStatefulConnection().getTimeout();
+		return LettuceFutures.awaitOrCancel(future, timeout.toNanos(), TimeUnit.NANOSECONDS);
+	}
+
+	private static boolean hasMessage(Throwable ex, String text) {
+		return ex.getMessage() != null && ex.getMessage().contains(text);
 	}
 
 	static StoreException translate(RuntimeException ex) {

@@ -8,9 +8,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The Lua scripts of the store, read from the {@code .lua} files beside this class; the
- * namespace write scripts start with {@code common.lua}. Run with EVALSHA, and EVAL when the
- * server does not know the script yet (after a restart or fail-over).
+ * The Lua scripts of the store, read from the {@code .lua} files beside this class.
+ * <p>
+ * They are registered as one Redis function library ({@link #library()}) and run with
+ * {@code FCALL}: the shared helpers of {@code common.lua} are then created once per load, and a
+ * call skips the script prelude {@code EVALSHA} pays. Where the server refuses functions
+ * (an ACL without {@code FUNCTION}, a managed service), each script runs with {@code EVALSHA}
+ * instead, {@code common.lua} prepended, and {@code EVAL} when the server does not know it
+ * yet. The library's name carries a hash of its text, so stores of different versions on
+ * one server each call their own functions.
  */
 enum RedisScript {
 
@@ -18,27 +24,63 @@ enum RedisScript {
 	SWEEP("sweep", true), RENEW("renew", true), READ("read", true), HISTORY("history", true),
 	LOCK_ACQUIRE("lock-acquire", false), LOCK_RELEASE("lock-release", false), LOCK_RENEW("lock-renew", false);
 
+	private static final Library LIBRARY = new Library();
+
+	private final String name;
+
+	private final boolean namespaced;
+
+	private final String source;
+
 	private final byte[] body;
 
 	private final String sha;
 
 	RedisScript(String name, boolean namespaced) {
-		String text = (namespaced ? read("common") + "\n" : "") + read(name);
+		this.name = name;
+		this.namespaced = namespaced;
+		this.source = read(name);
+		String text = namespaced ? common() + "\nbegin(KEYS, ARGV)\n" + this.source : this.source;
 		this.body = text.getBytes(StandardCharsets.UTF_8);
-		try {
-			this.sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(this.body));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-1 is missing from this JVM", ex);
-		}
+		this.sha = sha1(this.body);
 	}
 
+	/** The whole text run by {@code EVAL}. */
 	byte[] body() {
 		return this.body;
 	}
 
 	String sha() {
 		return this.sha;
+	}
+
+	/** The name of this script's function in {@link #library()}. */
+	String function() {
+		return LIBRARY.prefix + this.name.replace('-', '_');
+	}
+
+	/** The text {@code FUNCTION LOAD} registers: every script as a function. */
+	static String library() {
+		return LIBRARY.text;
+	}
+
+	/** The name of the library, which changes whenever a script does. */
+	static String libraryName() {
+		return LIBRARY.name;
+	}
+
+	// Enum constants are built before any other static field, so this cannot be a constant.
+	private static String common() {
+		return read("common");
+	}
+
+	private static String sha1(byte[] bytes) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(bytes));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-1 is missing from this JVM", ex);
+		}
 	}
 
 	private static String read(String name) {
@@ -51,6 +93,31 @@ enum RedisScript {
 		catch (IOException ex) {
 			throw new IllegalStateException("Cannot read script " + name + ".lua", ex);
 		}
+	}
+
+	private static final class Library {
+
+		private final String name;
+
+		private final String prefix;
+
+		private final String text;
+
+		Library() {
+			StringBuilder functions = new StringBuilder(common());
+			for (RedisScript script : RedisScript.values()) {
+				functions.append("\nredis.register_function('@").append(script.name.replace('-', '_'))
+					.append("', function(KEYS, ARGV)\n")
+					.append(script.namespaced ? "begin(KEYS, ARGV)\n" : "")
+					.append(script.source)
+					.append("\nend)\n");
+			}
+			String code = functions.toString();
+			this.name = "valkeyrie_" + sha1(code.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+			this.prefix = this.name + "_";
+			this.text = "#!lua name=" + this.name + "\n" + code.replace("register_function('@", "register_function('" + this.prefix);
+		}
+
 	}
 
 }

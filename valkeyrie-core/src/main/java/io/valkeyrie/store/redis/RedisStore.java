@@ -13,6 +13,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.ScriptOutputType;
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyExistsException;
 import io.valkeyrie.store.KeyModifiedException;
@@ -25,7 +27,6 @@ import io.valkeyrie.store.StoreLock;
 import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.internal.AbstractStore;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import org.jspecify.annotations.Nullable;
@@ -49,6 +50,8 @@ public final class RedisStore extends AbstractStore {
 	static final byte[] VALUE = { 'v' };
 
 	static final byte[] INDEX = { 'i' };
+
+	private static final byte[] EMPTY = {};
 
 	/** The expected lastIndex of an unconditional write. */
 	private static final byte[] ANY = { '-' };
@@ -177,13 +180,17 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	protected @Nullable KVPair doGet(String key, ReadOptions options) {
-		return pair(key, this.access.call((c) -> c.hashCommands().hMGet(this.layout.data(key), VALUE, INDEX)));
+		List<KeyValue<byte[], byte[]>> fields = this.access.lettuce((redis) -> redis.hmget(this.layout.data(key), VALUE, INDEX));
+		if (fields == null || fields.size() < 2 || !fields.get(1).hasValue()) {
+			return null;
+		}
+		return KVPair.wrap(key, fields.get(0).getValueOrElse(EMPTY), Long.parseLong(string(fields.get(1).getValue())));
 	}
 
 	@Override
 	protected boolean doExists(String key, ReadOptions options) {
-		Boolean exists = this.access.call((c) -> c.keyCommands().exists(this.layout.data(key)));
-		return Boolean.TRUE.equals(exists);
+		Long exists = this.access.lettuce((redis) -> redis.exists(this.layout.data(key)));
+		return exists != null && exists > 0;
 	}
 
 	@Override
@@ -270,7 +277,7 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	public @Nullable History history(String key, boolean tree, long index) {
-		List<Object> result = this.access.script(RedisScript.HISTORY, ReturnType.MULTI, RedisLayout.NAMESPACE_KEYS,
+		List<Object> result = this.access.script(RedisScript.HISTORY, ScriptOutputType.MULTI, RedisLayout.NAMESPACE_KEYS,
 				this.layout.scriptArgs(bytes(key), number(tree ? 1 : 0), number(index)));
 		if (result == null || result.isEmpty()) {
 			return null;
@@ -312,7 +319,7 @@ public final class RedisStore extends AbstractStore {
 	}
 
 	private Read read(String key, boolean tree) {
-		List<Object> result = this.access.script(RedisScript.READ, ReturnType.MULTI, RedisLayout.NAMESPACE_KEYS,
+		List<Object> result = this.access.script(RedisScript.READ, ScriptOutputType.MULTI, RedisLayout.NAMESPACE_KEYS,
 				this.layout.scriptArgs(bytes(key), number(tree ? 1 : 0)));
 		return new Read(Long.parseLong(string(result.get(0))), ((Number) result.get(1)).longValue() == 1,
 				pairs(result.get(2)));

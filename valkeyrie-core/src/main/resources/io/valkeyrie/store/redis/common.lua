@@ -1,4 +1,4 @@
--- Shared by every valkeyrie namespace script (RedisScript prepends it). A namespace lives in:
+-- Shared by every valkeyrie namespace script. A namespace lives in:
 --   <prefix>{<ns>}:d:<key>  hash {v = value, i = lastIndex}, PEXPIREAT for TTL keys
 --   <prefix>{<ns>}:i        sorted set of every key (score 0, ordered by ZRANGEBYLEX)
 --   <prefix>{<ns>}:x        sorted set of TTL keys scored by their expiry (server ms)
@@ -9,17 +9,27 @@
 -- and every change is PUBLISHed on <prefix>{<ns>}:c as "<op><index> <key bytes> <key>[value]".
 -- A write does only what it needs: no clock unless a TTL is involved, the index and the
 -- expiry set only touched when the key is new or had a TTL, the history only while it can be used.
--- Redis runs this whole text on every call, so the helpers below are only created when a
--- script first needs them (lib()): a plain put (write.lua) runs straight through without them.
+--
+-- RedisScript loads this text once as the top of the function library, so the helpers below
+-- are created once, and every function starts with begin(KEYS, ARGV). Where the server has no
+-- functions the same text starts every script run with EVALSHA, and the helpers are only
+-- created when a script first needs them (lib()): a plain put runs straight through without them.
 
 -- Every namespace script gets the same keys and first arguments: KEYS[1] index, KEYS[2]
 -- expiry, KEYS[3] counter, KEYS[4] history, KEYS[5] watcher registration; ARGV[1] data key
 -- prefix, ARGV[2] channel, ARGV[3] inline value limit, ARGV[4] history size (0: none),
 -- ARGV[5] '1' to write the history always, '0' only while the registration exists.
--- Its own arguments start at ARGV[6].
-local ns = { index = KEYS[1], expiry = KEYS[2], counter = KEYS[3], history = KEYS[4], watchers = KEYS[5],
-	data = ARGV[1], inline_limit = tonumber(ARGV[3]), history_size = tonumber(ARGV[4]) }
-local channel = ARGV[2]
+-- Its own arguments start at ARGV[6]. Redis runs one script at a time, so the namespace of
+-- the running one can live in upvalues the helpers share.
+local ns, channel, recording
+
+local function begin(KEYS, ARGV)
+	ns = { index = KEYS[1], expiry = KEYS[2], counter = KEYS[3], history = KEYS[4], watchers = KEYS[5],
+		data = ARGV[1], inline_limit = tonumber(ARGV[3]), history_size = tonumber(ARGV[4]),
+		history_always = ARGV[5] == '1' }
+	channel = ARGV[2]
+	recording = nil
+end
 
 local function message(op, index, key)
 	return op .. index .. ' ' .. #key .. ' ' .. key
@@ -28,10 +38,9 @@ end
 -- Whether this script writes history entries; decided once per run, so a script never
 -- writes part of its changes only. A resume checks that the entries it reads are contiguous,
 -- so a change written while nobody was registered makes a resume over it a resync, never a gap.
-local recording
 local function recording_history()
 	if recording == nil then
-		recording = ns.history_size > 0 and (ARGV[5] == '1' or redis.call('EXISTS', ns.watchers) == 1)
+		recording = ns.history_size > 0 and (ns.history_always or redis.call('EXISTS', ns.watchers) == 1)
 	end
 	return recording
 end

@@ -384,6 +384,48 @@ class RedisStoreTest {
 	}
 
 	@Test
+	void scriptsRunAsOneFunctionLibraryThatIsLoadedAgainWhenTheServerLosesIt() {
+		RedisStore store = open(config());
+		String library = RedisScript.libraryName();
+		assertThat(this.redis.functionList(library)).hasSize(1);
+		this.redis.scriptFlush();
+		store.put("k", "v1");
+		// As after a restart without persistence: only a store calling its functions loads them again.
+		this.redis.dispatch(io.lettuce.core.protocol.CommandType.FUNCTION,
+				new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
+				new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8).add("DELETE").add(library));
+		assertThat(this.redis.functionList(library)).isEmpty();
+		store.put("k", "v2");
+		assertThat(this.redis.functionList(library)).hasSize(1);
+		assertThat(store.get("k").valueAsString()).isEqualTo("v2");
+		assertThat(this.redis.scriptExists(RedisScript.WRITE.sha())).containsExactly(false);
+	}
+
+	@Test
+	void withoutTheFunctionCommandTheScriptsRunWithEvalsha() {
+		String user = "vk-" + UUID.randomUUID().toString().substring(0, 8);
+		String password = "s3cret-" + UUID.randomUUID();
+		this.redis.aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.on()
+			.addPassword(password)
+			.allKeys()
+			.allChannels()
+			.allCommands()
+			.removeCommand(io.lettuce.core.protocol.CommandType.FUNCTION));
+		this.resources.add(() -> this.redis.aclDeluser(user));
+		RedisStore store = open(config().credentials(user, password));
+		List<String> events = new CopyOnWriteArrayList<>();
+		store.watch("k", (event) -> events.add(describe(event)));
+		this.redis.scriptFlush();
+		store.put("k", "v1");
+		assertThat(this.redis.scriptExists(RedisScript.WRITE.sha())).containsExactly(true);
+		KVPair written = store.atomicPut("k", "v2".getBytes(StandardCharsets.UTF_8), store.get("k"), WriteOptions.NONE);
+		assertThat(store.list("").stream().map(KVPair::valueAsString)).containsExactly("v2");
+		store.atomicDelete("k", written);
+		assertThat(store.exists("k")).isFalse();
+		await().atMost(Timing.seconds(5)).until(() -> events.containsAll(List.of("put k=v1 {k=v1}", "put k=v2 {k=v2}", "delete k {}")));
+	}
+
+	@Test
 	void openingWithoutAReachableServerFailsAsUnavailable() throws Exception {
 		int closedPort;
 		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
