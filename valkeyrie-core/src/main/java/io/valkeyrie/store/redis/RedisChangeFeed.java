@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.StoreUnavailableException;
@@ -76,6 +77,9 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 	private final AtomicBoolean unlocksSubscribed = new AtomicBoolean();
 
 	private volatile @Nullable RedisConnection subscription;
+
+	/** Feed tasks submitted and not finished. Only the pub/sub thread submits them. */
+	private final AtomicInteger pending = new AtomicInteger();
 
 	private volatile boolean closed;
 
@@ -211,15 +215,25 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 			this.waiters.wake(new String(body, StandardCharsets.UTF_8));
 		}
 		else if (this.hub.hasWatches()) {
-			submit(() -> {
-				try {
-					apply(body);
-				}
-				catch (RuntimeException ex) {
-					// Not one of our messages (someone else published on the channel): no watch can use it.
-					logger.debug("Ignoring a malformed message on {}", this.layout.base(), ex);
-				}
-			});
+			// A change that carries its value only needs routing, which queues it for the watches'
+			// delivery threads: done here on the pub/sub thread, it saves a thread hop. Not while feed
+			// tasks are pending (a value being read, a resync): it must not overtake them.
+			if (this.pending.get() == 0 && body.length > 0 && body[0] != 'F') {
+				applyMessage(body);
+			}
+			else {
+				submit(() -> applyMessage(body));
+			}
+		}
+	}
+
+	private void applyMessage(byte[] body) {
+		try {
+			apply(body);
+		}
+		catch (RuntimeException ex) {
+			// Not one of our messages (someone else published on the channel): no watch can use it.
+			logger.debug("Ignoring a malformed message on {}", this.layout.base(), ex);
 		}
 	}
 
@@ -227,11 +241,20 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 		if (this.closed) {
 			return;
 		}
+		this.pending.incrementAndGet();
 		try {
-			this.feed.execute(task);
+			this.feed.execute(() -> {
+				try {
+					task.run();
+				}
+				finally {
+					this.pending.decrementAndGet();
+				}
+			});
 		}
 		catch (RejectedExecutionException ex) {
 			// Closing: no watch is left to feed.
+			this.pending.decrementAndGet();
 		}
 	}
 
@@ -260,8 +283,7 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 
 	private void fetch(String key, long index) {
 		try {
-			List<byte[]> fields = this.access.call((c) -> c.hashCommands().hMGet(this.layout.data(key), RedisStore.VALUE, RedisStore.INDEX));
-			KVPair pair = RedisStore.pair(key, fields);
+			KVPair pair = RedisLayout.pair(key, this.access.lettuce((redis) -> redis.get(this.layout.data(key))));
 			// Absent: deleted since, and that delete's message follows.
 			if (pair != null && pair.lastIndex() >= index) {
 				this.hub.publishPut(pair);

@@ -1,13 +1,18 @@
 package io.valkeyrie.store.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import io.valkeyrie.store.KVPair;
+import io.valkeyrie.store.StoreException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a namespace lives in Redis. Every Redis key of a namespace starts with
  * {@code <prefix>{<namespace>}:} (the namespace in a hash tag, so a namespace stays in one
  * Redis Cluster slot; {@code /} for the root namespace), followed by a one-letter kind:
  * <ul>
- * <li>{@code d:<key>} the data of a key: a hash {@code v} (value), {@code i} (lastIndex)</li>
+ * <li>{@code d:<key>} the data of a key: a string {@code <lastIndex>:<value>} (see {@link #pair})</li>
  * <li>{@code i} the index: a sorted set of every key, score 0, for {@code ZRANGE BYLEX}</li>
  * <li>{@code x} the expiry index: a sorted set of TTL keys scored by their expiry time</li>
  * <li>{@code n} the counter every write takes its lastIndex from</li>
@@ -141,6 +146,28 @@ final class RedisLayout {
 
 	byte[] watchers() {
 		return this.watchers;
+	}
+
+	/**
+	 * The pair a data entry holds: {@code <lastIndex>:<value>}, the index in decimal digits, so
+	 * one {@code GET} reads both and scripts read the index alone with {@code GETRANGE}.
+	 * @param key the key
+	 * @param entry the entry, or {@code null} if the key does not exist
+	 * @return the pair, or {@code null}
+	 */
+	static @Nullable KVPair pair(String key, byte @Nullable [] entry) {
+		if (entry == null) {
+			return null;
+		}
+		long index = 0;
+		int i = 0;
+		while (i < entry.length && entry[i] >= '0' && entry[i] <= '9') {
+			index = index * 10 + (entry[i++] - '0');
+		}
+		if (i == 0 || i == entry.length || entry[i] != ':') {
+			throw new StoreException("The redis data of key '" + key + "' is not a valkeyrie entry (written by something else?)");
+		}
+		return KVPair.wrap(key, Arrays.copyOfRange(entry, i + 1, entry.length), index);
 	}
 
 	static byte[] number(long value) {

@@ -13,7 +13,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyExistsException;
@@ -46,12 +45,6 @@ import org.jspecify.annotations.Nullable;
  * Thread-safe.
  */
 public final class RedisStore extends AbstractStore {
-
-	static final byte[] VALUE = { 'v' };
-
-	static final byte[] INDEX = { 'i' };
-
-	private static final byte[] EMPTY = {};
 
 	/** The expected lastIndex of an unconditional write. */
 	private static final byte[] ANY = { '-' };
@@ -180,11 +173,7 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	protected @Nullable KVPair doGet(String key, ReadOptions options) {
-		List<KeyValue<byte[], byte[]>> fields = this.access.lettuce((redis) -> redis.hmget(this.layout.data(key), VALUE, INDEX));
-		if (fields == null || fields.size() < 2 || !fields.get(1).hasValue()) {
-			return null;
-		}
-		return KVPair.wrap(key, fields.get(0).getValueOrElse(EMPTY), Long.parseLong(string(fields.get(1).getValue())));
+		return RedisLayout.pair(key, this.access.lettuce((redis) -> redis.get(this.layout.data(key))));
 	}
 
 	@Override
@@ -325,15 +314,16 @@ public final class RedisStore extends AbstractStore {
 				pairs(result.get(2)));
 	}
 
-	/** Pairs from a flat list key, value, index, ... sorted by key. */
+	/** Pairs from a flat list key, entry, ... sorted by key. */
 	private static NavigableMap<String, KVPair> pairs(Object flat) {
 		List<?> list = (List<?>) flat;
 		NavigableMap<String, KVPair> pairs = new TreeMap<>();
-		for (int i = 0; i + 2 < list.size(); i += 3) {
+		for (int i = 0; i + 1 < list.size(); i += 2) {
 			String member = string(list.get(i));
-			Object value = list.get(i + 1);
-			pairs.put(member, KVPair.wrap(member, (value instanceof byte[] bytes) ? bytes : new byte[0],
-					Long.parseLong(string(list.get(i + 2)))));
+			KVPair pair = RedisLayout.pair(member, (byte[]) list.get(i + 1));
+			if (pair != null) {
+				pairs.put(member, pair);
+			}
 		}
 		return pairs;
 	}
@@ -367,14 +357,6 @@ public final class RedisStore extends AbstractStore {
 
 	private long write(RedisScript script, byte[]... args) {
 		return this.access.scriptLong(script, RedisLayout.NAMESPACE_KEYS, this.layout.scriptArgs(args));
-	}
-
-	static @Nullable KVPair pair(String key, @Nullable List<byte[]> fields) {
-		if (fields == null || fields.size() < 2 || fields.get(1) == null) {
-			return null;
-		}
-		byte[] value = fields.get(0);
-		return KVPair.wrap(key, (value != null) ? value : new byte[0], Long.parseLong(string(fields.get(1))));
 	}
 
 	private static KeyModifiedException modified(String key, @Nullable KVPair previous) {

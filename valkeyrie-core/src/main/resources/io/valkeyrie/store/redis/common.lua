@@ -1,5 +1,5 @@
 -- Shared by every valkeyrie namespace script. A namespace lives in:
---   <prefix>{<ns>}:d:<key>  hash {v = value, i = lastIndex}, PEXPIREAT for TTL keys
+--   <prefix>{<ns>}:d:<key>  string "<lastIndex>:<value>", with an expiry (PXAT) for TTL keys
 --   <prefix>{<ns>}:i        sorted set of every key (score 0, ordered by ZRANGEBYLEX)
 --   <prefix>{<ns>}:x        sorted set of TTL keys scored by their expiry (server ms)
 --   <prefix>{<ns>}:n        the counter every write takes its lastIndex from
@@ -57,6 +57,20 @@ local function lib()
 		return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 	end
 
+	-- The lastIndex of a data key, or nil if it does not exist, reading no more than its digits.
+	function helpers.index_of(data)
+		return string.match(redis.call('GETRANGE', data, 0, 20), '^(%d+):')
+	end
+
+	-- {value, lastIndex} of a data entry, or {} for none.
+	function helpers.split(entry)
+		if not entry then
+			return {}
+		end
+		local sep = string.find(entry, ':', 1, true)
+		return { string.sub(entry, sep + 1), string.sub(entry, 1, sep - 1) }
+	end
+
 	-- Append a change to the history stream: op, key, the value when small enough, and the
 	-- pair the key had before (p = its lastIndex or 0, q = its value), so a resumed watch can
 	-- rebuild the state at its index.
@@ -79,7 +93,7 @@ local function lib()
 		local history = recording_history()
 		local before
 		if history then
-			before = redis.call('HMGET', data, 'v', 'i')
+			before = helpers.split(redis.call('GET', data))
 		end
 		local existed = redis.call('DEL', data)
 		redis.call('ZREM', ns.index, key)
@@ -104,9 +118,9 @@ local function lib()
 		return true, now
 	end
 
-	-- The pairs of a key (tree false) or of every key strictly below it (tree true) as a flat
-	-- list key, value, index, ...; and whether the key itself exists. Filled by position rather
-	-- than table.insert: a listing adds three entries per key.
+	-- The entries of a key (tree false) or of every key strictly below it (tree true) as a flat
+	-- list key, entry ("<lastIndex>:<value>"), ...; and whether the key itself exists. Filled by
+	-- position rather than table.insert: a listing adds two elements per key.
 	function helpers.read_state(key, tree)
 		local call = redis.call
 		local data = ns.data
@@ -114,11 +128,11 @@ local function lib()
 		local n = 0
 		local exists = 0
 		if key ~= '' then
-			local pair = call('HMGET', data .. key, 'v', 'i')
-			if pair[2] then
+			local entry = call('GET', data .. key)
+			if entry then
 				exists = 1
 				if not tree then
-					out[1], out[2], out[3] = key, pair[1], pair[2]
+					out[1], out[2] = key, entry
 				end
 			end
 		end
@@ -131,11 +145,11 @@ local function lib()
 			end
 			for i = 1, #members do
 				local member = members[i]
-				local pair = call('HMGET', data .. member, 'v', 'i')
+				local entry = call('GET', data .. member)
 				-- Absent: expired in Redis, not swept yet.
-				if pair[2] then
-					out[n + 1], out[n + 2], out[n + 3] = member, pair[1], pair[2]
-					n = n + 3
+				if entry then
+					out[n + 1], out[n + 2] = member, entry
+					n = n + 2
 				end
 			end
 		end

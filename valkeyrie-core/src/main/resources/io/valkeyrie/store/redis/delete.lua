@@ -5,7 +5,7 @@ local due = redis.call('ZSCORE', ns.expiry, key)
 if due then
 	lib().expire_if_due(key, due)
 end
-local current = redis.call('HGET', ns.data .. key, 'i')
+local current = lib().index_of(ns.data .. key)
 if not current then
 	-- A stale index entry (the key expired in Redis before the sweeper saw it) goes too.
 	redis.call('ZREM', ns.index, key)

@@ -2,7 +2,7 @@
 -- Extends a keep-alive key's TTL if it still holds our write; returns 1, or 0 when it does not.
 local key = ARGV[6]
 local data = ns.data .. key
-if redis.call('HGET', data, 'i') ~= ARGV[7] then
+if lib().index_of(data) ~= ARGV[7] then
 	return 0
 end
 local at = lib().now_ms() + tonumber(ARGV[8])

@@ -11,7 +11,7 @@ if due then
 end
 local expected = ARGV[9]
 if expected ~= '-' then
-	local current = redis.call('HGET', data, 'i')
+	local current = lib().index_of(data)
 	if expected == '0' then
 		if current then
 			return -3
@@ -26,21 +26,21 @@ local index = redis.call('INCR', ns.counter)
 local value = ARGV[7]
 local ttl = tonumber(ARGV[8])
 local history = recording_history()
-local before
-if history then
-	before = redis.call('HMGET', data, 'v', 'i')
-end
--- HSET counts the fields it added: none when the key existed, and then it is indexed already.
-local added = redis.call('HSET', data, 'v', value, 'i', index)
+local entry = index .. ':' .. value
+-- SET drops an expiry the key had unless given one; GET tells whether the key is new (then it is
+-- not indexed yet) and what it held, for the history.
+local previous
 if ttl > 0 then
 	local at = (now or lib().now_ms()) + ttl
-	redis.call('PEXPIREAT', data, at)
+	previous = redis.call('SET', data, entry, 'PXAT', at, 'GET')
 	redis.call('ZADD', ns.expiry, at, key)
-elseif had_ttl then
-	redis.call('PERSIST', data)
-	redis.call('ZREM', ns.expiry, key)
+else
+	previous = redis.call('SET', data, entry, 'GET')
+	if had_ttl then
+		redis.call('ZREM', ns.expiry, key)
+	end
 end
-if added > 0 then
+if not previous then
 	redis.call('ZADD', ns.index, 0, key)
 end
 if #value <= ns.inline_limit then
@@ -50,6 +50,6 @@ else
 	redis.call('PUBLISH', channel, message('F', index, key))
 end
 if history then
-	lib().record('P', index, key, value, before)
+	lib().record('P', index, key, value, lib().split(previous))
 end
 return index

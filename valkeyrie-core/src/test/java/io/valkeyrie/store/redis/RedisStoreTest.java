@@ -85,14 +85,16 @@ class RedisStoreTest {
 		store.put("a/b c*", "value");
 		store.put("t", "x".getBytes(StandardCharsets.UTF_8), WriteOptions.ttl(Duration.ofSeconds(30)));
 		String base = "valkeyrie{" + this.namespace + "}:";
-		Map<String, String> data = this.redis.hgetall(base + "d:a/b c*");
 		KVPair pair = store.get("a/b c*");
-		assertThat(data).containsEntry("v", "value").containsEntry("i", Long.toString(pair.lastIndex()));
+		assertThat(this.redis.get(base + "d:a/b c*")).isEqualTo(pair.lastIndex() + ":value");
 		assertThat(this.redis.zrange(base + "i", 0, -1)).containsExactly("a/b c*", "t");
 		assertThat(this.redis.zrange(base + "x", 0, -1)).containsExactly("t");
 		assertThat(this.redis.pttl(base + "d:t")).isBetween(1L, 30_000L);
 		assertThat(Long.parseLong(this.redis.get(base + "n"))).isEqualTo(store.get("t").lastIndex());
 		assertThat(this.redis.configGet("notify-keyspace-events")).containsEntry("notify-keyspace-events", "");
+		this.redis.set(base + "d:foreign", "no index");
+		assertThatThrownBy(() -> store.get("foreign")).isInstanceOf(StoreException.class)
+			.hasMessageContaining("'foreign' is not a valkeyrie entry");
 	}
 
 	@Test
