@@ -39,6 +39,8 @@ public final class ConsulHttp implements AutoCloseable {
 					.build())
 				.build())
 			.disableAutomaticRetries()
+			// As the backend does: Consul would gzip every answer.
+			.disableContentCompression()
 			.build();
 		this.base = BenchServers.endpoint("consul");
 	}

@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
  * @param key the full Consul key
  * @param value the value, empty for none
  * @param flags the flags: for a TTL key written by valkeyrie, {@link #TTL_TAG} and its expiry
- * time (Unix milliseconds); else 0 (or whatever another client wrote, which is left alone)
+ * time (Unix milliseconds); for another key written by valkeyrie {@link #WRITE_TAG} and a
+ * nonce; else whatever another client wrote (read as no TTL)
  * @param modifyIndex the Raft index of the last write
  * @param session the session holding the key, or {@code null}
  */
@@ -20,11 +21,23 @@ record ConsulEntry(String key, byte[] value, long flags, long modifyIndex, @Null
 	 */
 	static final long TTL_TAG = 0x7A1L << 52;
 
+	/**
+	 * Marks the flags of a key without TTL; the rest is a nonce that differs from write to
+	 * write, so that every write changes the entry: Consul skips a write that changes
+	 * nothing and leaves its {@code ModifyIndex} as it was.
+	 */
+	static final long WRITE_TAG = 0x7A0L << 52;
+
 	private static final long TAG_MASK = 0xFFFL << 52;
 
-	/** The flags of a TTL key expiring at {@code expiryMillis}; 0 (no TTL) for 0. */
+	/** The flags of a TTL key expiring at {@code expiryMillis}. */
 	static long ttlFlags(long expiryMillis) {
-		return (expiryMillis > 0) ? TTL_TAG | expiryMillis : 0;
+		return TTL_TAG | expiryMillis;
+	}
+
+	/** The flags of a write without expiry time, carrying {@code nonce}. */
+	static long writeFlags(long nonce) {
+		return WRITE_TAG | (nonce & ~TAG_MASK);
 	}
 
 	/** The expiry time of a TTL key written by valkeyrie, 0 for any other key. */

@@ -94,6 +94,9 @@ final class ConsulHttp implements AutoCloseable {
 		this.client = HttpClients.custom()
 			.setConnectionManager(this.connections)
 			.disableAutomaticRetries()
+			// Consul gzips every answer a client accepts gzipped, even "true": CPU on both sides for
+			// nothing on the loopback or LAN path to an agent.
+			.disableContentCompression()
 			.disableCookieManagement()
 			.disableRedirectHandling()
 			.disableAuthCaching()

@@ -1,5 +1,6 @@
 package io.valkeyrie.store.consul;
 
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import java.util.concurrent.atomic.AtomicLong;
 import io.valkeyrie.store.InvalidKeyException;
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyExistsException;
@@ -98,6 +100,12 @@ public final class ConsulStore extends AbstractStore {
 	private final ConsulSessions sessions;
 
 	private final ConsulWatchRegistry registry;
+
+	/**
+	 * The nonces of the flags of writes without expiry: counted from a random start, so that
+	 * this store never repeats its own and two stores practically never share one.
+	 */
+	private final AtomicLong writeNonces = new AtomicLong(new SecureRandom().nextLong());
 
 	private final ConsulChangeLog log;
 
@@ -334,11 +342,15 @@ public final class ConsulStore extends AbstractStore {
 				expiry = System.currentTimeMillis() + ttl.toMillis() + EXPIRY_SLACK.toMillis();
 			}
 		}
+		if (session != null) {
+			this.registry.markTtlPrefix(this.prefix);
+		}
+		long flags = (expiry > 0) ? ConsulEntry.ttlFlags(expiry) : ConsulEntry.writeFlags(this.writeNonces.incrementAndGet());
 		boolean written = false;
 		try {
 			long index;
 			try {
-				index = writeOnce(key, consulKey, value, previous, cas, ConsulEntry.ttlFlags(expiry), session);
+				index = writeOnce(key, consulKey, value, previous, cas, flags, session);
 			}
 			catch (StoreException ex) {
 				if (!options.keepAlive() || ex.getMessage() == null || !ex.getMessage().contains("session")) {
@@ -347,7 +359,7 @@ public final class ConsulStore extends AbstractStore {
 				// Consul forgot the keep-alive session (a restarted agent): start a new one.
 				this.sessions.forgetKeepAlives();
 				session = this.sessions.keepAlive(ttl);
-				index = writeOnce(key, consulKey, value, previous, cas, ConsulEntry.ttlFlags(expiry), session);
+				index = writeOnce(key, consulKey, value, previous, cas, flags, session);
 			}
 			written = true;
 			if (expiry > 0) {
@@ -386,10 +398,17 @@ public final class ConsulStore extends AbstractStore {
 					}
 				}
 				if (!create) {
-					// Deleting first drops any session still holding the key, so the new one (or none) takes
-					// over; and it makes a write of an unchanged value a change (Consul skips a set that
-					// changes nothing, leaving ModifyIndex as it was).
-					txn.op("delete", consulKey);
+					ConsulWatchRegistry.View view = this.registry.view();
+					if (session != null || view.mayHoldSession(consulKey)) {
+						// Deleting first drops any session still holding the key, so the new one (or none)
+						// takes over.
+						txn.op("delete", consulKey);
+					}
+					else {
+						// No TTL key has been written here, so no session holds the key: unless one was
+						// since, which fails this check (a set keeps the session a key has).
+						txn.checkRegistry(view);
+					}
 				}
 				txn.set(consulKey, value, flags, session);
 				this.log.put(txn, consulKey, value);

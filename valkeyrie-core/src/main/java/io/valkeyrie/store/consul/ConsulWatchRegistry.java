@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Who watches: the registry that lets writes skip the change log when no watch feed needs
- * it. A store whose feed runs registers the Consul prefix it watches as
+ * Who watches, and where TTL keys may be: the registry that lets writes skip the change log
+ * when no watch feed needs it, and skip clearing a key's session where no TTL key can hold one.
+ * A store whose feed runs registers the Consul prefix it watches as
  * {@code <bookkeeping>/watchers/<id>} (held by a session of its own, so it vanishes with a
  * crashed store) and, in the same transaction, bumps the generation key
  * {@code <bookkeeping>/watchers}, before its feed reads the state it relies on.
@@ -33,6 +34,12 @@ import org.jspecify.annotations.Nullable;
  * writer re-reads the registry and logs. Logging more than needed (a registry that still
  * names a watcher gone since) is always safe; writers re-read such a registry every
  * {@value #REFRESH_SECONDS} seconds.
+ * <p>
+ * The same check covers TTL keys: before its first write of a key held by a session, a store
+ * records its Consul prefix as {@code <bookkeeping>/watchers/ttl-<hash>} and bumps the
+ * generation. A write outside every recorded prefix then needs no {@code delete} to drop a
+ * session the key might hold: it carries the check instead, which fails if a prefix was
+ * recorded since. A recorded prefix stays.
  */
 final class ConsulWatchRegistry implements AutoCloseable {
 
@@ -54,6 +61,8 @@ final class ConsulWatchRegistry implements AutoCloseable {
 	private final String generationKey;
 
 	private final String registrations;
+
+	private final String ttlMarkers;
 
 	private volatile @Nullable View view;
 
@@ -78,6 +87,7 @@ final class ConsulWatchRegistry implements AutoCloseable {
 		this.io = io;
 		this.generationKey = bookkeepingPrefix + "/watchers";
 		this.registrations = this.generationKey + "/";
+		this.ttlMarkers = this.registrations + "ttl-";
 	}
 
 	/**
@@ -85,13 +95,23 @@ final class ConsulWatchRegistry implements AutoCloseable {
 	 * @param generation the {@code ModifyIndex} of the generation key, 0 if it does not exist
 	 * @param generationKey the generation key
 	 * @param prefixes the Consul prefixes registered feeds watch
+	 * @param ttlPrefixes the Consul prefixes where TTL keys have been written
 	 * @param readNanos when it was read ({@link System#nanoTime()})
 	 */
-	record View(long generation, String generationKey, List<String> prefixes, long readNanos) {
+	record View(long generation, String generationKey, List<String> prefixes, List<String> ttlPrefixes, long readNanos) {
 
 		/** Whether a registered feed watches {@code consulKey}: its changes must be logged. */
 		boolean covers(String consulKey) {
-			for (String prefix : this.prefixes) {
+			return startsWithAny(consulKey, this.prefixes);
+		}
+
+		/** Whether {@code consulKey} may be held by a TTL key's session. */
+		boolean mayHoldSession(String consulKey) {
+			return startsWithAny(consulKey, this.ttlPrefixes);
+		}
+
+		private static boolean startsWithAny(String consulKey, List<String> prefixes) {
+			for (String prefix : prefixes) {
 				if (consulKey.startsWith(prefix)) {
 					return true;
 				}
@@ -155,6 +175,7 @@ final class ConsulWatchRegistry implements AutoCloseable {
 		ConsulHttp.Response response = this.http.get(ConsulHttp.kvPath(this.generationKey), "recurse&consistent");
 		long generation = 0;
 		List<String> prefixes = new ArrayList<>();
+		List<String> ttlPrefixes = new ArrayList<>();
 		if (response.status() != 404) {
 			if (!response.ok()) {
 				throw new StoreException("consul read of the watch registry failed: " + response.status() + " " + response.text());
@@ -163,14 +184,38 @@ final class ConsulWatchRegistry implements AutoCloseable {
 				if (entry.key().equals(this.generationKey)) {
 					generation = entry.modifyIndex();
 				}
+				else if (entry.key().startsWith(this.ttlMarkers)) {
+					ttlPrefixes.add(new String(entry.value(), StandardCharsets.UTF_8));
+				}
 				else if (entry.key().startsWith(this.registrations)) {
 					prefixes.add(new String(entry.value(), StandardCharsets.UTF_8));
 				}
 			}
 		}
-		View fresh = new View(generation, this.generationKey, List.copyOf(prefixes), System.nanoTime());
+		View fresh = new View(generation, this.generationKey, List.copyOf(prefixes), List.copyOf(ttlPrefixes), System.nanoTime());
 		this.view = fresh;
 		return fresh;
+	}
+
+	/**
+	 * Record that keys under {@code consulPrefix} may be held by TTL sessions, unless the
+	 * registry says so already; called before such a write.
+	 */
+	void markTtlPrefix(String consulPrefix) {
+		if (view().mayHoldSession(consulPrefix)) {
+			return;
+		}
+		byte[] prefix = consulPrefix.getBytes(StandardCharsets.UTF_8);
+		// Named by the prefix, so stores of one namespace record it once.
+		String marker = this.ttlMarkers + UUID.nameUUIDFromBytes(prefix);
+		ConsulJson.Txn txn = new ConsulJson.Txn().set(marker, prefix, 0, null)
+			.set(this.generationKey, marker.getBytes(StandardCharsets.UTF_8), 0, null);
+		ConsulHttp.Response response = this.http.put("txn", "", txn.toBytes());
+		if (response.status() != 200) {
+			throw new StoreException("consul refused to record where TTL keys are: " + response.status() + " " + response.text());
+		}
+		// This store's own writes must see it.
+		this.view = null;
 	}
 
 	// ---- Watcher side -----------------------------------------------------------------

@@ -72,7 +72,10 @@ class ConsulSettingsTest {
 		ConsulEntry foreign = new ConsulEntry("k", new byte[0], 42, 1, null);
 		assertThat(foreign.expiryMillis()).isZero();
 		assertThat(foreign.expired(Long.MAX_VALUE)).isFalse();
-		assertThat(ConsulEntry.ttlFlags(0)).isZero();
+		ConsulEntry permanent = new ConsulEntry("k", new byte[0], ConsulEntry.writeFlags(expiry), 1, null);
+		assertThat(permanent.expiryMillis()).isZero();
+		assertThat(permanent.expired(Long.MAX_VALUE)).isFalse();
+		assertThat(ConsulEntry.writeFlags(-1)).isNotEqualTo(ConsulEntry.writeFlags(-2)).isNotEqualTo(ConsulEntry.ttlFlags(expiry));
 	}
 
 	@Test

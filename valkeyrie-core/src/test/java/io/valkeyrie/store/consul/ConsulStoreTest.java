@@ -232,7 +232,7 @@ class ConsulStoreTest {
 		Store store = open();
 		StoreLock lock = store.newLock("l", LockOptions.builder().ttl(Duration.ofSeconds(4)).build());
 		LockLease lease = lock.lock();
-		String session = session("l");
+		String session = lockSession("l");
 		assertThat(raw("PUT", "session/destroy/" + session).statusCode()).isEqualTo(200);
 		LockLoss loss = lease.lost().toCompletableFuture().get(Timing.seconds(4).toMillis(), TimeUnit.MILLISECONDS);
 		assertThat(loss.reason()).isIn(LockLoss.Reason.SESSION_EXPIRED, LockLoss.Reason.RECORD_REMOVED);
@@ -251,7 +251,7 @@ class ConsulStoreTest {
 		assertThat(other.newLock("d", options).tryLock()).hasValueSatisfying(LockLease::close);
 
 		holder.newLock("d", options).lock();
-		raw("PUT", "session/destroy/" + session("d"));
+		raw("PUT", "session/destroy/" + lockSession("d"));
 		long destroyed = System.nanoTime();
 		assertThat(other.newLock("d", options).tryLock(Duration.ofSeconds(1))).isEmpty();
 		LockLease taken = other.newLock("d", options).tryLock(delay.plusSeconds(3)).orElseThrow();
@@ -259,7 +259,7 @@ class ConsulStoreTest {
 		taken.close();
 	}
 
-	private String session(String key) throws Exception {
+	private String lockSession(String key) throws Exception {
 		String record = new String(raw("GET", "kv/_valkeyrie/locks/" + this.namespace + "/" + key).body(), StandardCharsets.UTF_8);
 		int at = record.indexOf("\"Session\": \"");
 		assertThat(at).as("lock record %s", record).isPositive();
@@ -395,6 +395,48 @@ class ConsulStoreTest {
 		assertThat(events.stream().filter(WatchEvent.Put.class::isInstance).map((e) -> ((WatchEvent.Put) e).pair().valueAsString()))
 			.containsExactlyElementsOf(expected);
 		assertThat(raw("GET", "kv/" + bookkeeping + "/log/?keys").statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void writesClearSessionsOnlyWhereTtlKeysMayHoldThemAndAStaleWriterStillDoes() throws Exception {
+		String bookkeeping = "_vk-" + UUID.randomUUID().toString().substring(0, 8);
+		Store writer = open(config().option("bookkeeping-prefix", bookkeeping));
+		writer.put("k", "v0");
+		long created = entryField("k", "CreateIndex");
+		KVPair first = writer.get("k");
+		// No TTL key was ever written here: the key is set in place, no delete first (same CreateIndex),
+		// and an unchanged value is still a new version.
+		writer.put("k", "v0");
+		assertThat(writer.get("k").lastIndex()).isGreaterThan(first.lastIndex());
+		assertThat(entryField("k", "CreateIndex")).isEqualTo(created);
+		Store ttlWriter = open(config().option("bookkeeping-prefix", bookkeeping));
+		ttlWriter.put("k", "v1".getBytes(StandardCharsets.UTF_8), WriteOptions.ttl(Duration.ofSeconds(30)));
+		assertThat(keySession("k")).isNotNull();
+		assertThat(new String(raw("GET", "kv/" + bookkeeping + "/watchers/?keys").body(), StandardCharsets.UTF_8)).contains("/ttl-");
+		// The writer still plans with the registry it read before the TTL key: its check fails, it reads
+		// the registry again and deletes first, so the TTL session lets go of the key.
+		writer.put("k", "v2");
+		assertThat(keySession("k")).isNull();
+		assertThat(entryField("k", "CreateIndex")).isGreaterThan(created);
+		assertThat(ttlWriter.get("k").valueAsString()).isEqualTo("v2");
+		assertThat(ttlWriter.get("k").lastIndex()).isEqualTo(entryField("k", "ModifyIndex"));
+	}
+
+	private String entry(String key) throws Exception {
+		HttpResponse<byte[]> response = raw("GET", "kv/" + this.namespace + "/" + key);
+		assertThat(response.statusCode()).isEqualTo(200);
+		return new String(response.body(), StandardCharsets.UTF_8);
+	}
+
+	private long entryField(String key, String field) throws Exception {
+		java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\"" + field + "\":\\s*(\\d+)").matcher(entry(key));
+		assertThat(matcher.find()).isTrue();
+		return Long.parseLong(matcher.group(1));
+	}
+
+	private String keySession(String key) throws Exception {
+		java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\"Session\":\\s*\"([^\"]+)\"").matcher(entry(key));
+		return matcher.find() ? matcher.group(1) : null;
 	}
 
 	@Test
