@@ -27,8 +27,14 @@ import io.valkeyrie.benchmarks.kv.Kv;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class OverheadBenchmark {
 
-	/** What every write writes: 64 bytes. */
-	static final byte[] VALUE = value(64);
+	/** What the writes write: 64 bytes. */
+	static final byte[] VALUE = value(64, (byte) 'v');
+
+	/**
+	 * What every other write writes instead, so every write changes the key: Consul skips a
+	 * {@code PUT} of the value a key holds, which would measure a no-op.
+	 */
+	static final byte[] OTHER_VALUE = value(64, (byte) 'w');
 
 	/** The number of keys list reads. */
 	static final int LIST_SIZE = 100;
@@ -66,6 +72,14 @@ public class OverheadBenchmark {
 
 		Object previous;
 
+		private boolean other;
+
+		/** {@link #VALUE} and {@link #OTHER_VALUE} in turn. */
+		byte[] next() {
+			this.other = !this.other;
+			return this.other ? OTHER_VALUE : VALUE;
+		}
+
 		@Setup(Level.Trial)
 		public void create(OverheadBenchmark benchmark, ThreadParams thread) {
 			this.putKey = "put/t" + thread.getThreadIndex();
@@ -83,12 +97,12 @@ public class OverheadBenchmark {
 
 	@Benchmark
 	public void put(Writer writer) {
-		this.kv.put(writer.putKey, VALUE);
+		this.kv.put(writer.putKey, writer.next());
 	}
 
 	@Benchmark
 	public Object atomicPut(Writer writer) {
-		writer.previous = this.kv.atomicPut(writer.casKey, VALUE, writer.previous);
+		writer.previous = this.kv.atomicPut(writer.casKey, writer.next(), writer.previous);
 		return writer.previous;
 	}
 
@@ -107,9 +121,9 @@ public class OverheadBenchmark {
 		}
 	}
 
-	static byte[] value(int size) {
+	static byte[] value(int size, byte fill) {
 		byte[] value = new byte[size];
-		Arrays.fill(value, (byte) 'v');
+		Arrays.fill(value, fill);
 		return value;
 	}
 
