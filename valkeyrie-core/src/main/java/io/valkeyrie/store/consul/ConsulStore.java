@@ -326,6 +326,8 @@ public final class ConsulStore extends AbstractStore {
 		String session = null;
 		long expiry = 0;
 		if (ttl != null) {
+			// Before any session can hold the key: writers elsewhere then clear sessions here.
+			this.registry.markTtlPrefix(this.prefix);
 			if (options.keepAlive()) {
 				session = this.sessions.keepAlive(ttl);
 			}
@@ -341,9 +343,6 @@ public final class ConsulStore extends AbstractStore {
 				// the key vanish before the TTL has passed for the caller.
 				expiry = System.currentTimeMillis() + ttl.toMillis() + EXPIRY_SLACK.toMillis();
 			}
-		}
-		if (session != null) {
-			this.registry.markTtlPrefix(this.prefix);
 		}
 		long flags = (expiry > 0) ? ConsulEntry.ttlFlags(expiry) : ConsulEntry.writeFlags(this.writeNonces.incrementAndGet());
 		boolean written = false;

@@ -124,7 +124,17 @@ public final class WatchHub implements AutoCloseable {
 	 * @param pair the new pair, key in normal form relative to the namespace
 	 */
 	public void publishPut(KVPair pair) {
-		route(pair.key(), new Change(pair.key(), pair, pair.lastIndex()));
+		route(pair.key(), new Change(pair.key(), pair, pair.lastIndex()), false);
+	}
+
+	/**
+	 * Publish a write from a thread that must never run a listener (a client library's I/O
+	 * thread): a watch with an executor of its own, which might run the listener at once, is
+	 * handed to it from a delivery thread.
+	 * @param pair the new pair, key in normal form relative to the namespace
+	 */
+	public void publishPutFromIoThread(KVPair pair) {
+		route(pair.key(), new Change(pair.key(), pair, pair.lastIndex()), true);
 	}
 
 	/**
@@ -133,7 +143,17 @@ public final class WatchHub implements AutoCloseable {
 	 * @param index the index of the delete, or {@code 0} if the backend has none
 	 */
 	public void publishDelete(String key, long index) {
-		route(key, new Change(key, null, index));
+		route(key, new Change(key, null, index), false);
+	}
+
+	/**
+	 * {@link #publishDelete} from a thread that must never run a listener, as
+	 * {@link #publishPutFromIoThread}.
+	 * @param key the key in normal form
+	 * @param index the index of the delete, or {@code 0} if the backend has none
+	 */
+	public void publishDeleteFromIoThread(String key, long index) {
+		route(key, new Change(key, null, index), true);
 	}
 
 	/**
@@ -187,16 +207,16 @@ public final class WatchHub implements AutoCloseable {
 		}
 	}
 
-	private void route(String key, Change change) {
+	private void route(String key, Change change, boolean ioThread) {
 		Set<WatchImpl> exact = this.keyWatches.get(key);
 		if (exact != null) {
-			exact.forEach((watch) -> watch.enqueue(change));
+			exact.forEach((watch) -> watch.enqueue(change, ioThread));
 		}
 		if (!this.treeWatches.isEmpty()) {
 			for (String ancestor : Keys.ancestors(key)) {
 				Set<WatchImpl> trees = this.treeWatches.get(ancestor);
 				if (trees != null) {
-					trees.forEach((watch) -> watch.enqueue(change));
+					trees.forEach((watch) -> watch.enqueue(change, ioThread));
 				}
 			}
 		}
@@ -343,11 +363,29 @@ public final class WatchHub implements AutoCloseable {
 		}
 
 		void enqueue(Object item) {
+			enqueue(item, false);
+		}
+
+		void enqueue(Object item, boolean ioThread) {
 			if (this.closed) {
 				return;
 			}
 			this.queue.add(item);
-			schedule();
+			if (ioThread && this.executor != WatchHub.this.deliveryExecutor) {
+				handOff();
+			}
+			else {
+				schedule();
+			}
+		}
+
+		private void handOff() {
+			try {
+				WatchHub.this.deliveryExecutor.execute(this::schedule);
+			}
+			catch (RejectedExecutionException ex) {
+				// Closing: no listener runs again.
+			}
 		}
 
 		private void schedule() {

@@ -219,17 +219,17 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 			// delivery threads: done here on the pub/sub thread, it saves a thread hop. Not while feed
 			// tasks are pending (a value being read, a resync): it must not overtake them.
 			if (this.pending.get() == 0 && body.length > 0 && body[0] != 'F') {
-				applyMessage(body);
+				applyMessage(body, true);
 			}
 			else {
-				submit(() -> applyMessage(body));
+				submit(() -> applyMessage(body, false));
 			}
 		}
 	}
 
-	private void applyMessage(byte[] body) {
+	private void applyMessage(byte[] body, boolean ioThread) {
 		try {
-			apply(body);
+			apply(body, ioThread);
 		}
 		catch (RuntimeException ex) {
 			// Not one of our messages (someone else published on the channel): no watch can use it.
@@ -258,7 +258,7 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 		}
 	}
 
-	private void apply(byte[] body) {
+	private void apply(byte[] body, boolean ioThread) {
 		int indexEnd = indexOf(body, (byte) ' ', 1);
 		int lengthEnd = (indexEnd > 0) ? indexOf(body, (byte) ' ', indexEnd + 1) : -1;
 		if (body.length < 4 || lengthEnd < 0) {
@@ -274,10 +274,28 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 			return;
 		}
 		switch (body[0]) {
-			case 'P' -> this.hub.publishPut(KVPair.wrap(key, Arrays.copyOfRange(body, keyStart + keyLength, body.length), index));
-			case 'D' -> this.hub.publishDelete(key, index);
+			case 'P' -> publishPut(KVPair.wrap(key, Arrays.copyOfRange(body, keyStart + keyLength, body.length), index), ioThread);
+			case 'D' -> publishDelete(key, index, ioThread);
 			case 'F' -> fetch(key, index);
 			default -> logger.debug("Ignoring a message of unknown kind on {}", this.layout.base());
+		}
+	}
+
+	private void publishPut(KVPair pair, boolean ioThread) {
+		if (ioThread) {
+			this.hub.publishPutFromIoThread(pair);
+		}
+		else {
+			this.hub.publishPut(pair);
+		}
+	}
+
+	private void publishDelete(String key, long index, boolean ioThread) {
+		if (ioThread) {
+			this.hub.publishDeleteFromIoThread(key, index);
+		}
+		else {
+			this.hub.publishDelete(key, index);
 		}
 	}
 

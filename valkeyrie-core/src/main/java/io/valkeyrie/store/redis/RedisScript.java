@@ -20,9 +20,29 @@ import java.util.HexFormat;
  */
 enum RedisScript {
 
-	WRITE("write", true), DELETE("delete", true), DELETE_TREE("delete-tree", true),
-	SWEEP("sweep", true), RENEW("renew", true), READ("read", true), HISTORY("history", true),
-	LOCK_ACQUIRE("lock-acquire", false), LOCK_RELEASE("lock-release", false), LOCK_RENEW("lock-renew", false);
+	WRITE("write", true, Flags.WRITES), DELETE("delete", true, Flags.FREES), DELETE_TREE("delete-tree", true, Flags.FREES),
+	SWEEP("sweep", true, Flags.FREES), RENEW("renew", true, Flags.FREES), READ("read", true, Flags.READS),
+	HISTORY("history", true, Flags.READS), LOCK_ACQUIRE("lock-acquire", false, Flags.WRITES),
+	LOCK_RELEASE("lock-release", false, Flags.FREES), LOCK_RENEW("lock-renew", false, Flags.FREES);
+
+	/**
+	 * What a function declares. Redis refuses a function that may write while memory is above
+	 * {@code maxmemory}, before it runs; {@code EVAL} only refused a script's first command that
+	 * allocates. So reads say they write nothing, and the calls that free memory or only extend
+	 * expiry (deletes, sweeps, renewals, unlocks) may run anyway: a full Redis can still be
+	 * read and cleaned up through the store.
+	 */
+	enum Flags {
+
+		WRITES(""), READS("'no-writes'"), FREES("'allow-oom'");
+
+		private final String lua;
+
+		Flags(String lua) {
+			this.lua = lua;
+		}
+
+	}
 
 	private static final Library LIBRARY = new Library();
 
@@ -30,15 +50,18 @@ enum RedisScript {
 
 	private final boolean namespaced;
 
+	private final Flags flags;
+
 	private final String source;
 
 	private final byte[] body;
 
 	private final String sha;
 
-	RedisScript(String name, boolean namespaced) {
+	RedisScript(String name, boolean namespaced, Flags flags) {
 		this.name = name;
 		this.namespaced = namespaced;
+		this.flags = flags;
 		this.source = read(name);
 		String text = namespaced ? common() + "\nbegin(KEYS, ARGV)\n" + this.source : this.source;
 		this.body = text.getBytes(StandardCharsets.UTF_8);
@@ -106,16 +129,16 @@ enum RedisScript {
 		Library() {
 			StringBuilder functions = new StringBuilder(common());
 			for (RedisScript script : RedisScript.values()) {
-				functions.append("\nredis.register_function('@").append(script.name.replace('-', '_'))
-					.append("', function(KEYS, ARGV)\n")
+				functions.append("\nredis.register_function{function_name = '@").append(script.name.replace('-', '_'))
+					.append("', flags = {").append(script.flags.lua).append("}, callback = function(KEYS, ARGV)\n")
 					.append(script.namespaced ? "begin(KEYS, ARGV)\n" : "")
 					.append(script.source)
-					.append("\nend)\n");
+					.append("\nend}\n");
 			}
 			String code = functions.toString();
 			this.name = "valkeyrie_" + sha1(code.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
 			this.prefix = this.name + "_";
-			this.text = "#!lua name=" + this.name + "\n" + code.replace("register_function('@", "register_function('" + this.prefix);
+			this.text = "#!lua name=" + this.name + "\n" + code.replace("function_name = '@", "function_name = '" + this.prefix);
 		}
 
 	}

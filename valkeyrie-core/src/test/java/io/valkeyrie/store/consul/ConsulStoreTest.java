@@ -400,6 +400,12 @@ class ConsulStoreTest {
 	@Test
 	void writesClearSessionsOnlyWhereTtlKeysMayHoldThemAndAStaleWriterStillDoes() throws Exception {
 		String bookkeeping = "_vk-" + UUID.randomUUID().toString().substring(0, 8);
+		// Watched, so every write carries its change-log record rather than the registry check
+		// that unlogged writes carry anyway: only the check a write without delete adds can stop it.
+		Store watcher = open(config().option("bookkeeping-prefix", bookkeeping));
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		watcher.watch("k", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> !events.isEmpty());
 		Store writer = open(config().option("bookkeeping-prefix", bookkeeping));
 		writer.put("k", "v0");
 		long created = entryField("k", "CreateIndex");
@@ -420,6 +426,12 @@ class ConsulStoreTest {
 		assertThat(entryField("k", "CreateIndex")).isGreaterThan(created);
 		assertThat(ttlWriter.get("k").valueAsString()).isEqualTo("v2");
 		assertThat(ttlWriter.get("k").lastIndex()).isEqualTo(entryField("k", "ModifyIndex"));
+		await().atMost(Timing.seconds(5)).until(() -> events.stream()
+			.filter(WatchEvent.Put.class::isInstance)
+			.map((e) -> ((WatchEvent.Put) e).pair().valueAsString())
+			.toList()
+			.equals(List.of("v0", "v0", "v1", "v2")));
+		assertThat(raw("GET", "kv/" + bookkeeping + "/log/?keys").statusCode()).isEqualTo(200);
 	}
 
 	private String entry(String key) throws Exception {

@@ -428,6 +428,47 @@ class RedisStoreTest {
 	}
 
 	@Test
+	void aFullRedisStillServesReadsDeletesAndUnlocksAndRefusesWritesClearly() {
+		RedisStore store = open(config());
+		store.put("a", "1");
+		store.put("b", "2");
+		LockLease lease = store.newLock("l", LONG_TTL).lock();
+		String limit = this.redis.configGet("maxmemory").get("maxmemory");
+		// Above maxmemory (noeviction): Redis refuses any function that may write before it runs.
+		this.redis.configSet("maxmemory", "1");
+		try {
+			assertThat(store.list("")).extracting(KVPair::key).containsExactly("a", "b");
+			assertThat(store.get("a").valueAsString()).isEqualTo("1");
+			assertThatThrownBy(() -> store.put("c", "3")).isInstanceOf(StoreException.class).hasMessageContaining("OOM");
+			store.delete("a");
+			lease.close();
+		}
+		finally {
+			this.redis.configSet("maxmemory", limit);
+		}
+		assertThat(store.list("")).extracting(KVPair::key).containsExactly("b");
+		assertThat(this.redis.exists("valkeyrie{" + this.namespace + "}:l:l")).isZero();
+	}
+
+	@Test
+	void aListenerOnAnExecutorThatRunsItAtOnceNeverRunsOnTheRedisIoThread() {
+		RedisStore store = open(config());
+		store.put("k", "v0");
+		List<String> threads = new CopyOnWriteArrayList<>();
+		List<String> seen = new CopyOnWriteArrayList<>();
+		store.watch("k", WatchOptions.DEFAULTS.withExecutor(Runnable::run), (event) -> {
+			threads.add(Thread.currentThread().getName());
+			// A blocking call here would stall the client's event loop if this ran on it.
+			seen.add(store.get("k").valueAsString());
+		});
+		for (int i = 1; i <= 20; i++) {
+			store.put("k", "v" + i);
+		}
+		await().atMost(Timing.seconds(10)).until(() -> seen.contains("v20"));
+		assertThat(threads).isNotEmpty().noneMatch((name) -> name.contains("EventLoop") || name.startsWith("lettuce-"));
+	}
+
+	@Test
 	void openingWithoutAReachableServerFailsAsUnavailable() throws Exception {
 		int closedPort;
 		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
