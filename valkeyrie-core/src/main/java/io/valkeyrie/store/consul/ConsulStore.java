@@ -16,9 +16,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
-import java.util.concurrent.atomic.AtomicLong;
 import io.valkeyrie.store.InvalidKeyException;
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyExistsException;

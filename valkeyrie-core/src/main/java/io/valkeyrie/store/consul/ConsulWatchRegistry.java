@@ -36,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  * {@value #REFRESH_SECONDS} seconds.
  * <p>
  * The same check covers TTL keys: before its first write of a key held by a session, a store
- * records its Consul prefix as {@code <bookkeeping>/watchers/ttl-<hash>} and bumps the
+ * records its Consul prefix as {@code <bookkeeping>/watchers/ttl-<uuid of the prefix>} and bumps the
  * generation. A write outside every recorded prefix then needs no {@code delete} to drop a
  * session the key might hold: it carries the check instead, which fails if a prefix was
  * recorded since. A recorded prefix stays.
@@ -208,13 +208,21 @@ final class ConsulWatchRegistry implements AutoCloseable {
 		byte[] prefix = consulPrefix.getBytes(StandardCharsets.UTF_8);
 		// Named by the prefix, so stores of one namespace record it once.
 		String marker = this.ttlMarkers + UUID.nameUUIDFromBytes(prefix);
-		ConsulJson.Txn txn = new ConsulJson.Txn().set(marker, prefix, 0, null)
-			.set(this.generationKey, marker.getBytes(StandardCharsets.UTF_8), 0, null);
+		writeAndBump(marker, prefix, null, "record where TTL keys are");
+	}
+
+	/**
+	 * Write a registry entry and bump the generation in one transaction, so every writer's
+	 * next check fails and it reads the registry again; this store's own writes read it
+	 * again too.
+	 */
+	private void writeAndBump(String key, byte[] value, @Nullable String session, String what) {
+		ConsulJson.Txn txn = new ConsulJson.Txn().set(key, value, 0, session)
+			.set(this.generationKey, key.getBytes(StandardCharsets.UTF_8), 0, null);
 		ConsulHttp.Response response = this.http.put("txn", "", txn.toBytes());
 		if (response.status() != 200) {
-			throw new StoreException("consul refused to record where TTL keys are: " + response.status() + " " + response.text());
+			throw new StoreException("consul refused to " + what + ": " + response.status() + " " + response.text());
 		}
-		// This store's own writes must see it.
 		this.view = null;
 	}
 
@@ -249,14 +257,7 @@ final class ConsulWatchRegistry implements AutoCloseable {
 		String id = this.sessions.create("valkeyrie-watch", ttl, "delete", Duration.ZERO);
 		this.session = id;
 		String key = this.registrations + UUID.randomUUID();
-		ConsulJson.Txn txn = new ConsulJson.Txn().set(key, prefix.getBytes(StandardCharsets.UTF_8), 0, id)
-			.set(this.generationKey, key.getBytes(StandardCharsets.UTF_8), 0, null);
-		ConsulHttp.Response response = this.http.put("txn", "", txn.toBytes());
-		if (response.status() != 200) {
-			throw new StoreException("consul refused to register the watch feed: " + response.status() + " " + response.text());
-		}
-		// This store's own writes must see its registration.
-		this.view = null;
+		writeAndBump(key, prefix.getBytes(StandardCharsets.UTF_8), id, "register the watch feed");
 		long period = Math.max(100, ttl.toMillis() / 2);
 		this.renewal = this.scheduler.scheduleAtFixedRate(this::renewLater, period, period, TimeUnit.MILLISECONDS);
 	}

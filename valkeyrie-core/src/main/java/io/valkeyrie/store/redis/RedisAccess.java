@@ -1,7 +1,6 @@
 package io.valkeyrie.store.redis;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -67,14 +66,12 @@ final class RedisAccess {
 		});
 	}
 
-	<T> T script(RedisScript script, ScriptOutputType type, int keys, byte[]... keysAndArgs) {
-		byte[][] keyArray = Arrays.copyOf(keysAndArgs, keys);
-		byte[][] args = Arrays.copyOfRange(keysAndArgs, keys, keysAndArgs.length);
-		return call((connection) -> run(commands(connection), script, type, keyArray, args));
+	<T> T script(RedisScript script, ScriptOutputType type, byte[][] keys, byte[]... args) {
+		return call((connection) -> run(commands(connection), script, type, keys, args));
 	}
 
-	long scriptLong(RedisScript script, int keys, byte[]... keysAndArgs) {
-		Long result = script(script, ScriptOutputType.INTEGER, keys, keysAndArgs);
+	long scriptLong(RedisScript script, byte[][] keys, byte[]... args) {
+		Long result = script(script, ScriptOutputType.INTEGER, keys, args);
 		return (result != null) ? result : 0;
 	}
 
@@ -89,11 +86,6 @@ final class RedisAccess {
 			}
 			return null;
 		});
-	}
-
-	/** Whether the scripts run as functions ({@code FCALL}) rather than with {@code EVALSHA}. */
-	boolean functions() {
-		return this.functions;
 	}
 
 	private boolean loadLibrary(RedisAsyncCommands<byte[], byte[]> redis) {

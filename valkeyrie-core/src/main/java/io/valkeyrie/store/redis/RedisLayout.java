@@ -27,9 +27,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class RedisLayout {
 
-	/** How many of {@link #scriptArgs} are keys. */
-	static final int NAMESPACE_KEYS = 5;
-
 	private final String base;
 
 	private final byte[] dataPrefix;
@@ -54,6 +51,8 @@ final class RedisLayout {
 
 	private final byte[] unlocks;
 
+	private final byte[][] scriptKeys;
+
 	RedisLayout(String prefix, String namespace, int inlineValueLimit, int historySize, boolean historyAlways) {
 		this.base = prefix + "{" + (namespace.isEmpty() ? "/" : escape(namespace)) + "}:";
 		this.dataPrefix = bytes(this.base + "d:");
@@ -67,27 +66,30 @@ final class RedisLayout {
 		this.historySize = number(historySize);
 		this.historyAlways = number(historyAlways ? 1 : 0);
 		this.unlocks = bytes(this.base + "u");
+		this.scriptKeys = new byte[][] { this.index, this.expiry, this.counter, this.history, this.watchers };
 	}
 
 	/**
-	 * The keys and arguments of a namespace script ({@code common.lua}): the index, expiry,
-	 * counter, history and watcher registration keys, the data key prefix, the change
-	 * channel, the inline value limit, the history size and whether the history is always
-	 * written, then the script's own arguments.
+	 * The keys of a namespace script ({@code common.lua}): the index, expiry, counter, history
+	 * and watcher registration keys. One array for every call; never modified.
+	 */
+	byte[][] scriptKeys() {
+		return this.scriptKeys;
+	}
+
+	/**
+	 * The arguments of a namespace script ({@code common.lua}): the data key prefix, the
+	 * change channel, the inline value limit, the history size and whether the history is
+	 * always written, then the script's own arguments.
 	 */
 	byte[][] scriptArgs(byte[]... own) {
-		byte[][] all = new byte[NAMESPACE_KEYS + 5 + own.length][];
-		all[0] = this.index;
-		all[1] = this.expiry;
-		all[2] = this.counter;
-		all[3] = this.history;
-		all[4] = this.watchers;
-		all[5] = this.dataPrefix;
-		all[6] = this.changes;
-		all[7] = this.inlineValueLimit;
-		all[8] = this.historySize;
-		all[9] = this.historyAlways;
-		System.arraycopy(own, 0, all, 10, own.length);
+		byte[][] all = new byte[5 + own.length][];
+		all[0] = this.dataPrefix;
+		all[1] = this.changes;
+		all[2] = this.inlineValueLimit;
+		all[3] = this.historySize;
+		all[4] = this.historyAlways;
+		System.arraycopy(own, 0, all, 5, own.length);
 		return all;
 	}
 

@@ -47,13 +47,14 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 
 	private final ScheduledExecutorService io;
 
-	private final byte[] record;
+	/** The keys of lock-acquire.lua: record, fencing counter, waiters, waiter woken last. */
+	private final byte[][] acquireKeys;
 
-	private final byte[] fence;
+	/** The keys of lock-release.lua: record, waiters, waiter woken last. */
+	private final byte[][] releaseKeys;
 
-	private final byte[] waiting;
-
-	private final byte[] woken;
+	/** The key of lock-renew.lua: the record. */
+	private final byte[][] renewKeys;
 
 	private final byte[] keyBytes;
 
@@ -66,10 +67,12 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 		this.layout = layout;
 		this.waiters = waiters;
 		this.io = io;
-		this.record = layout.lockRecord(key);
-		this.fence = layout.fence(key);
-		this.waiting = layout.lockWaiters(key);
-		this.woken = layout.lockWoken(key);
+		byte[] record = layout.lockRecord(key);
+		byte[] waiting = layout.lockWaiters(key);
+		byte[] woken = layout.lockWoken(key);
+		this.acquireKeys = new byte[][] { record, layout.fence(key), waiting, woken };
+		this.releaseKeys = new byte[][] { record, waiting, woken };
+		this.renewKeys = new byte[][] { record };
 		this.keyBytes = RedisLayout.bytes(key);
 		this.ttl = RedisLayout.number(Math.max(1, options.ttl().toMillis()));
 	}
@@ -91,8 +94,8 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 					unlocked = waiter.arm();
 				}
 				long started = System.nanoTime();
-				long result = this.access.scriptLong(RedisScript.LOCK_ACQUIRE, 4, this.record, this.fence, this.waiting,
-						this.woken, token, this.ttl, registered ? YES : NO, mayWait ? YES : NO, limit(remaining), GRACE, LOST_RACE_RETRY);
+				long result = this.access.scriptLong(RedisScript.LOCK_ACQUIRE, this.acquireKeys, token, this.ttl,
+						registered ? YES : NO, mayWait ? YES : NO, limit(remaining), GRACE, LOST_RACE_RETRY);
 				if (result > 0) {
 					Held held = new Held(result, owner, started);
 					watch(held);
@@ -134,7 +137,7 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 	/** Stop waiting: remove our registration and, if we were woken, wake the next waiter. */
 	private void leave(byte[] token) {
 		try {
-			this.access.scriptLong(RedisScript.LOCK_RELEASE, 3, this.record, this.waiting, this.woken, NONE, token,
+			this.access.scriptLong(RedisScript.LOCK_RELEASE, this.releaseKeys, NONE, token,
 					this.layout.unlocks(), this.keyBytes, GRACE);
 		}
 		catch (RuntimeException ex) {
@@ -144,8 +147,8 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 
 	@Override
 	protected void release(Held held) {
-		this.access.scriptLong(RedisScript.LOCK_RELEASE, 3, this.record, this.waiting, this.woken,
-				RedisLayout.bytes(held.owner), NONE, this.layout.unlocks(), this.keyBytes, GRACE);
+		this.access.scriptLong(RedisScript.LOCK_RELEASE, this.releaseKeys, RedisLayout.bytes(held.owner), NONE,
+				this.layout.unlocks(), this.keyBytes, GRACE);
 	}
 
 	private void watch(Held held) {
@@ -169,7 +172,7 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 	private void renew(Held held, long ttlNanos) {
 		long started = System.nanoTime();
 		try {
-			long renewed = this.access.scriptLong(RedisScript.LOCK_RENEW, 1, this.record, RedisLayout.bytes(held.owner), this.ttl);
+			long renewed = this.access.scriptLong(RedisScript.LOCK_RENEW, this.renewKeys, RedisLayout.bytes(held.owner), this.ttl);
 			if (renewed == 1) {
 				held.renewedNanos = started;
 			}

@@ -79,7 +79,7 @@ enum RedisScript {
 
 	/** The name of this script's function in {@link #library()}. */
 	String function() {
-		return LIBRARY.prefix + this.name.replace('-', '_');
+		return LIBRARY.functions[ordinal()];
 	}
 
 	/** The text {@code FUNCTION LOAD} registers: every script as a function. */
@@ -92,9 +92,15 @@ enum RedisScript {
 		return LIBRARY.name;
 	}
 
-	// Enum constants are built before any other static field, so this cannot be a constant.
 	private static String common() {
-		return read("common");
+		return Common.TEXT;
+	}
+
+	/** common.lua, read once: enum constants are built before the enum's own static fields. */
+	private static final class Common {
+
+		static final String TEXT = read("common");
+
 	}
 
 	private static String sha1(byte[] bytes) {
@@ -122,23 +128,37 @@ enum RedisScript {
 
 		private final String name;
 
-		private final String prefix;
+		private final String[] functions;
 
 		private final String text;
 
 		Library() {
-			StringBuilder functions = new StringBuilder(common());
-			for (RedisScript script : RedisScript.values()) {
-				functions.append("\nredis.register_function{function_name = '@").append(script.name.replace('-', '_'))
+			// Named by a hash of its code, so the code is hashed with the function names left bare.
+			this.name = "valkeyrie_" + sha1(code("").getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+			this.functions = functionNames(this.name + "_");
+			this.text = "#!lua name=" + this.name + "\n" + code(this.name + "_");
+		}
+
+		private static String[] functionNames(String prefix) {
+			String[] names = new String[values().length];
+			for (RedisScript script : values()) {
+				names[script.ordinal()] = prefix + script.name.replace('-', '_');
+			}
+			return names;
+		}
+
+		/** {@code common.lua}, then every script registered as a function named {@code prefix + name}. */
+		private static String code(String prefix) {
+			String[] names = functionNames(prefix);
+			StringBuilder code = new StringBuilder(common());
+			for (RedisScript script : values()) {
+				code.append("\nredis.register_function{function_name = '").append(names[script.ordinal()])
 					.append("', flags = {").append(script.flags.lua).append("}, callback = function(KEYS, ARGV)\n")
 					.append(script.namespaced ? "begin(KEYS, ARGV)\n" : "")
 					.append(script.source)
 					.append("\nend}\n");
 			}
-			String code = functions.toString();
-			this.name = "valkeyrie_" + sha1(code.getBytes(StandardCharsets.UTF_8)).substring(0, 12);
-			this.prefix = this.name + "_";
-			this.text = "#!lua name=" + this.name + "\n" + code.replace("function_name = '@", "function_name = '" + this.prefix);
+			return code.toString();
 		}
 
 	}

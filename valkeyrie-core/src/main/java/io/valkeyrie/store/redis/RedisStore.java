@@ -266,7 +266,7 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	public @Nullable History history(String key, boolean tree, long index) {
-		List<Object> result = this.access.script(RedisScript.HISTORY, ScriptOutputType.MULTI, RedisLayout.NAMESPACE_KEYS,
+		List<Object> result = this.access.script(RedisScript.HISTORY, ScriptOutputType.MULTI, this.layout.scriptKeys(),
 				this.layout.scriptArgs(bytes(key), number(tree ? 1 : 0), number(index)));
 		if (result == null || result.isEmpty()) {
 			return null;
@@ -308,7 +308,7 @@ public final class RedisStore extends AbstractStore {
 	}
 
 	private Read read(String key, boolean tree) {
-		List<Object> result = this.access.script(RedisScript.READ, ScriptOutputType.MULTI, RedisLayout.NAMESPACE_KEYS,
+		List<Object> result = this.access.script(RedisScript.READ, ScriptOutputType.MULTI, this.layout.scriptKeys(),
 				this.layout.scriptArgs(bytes(key), number(tree ? 1 : 0)));
 		return new Read(Long.parseLong(string(result.get(0))), ((Number) result.get(1)).longValue() == 1,
 				pairs(result.get(2)));
@@ -356,7 +356,7 @@ public final class RedisStore extends AbstractStore {
 	// ---- Helpers ------------------------------------------------------------------------
 
 	private long write(RedisScript script, byte[]... args) {
-		return this.access.scriptLong(script, RedisLayout.NAMESPACE_KEYS, this.layout.scriptArgs(args));
+		return this.access.scriptLong(script, this.layout.scriptKeys(), this.layout.scriptArgs(args));
 	}
 
 	private static KeyModifiedException modified(String key, @Nullable KVPair previous) {

@@ -78,7 +78,7 @@ final class RedisTtlKeeper implements AutoCloseable {
 		try {
 			long removed;
 			do {
-				removed = this.access.scriptLong(RedisScript.SWEEP, RedisLayout.NAMESPACE_KEYS,
+				removed = this.access.scriptLong(RedisScript.SWEEP, this.layout.scriptKeys(),
 						this.layout.scriptArgs(RedisLayout.number(SWEEP_BATCH)));
 			}
 			while (removed >= SWEEP_BATCH);
@@ -118,7 +118,7 @@ final class RedisTtlKeeper implements AutoCloseable {
 		@Override
 		public void run() {
 			try {
-				long renewed = RedisTtlKeeper.this.access.scriptLong(RedisScript.RENEW, RedisLayout.NAMESPACE_KEYS,
+				long renewed = RedisTtlKeeper.this.access.scriptLong(RedisScript.RENEW, RedisTtlKeeper.this.layout.scriptKeys(),
 						RedisTtlKeeper.this.layout.scriptArgs(RedisLayout.bytes(this.key), RedisLayout.bytes(this.index),
 								RedisLayout.number(this.ttlMillis)));
 				if (renewed == 0) {

@@ -51,6 +51,8 @@ class ConsulStoreTest {
 
 	private static final HttpClient RAW = HttpClient.newHttpClient();
 
+	private static final java.util.regex.Pattern SESSION = java.util.regex.Pattern.compile("\"Session\":\\s*\"([^\"]+)\"");
+
 	private final List<Store> opened = new ArrayList<>();
 
 	private String endpoint;
@@ -447,7 +449,12 @@ class ConsulStoreTest {
 	}
 
 	private String keySession(String key) throws Exception {
-		java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\"Session\":\\s*\"([^\"]+)\"").matcher(entry(key));
+		return firstSession(entry(key));
+	}
+
+	/** The first session named in a KV answer, or {@code null}. */
+	private static String firstSession(String json) {
+		java.util.regex.Matcher matcher = SESSION.matcher(json);
 		return matcher.find() ? matcher.group(1) : null;
 	}
 
@@ -459,9 +466,9 @@ class ConsulStoreTest {
 		watcher.watchTree("", events::add);
 		await().atMost(Timing.seconds(5)).until(() -> !events.isEmpty());
 		String registrations = new String(raw("GET", "kv/" + bookkeeping + "/watchers/?recurse").body(), StandardCharsets.UTF_8);
-		java.util.regex.Matcher session = java.util.regex.Pattern.compile("\"Session\":\\s*\"([^\"]+)\"").matcher(registrations);
-		assertThat(session.find()).isTrue();
-		assertThat(raw("PUT", "session/destroy/" + session.group(1)).statusCode()).isEqualTo(200);
+		String session = firstSession(registrations);
+		assertThat(session).isNotNull();
+		assertThat(raw("PUT", "session/destroy/" + session).statusCode()).isEqualTo(200);
 		Store writer = open(config().option("bookkeeping-prefix", bookkeeping));
 		writer.put("after", "x");
 		await().atMost(Timing.seconds(15))
