@@ -4,7 +4,22 @@
 
 const keys = new Map();
 const FEED_LENGTH = 50;
+const LOG_LENGTH = 200;
 const $ = (id) => document.getElementById(id);
+
+// What the feed did, newest last: the browser test prints it when the page is not as expected.
+window.feedLog = [];
+function log(entry) {
+  window.feedLog.push(`${new Date().toISOString()} ${entry}`);
+  if (window.feedLog.length > LOG_LENGTH) {
+    window.feedLog.shift();
+  }
+}
+
+// A value as the JSON API carries it: text, or Base64 for bytes that are not UTF-8.
+function shown(pair) {
+  return pair.encoding === 'base64' ? `(base64) ${pair.value}` : pair.value;
+}
 
 // Calls the API; a failed call rejects with the problem detail the server sent.
 async function api(path, options) {
@@ -31,7 +46,7 @@ function render() {
     .map((pair) => {
       const row = document.createElement('tr');
       row.dataset.key = pair.key;
-      const cells = [pair.key, pair.value, String(pair.index)].map((text, i) => {
+      const cells = [pair.key, shown(pair), String(pair.index)].map((text, i) => {
         const cell = document.createElement('td');
         cell.textContent = text;
         cell.className = ['key', 'value', 'index'][i];
@@ -46,18 +61,6 @@ function render() {
       return row;
     }));
   $('count').textContent = `(${keys.size})`;
-}
-
-async function loadKeys() {
-  try {
-    const pairs = await api('api/list/');
-    keys.clear();
-    pairs.forEach((pair) => keys.set(pair.key, pair));
-    render();
-  }
-  catch (error) {
-    showError(error);
-  }
 }
 
 async function loadLeader() {
@@ -96,12 +99,10 @@ async function putKey(event) {
   }
 }
 
-function addToFeed(change) {
+function addToFeed(text, type) {
   const item = document.createElement('li');
-  item.className = change.type;
-  item.textContent = change.type === 'put' ? `put ${change.key} = ${change.value} (index ${change.index})`
-    : change.type === 'delete' ? `delete ${change.key} (index ${change.index})`
-      : 'resync: changes may have been missed, list reloaded';
+  item.className = type;
+  item.textContent = text;
   const feed = $('feed');
   feed.prepend(item);
   while (feed.children.length > FEED_LENGTH) {
@@ -109,35 +110,54 @@ function addToFeed(change) {
   }
 }
 
+// The whole state: first on a new connection, again whenever changes may have been missed.
+function replaceAll(snapshot) {
+  keys.clear();
+  snapshot.pairs.forEach((pair) => keys.set(pair.key, pair));
+  render();
+  if (snapshot.resync) {
+    addToFeed(`resync: changes may have been missed, list replaced (${snapshot.reason ?? 'reconnected'})`, 'resync');
+  }
+  loadLeader();
+}
+
 function apply(change) {
   if (change.type === 'put') {
-    keys.set(change.key, { key: change.key, value: change.value, index: change.index });
-  }
-  else if (change.type === 'delete') {
-    keys.delete(change.key);
+    keys.set(change.key, change);
+    addToFeed(`put ${change.key} = ${shown(change)} (index ${change.index})`, 'put');
   }
   else {
-    loadKeys();
+    keys.delete(change.key);
+    addToFeed(`delete ${change.key} (index ${change.index})`, 'delete');
   }
   render();
-  addToFeed(change);
   if (change.key === 'sample/leader') {
     loadLeader();
   }
 }
 
+// EventSource reconnects by itself and sends the id of the last change it got as
+// Last-Event-ID: the server resumes after it, or sends a resync snapshot if it cannot.
 function connect() {
   const events = new EventSource('api/events');
-  // Sent first on every (re)connection: load the list now, so nothing is missed in between.
   events.addEventListener('ready', (event) => {
     $('connection').textContent = 'live';
     $('connection').className = 'on';
     $('instance').textContent = JSON.parse(event.data).instance;
-    loadKeys();
+    log(`ready (resuming after ${events.lastEventId || 'nothing'})`);
   });
-  events.addEventListener('change', (event) => apply(JSON.parse(event.data)));
+  events.addEventListener('snapshot', (event) => {
+    const snapshot = JSON.parse(event.data);
+    log(`snapshot of ${snapshot.pairs.length} keys${snapshot.resync ? `, resync: ${snapshot.reason}` : ''}`);
+    replaceAll(snapshot);
+  });
+  events.addEventListener('change', (event) => {
+    const change = JSON.parse(event.data);
+    log(`change ${event.lastEventId}: ${change.type} ${change.key}`);
+    apply(change);
+  });
   events.addEventListener('error', () => {
-    // EventSource reconnects by itself; the next 'ready' reloads the list.
+    log(`error, readyState ${events.readyState}`);
     $('connection').textContent = 'reconnecting';
     $('connection').className = 'off';
   });

@@ -1,8 +1,18 @@
 package io.valkeyrie.sample;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
 
 import io.valkeyrie.store.Store;
 import org.junit.jupiter.api.BeforeEach;
@@ -148,7 +158,9 @@ class SampleApiTests {
 	void invalidKeyGives400NamingTheKey() {
 		HttpResponse<String> response = this.client.put("/api/kv/api//empty-segment", "x");
 		assertProblem(response, 400, "Invalid key", "InvalidKeyException");
-		assertThat(SampleClient.json(response).get("key").asString()).isEqualTo("/api//empty-segment");
+		// The key as the user wrote it after /api/kv/, not with the path's own slash in front.
+		assertThat(SampleClient.json(response).get("key").asString()).isEqualTo("api//empty-segment");
+		assertThat(SampleClient.json(response).get("detail").asString()).contains("'api//empty-segment'");
 		assertProblem(this.client.get("/api/kv/"), 400, "Invalid key", "InvalidKeyException");
 	}
 
@@ -160,8 +172,159 @@ class SampleApiTests {
 	}
 
 	@Test
+	void aTtlWithoutAUnitIsRefusedNotTakenAsMilliseconds() {
+		HttpResponse<String> response = this.client.put("/api/kv/api/ttl-unit?ttl=10", "x");
+		assertProblem(response, 400, "Bad request", null);
+		assertThat(SampleClient.json(response).get("detail").asString()).contains("unit").contains("'10'");
+		assertThat(this.store.exists("api/ttl-unit")).isFalse();
+	}
+
+	@Test
+	void ifMatchWithAWeakEtagNeverMatches() {
+		this.client.put("/api/kv/api/weak", "v1");
+		String etag = this.client.get("/api/kv/api/weak").headers().firstValue("ETag").orElseThrow();
+		assertProblem(this.client.put("/api/kv/api/weak", "v2", "If-Match", "W/" + etag), 412, "Precondition failed",
+				null);
+		assertProblem(this.client.delete("/api/kv/api/weak", "If-Match", "W/" + etag), 412, "Precondition failed",
+				null);
+		assertThat(this.store.get("api/weak").valueAsString()).isEqualTo("v1");
+	}
+
+	@Test
+	void ifMatchStarMeansTheKeyExists() {
+		assertProblem(this.client.put("/api/kv/api/star", "v1", "If-Match", "*"), 412, "Key not found",
+				"KeyNotFoundException");
+		assertThat(this.store.exists("api/star")).isFalse();
+		this.client.put("/api/kv/api/star", "v1");
+		HttpResponse<String> updated = this.client.put("/api/kv/api/star", "v2", "If-Match", "*");
+		assertThat(updated.statusCode()).isEqualTo(200);
+		assertThat(SampleClient.json(updated).get("value").asString()).isEqualTo("v2");
+		assertThat(this.client.delete("/api/kv/api/star", "If-Match", "*").statusCode()).isEqualTo(204);
+		assertProblem(this.client.delete("/api/kv/api/star", "If-Match", "*"), 412, "Key not found",
+				"KeyNotFoundException");
+	}
+
+	@Test
+	void ifMatchOfAKeyThatIsGoneGives412NotA404() {
+		this.client.put("/api/kv/api/gone-cas", "v1");
+		String etag = this.client.get("/api/kv/api/gone-cas").headers().firstValue("ETag").orElseThrow();
+		this.client.delete("/api/kv/api/gone-cas");
+		assertProblem(this.client.put("/api/kv/api/gone-cas", "v2", "If-Match", etag), 412, "Key not found",
+				"KeyNotFoundException");
+		assertProblem(this.client.delete("/api/kv/api/gone-cas", "If-Match", etag), 412, "Key not found",
+				"KeyNotFoundException");
+		assertThat(this.store.exists("api/gone-cas")).isFalse();
+	}
+
+	@Test
+	void ifMatchWithAListOfEtagsMatchesAnyOfThem() {
+		this.client.put("/api/kv/api/list-etag", "v1");
+		String etag = this.client.get("/api/kv/api/list-etag").headers().firstValue("ETag").orElseThrow();
+		assertThat(this.client.put("/api/kv/api/list-etag", "v2", "If-Match", "\"1\", " + etag).statusCode())
+			.isEqualTo(200);
+		assertProblem(this.client.put("/api/kv/api/list-etag", "v3", "If-Match", "\"1\", " + etag), 412,
+				"Key modified", "KeyModifiedException");
+	}
+
+	@Test
+	void anEncodedSlashInAKeyGetsAProblemNamingTheKey() {
+		for (HttpResponse<String> response : List.of(this.client.get("/api/kv/api/a%2Fb"),
+				this.client.put("/api/kv/api/a%2fb", "x"), this.client.get("/api/list/api/a%2Fb"))) {
+			assertProblem(response, 400, "Invalid key", "InvalidKeyException");
+			assertThat(SampleClient.json(response).get("detail").asString()).containsIgnoringCase("a%2Fb");
+		}
+		assertThat(this.store.exists("api/a/b")).isFalse();
+	}
+
+	@Test
+	void aNulInAKeyGetsAProblemNamingTheKey() {
+		HttpResponse<String> response = this.client.put("/api/kv/api/nul%00here", "x");
+		assertProblem(response, 400, "Invalid key", "InvalidKeyException");
+		assertThat(SampleClient.json(response).get("detail").asString()).contains("api/nul%00here");
+	}
+
+	@Test
+	void binaryValuesAreBytesInAndOutAndBase64InJson() {
+		byte[] binary = { 0, 1, (byte) 0xff, (byte) 0x80, 'a', '\n' };
+		assertThat(this.client.put("/api/kv/api/binary", binary, "Content-Type", "application/octet-stream")
+			.statusCode()).isEqualTo(204);
+		assertThat(this.store.get("api/binary").value()).isEqualTo(binary);
+
+		HttpResponse<byte[]> raw = this.client.getBytes("/api/kv/api/binary", "Accept", "application/octet-stream");
+		assertThat(raw.statusCode()).isEqualTo(200);
+		assertThat(raw.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+		assertThat(raw.body()).isEqualTo(binary);
+		assertThat(raw.headers().firstValue("ETag")).hasValue("\"" + this.store.get("api/binary").lastIndex() + "\"");
+
+		JsonNode json = SampleClient.json(this.client.get("/api/kv/api/binary"));
+		assertThat(json.get("encoding").asString()).isEqualTo("base64");
+		assertThat(Base64.getDecoder().decode(json.get("value").asString())).isEqualTo(binary);
+
+		this.client.put("/api/kv/api/text", "grüß dich");
+		JsonNode text = SampleClient.json(this.client.get("/api/kv/api/text"));
+		assertThat(text.get("encoding").asString()).isEqualTo("utf-8");
+		assertThat(text.get("value").asString()).isEqualTo("grüß dich");
+		assertThat(this.client.getBytes("/api/kv/api/text", "Accept", "application/octet-stream").body())
+			.isEqualTo("grüß dich".getBytes(StandardCharsets.UTF_8));
+		// A browser's Accept (anything, HTML first) gets JSON.
+		assertThat(this.client.get("/api/kv/api/text", "Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+			.headers().firstValue("Content-Type")).hasValueSatisfying((type) -> assertThat(type).startsWith("application/json"));
+	}
+
+	@Test
+	void aBodyAnnouncedLargerThanTheLimitIsRefusedBeforeItIsSent() throws Exception {
+		try (Socket socket = rawPut("/api/kv/api/huge", "Content-Length: 1073741824")) {
+			socket.getOutputStream().write(new byte[1024]);
+			assertRawProblem(socket, 413);
+		}
+		assertThat(this.store.exists("api/huge")).isFalse();
+	}
+
+	@Test
+	void aStreamedBodyIsRefusedOnceItPassesTheLimit() throws Exception {
+		try (Socket socket = rawPut("/api/kv/api/streamed", "Transfer-Encoding: chunked")) {
+			OutputStream out = socket.getOutputStream();
+			byte[] chunk = new byte[64 * 1024];
+			for (int sent = 0; sent <= this.store.maxValueSize(); sent += chunk.length) {
+				out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+				out.write(chunk);
+				out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+			}
+			// No last chunk: the body never ends, so only a server that stops reading can answer.
+			out.flush();
+			assertRawProblem(socket, 413);
+		}
+		assertThat(this.store.exists("api/streamed")).isFalse();
+	}
+
+	/** A PUT written by hand on a socket, to send what an HTTP client library would not: its head so far. */
+	private Socket rawPut(String path, String lengthHeader) throws IOException {
+		Socket socket = new Socket("127.0.0.1", this.port);
+		socket.setSoTimeout((int) SampleClient.TIMEOUT.toMillis());
+		socket.getOutputStream().write(("PUT " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+				+ "Content-Type: application/octet-stream\r\n" + lengthHeader + "\r\nConnection: close\r\n\r\n")
+			.getBytes(StandardCharsets.US_ASCII));
+		return socket;
+	}
+
+	/** Reads a raw HTTP/1.1 response: the status line and a problem+json content type. */
+	private static void assertRawProblem(Socket socket, int status) throws IOException {
+		BufferedReader in = new BufferedReader(
+				new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+		assertThat(in.readLine()).startsWith("HTTP/1.1 " + status);
+		List<String> headers = new ArrayList<>();
+		for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+			headers.add(line.toLowerCase(Locale.ROOT));
+		}
+		assertThat(headers).contains("content-type: application/problem+json");
+	}
+
+	@Test
 	void badPreconditionsGive400() {
-		assertProblem(this.client.put("/api/kv/api/bad-if", "x", "If-Match", "\"abc\""), 400, "Bad request", null);
+		assertProblem(this.client.put("/api/kv/api/bad-if", "x", "If-Match", "abc"), 400, "Bad request", null);
+		// A well-formed tag this API never gives out simply does not match.
+		assertProblem(this.client.put("/api/kv/api/bad-if", "x", "If-Match", "\"abc\""), 412, "Precondition failed",
+				null);
 		assertProblem(this.client.put("/api/kv/api/bad-if", "x", "If-None-Match", "\"1\""), 400, "Bad request",
 				null);
 		assertProblem(this.client.put("/api/kv/api/bad-if", "x", "If-Match", "\"1\"", "If-None-Match", "*"), 400,

@@ -8,7 +8,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,17 +41,32 @@ final class SampleClient {
 		return this.http;
 	}
 
-	HttpResponse<String> get(String path) {
-		return send(request(path).GET());
+	HttpResponse<String> get(String path, String... headers) {
+		return send(headers(request(path).GET(), headers));
+	}
+
+	HttpResponse<byte[]> getBytes(String path, String... headers) {
+		try {
+			return this.http.send(headers(request(path).GET(), headers).build(), BodyHandlers.ofByteArray());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted", ex);
+		}
 	}
 
 	HttpResponse<String> put(String path, String body, String... headers) {
-		return put(path, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
+		return put(path, body.getBytes(StandardCharsets.UTF_8), headers);
 	}
 
 	HttpResponse<String> put(String path, byte[] body, String... headers) {
-		HttpRequest.Builder request = request(path).PUT(BodyPublishers.ofByteArray(body))
-			.header("Content-Type", "text/plain; charset=utf-8");
+		HttpRequest.Builder request = request(path).PUT(BodyPublishers.ofByteArray(body));
+		if (!Arrays.asList(headers).contains("Content-Type")) {
+			request.header("Content-Type", "text/plain; charset=utf-8");
+		}
 		return send(headers(request, headers));
 	}
 

@@ -1,152 +1,212 @@
 package io.valkeyrie.sample;
 
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import io.valkeyrie.store.Store;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 /**
- * The live feed over real HTTP: a client reads {@code /api/events} while other requests
- * write, and sees each change arrive as a server-sent event.
+ * The live feed over real HTTP: clients read {@code /api/events} while other requests
+ * write, see each change arrive as a server-sent event whose id is the change's index, lose
+ * nothing when another subscriber dies, and resume after a reconnect from
+ * {@code Last-Event-ID}.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { SampleApiTests.IN_MEMORY, SampleApiTests.SELENIUM_QUIET })
 class SampleFeedTests {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final int BURST = 1_000;
 
 	@LocalServerPort
 	int port;
 
-	SampleClient client;
+	@Autowired
+	Store store;
 
-	/** The events of the stream as "name data" lines, in arrival order. */
-	final BlockingQueue<SseEvent> events = new LinkedBlockingQueue<>();
+	@Autowired
+	KeyChangeFeed feed;
 
-	CompletableFuture<HttpResponse<Stream<String>>> stream;
-
-	@BeforeEach
-	void subscribe() throws Exception {
-		this.client = new SampleClient(this.port);
-		this.stream = this.client.http()
-			.sendAsync(this.client.request("/api/events").timeout(Duration.ofMinutes(5)).header("Accept",
-					"text/event-stream").GET().build(), BodyHandlers.ofLines());
-		HttpResponse<Stream<String>> response = this.stream.get(10, TimeUnit.SECONDS);
-		assertThat(response.statusCode()).isEqualTo(200);
-		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-				(type) -> assertThat(type).startsWith("text/event-stream"));
-		Thread reader = new Thread(() -> parse(response.body()), "sse-reader");
-		reader.setDaemon(true);
-		reader.start();
-		SseEvent ready = next((event) -> true);
-		assertThat(ready.name()).isEqualTo("ready");
-		assertThat(ready.data().get("instance").asString()).isNotBlank();
-	}
+	final List<SseStream> streams = new ArrayList<>();
 
 	@AfterEach
-	void unsubscribe() {
-		this.stream.thenAccept((response) -> response.body().close());
-	}
-
-	@Test
-	void putsAndDeletesArriveAsChangeEvents() {
-		this.client.put("/api/kv/feed/a", "one");
-		SseEvent put = next((event) -> "feed/a".equals(key(event)));
-		assertThat(put.name()).isEqualTo("change");
-		assertThat(put.data().get("type").asString()).isEqualTo("put");
-		assertThat(put.data().get("value").asString()).isEqualTo("one");
-		long index = SampleClient.json(this.client.get("/api/kv/feed/a")).get("index").asLong();
-		assertThat(put.data().get("index").asLong()).isEqualTo(index);
-
-		this.client.delete("/api/kv/feed/a");
-		SseEvent delete = next((event) -> "feed/a".equals(key(event)));
-		assertThat(delete.data().get("type").asString()).isEqualTo("delete");
-		assertThat(delete.data().get("index").asLong()).isGreaterThanOrEqualTo(index);
-	}
-
-	@Test
-	void changesArriveInOrder() {
-		List<String> values = List.of("1", "2", "3", "4", "5");
-		values.forEach((value) -> this.client.put("/api/kv/feed/order", value));
-		for (String value : values) {
-			SseEvent event = next((candidate) -> "feed/order".equals(key(candidate)));
-			assertThat(event.data().get("value").asString()).isEqualTo(value);
+	void unsubscribe() throws Exception {
+		for (SseStream stream : this.streams) {
+			stream.close();
 		}
 	}
 
 	@Test
-	void aKeyThatExpiresArrivesAsADelete() {
-		this.client.put("/api/kv/feed/ttl?ttl=1s", "short");
-		assertThat(next((event) -> "feed/ttl".equals(key(event))).data().get("type").asString()).isEqualTo("put");
-		assertThat(next((event) -> "feed/ttl".equals(key(event))).data().get("type").asString())
+	void aNewSubscriberGetsTheWholeStateThenEveryChange() throws Exception {
+		SampleClient client = client();
+		client.put("/api/kv/feed/state/a", "before");
+		SseStream stream = open(null);
+		SseStream.Event snapshot = stream.next((event) -> true);
+		assertThat(snapshot.name()).isEqualTo("snapshot");
+		assertThat(snapshot.data().get("resync").asBoolean()).isFalse();
+		assertThat(snapshot.data().get("pairs").valueStream()).anySatisfy((pair) -> {
+			assertThat(pair.get("key").asString()).isEqualTo("feed/state/a");
+			assertThat(pair.get("value").asString()).isEqualTo("before");
+		});
+
+		client.put("/api/kv/feed/state/a", "one");
+		SseStream.Event put = stream.next((event) -> event.isChangeOf("feed/state/a"));
+		assertThat(put.data().get("type").asString()).isEqualTo("put");
+		assertThat(put.data().get("value").asString()).isEqualTo("one");
+		long index = SampleClient.json(client.get("/api/kv/feed/state/a")).get("index").asLong();
+		assertThat(put.data().get("index").asLong()).isEqualTo(index);
+		assertThat(put.id()).isEqualTo(String.valueOf(index));
+
+		client.delete("/api/kv/feed/state/a");
+		SseStream.Event delete = stream.next((event) -> event.isChangeOf("feed/state/a"));
+		assertThat(delete.data().get("type").asString()).isEqualTo("delete");
+		assertThat(Long.parseLong(delete.id())).isGreaterThan(index);
+	}
+
+	@Test
+	void changesArriveInOrder() throws Exception {
+		SseStream stream = open(null);
+		List<String> values = List.of("1", "2", "3", "4", "5");
+		values.forEach((value) -> client().put("/api/kv/feed/order", value));
+		for (String value : values) {
+			assertThat(stream.next((event) -> event.isChangeOf("feed/order")).data().get("value").asString())
+				.isEqualTo(value);
+		}
+	}
+
+	@Test
+	void aKeyThatExpiresArrivesAsADelete() throws Exception {
+		SseStream stream = open(null);
+		client().put("/api/kv/feed/ttl?ttl=1s", "short");
+		assertThat(stream.next((event) -> event.isChangeOf("feed/ttl")).data().get("type").asString())
+			.isEqualTo("put");
+		assertThat(stream.next((event) -> event.isChangeOf("feed/ttl")).data().get("type").asString())
 			.isEqualTo("delete");
 	}
 
-	private static String key(SseEvent event) {
-		JsonNode key = event.data().get("key");
-		return (key != null) ? key.asString() : null;
+	/**
+	 * Subscribers that drop their connection in the middle of a burst (a closed browser tab)
+	 * are removed without costing the one that stays a single change.
+	 */
+	@Test
+	void subscribersThatDisconnectMidStreamCostTheOneThatStaysNothing() throws Exception {
+		int before = this.feed.subscribers();
+		List<SseStream> leaving = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			leaving.add(open(null));
+		}
+		SseStream staying = open(null);
+
+		// Through the API, as the page's users write: the burst takes long enough for the server
+		// to notice the closed connections while it is still sending.
+		SampleClient writer = client();
+		CompletableFuture<Void> writes = CompletableFuture.runAsync(() -> {
+			for (int i = 0; i < BURST; i++) {
+				assertThat(writer.put("/api/kv/feed/burst", String.valueOf(i)).statusCode()).isEqualTo(204);
+			}
+		});
+		for (int i = 0; i < leaving.size(); i++) {
+			String leaveAt = String.valueOf(BURST / 10 * (i + 1));
+			leaving.get(i).next((event) -> event.isChangeOf("feed/burst")
+					&& event.data().get("value").asString().equals(leaveAt));
+			leaving.get(i).close();
+		}
+
+		long previous = 0;
+		for (int i = 0; i < BURST; i++) {
+			SseStream.Event event = staying.next((candidate) -> candidate.isChangeOf("feed/burst"));
+			assertThat(event.data().get("value").asString()).as("change %d of the burst", i)
+				.isEqualTo(String.valueOf(i));
+			assertThat(event.data().get("index").asLong()).isGreaterThan(previous);
+			previous = event.data().get("index").asLong();
+		}
+		writes.get(60, TimeUnit.SECONDS);
+		// The dead subscribers are gone (found out on their next write: the burst, or the leader job's).
+		await().atMost(SseStream.WAIT)
+			.untilAsserted(() -> assertThat(this.feed.subscribers()).isLessThanOrEqualTo(before + 1));
 	}
 
-	/** The next event that matches, skipping others (the leader job's writes, for one). */
-	private SseEvent next(java.util.function.Predicate<SseEvent> wanted) {
-		long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-		try {
-			while (true) {
-				SseEvent event = this.events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-				if (event == null) {
-					return fail("No matching server-sent event within 15 s");
-				}
-				if (wanted.test(event)) {
-					return event;
-				}
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return fail("Interrupted");
-		}
-	}
+	@Test
+	void aReconnectWithLastEventIdGetsExactlyTheChangesItMissed() throws Exception {
+		SampleClient client = client();
+		SseStream first = open(null);
+		client.put("/api/kv/feed/resume/a", "1");
+		client.put("/api/kv/feed/resume/b", "2");
+		first.next((event) -> event.isChangeOf("feed/resume/a"));
+		String lastEventId = first.next((event) -> event.isChangeOf("feed/resume/b")).id();
+		first.close();
 
-	/** Server-sent events: "event:" and "data:" lines, a blank line ends an event; comments are skipped. */
-	private void parse(Stream<String> lines) {
-		String[] name = { "message" };
-		StringBuilder data = new StringBuilder();
-		lines.forEach((line) -> {
-			if (line.isEmpty()) {
-				if (!data.isEmpty()) {
-					this.events.add(new SseEvent(name[0], JSON.readTree(data.toString())));
-				}
-				name[0] = "message";
-				data.setLength(0);
-			}
-			else if (line.startsWith("event:")) {
-				name[0] = line.substring(6).trim();
-			}
-			else if (line.startsWith("data:")) {
-				data.append(line.substring(5));
-			}
+		client.put("/api/kv/feed/resume/a", "3");
+		client.delete("/api/kv/feed/resume/b");
+		client.put("/api/kv/feed/resume/c", "4");
+
+		SseStream second = open(lastEventId);
+		client.put("/api/kv/feed/resume/marker", "now");
+		List<SseStream.Event> received = second.until((event) -> event.isChangeOf("feed/resume/marker"));
+		assertThat(received).noneMatch((event) -> event.name().equals("snapshot"));
+		assertThat(received.stream().filter((event) -> event.isChangeOf("feed/resume/")).map(SseStreamView::of))
+			.containsExactly(new SseStreamView("put", "feed/resume/a", "3"),
+					new SseStreamView("delete", "feed/resume/b", null),
+					new SseStreamView("put", "feed/resume/c", "4"),
+					new SseStreamView("put", "feed/resume/marker", "now"));
+		assertThat(received).filteredOn((event) -> event.name().equals("change")).allSatisfy((event) -> {
+			assertThat(Long.parseLong(event.id())).isGreaterThan(Long.parseLong(lastEventId));
+			assertThat(event.data().get("index").asString()).isEqualTo(event.id());
 		});
 	}
 
-	record SseEvent(String name, JsonNode data) {
+	@Test
+	void aReconnectFromAnIndexTheStoreCannotResumeFromGetsTheWholeStateAsAResync() throws Exception {
+		client().put("/api/kv/feed/unknown/a", "present");
+		SseStream stream = open(String.valueOf(Long.MAX_VALUE / 2));
+		SseStream.Event snapshot = stream.next((event) -> true);
+		assertThat(snapshot.name()).isEqualTo("snapshot");
+		assertThat(snapshot.data().get("resync").asBoolean()).isTrue();
+		assertThat(snapshot.data().get("pairs").valueStream().map((pair) -> pair.get("key").asString()))
+			.contains("feed/unknown/a");
+	}
+
+	@Test
+	void aLastEventIdThatIsNoIndexGetsTheWholeState() throws Exception {
+		client().put("/api/kv/feed/garbage/a", "present");
+		SseStream.Event snapshot = open("not-an-index").next((event) -> true);
+		assertThat(snapshot.name()).isEqualTo("snapshot");
+		assertThat(snapshot.data().get("pairs").valueStream().map((pair) -> pair.get("key").asString()))
+			.contains("feed/garbage/a");
+	}
+
+	private SseStream open(String lastEventId) throws Exception {
+		SseStream stream = SseStream.open(client(), lastEventId);
+		this.streams.add(stream);
+		return stream;
+	}
+
+	private SampleClient client() {
+		return new SampleClient(this.port);
+	}
+
+	/** What a change says, without its index. */
+	record SseStreamView(String type, String key, String value) {
+
+		static SseStreamView of(SseStream.Event event) {
+			JsonNode value = event.data().get("value");
+			return new SseStreamView(event.data().get("type").asString(), event.key(),
+					(value == null || value.isNull()) ? null : value.asString());
+		}
+
 	}
 
 }
