@@ -266,6 +266,9 @@ class SampleApiTests {
 		assertThat(text.get("value").asString()).isEqualTo("grüß dich");
 		assertThat(this.client.getBytes("/api/kv/api/text", "Accept", "application/octet-stream").body())
 			.isEqualTo("grüß dich".getBytes(StandardCharsets.UTF_8));
+		// An error is still a problem detail, whatever the client asked for.
+		assertProblem(this.client.get("/api/kv/api/no-bytes", "Accept", "application/octet-stream"), 404,
+				"Key not found", "KeyNotFoundException");
 		// A browser's Accept (anything, HTML first) gets JSON.
 		assertThat(this.client.get("/api/kv/api/text", "Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
 			.headers().firstValue("Content-Type")).hasValueSatisfying((type) -> assertThat(type).startsWith("application/json"));
