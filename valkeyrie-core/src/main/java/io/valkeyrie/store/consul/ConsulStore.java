@@ -143,6 +143,12 @@ public final class ConsulStore extends AbstractStore {
 			this.sessionTtlMin = settings.sessionTtlMin();
 			this.sessionTtlMinSource = "the consul option '" + ConsulSettings.SESSION_TTL_MIN + "'";
 		}
+		else if (agentMin != null && agentMin.isZero()) {
+			// An agent started without session_ttl_min (hashicorp/consul, "agent -dev") reports 0s
+			// and enforces Consul's default of 10 s.
+			this.sessionTtlMin = Duration.ofSeconds(10);
+			this.sessionTtlMinSource = "Consul's default session_ttl_min (the agent sets none)";
+		}
 		else if (agentMin != null) {
 			this.sessionTtlMin = agentMin;
 			this.sessionTtlMinSource = "the agent's session_ttl_min";
