@@ -737,6 +737,23 @@ public class ValkeyrieProperties {
 		 */
 		private Duration busyWait = Duration.ofMillis(50);
 
+		// ---- Which lock registry elects (issue #16) ----
+
+		/**
+		 * Name of the LockRegistry bean the election runs on. Default: valkeyrie's own
+		 * registry, also when the application defines another LockRegistry (an in-process
+		 * registry would let every instance lead at once).
+		 */
+		private @Nullable String lockRegistry;
+
+		public @Nullable String getLockRegistry() {
+			return this.lockRegistry;
+		}
+
+		public void setLockRegistry(@Nullable String lockRegistry) {
+			this.lockRegistry = lockRegistry;
+		}
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
