@@ -752,6 +752,20 @@ public abstract class StoreContractTests {
 		assertThat(store.exists("k")).isFalse();
 	}
 
+	/** A renewed lock's TTL must be one the store can keep renewing; without renewal only the TTL minimum applies. */
+	@Test
+	void ttlLocksThatRenewThemselvesNeedTheMinimumLockTtl() {
+		Store store = open();
+		Duration min = store.minimumLockTtl();
+		assertThat(min).isGreaterThanOrEqualTo(store.minimumTtl()).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+		assertThatThrownBy(() -> store.newLock("l", LockOptions.builder().ttl(min.minusMillis(1)).build()))
+			.isInstanceOf(InvalidTtlException.class)
+			.hasMessageContaining("minimum").hasMessageContaining(min.toString());
+		assertThat(store.newLock("l", LockOptions.builder().ttl(min).build()).options().ttl()).isEqualTo(min);
+		assertThat(store.newLock("l", LockOptions.builder().ttl(store.minimumTtl()).renew(false).build()).options().ttl())
+			.isEqualTo(store.minimumTtl());
+	}
+
 	@Test
 	void ttlKeyDisappearsForEveryClientWhileItsWriterStaysOpen() {
 		Store writer = open();

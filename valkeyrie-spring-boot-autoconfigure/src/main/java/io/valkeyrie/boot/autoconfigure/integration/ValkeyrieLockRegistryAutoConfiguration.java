@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import io.valkeyrie.boot.autoconfigure.ValkeyrieAutoConfiguration;
 import io.valkeyrie.boot.autoconfigure.ValkeyrieProperties;
+import io.valkeyrie.boot.lock.LockRenewal;
 import io.valkeyrie.boot.lock.ValkeyrieLeaderInitiator;
 import io.valkeyrie.boot.lock.ValkeyrieLockRegistry;
 import io.valkeyrie.store.InvalidKeyException;
@@ -48,12 +49,17 @@ public final class ValkeyrieLockRegistryAutoConfiguration {
 	private static ValkeyrieLockRegistry lockRegistry(Store store, ValkeyrieProperties properties,
 			ApplicationEventPublisher eventPublisher) {
 		Duration ttl = properties.getLock().getTtl();
+		LockRenewal renewal = properties.getLock().getRenewal();
 		if (ttl == null) {
 			ttl = ValkeyrieLockRegistry.defaultTtl(store);
 		}
-		else if (ttl.compareTo(store.minimumTtl()) < 0) {
+		else if ((ttl.isNegative() || ttl.isZero())) {
+			throw new InvalidConfigurationPropertyValueException("valkeyrie.lock.ttl", ttl, "It must be positive");
+		}
+		else if (renewal == LockRenewal.AUTOMATIC && ttl.compareTo(store.minimumLockTtl()) < 0) {
 			throw new InvalidConfigurationPropertyValueException("valkeyrie.lock.ttl", ttl,
-					"It is below the " + store.backend() + " store's minimum TTL of " + store.minimumTtl());
+					"It is below the " + store.backend() + " store's minimum lock TTL of " + store.minimumLockTtl()
+							+ ", the shortest TTL a lock that renews itself can keep");
 		}
 		String prefix = properties.getLock().getPrefix();
 		try {
@@ -62,7 +68,7 @@ public final class ValkeyrieLockRegistryAutoConfiguration {
 		catch (InvalidKeyException ex) {
 			throw new InvalidConfigurationPropertyValueException("valkeyrie.lock.prefix", prefix, ex.getMessage());
 		}
-		ValkeyrieLockRegistry registry = new ValkeyrieLockRegistry(store, prefix, ttl);
+		ValkeyrieLockRegistry registry = new ValkeyrieLockRegistry(store, prefix, ttl, renewal);
 		registry.setApplicationEventPublisher(eventPublisher);
 		// Losses are rare; a thread each keeps a slow listener off the store's own threads.
 		registry.setEventExecutor(new SimpleAsyncTaskExecutor("valkeyrie-lock-event-"));

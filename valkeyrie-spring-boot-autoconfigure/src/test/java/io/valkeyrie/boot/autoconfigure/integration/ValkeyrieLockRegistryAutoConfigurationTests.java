@@ -69,7 +69,7 @@ class ValkeyrieLockRegistryAutoConfigurationTests {
 
 	@Test
 	void ttlBelowTheStoresMinimumIsAnInvalidProperty() {
-		this.contextRunner.withPropertyValues("valkeyrie.lock.ttl=0s").run((context) -> {
+		this.contextRunner.withPropertyValues("valkeyrie.lock.ttl=999ms").run((context) -> {
 			assertThat(context).hasFailed();
 			Throwable cause = context.getStartupFailure();
 			while (!(cause instanceof InvalidConfigurationPropertyValueException) && cause.getCause() != null) {
@@ -77,7 +77,7 @@ class ValkeyrieLockRegistryAutoConfigurationTests {
 			}
 			assertThat(cause).isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, (ex) -> {
 				assertThat(ex.getName()).isEqualTo("valkeyrie.lock.ttl");
-				assertThat(ex.getReason()).contains("below the local store's minimum TTL of PT0.001S");
+				assertThat(ex.getReason()).contains("below the local store's minimum lock TTL of PT1S");
 			});
 		});
 	}
