@@ -170,6 +170,11 @@ final class ValkeyrieLock implements DistributedLock {
 			Hold current = this.hold;
 			if (current != null && current.isValid()) {
 				this.lastAcquired = System.currentTimeMillis();
+				if (this.registry.renewal() == LockRenewal.MANUAL) {
+					// As in Spring Integration's registries, acquiring again renews: a leader's heartbeat keeps its lock.
+					current.expireAfter(ttl);
+					return current.isValid();
+				}
 				return true;
 			}
 			dropLostHolds((current != null) ? current.loss() : null);

@@ -77,6 +77,7 @@ abstract class SpringIntegrationLockRegistryTests {
 		return new ValkeyrieLockRegistry(this.otherStore);
 	}
 
+	/** A registry with Spring Integration's expiry model; the other process keeps automatic renewal. */
 	private ValkeyrieLockRegistry manual(Store on) {
 		return new ValkeyrieLockRegistry(on, "locks", SHORT_TTL, LockRenewal.MANUAL);
 	}
@@ -353,7 +354,7 @@ abstract class SpringIntegrationLockRegistryTests {
 	@Test
 	void manualLockExpiresForOtherProcessesAndItsUnlockThrowsAConcurrentModificationException() throws Exception {
 		ValkeyrieLockRegistry registry = manual(this.store);
-		ValkeyrieLockRegistry other = manual(this.otherStore);
+		ValkeyrieLockRegistry other = otherProcess();
 		DistributedLock mine = registry.obtain("foo");
 		Lock theirs = other.obtain("foo");
 		// Long enough for the other process's first attempt to come before the expiry on a busy machine.
@@ -375,7 +376,7 @@ abstract class SpringIntegrationLockRegistryTests {
 		BlockingQueue<Integer> data = new LinkedBlockingQueue<>();
 		mine.lockInterruptibly();
 		Future<?> other = this.executor.submit(() -> {
-			Lock theirs = manual(this.otherStore).obtain("foo");
+			Lock theirs = otherProcess().obtain("foo");
 			theirs.lockInterruptibly();
 			try {
 				data.add(1);
@@ -402,7 +403,7 @@ abstract class SpringIntegrationLockRegistryTests {
 		ValkeyrieLockRegistry registry = manual(this.store);
 		Lock lock = registry.obtain("foo");
 		assertThat(lock.tryLock()).isTrue();
-		Lock theirs = manual(this.otherStore).obtain("foo");
+		Lock theirs = otherProcess().obtain("foo");
 		assertThat(theirs.tryLock(Timing.seconds(5).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
 		theirs.unlock();
 		assertThat(registry.obtain("foo")).isSameAs(lock);
@@ -415,7 +416,7 @@ abstract class SpringIntegrationLockRegistryTests {
 	@Test
 	void manualLockRenewedWithALongerTtlStaysHeld() throws Exception {
 		ValkeyrieLockRegistry registry = manual(this.store);
-		ValkeyrieLockRegistry other = manual(this.otherStore);
+		ValkeyrieLockRegistry other = otherProcess();
 		DistributedLock lock = registry.obtain("foo");
 		Duration ttl = Timing.seconds(1);
 		assertThat(lock.tryLock(Duration.ofMillis(100), ttl)).isTrue();

@@ -198,6 +198,30 @@ class ValkeyrieLockRegistryTests {
 	}
 
 	@Test
+	void manualRenewalExpiresAHeldLockUnlessANestedAcquisitionRenewsIt() throws Exception {
+		Duration ttl = Timing.seconds(1);
+		ValkeyrieLockRegistry manual = new ValkeyrieLockRegistry(this.first, "locks", ttl, LockRenewal.MANUAL);
+		manual.setApplicationEventPublisher(this.events::add);
+		Lock lock = manual.obtain("heartbeat");
+		assertThat(lock.tryLock()).isTrue();
+		long deadline = System.nanoTime() + ttl.multipliedBy(2).toNanos();
+		while (System.nanoTime() < deadline) {
+			// What LockRegistryLeaderInitiator does on every heartbeat.
+			assertThat(lock.tryLock(10, TimeUnit.MILLISECONDS)).isTrue();
+			lock.unlock();
+			await().pollDelay(ttl.dividedBy(4)).atMost(ttl).until(() -> true);
+		}
+		assertThat(this.other.obtain("heartbeat").tryLock()).isFalse();
+		await().atMost(ttl.plus(Timing.seconds(2))).until(() -> !this.events.isEmpty());
+		assertThat(this.events).singleElement()
+			.isInstanceOfSatisfying(ValkeyrieLockLostEvent.class,
+					(event) -> assertThat(event.getReason()).isEqualTo(LockLoss.Reason.EXPIRED));
+		assertThat(this.other.obtain("heartbeat").tryLock()).isTrue();
+		assertThatExceptionOfType(LockLostException.class).isThrownBy(lock::unlock);
+		manual.destroy();
+	}
+
+	@Test
 	void unusedLocksExpireButHeldOnesStay() {
 		Lock idle = this.registry.obtain("idle");
 		Lock held = this.registry.obtain("held");
