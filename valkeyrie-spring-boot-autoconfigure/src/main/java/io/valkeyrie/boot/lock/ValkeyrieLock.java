@@ -173,9 +173,10 @@ final class ValkeyrieLock implements DistributedLock {
 				if (this.registry.renewal() == LockRenewal.MANUAL) {
 					// As in Spring Integration's registries, acquiring again renews: a leader's heartbeat keeps its lock.
 					current.expireAfter(ttl);
-					return current.isValid();
 				}
-				return true;
+				if (current.isValid()) {
+					return true;
+				}
 			}
 			dropLostHolds((current != null) ? current.loss() : null);
 			if (failIfLost) {
