@@ -35,6 +35,18 @@ public interface Store extends AutoCloseable {
 	/** The smallest TTL the backend can honour; smaller TTLs fail with {@link InvalidTtlException}. */
 	Duration minimumTtl();
 
+	/**
+	 * The smallest TTL of a lock that renews itself ({@link LockOptions#renew()}): one the
+	 * store can keep renewing on a busy machine, renewing every third of it. The larger of
+	 * {@link #minimumTtl()} and one second; smaller TTLs of renewed locks fail with
+	 * {@link InvalidTtlException}.
+	 */
+	default Duration minimumLockTtl() {
+		Duration min = minimumTtl();
+		// Renewed every third of the TTL, a one-second lock survives a 600 ms stall of the renewing thread.
+		return (min.compareTo(Duration.ofSeconds(1)) < 0) ? Duration.ofSeconds(1) : min;
+	}
+
 	/** The largest value this store accepts, in bytes. */
 	int maxValueSize();
 
@@ -235,7 +247,8 @@ public interface Store extends AutoCloseable {
 	 * @param key the key
 	 * @param options value, TTL, renewal and delete-on-unlock
 	 * @return the lock
-	 * @throws InvalidTtlException if the TTL is below {@link #minimumTtl()}
+	 * @throws InvalidTtlException if the TTL is below {@link #minimumTtl()}, or below
+	 * {@link #minimumLockTtl()} for a lock that renews itself
 	 */
 	StoreLock newLock(String key, LockOptions options);
 

@@ -269,6 +269,11 @@ public abstract class AbstractStore implements Store, WatchSource {
 			options = options.withTtl((min.compareTo(LockOptions.DEFAULT_TTL) > 0) ? min : LockOptions.DEFAULT_TTL);
 		}
 		checkTtl(options.ttl());
+		if (options.renew() && options.ttl().compareTo(minimumLockTtl()) < 0) {
+			throw new InvalidTtlException("Lock TTL " + options.ttl() + " is below the " + this.backend
+					+ " store's minimum lock TTL of " + minimumLockTtl() + ": a held lock renews itself every third of "
+					+ "its TTL, and a shorter TTL cannot be kept renewed on a busy machine (a lock without renewal may be shorter)");
+		}
 		byte[] value = options.value();
 		if (value != null) {
 			checkValue(k, value);

@@ -17,8 +17,10 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * A key is one or more {@code /}-separated segments; one leading and one trailing
  * {@code /} are ignored. Rejected: null or empty keys, empty segments, {@code .} or
- * {@code ..} segments, control characters, unpaired surrogates, and keys longer than
- * {@value #MAX_KEY_BYTES} bytes in UTF-8.
+ * {@code ..} segments, control characters, unpaired surrogates, other characters that are
+ * not printable (noncharacters such as U+FFFE, unassigned code points, format and
+ * private-use characters, spaces other than U+0020: Consul cannot serve them, so no
+ * backend takes them), and keys longer than {@value #MAX_KEY_BYTES} bytes in UTF-8.
  */
 public final class Keys {
 
@@ -259,12 +261,21 @@ public final class Keys {
 			if (Character.isISOControl(c)) {
 				throw new InvalidKeyException(given, String.format("control character U+%04X at position %d", (int) c, i));
 			}
+			int cp = c;
 			if (Character.isSurrogate(c)) {
 				boolean paired = Character.isHighSurrogate(c) && i + 1 < normal.length()
 						&& Character.isLowSurrogate(normal.charAt(i + 1));
 				if (!paired) {
 					throw new InvalidKeyException(given, "unpaired surrogate at position " + i + " (not valid Unicode)");
 				}
+				cp = normal.codePointAt(i);
+			}
+			if (!isPrintable(cp)) {
+				throw new InvalidKeyException(given, String.format("U+%04X at position %d is not a printable character (%s); "
+						+ "keys hold letters, marks, digits, punctuation, symbols and the ASCII space", cp, i,
+						unprintableKind(cp)));
+			}
+			if (cp != c) {
 				i++;
 			}
 		}
@@ -272,6 +283,29 @@ public final class Keys {
 		if (bytes > MAX_KEY_BYTES) {
 			throw new InvalidKeyException(given, "longer than " + MAX_KEY_BYTES + " bytes in UTF-8 (" + bytes + " bytes)");
 		}
+	}
+
+	/**
+	 * What Consul's HTTP API accepts in a path (Go's {@code unicode.IsPrint}), so that every
+	 * backend takes the same keys: letters, marks, numbers, punctuation, symbols and U+0020.
+	 */
+	private static boolean isPrintable(int cp) {
+		return switch (Character.getType(cp)) {
+			case Character.SPACE_SEPARATOR -> cp == ' ';
+			case Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR, Character.FORMAT, Character.PRIVATE_USE,
+					Character.UNASSIGNED, Character.CONTROL, Character.SURROGATE -> false;
+			default -> true;
+		};
+	}
+
+	private static String unprintableKind(int cp) {
+		return switch (Character.getType(cp)) {
+			case Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> "a space or line separator other than U+0020";
+			case Character.FORMAT -> "an invisible format character";
+			case Character.PRIVATE_USE -> "a private-use character";
+			default -> ((cp & 0xFFFE) == 0xFFFE || (cp >= 0xFDD0 && cp <= 0xFDEF)) ? "a Unicode noncharacter"
+					: "unassigned in this JDK's Unicode tables";
+		};
 	}
 
 	private static int utf8Length(String s) {

@@ -257,6 +257,36 @@ public abstract class StoreContractTests {
 		assertThat(store.exists("p/a?b")).isTrue();
 	}
 
+	/**
+	 * Consul refuses to serve a URL path holding a character that is not printable (a
+	 * noncharacter, an unassigned code point, a format or private-use character, a space
+	 * other than U+0020), so no backend accepts one: the same message everywhere, before any I/O.
+	 */
+	@Test
+	void keysWithUnprintableCharactersAreRejectedAlikeOnEveryBackend() {
+		Store store = open();
+		String[][] cases = { { "a\ufffeb", "U+FFFE" }, { "a/\ufdd0", "U+FDD0" }, { "a\u00a0b", "U+00A0" },
+				{ "a\u200bb", "U+200B" }, { "a\u2028b", "U+2028" }, { "a\ue000b", "U+E000" },
+				{ "a\u3000b", "U+3000" }, { "a\udb40\udc01b", "U+E0001" }, { "a\u0378b", "U+0378" } };
+		for (String[] c : cases) {
+			String key = c[0];
+			List<Executable> calls = List.of(() -> store.put(key, "v"), () -> store.get(key), () -> store.exists(key),
+					() -> store.newLock(key), () -> store.list(key), () -> store.watchTree(key, (e) -> {
+					}));
+			for (Executable call : calls) {
+				assertThatThrownBy(call::execute).as("key %s", c[1])
+					.isInstanceOf(InvalidKeyException.class)
+					.hasMessageContaining(c[1] + " ")
+					.hasMessageContaining("not a printable character");
+			}
+		}
+		// Printable non-ASCII characters, combining marks and emoji stay valid everywhere.
+		for (String key : List.of("q/e\u0301", "q/\u00e9", "q/\ud83d\udd11", "q/\u4e2d", "q/a b")) {
+			store.put(key, "v:" + key);
+			assertThat(store.get(key).valueAsString()).as(key).isEqualTo("v:" + key);
+		}
+	}
+
 	@Test
 	void keysAreIndependentOfTheirParentsAndChildren() {
 		Store store = open();
@@ -720,6 +750,20 @@ public abstract class StoreContractTests {
 		assertThatThrownBy(() -> store.newLock("l", LockOptions.builder().ttl(below).build()))
 			.isInstanceOf(InvalidTtlException.class);
 		assertThat(store.exists("k")).isFalse();
+	}
+
+	/** A renewed lock's TTL must be one the store can keep renewing; without renewal only the TTL minimum applies. */
+	@Test
+	void ttlLocksThatRenewThemselvesNeedTheMinimumLockTtl() {
+		Store store = open();
+		Duration min = store.minimumLockTtl();
+		assertThat(min).isGreaterThanOrEqualTo(store.minimumTtl()).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+		assertThatThrownBy(() -> store.newLock("l", LockOptions.builder().ttl(min.minusMillis(1)).build()))
+			.isInstanceOf(InvalidTtlException.class)
+			.hasMessageContaining("minimum").hasMessageContaining(min.toString());
+		assertThat(store.newLock("l", LockOptions.builder().ttl(min).build()).options().ttl()).isEqualTo(min);
+		assertThat(store.newLock("l", LockOptions.builder().ttl(store.minimumTtl()).renew(false).build()).options().ttl())
+			.isEqualTo(store.minimumTtl());
 	}
 
 	@Test

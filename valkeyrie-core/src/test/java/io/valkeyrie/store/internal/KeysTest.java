@@ -55,6 +55,20 @@ class KeysTest {
 	}
 
 	@Test
+	void unprintableCharactersAreRejectedNamingTheCodePointAndWhatItIs() {
+		assertThatThrownBy(() -> Keys.key("a\ufffeb")).isInstanceOf(InvalidKeyException.class)
+			.hasMessageContaining("U+FFFE at position 1 is not a printable character (a Unicode noncharacter)");
+		assertThatThrownBy(() -> Keys.key("x/\ud83f\udffe")).hasMessageContaining("U+1FFFE at position 2")
+			.hasMessageContaining("noncharacter");
+		assertThatThrownBy(() -> Keys.dir("a\u200d")).hasMessageContaining("U+200D")
+			.hasMessageContaining("invisible format character");
+		assertThatThrownBy(() -> Keys.key("a\u00a0")).hasMessageContaining("space or line separator");
+		assertThatThrownBy(() -> Keys.key("\ue000")).hasMessageContaining("private-use");
+		assertThatThrownBy(() -> Keys.key("\u0378")).hasMessageContaining("unassigned");
+		assertThat(Keys.key("a b/e\u0301/\ud83d\udd11/\u4e2d")).isEqualTo("a b/e\u0301/\ud83d\udd11/\u4e2d");
+	}
+
+	@Test
 	void pathRelations() {
 		assertThat(Keys.isBelow("a/b", "a")).isTrue();
 		assertThat(Keys.isBelow("ab", "a")).isFalse();

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.valkeyrie.boot.lock.LockRenewal;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -686,9 +687,9 @@ public class ValkeyrieProperties {
 
 		/**
 		 * How long a holder that stopped renewing (crashed or cut off from the backend) keeps
-		 * others out, for locks acquired without an explicit TTL. A held lock renews itself.
-		 * Default: 15s, or the store's minimum TTL where that is larger (a stock Consul
-		 * agent's is 20s).
+		 * others out, for locks acquired without an explicit TTL (with manual renewal: how
+		 * long after acquisition a lock expires unless renewed). Default: 15s, or the store's
+		 * minimum lock TTL where that is larger (at least 1s; a stock Consul agent's is 20s).
 		 */
 		private @Nullable Duration ttl;
 
@@ -706,6 +707,23 @@ public class ValkeyrieProperties {
 
 		public void setTtl(@Nullable Duration ttl) {
 			this.ttl = ttl;
+		}
+
+		// ---- Expiry model (issue #16) ----
+
+		/**
+		 * How a held lock is kept: 'automatic' (the store renews it until unlock) or
+		 * 'manual' (Spring Integration's model: it expires its TTL after acquisition unless
+		 * renewLock is called).
+		 */
+		private LockRenewal renewal = LockRenewal.AUTOMATIC;
+
+		public LockRenewal getRenewal() {
+			return this.renewal;
+		}
+
+		public void setRenewal(LockRenewal renewal) {
+			this.renewal = renewal;
 		}
 
 	}
@@ -736,6 +754,23 @@ public class ValkeyrieProperties {
 		 * Pause between two attempts of a candidate that is not the leader.
 		 */
 		private Duration busyWait = Duration.ofMillis(50);
+
+		// ---- Which lock registry elects (issue #16) ----
+
+		/**
+		 * Name of the LockRegistry bean the election runs on. Default: valkeyrie's own
+		 * registry, also when the application defines another LockRegistry (an in-process
+		 * registry would let every instance lead at once).
+		 */
+		private @Nullable String lockRegistry;
+
+		public @Nullable String getLockRegistry() {
+			return this.lockRegistry;
+		}
+
+		public void setLockRegistry(@Nullable String lockRegistry) {
+			this.lockRegistry = lockRegistry;
+		}
 
 		public boolean isEnabled() {
 			return this.enabled;

@@ -1,5 +1,7 @@
 package io.valkeyrie.boot.lock;
 
+import java.util.ConcurrentModificationException;
+
 import io.valkeyrie.store.LockLoss;
 import org.jspecify.annotations.Nullable;
 
@@ -7,8 +9,12 @@ import org.jspecify.annotations.Nullable;
  * Thrown by {@code unlock} (and {@code renewLock}) of a lock that was lost while held: its
  * session expired, its renewal failed or its record was removed, so another process may
  * have held it in the meantime. The work done under the lock was not protected.
+ * <p>
+ * A {@link ConcurrentModificationException}, as Spring Integration's Redis and JDBC
+ * registries throw for a lock that expired in the store, so code written for them keeps
+ * working.
  */
-public class LockLostException extends IllegalStateException {
+public class LockLostException extends ConcurrentModificationException {
 
 	private static final long serialVersionUID = 1L;
 

@@ -4,13 +4,15 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.valkeyrie.store.LockLease;
 import io.valkeyrie.store.LockNotHeldException;
-import io.valkeyrie.store.LockOptions;
+import io.valkeyrie.store.LockLoss;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreLock;
 import org.jspecify.annotations.Nullable;
@@ -43,14 +45,13 @@ final class ValkeyrieLock implements DistributedLock {
 	/** Holds dropped after a loss, by thread id; their unlock calls still owe an exception. */
 	private final Map<Long, Integer> lostHolds = new ConcurrentHashMap<>();
 
-	// Written only by the thread holding 'local'.
-	private volatile @Nullable StoreLock storeLock;
+	// Written only by the thread holding 'local' (and ended by the expiry task).
+	private volatile @Nullable Hold hold;
 
-	private volatile @Nullable LockLease lease;
+	private volatile long lastAcquired = System.currentTimeMillis();
 
-	private volatile @Nullable Duration leaseTtl;
-
-	private volatile long lastUsed = System.currentTimeMillis();
+	/** Why the holds in {@link #lostHolds} were dropped, for their owed exceptions. */
+	private volatile @Nullable LockLoss droppedLoss;
 
 	ValkeyrieLock(ValkeyrieLockRegistry registry, String lockKey, String storeKey) {
 		this.registry = registry;
@@ -165,18 +166,24 @@ final class ValkeyrieLock implements DistributedLock {
 	 */
 	private boolean acquireRemote(Duration ttl, @Nullable Duration wait, boolean failIfLost)
 			throws InterruptedException {
-		this.lastUsed = System.currentTimeMillis();
 		if (this.local.getHoldCount() > 1) {
-			LockLease current = this.lease;
+			Hold current = this.hold;
 			if (current != null && current.isValid()) {
-				return true;
+				this.lastAcquired = System.currentTimeMillis();
+				if (this.registry.renewal() == LockRenewal.MANUAL) {
+					// As in Spring Integration's registries, acquiring again renews: a leader's heartbeat keeps its lock.
+					current.expireAfter(ttl);
+				}
+				if (current.isValid()) {
+					return true;
+				}
 			}
-			dropLostHolds();
+			dropLostHolds((current != null) ? current.loss() : null);
 			if (failIfLost) {
 				return false;
 			}
 		}
-		StoreLock storeLock = this.registry.newStoreLock(this.storeKey, LockOptions.builder().ttl(ttl).build());
+		StoreLock storeLock = this.registry.newStoreLock(this.storeKey, ttl);
 		LockLease acquired;
 		if (wait == null) {
 			acquired = storeLock.lock();
@@ -191,56 +198,54 @@ final class ValkeyrieLock implements DistributedLock {
 			}
 			acquired = attempt.get();
 		}
-		this.storeLock = storeLock;
-		this.lease = acquired;
-		this.leaseTtl = ttl;
+		Hold fresh = new Hold(storeLock, acquired, ttl);
+		this.hold = fresh;
+		this.lastAcquired = System.currentTimeMillis();
 		acquired.lost().thenAccept((loss) -> this.registry.lockLost(this.lockKey, loss));
+		if (this.registry.renewal() == LockRenewal.MANUAL) {
+			fresh.expireAfter(ttl);
+		}
 		return true;
 	}
 
 	/** Give up the local holds under the current one, which the loss left unprotected. */
-	private void dropLostHolds() {
+	private void dropLostHolds(@Nullable LockLoss loss) {
+		this.droppedLoss = loss;
 		int stale = this.local.getHoldCount() - 1;
 		for (int i = 0; i < stale; i++) {
 			this.local.unlock();
 		}
 		this.lostHolds.merge(Thread.currentThread().getId(), stale, Integer::sum);
-		this.lease = null;
-		this.storeLock = null;
+		this.hold = null;
 	}
 
 	@Override
 	public void unlock() {
 		if (!this.local.isHeldByCurrentThread()) {
 			if (consumeLostHold()) {
-				throw new LockLostException(this.lockKey, null);
+				throw new LockLostException(this.lockKey, this.droppedLoss);
 			}
-			throw new IllegalStateException("Lock '" + this.lockKey + "' is not held by the current thread");
+			throw notHeld();
 		}
-		LockLease current = this.lease;
+		Hold current = this.hold;
 		try {
 			if (current == null || !current.isValid()) {
-				throw new LockLostException(this.lockKey, lossOf(current));
+				throw new LockLostException(this.lockKey, (current != null) ? current.loss() : null);
 			}
-			StoreLock held = this.storeLock;
-			if (this.local.getHoldCount() == 1 && held != null) {
-				try {
-					held.unlock();
-				}
-				catch (LockNotHeldException ex) {
-					// Lost between the check above and the release.
-					throw new LockLostException(this.lockKey, lossOf(current));
-				}
+			if (this.local.getHoldCount() == 1) {
+				current.release();
 			}
 		}
 		finally {
 			if (this.local.getHoldCount() == 1) {
-				this.lease = null;
-				this.storeLock = null;
+				this.hold = null;
 			}
 			this.local.unlock();
-			this.lastUsed = System.currentTimeMillis();
 		}
+	}
+
+	private IllegalMonitorStateException notHeld() {
+		return new IllegalMonitorStateException("Lock '" + this.lockKey + "' is not held by the current thread");
 	}
 
 	private boolean consumeLostHold() {
@@ -253,32 +258,30 @@ final class ValkeyrieLock implements DistributedLock {
 		return consumed[0];
 	}
 
-	private static io.valkeyrie.store.@Nullable LockLoss lossOf(@Nullable LockLease lease) {
-		if (lease == null) {
-			return null;
-		}
-		// isValid() turns false just before lost() completes: the details may not be there yet.
-		return lease.lost().toCompletableFuture().getNow(null);
-	}
-
 	@Override
 	public Condition newCondition() {
 		throw new UnsupportedOperationException("Conditions are not supported by distributed locks");
 	}
 
-	/** Check, for {@code renewLock}, that the current thread holds the lock with {@code ttl}. */
-	void checkHeld(@Nullable Duration ttl) {
+	/**
+	 * For {@code renewLock}: check that the current thread holds the lock and, with manual
+	 * renewal, push its expiry {@code ttl} (or the acquisition's TTL) ahead. With automatic
+	 * renewal the store keeps a held lock until unlock, which outlasts any TTL.
+	 */
+	void renew(@Nullable Duration ttl) {
 		if (!this.local.isHeldByCurrentThread()) {
 			throw new IllegalStateException("Lock '" + this.lockKey + "' is not held by the current thread");
 		}
-		LockLease current = this.lease;
+		Hold current = this.hold;
 		if (current == null || !current.isValid()) {
-			throw new LockLostException(this.lockKey, lossOf(current));
+			throw new LockLostException(this.lockKey, (current != null) ? current.loss() : null);
 		}
-		if (ttl != null && !ttl.equals(this.leaseTtl)) {
-			throw new UnsupportedOperationException("Lock '" + this.lockKey + "' was acquired with TTL "
-					+ this.leaseTtl + "; the store renews a held lock itself and cannot change its TTL, "
-					+ "so acquire it with lock(" + ttl + ") instead");
+		if (this.registry.renewal() == LockRenewal.MANUAL) {
+			current.expireAfter((ttl != null) ? ttl : current.ttl);
+			if (!current.isValid()) {
+				// Expired while being renewed: too late.
+				throw new LockLostException(this.lockKey, current.loss());
+			}
 		}
 	}
 
@@ -286,16 +289,91 @@ final class ValkeyrieLock implements DistributedLock {
 		return this.local.isLocked();
 	}
 
-	long lastUsed() {
-		return this.lastUsed;
+	/** When the lock was last acquired (or created), in epoch milliseconds. */
+	long lastAcquired() {
+		return this.lastAcquired;
 	}
 
 	@Override
 	public String toString() {
-		LockLease current = this.lease;
+		Hold current = this.hold;
 		return "ValkeyrieLock[" + this.lockKey + ", "
-				+ ((current != null && current.isValid()) ? "held, fencing token " + current.fencingToken() : "not held")
+				+ ((current != null && current.isValid()) ? "held, fencing token " + current.lease.fencingToken()
+						: "not held")
 				+ "]";
+	}
+
+	/**
+	 * One acquisition of the store lock. With manual renewal it also carries the expiry
+	 * Spring Integration's registries have: once the TTL passes without {@code renewLock}
+	 * the store lock is released, and whichever of expiry and unlock comes first ends it.
+	 */
+	private final class Hold {
+
+		private final StoreLock storeLock;
+
+		private final LockLease lease;
+
+		private final Duration ttl;
+
+		private final AtomicBoolean ended = new AtomicBoolean();
+
+		private volatile @Nullable LockLoss expired;
+
+		private volatile @Nullable ScheduledFuture<?> expiry;
+
+		Hold(StoreLock storeLock, LockLease lease, Duration ttl) {
+			this.storeLock = storeLock;
+			this.lease = lease;
+			this.ttl = ttl;
+		}
+
+		boolean isValid() {
+			return !this.ended.get() && this.lease.isValid();
+		}
+
+		@Nullable LockLoss loss() {
+			LockLoss loss = this.expired;
+			// isValid() turns false just before lost() completes: the details may not be there yet.
+			return (loss != null) ? loss : this.lease.lost().toCompletableFuture().getNow(null);
+		}
+
+		synchronized void expireAfter(Duration ttl) {
+			ScheduledFuture<?> previous = this.expiry;
+			if (previous != null) {
+				previous.cancel(false);
+			}
+			if (!this.ended.get()) {
+				this.expiry = ValkeyrieLock.this.registry.schedule(this::expire, ttl);
+			}
+		}
+
+		private void expire() {
+			if (this.ended.compareAndSet(false, true)) {
+				LockLoss loss = new LockLoss(this.lease.key(), this.lease.fencingToken(), LockLoss.Reason.EXPIRED, null);
+				this.expired = loss;
+				this.lease.close();
+				ValkeyrieLock.this.registry.lockLost(ValkeyrieLock.this.lockKey, loss);
+			}
+		}
+
+		void release() {
+			if (!this.ended.compareAndSet(false, true)) {
+				throw new LockLostException(ValkeyrieLock.this.lockKey, loss());
+			}
+			ScheduledFuture<?> pending = this.expiry;
+			if (pending != null) {
+				pending.cancel(false);
+			}
+			try {
+				this.storeLock.unlock();
+			}
+			catch (LockNotHeldException ex) {
+				// Lost between the validity check and the release.
+				throw new LockLostException(ValkeyrieLock.this.lockKey, loss());
+			}
+		}
+
 	}
 
 }

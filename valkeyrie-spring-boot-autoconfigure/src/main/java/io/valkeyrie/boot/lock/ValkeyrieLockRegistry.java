@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import io.valkeyrie.store.LockLoss;
 import io.valkeyrie.store.LockOptions;
@@ -13,6 +16,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.integration.support.locks.DistributedLock;
 import org.springframework.integration.support.locks.ExpirableLockRegistry;
@@ -27,20 +31,24 @@ import org.springframework.util.Assert;
  * Locks are reentrant for the thread that holds them: a per-key {@link java.util.concurrent.locks.ReentrantLock}
  * stands in front of the store lock, so one thread per registry contends remotely. The TTL
  * of an acquisition ({@link DistributedLock#lock(Duration)}, or the registry's default)
- * says how long a holder that stopped renewing (crashed, cut off) keeps others out; a held
- * lock is renewed by the store for as long as it is held, so a nested {@code tryLock} (as
- * {@code LockRegistryLeaderInitiator} makes on every heartbeat) keeps it and only checks
- * that it was not lost.
+ * says how long a holder that stopped renewing (crashed, cut off) keeps others out. With
+ * {@link LockRenewal#AUTOMATIC} (the default) a held lock is renewed by the store for as long
+ * as it is held, so a nested {@code tryLock} (as {@code LockRegistryLeaderInitiator} makes
+ * on every heartbeat) keeps it and only checks that it was not lost. With
+ * {@link LockRenewal#MANUAL}, Spring Integration's expiry model, a held lock expires its TTL
+ * after acquisition unless {@link #renewLock(Object, Duration)} pushes that back.
  * <p>
- * A lost lock (session expiry, failed renewal, record removed) is published at once as a
- * {@link ValkeyrieLockLostEvent} when an event publisher is set; {@code unlock} of a lost
- * lock throws {@link LockLostException}. Locks of two registries are different locks, even
- * in one thread, and exclude each other like any two processes.
+ * A lost or expired lock is published at once as a {@link ValkeyrieLockLostEvent} when an
+ * event publisher is set; {@code unlock} of a lost lock throws {@link LockLostException}
+ * (a {@link java.util.ConcurrentModificationException}, as Spring Integration's Redis and
+ * JDBC registries throw), and {@code unlock} by a thread that does not hold the lock throws
+ * {@link IllegalMonitorStateException}, the {@code Lock} convention. Locks of two registries
+ * are different locks, even in one thread, and exclude each other like any two processes.
  * <p>
  * Thread-safe.
  */
-public final class ValkeyrieLockRegistry
-		implements ExpirableLockRegistry<DistributedLock>, RenewableLockRegistry<DistributedLock> {
+public final class ValkeyrieLockRegistry implements ExpirableLockRegistry<DistributedLock>,
+		RenewableLockRegistry<DistributedLock>, DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(ValkeyrieLockRegistry.class);
 
@@ -49,6 +57,10 @@ public final class ValkeyrieLockRegistry
 	private final String prefix;
 
 	private final Duration defaultTtl;
+
+	private final LockRenewal renewal;
+
+	private final @Nullable ScheduledThreadPoolExecutor expiries;
 
 	private final Map<String, ValkeyrieLock> locks = new ConcurrentHashMap<>();
 
@@ -68,13 +80,24 @@ public final class ValkeyrieLockRegistry
 
 	/**
 	 * The TTL a store gives a lock that names none: {@link LockOptions#DEFAULT_TTL}, or the
-	 * store's minimum TTL where that is larger.
+	 * store's minimum lock TTL where that is larger.
 	 * @param store the store
 	 * @return the TTL
 	 */
 	public static Duration defaultTtl(Store store) {
-		Duration min = store.minimumTtl();
+		Duration min = store.minimumLockTtl();
 		return (min.compareTo(LockOptions.DEFAULT_TTL) > 0) ? min : LockOptions.DEFAULT_TTL;
+	}
+
+	/**
+	 * Create a registry whose held locks are renewed automatically.
+	 * @param store the store
+	 * @param prefix the directory the locks live under, {@code ""} for the store's
+	 * namespace itself
+	 * @param defaultTtl the TTL of acquisitions that name none
+	 */
+	public ValkeyrieLockRegistry(Store store, String prefix, Duration defaultTtl) {
+		this(store, prefix, defaultTtl, LockRenewal.AUTOMATIC);
 	}
 
 	/**
@@ -82,16 +105,34 @@ public final class ValkeyrieLockRegistry
 	 * @param store the store
 	 * @param prefix the directory the locks live under, {@code ""} for the store's
 	 * namespace itself
-	 * @param defaultTtl the TTL of acquisitions that name none
+	 * @param defaultTtl the TTL of acquisitions that name none; with automatic renewal at
+	 * least the store's {@linkplain Store#minimumLockTtl() minimum lock TTL}
+	 * @param renewal whether a held lock lasts until unlock or expires unless renewed
 	 */
-	public ValkeyrieLockRegistry(Store store, String prefix, Duration defaultTtl) {
+	public ValkeyrieLockRegistry(Store store, String prefix, Duration defaultTtl, LockRenewal renewal) {
 		Assert.notNull(store, "'store' must not be null");
 		Assert.notNull(prefix, "'prefix' must not be null");
-		Assert.isTrue(defaultTtl.compareTo(store.minimumTtl()) >= 0, () -> "'defaultTtl' " + defaultTtl
-				+ " is below the " + store.backend() + " store's minimum TTL of " + store.minimumTtl());
+		Assert.notNull(renewal, "'renewal' must not be null");
+		Assert.isTrue(!(defaultTtl.isNegative() || defaultTtl.isZero()), () -> "'defaultTtl' must be positive, was " + defaultTtl);
+		Assert.isTrue(renewal == LockRenewal.MANUAL || defaultTtl.compareTo(store.minimumLockTtl()) >= 0,
+				() -> "'defaultTtl' " + defaultTtl + " is below the " + store.backend()
+						+ " store's minimum lock TTL of " + store.minimumLockTtl());
 		this.store = store;
 		this.prefix = strip(prefix);
 		this.defaultTtl = defaultTtl;
+		this.renewal = renewal;
+		this.expiries = (renewal == LockRenewal.MANUAL) ? expiryScheduler() : null;
+	}
+
+	private static ScheduledThreadPoolExecutor expiryScheduler() {
+		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, (runnable) -> {
+			Thread thread = new Thread(runnable, "valkeyrie-lock-expiry");
+			thread.setDaemon(true);
+			return thread;
+		});
+		// Renewals cancel their previous expiry; do not keep the cancelled ones queued.
+		scheduler.setRemoveOnCancelPolicy(true);
+		return scheduler;
 	}
 
 	/**
@@ -121,35 +162,50 @@ public final class ValkeyrieLockRegistry
 	}
 
 	/**
-	 * Forget the lock objects that are not locked and were last used more than
-	 * {@code age} milliseconds ago.
+	 * Forget the lock objects that are not locked and were last acquired (or created, if
+	 * never acquired) more than {@code age} milliseconds ago, as Spring Integration's
+	 * registries do.
 	 */
 	@Override
 	public void expireUnusedOlderThan(long age) {
 		long now = System.currentTimeMillis();
-		this.locks.values().removeIf((lock) -> !lock.isLocked() && now - lock.lastUsed() > age);
+		this.locks.values().removeIf((lock) -> !lock.isLocked() && now - lock.lastAcquired() > age);
 	}
 
 	/**
-	 * Check that the current thread still holds the lock. The store renews a held lock by
-	 * itself, so there is nothing else to do.
-	 * @throws IllegalStateException if the current thread does not hold it
-	 * @throws LockLostException if it was lost
+	 * Renew a lock the current thread holds. With {@link LockRenewal#MANUAL} its expiry moves
+	 * to the acquisition's TTL from now; with {@link LockRenewal#AUTOMATIC} the store renews a
+	 * held lock by itself, so this only checks that it is still held.
+	 * @throws IllegalStateException if the current thread does not hold it (as Spring
+	 * Integration's registries throw from {@code renewLock})
+	 * @throws LockLostException if it was lost or expired
 	 */
 	@Override
 	public void renewLock(Object lockKey) {
-		heldLock(lockKey).checkHeld(null);
+		heldLock(lockKey).renew(null);
 	}
 
 	/**
-	 * Check that the current thread still holds the lock with this TTL; see
-	 * {@link #renewLock(Object)}.
-	 * @throws UnsupportedOperationException if the lock was acquired with another TTL: the
-	 * TTL of a held store lock is fixed at acquisition
+	 * Renew a lock the current thread holds for {@code ttl}: with {@link LockRenewal#MANUAL}
+	 * it now expires {@code ttl} from now; with {@link LockRenewal#AUTOMATIC} it stays held
+	 * until unlock, which satisfies any TTL (a crashed holder still blocks others for the
+	 * acquisition's TTL).
+	 * @throws IllegalStateException if the current thread does not hold it (as Spring
+	 * Integration's registries throw from {@code renewLock})
+	 * @throws LockLostException if it was lost or expired
 	 */
 	@Override
 	public void renewLock(Object lockKey, Duration ttl) {
-		heldLock(lockKey).checkHeld(ttl);
+		Assert.isTrue(!(ttl.isNegative() || ttl.isZero()), () -> "'ttl' must be positive, was " + ttl);
+		heldLock(lockKey).renew(ttl);
+	}
+
+	/** Stop the expiry task of {@link LockRenewal#MANUAL}; held locks stay held. */
+	@Override
+	public void destroy() {
+		if (this.expiries != null) {
+			this.expiries.shutdownNow();
+		}
 	}
 
 	private ValkeyrieLock heldLock(Object lockKey) {
@@ -160,12 +216,35 @@ public final class ValkeyrieLockRegistry
 		return lock;
 	}
 
+	/** How many lock objects the registry keeps (for tests of {@link #expireUnusedOlderThan}). */
+	int size() {
+		return this.locks.size();
+	}
+
 	Duration defaultTtl() {
 		return this.defaultTtl;
 	}
 
-	StoreLock newStoreLock(String storeKey, LockOptions options) {
-		return this.store.newLock(storeKey, options);
+	LockRenewal renewal() {
+		return this.renewal;
+	}
+
+	/**
+	 * A store lock for one acquisition with {@code ttl}. The store renews it while held in
+	 * both modes; with {@link LockRenewal#MANUAL} its TTL (what a crashed holder costs others)
+	 * is at least the store's minimum lock TTL, and the expiry is kept here.
+	 */
+	StoreLock newStoreLock(String storeKey, Duration ttl) {
+		Duration storeTtl = ttl;
+		if (this.renewal == LockRenewal.MANUAL && ttl.compareTo(this.store.minimumLockTtl()) < 0) {
+			storeTtl = this.store.minimumLockTtl();
+		}
+		return this.store.newLock(storeKey, LockOptions.builder().ttl(storeTtl).build());
+	}
+
+	ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+		Assert.state(this.expiries != null, "Only manual renewal schedules expiries");
+		return this.expiries.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
 	}
 
 	void lockLost(String lockKey, LockLoss loss) {
@@ -204,7 +283,8 @@ public final class ValkeyrieLockRegistry
 
 	@Override
 	public String toString() {
-		return "ValkeyrieLockRegistry[" + this.store.backend() + ", prefix='" + this.prefix + "']";
+		return "ValkeyrieLockRegistry[" + this.store.backend() + ", prefix='" + this.prefix + "', renewal="
+				+ this.renewal + "]";
 	}
 
 }

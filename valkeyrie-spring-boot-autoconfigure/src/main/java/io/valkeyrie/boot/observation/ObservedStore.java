@@ -99,6 +99,11 @@ public class ObservedStore implements Store {
 	}
 
 	@Override
+	public java.time.Duration minimumLockTtl() {
+		return this.delegate.minimumLockTtl();
+	}
+
+	@Override
 	public int maxValueSize() {
 		return this.delegate.maxValueSize();
 	}

@@ -2,6 +2,7 @@ package io.valkeyrie.boot.lock;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.ConcurrentModificationException;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,7 +27,6 @@ import org.springframework.integration.support.locks.DistributedLock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -100,7 +100,7 @@ class ValkeyrieLockRegistryTests {
 		assertThat(CompletableFuture.supplyAsync(lock::tryLock).get()).isFalse();
 		ExecutionException unlockFromOtherThread = catchExecution(() -> CompletableFuture.runAsync(lock::unlock).get());
 		assertThat(unlockFromOtherThread).cause()
-			.isInstanceOf(IllegalStateException.class)
+			.isInstanceOf(IllegalMonitorStateException.class)
 			.hasMessageContaining("not held by the current thread");
 		lock.unlock();
 		assertThat(CompletableFuture.supplyAsync(() -> {
@@ -112,7 +112,8 @@ class ValkeyrieLockRegistryTests {
 
 	@Test
 	void unlockWithoutHoldingFails() {
-		assertThatIllegalStateException().isThrownBy(() -> this.registry.obtain("never").unlock())
+		assertThatExceptionOfType(IllegalMonitorStateException.class)
+			.isThrownBy(() -> this.registry.obtain("never").unlock())
 			.withMessageContaining("not held");
 	}
 
@@ -127,9 +128,10 @@ class ValkeyrieLockRegistryTests {
 			assertThat(event.getReason()).isEqualTo(LockLoss.Reason.STORE_CLOSED);
 			assertThat(event.getSource()).isSameAs(this.registry);
 		});
-		assertThatExceptionOfType(LockLostException.class).isThrownBy(lock::unlock)
+		assertThatExceptionOfType(ConcurrentModificationException.class).isThrownBy(lock::unlock)
+			.isInstanceOf(LockLostException.class)
 			.withMessageContaining("Lock 'fragile' was lost while held");
-		assertThatIllegalStateException().isThrownBy(lock::unlock).isNotInstanceOf(LockLostException.class);
+		assertThatExceptionOfType(IllegalMonitorStateException.class).isThrownBy(lock::unlock);
 	}
 
 	@Test
@@ -182,17 +184,41 @@ class ValkeyrieLockRegistryTests {
 	}
 
 	@Test
-	void renewLockChecksThatTheCurrentThreadHoldsTheLock() {
+	void renewLockChecksThatTheCurrentThreadHoldsTheLockAndAcceptsAnyTtl() {
 		DistributedLock lock = this.registry.obtain("renewed");
-		assertThatIllegalStateException().isThrownBy(() -> this.registry.renewLock("renewed"));
+		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> this.registry.renewLock("renewed"));
 		lock.lock(Duration.ofSeconds(20));
 		this.registry.renewLock("renewed");
 		this.registry.renewLock("renewed", Duration.ofSeconds(20));
-		assertThatExceptionOfType(UnsupportedOperationException.class)
-			.isThrownBy(() -> this.registry.renewLock("renewed", Duration.ofSeconds(30)))
-			.withMessageContaining("acquire it with lock(PT30S)");
+		// Held locks are renewed until unlock, which outlasts any TTL.
+		this.registry.renewLock("renewed", Duration.ofSeconds(30));
+		assertThat(CompletableFuture.supplyAsync(() -> this.other.obtain("renewed").tryLock()).join()).isFalse();
 		lock.unlock();
-		assertThatIllegalStateException().isThrownBy(() -> this.registry.renewLock("renewed"));
+		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> this.registry.renewLock("renewed"));
+	}
+
+	@Test
+	void manualRenewalExpiresAHeldLockUnlessANestedAcquisitionRenewsIt() throws Exception {
+		Duration ttl = Timing.seconds(1);
+		ValkeyrieLockRegistry manual = new ValkeyrieLockRegistry(this.first, "locks", ttl, LockRenewal.MANUAL);
+		manual.setApplicationEventPublisher(this.events::add);
+		Lock lock = manual.obtain("heartbeat");
+		assertThat(lock.tryLock()).isTrue();
+		long deadline = System.nanoTime() + ttl.multipliedBy(2).toNanos();
+		while (System.nanoTime() < deadline) {
+			// What LockRegistryLeaderInitiator does on every heartbeat.
+			assertThat(lock.tryLock(10, TimeUnit.MILLISECONDS)).isTrue();
+			lock.unlock();
+			await().pollDelay(ttl.dividedBy(4)).atMost(ttl).until(() -> true);
+		}
+		assertThat(this.other.obtain("heartbeat").tryLock()).isFalse();
+		await().atMost(ttl.plus(Timing.seconds(2))).until(() -> !this.events.isEmpty());
+		assertThat(this.events).singleElement()
+			.isInstanceOfSatisfying(ValkeyrieLockLostEvent.class,
+					(event) -> assertThat(event.getReason()).isEqualTo(LockLoss.Reason.EXPIRED));
+		assertThat(this.other.obtain("heartbeat").tryLock()).isTrue();
+		assertThatExceptionOfType(LockLostException.class).isThrownBy(lock::unlock);
+		manual.destroy();
 	}
 
 	@Test

@@ -38,8 +38,19 @@ public final class LeaderElection {
 	 * @param properties the store settings both applications share
 	 */
 	public static void assertLeadershipMovesWhenTheLeaderCloses(Map<String, String> properties) {
-		ConfigurableApplicationContext first = start(properties);
-		ConfigurableApplicationContext second = start(properties);
+		assertLeadershipMovesWhenTheLeaderCloses(properties, new Class<?>[0]);
+	}
+
+	/**
+	 * Run the check with more configuration in each application.
+	 * @param properties the store settings both applications share
+	 * @param configurations more configuration classes of each application (for example
+	 * one that defines the application's own {@code LockRegistry})
+	 */
+	public static void assertLeadershipMovesWhenTheLeaderCloses(Map<String, String> properties,
+			Class<?>... configurations) {
+		ConfigurableApplicationContext first = start(properties, configurations);
+		ConfigurableApplicationContext second = start(properties, configurations);
 		try {
 			LeaderEvents firstEvents = first.getBean(LeaderEvents.class);
 			LeaderEvents secondEvents = second.getBean(LeaderEvents.class);
@@ -65,13 +76,16 @@ public final class LeaderElection {
 		}
 	}
 
-	private static ConfigurableApplicationContext start(Map<String, String> properties) {
+	private static ConfigurableApplicationContext start(Map<String, String> properties, Class<?>[] configurations) {
 		List<String> pairs = new ArrayList<>();
 		properties.forEach((name, value) -> pairs.add(name + "=" + value));
 		pairs.add("valkeyrie.leader.enabled=true");
 		pairs.add("valkeyrie.leader.heartbeat=200ms");
 		pairs.add("spring.main.banner-mode=off");
-		return new SpringApplicationBuilder(LeaderApplication.class).web(WebApplicationType.NONE)
+		Class<?>[] sources = new Class<?>[configurations.length + 1];
+		sources[0] = LeaderApplication.class;
+		System.arraycopy(configurations, 0, sources, 1, configurations.length);
+		return new SpringApplicationBuilder(sources).web(WebApplicationType.NONE)
 			.properties(pairs.toArray(String[]::new))
 			.run();
 	}

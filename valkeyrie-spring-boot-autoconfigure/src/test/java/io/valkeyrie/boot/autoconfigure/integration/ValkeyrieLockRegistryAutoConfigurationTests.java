@@ -1,7 +1,9 @@
 package io.valkeyrie.boot.autoconfigure.integration;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import io.valkeyrie.boot.autoconfigure.ValkeyrieAutoConfiguration;
 import io.valkeyrie.boot.lock.ValkeyrieLeaderInitiator;
@@ -13,7 +15,10 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.integration.support.leader.LockRegistryLeaderInitiator;
 import org.springframework.integration.support.locks.DefaultLockRegistry;
@@ -64,7 +69,7 @@ class ValkeyrieLockRegistryAutoConfigurationTests {
 
 	@Test
 	void ttlBelowTheStoresMinimumIsAnInvalidProperty() {
-		this.contextRunner.withPropertyValues("valkeyrie.lock.ttl=0s").run((context) -> {
+		this.contextRunner.withPropertyValues("valkeyrie.lock.ttl=999ms").run((context) -> {
 			assertThat(context).hasFailed();
 			Throwable cause = context.getStartupFailure();
 			while (!(cause instanceof InvalidConfigurationPropertyValueException) && cause.getCause() != null) {
@@ -72,7 +77,7 @@ class ValkeyrieLockRegistryAutoConfigurationTests {
 			}
 			assertThat(cause).isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, (ex) -> {
 				assertThat(ex.getName()).isEqualTo("valkeyrie.lock.ttl");
-				assertThat(ex.getReason()).contains("below the local store's minimum TTL of PT0.001S");
+				assertThat(ex.getReason()).contains("below the local store's minimum lock TTL of PT1S");
 			});
 		});
 	}
@@ -119,9 +124,66 @@ class ValkeyrieLockRegistryAutoConfigurationTests {
 	}
 
 	@Test
+	void leaderElectsOnValkeyriesRegistryWhenTheApplicationHasItsOwn() {
+		DefaultLockRegistry own = new DefaultLockRegistry();
+		this.contextRunner.withPropertyValues("valkeyrie.leader.enabled=true", "valkeyrie.leader.heartbeat=100ms")
+			.withBean("ownLockRegistry", LockRegistry.class, () -> own)
+			.run((context) -> {
+				assertThat(context.getBean(LockRegistry.class)).isSameAs(own);
+				assertThat(context).hasBean("valkeyrieLeaderLockRegistry");
+				LockRegistryLeaderInitiator initiator = context.getBean(LockRegistryLeaderInitiator.class);
+				await().atMost(Timing.seconds(5)).until(() -> initiator.getContext().isLeader());
+				assertThat(context.getBean(Store.class).newLock("locks/leader").tryLock()).isEmpty();
+				assertThat(own.obtain("leader").tryLock()).isTrue();
+			});
+	}
+
+	@Test
+	void leaderElectsOnTheRegistryTheApplicationNames() {
+		DefaultLockRegistry own = new DefaultLockRegistry();
+		this.contextRunner
+			.withPropertyValues("valkeyrie.leader.enabled=true", "valkeyrie.leader.heartbeat=100ms",
+					"valkeyrie.leader.lock-registry=ownLockRegistry")
+			.withBean("ownLockRegistry", LockRegistry.class, () -> own)
+			.run((context) -> {
+				LockRegistryLeaderInitiator initiator = context.getBean(LockRegistryLeaderInitiator.class);
+				await().atMost(Timing.seconds(5)).until(() -> initiator.getContext().isLeader());
+				assertThat(CompletableFuture.supplyAsync(() -> own.obtain("leader").tryLock()).get()).isFalse();
+				assertThat(context.getBean(Store.class).newLock("locks/leader").tryLock()).isPresent();
+			});
+	}
+
+	@Test
+	void severalValkeyrieRegistriesWithoutANamedOneFailWithAnAnalysis() {
+		this.contextRunner.withPropertyValues("valkeyrie.leader.enabled=true")
+			.withUserConfiguration(TwoRegistries.class)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new LeaderLockRegistryFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("several valkeyrie lock registries [orders, billing]");
+				assertThat(analysis.getAction()).contains("Set valkeyrie.leader.lock-registry");
+			});
+	}
+
+	@Test
 	void leadershipMovesWhenTheLeadersContextCloses() {
 		LeaderElection.assertLeadershipMovesWhenTheLeaderCloses(
 				Map.of("valkeyrie.local.name", "leader-" + UUID.randomUUID(), "valkeyrie.leader.role", "billing"));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TwoRegistries {
+
+		@Bean
+		ValkeyrieLockRegistry orders(Store store) {
+			return new ValkeyrieLockRegistry(store, "orders", Duration.ofSeconds(5));
+		}
+
+		@Bean
+		ValkeyrieLockRegistry billing(Store store) {
+			return new ValkeyrieLockRegistry(store, "billing", Duration.ofSeconds(5));
+		}
+
 	}
 
 }
