@@ -1,0 +1,39 @@
+package demo;
+
+import io.valkeyrie.store.Store;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+// The endpoints and the namespace come from the environment (VALKEYRIE_<BACKEND>_ENDPOINTS,
+// VALKEYRIE_NAMESPACE), as in a deployed application.
+@SpringBootTest
+class DemoApplicationTests {
+
+	@Autowired
+	Store store;
+
+	@Test
+	void storesAndReadsBackOnItsBackend() {
+		assertThat(this.store.backend()).isEqualTo("@BACKEND@");
+		this.store.put("greeting", "hello");
+		assertThat(this.store.get("greeting").valueAsString()).isEqualTo("hello");
+	}
+
+	@Test
+	void getsTheGuavaValkeyrieIsTestedWith() throws Exception {
+		String expected = "@GUAVA_VERSION@";
+		if (!expected.isEmpty()) {
+			String jar = Class.forName("com.google.common.collect.ImmutableList")
+				.getProtectionDomain()
+				.getCodeSource()
+				.getLocation()
+				.toString();
+			assertThat(jar).contains("guava-" + expected + ".jar");
+		}
+	}
+
+}
