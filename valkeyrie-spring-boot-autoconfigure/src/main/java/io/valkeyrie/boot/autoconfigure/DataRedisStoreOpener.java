@@ -35,6 +35,17 @@ class DataRedisStoreOpener implements ValkeyrieStoreFactory.StoreOpener {
 		return Stores.open(configFor(config));
 	}
 
+	@Override
+	public StoreConfig effective(StoreConfig config) {
+		return configFor(config);
+	}
+
+	@Override
+	public String settings(StoreConfig config) {
+		return ("redis".equals(config.backend()) && config.endpoints().isEmpty()) ? "spring.data.redis"
+				: ValkeyrieStoreFactory.StoreOpener.super.settings(config);
+	}
+
 	/** The configuration to open: with Spring Data Redis's endpoint when it has none. */
 	StoreConfig configFor(StoreConfig config) {
 		if (!"redis".equals(config.backend()) || !config.endpoints().isEmpty()) {

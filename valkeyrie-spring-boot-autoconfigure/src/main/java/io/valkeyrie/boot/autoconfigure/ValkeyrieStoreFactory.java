@@ -9,7 +9,7 @@ import io.valkeyrie.boot.autoconfigure.ValkeyrieProperties.RemoteBackendProperti
 import io.valkeyrie.store.InvalidKeyException;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
-import io.valkeyrie.store.StoreUnavailableException;
+import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.TlsConfig;
 import io.valkeyrie.store.spi.StoreProvider;
@@ -79,11 +79,14 @@ class ValkeyrieStoreFactory {
 		try {
 			return opener.open(config);
 		}
-		catch (BackendUnreachableException ex) {
+		catch (StoreStartupException ex) {
 			throw ex;
 		}
-		catch (StoreUnavailableException ex) {
-			throw new BackendUnreachableException(config.backend(), Endpoints.withoutCredentials(config.endpoints()),
+		catch (StoreException ex) {
+			StoreConfig tried = opener.effective(config);
+			String settings = (this.connectionDetails instanceof PropertiesValkeyrieConnectionDetails)
+					? opener.settings(config) : "the ValkeyrieConnectionDetails bean (" + this.connectionDetails.getClass().getName() + ")";
+			throw new StoreStartupException(config.backend(), Endpoints.withoutCredentials(tried.endpoints()), settings,
 					ex);
 		}
 	}
@@ -125,6 +128,16 @@ class ValkeyrieStoreFactory {
 	interface StoreOpener {
 
 		Store open(StoreConfig config);
+
+		/** The configuration {@link #open} really uses, for the failure report. */
+		default StoreConfig effective(StoreConfig config) {
+			return config;
+		}
+
+		/** Where the connection settings of that configuration come from, as a property prefix. */
+		default String settings(StoreConfig config) {
+			return "valkeyrie." + config.backend();
+		}
 
 	}
 

@@ -175,15 +175,16 @@ class ValkeyrieAutoConfigurationTests {
 					() -> ValkeyrieConnectionDetails.of("unreachable", List.of("http://admin:s3cret@db.example:9999")))
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				BackendUnreachableException ex = rootCause(context.getStartupFailure(),
-						BackendUnreachableException.class);
+				StoreStartupException ex = rootCause(context.getStartupFailure(), StoreStartupException.class);
 				assertThat(ex.getEndpoints()).containsExactly("http://db.example:9999");
-				FailureAnalysis analysis = new BackendUnreachableFailureAnalyzer()
-					.analyze(context.getStartupFailure());
-				assertThat(analysis.getDescription()).contains("unreachable store could not reach its servers at http://db.example:9999")
+				assertThat(ex.getKind()).isEqualTo(StoreStartupException.Kind.UNREACHABLE);
+				FailureAnalysis analysis = new StoreStartupFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription())
+					.contains("unreachable store could not start: its servers are unreachable at http://db.example:9999")
 					.contains("no server answered within PT5S")
+					.contains("Cause: ConnectException: Connection refused")
 					.doesNotContain("s3cret");
-				assertThat(analysis.getAction()).contains("valkeyrie.unreachable.endpoints");
+				assertThat(analysis.getAction()).contains("the endpoints of the ValkeyrieConnectionDetails bean");
 			});
 	}
 
