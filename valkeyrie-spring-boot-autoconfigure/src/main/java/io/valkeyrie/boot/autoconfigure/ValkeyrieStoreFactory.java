@@ -84,8 +84,12 @@ class ValkeyrieStoreFactory {
 		}
 		catch (StoreException ex) {
 			StoreConfig tried = opener.effective(config);
-			String settings = (this.connectionDetails instanceof PropertiesValkeyrieConnectionDetails)
-					? opener.settings(config) : "the ValkeyrieConnectionDetails bean (" + this.connectionDetails.getClass().getName() + ")";
+			String settings = opener.settings(config);
+			if (settings == null) {
+				settings = (this.connectionDetails instanceof PropertiesValkeyrieConnectionDetails properties)
+						? properties.source()
+						: "the ValkeyrieConnectionDetails bean (" + this.connectionDetails.getClass().getName() + ")";
+			}
 			throw new StoreStartupException(config.backend(), Endpoints.withoutCredentials(tried.endpoints()), settings,
 					ex);
 		}
@@ -129,14 +133,22 @@ class ValkeyrieStoreFactory {
 
 		Store open(StoreConfig config);
 
+		/** Whether this opener opens stores of that configuration's backend. */
+		default boolean appliesTo(StoreConfig config) {
+			return true;
+		}
+
 		/** The configuration {@link #open} really uses, for the failure report. */
 		default StoreConfig effective(StoreConfig config) {
 			return config;
 		}
 
-		/** Where the connection settings of that configuration come from, as a property prefix. */
-		default String settings(StoreConfig config) {
-			return "valkeyrie." + config.backend();
+		/**
+		 * Where the connection settings of that configuration come from (a property prefix or
+		 * a bean), or {@code null} for the connection details'.
+		 */
+		default @Nullable String settings(StoreConfig config) {
+			return null;
 		}
 
 	}

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import io.valkeyrie.boot.autoconfigure.ValkeyrieStoreFactory.StoreOpener;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
@@ -213,14 +212,14 @@ class ValkeyrieAutoConfigurationTests {
 	@Test
 	void redisWithoutEndpointsReusesSpringDataRedisConfiguration() {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
-			.run((context) -> assertThat(context).hasSingleBean(StoreOpener.class));
+			.run((context) -> assertThat(context).hasBean("valkeyrieDataRedisStoreOpener"));
 	}
 
 	@Test
 	void withoutSpringDataRedisThereIsNoRedisOpener() {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
 			.withClassLoader(new FilteredClassLoader(DataRedisConnectionDetails.class))
-			.run((context) -> assertThat(context).doesNotHaveBean(StoreOpener.class).hasSingleBean(Store.class));
+			.run((context) -> assertThat(context).doesNotHaveBean("valkeyrieDataRedisStoreOpener").hasSingleBean(Store.class));
 	}
 
 	@Test
@@ -238,18 +237,18 @@ class ValkeyrieAutoConfigurationTests {
 			}
 
 		};
-		StoreConfig config = new DataRedisStoreOpener(details).configFor(StoreConfig.builder("redis").build());
+		StoreConfig config = new DataRedisStoreOpener(details, false).configFor(StoreConfig.builder("redis").build());
 		assertThat(config.endpoints()).containsExactly("redis://redis.example:6380/2");
 		assertThat(config.password()).isEqualTo("secret");
 		StoreConfig explicit = StoreConfig.builder("redis").endpoints("redis://own:6379").build();
-		assertThat(new DataRedisStoreOpener(details).configFor(explicit)).isSameAs(explicit);
+		assertThat(new DataRedisStoreOpener(details, false).configFor(explicit)).isSameAs(explicit);
 	}
 
 	private static StoreConfig config(Store store) {
 		return ((AbstractStore) store).config();
 	}
 
-	private static <T extends Throwable> T rootCause(Throwable failure, Class<T> type) {
+	static <T extends Throwable> T rootCause(Throwable failure, Class<T> type) {
 		Throwable candidate = failure;
 		while (candidate != null) {
 			if (type.isInstance(candidate)) {
