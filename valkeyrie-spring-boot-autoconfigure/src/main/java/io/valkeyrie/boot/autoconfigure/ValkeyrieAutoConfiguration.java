@@ -12,6 +12,8 @@ import io.valkeyrie.store.etcd.EtcdStore;
 import io.valkeyrie.store.redis.RedisStore;
 import io.valkeyrie.store.zookeeper.ZookeeperStore;
 import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -58,6 +60,8 @@ public final class ValkeyrieAutoConfiguration {
 
 	private static final int PROPERTIES_ORDER = 10;
 
+	private static final Logger logger = LoggerFactory.getLogger(ValkeyrieAutoConfiguration.class);
+
 	@Bean
 	@ConditionalOnMissingBean(ValkeyrieConnectionDetails.class)
 	PropertiesValkeyrieConnectionDetails valkeyrieConnectionDetails(ValkeyrieProperties properties,
@@ -76,7 +80,12 @@ public final class ValkeyrieAutoConfiguration {
 		StoreOpener opener = (connectionDetails instanceof PropertiesValkeyrieConnectionDetails)
 				? openers.orderedStream().filter((candidate) -> candidate.appliesTo(config)).findFirst().orElse(null)
 				: null;
-		return factory.open(config, (opener != null) ? opener : Stores::open);
+		Store store = factory.open(config, (opener != null) ? opener : Stores::open);
+		String source = (opener != null) ? opener.settings(config) : null;
+		logger.info("valkeyrie store open: backend {}, endpoints {}, namespace '{}'{}", store.backend(),
+				Endpoints.withoutCredentials(store.endpoints()), store.namespace(),
+				(source != null) ? " (from " + source + ")" : "");
+		return store;
 	}
 
 	@Configuration(proxyBeanMethods = false)
