@@ -89,7 +89,7 @@ class FreshApplicationIT {
 			assertThat(WORK.resolve("apps/" + backend + "/target/surefire-reports/TEST-demo.DemoApplicationTests.xml"))
 				.as("the %s application's tests ran", backend)
 				.content()
-				.contains("tests=\"2\"", "failures=\"0\"", "errors=\"0\"", "skipped=\"0\"");
+				.contains("tests=\"3\"", "failures=\"0\"", "errors=\"0\"", "skipped=\"0\"");
 		}
 	}
 

@@ -1,6 +1,10 @@
 package demo;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
 import io.valkeyrie.store.Store;
+import io.valkeyrie.store.WriteOptions;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,6 +25,14 @@ class DemoApplicationTests {
 		assertThat(this.store.backend()).isEqualTo("@BACKEND@");
 		this.store.put("greeting", "hello");
 		assertThat(this.store.get("greeting").valueAsString()).isEqualTo("hello");
+	}
+
+	@Test
+	void theGettingStartedTtlWorksOnItsBackend() {
+		// docs/getting-started.md: a one-minute TTL, which every backend's minimum allows.
+		this.store.put("features/trial", "on".getBytes(StandardCharsets.UTF_8), WriteOptions.ttl(Duration.ofMinutes(1)));
+		assertThat(this.store.exists("features/trial")).isTrue();
+		assertThat(this.store.minimumTtl()).isLessThanOrEqualTo(Duration.ofSeconds(30));
 	}
 
 	@Test
