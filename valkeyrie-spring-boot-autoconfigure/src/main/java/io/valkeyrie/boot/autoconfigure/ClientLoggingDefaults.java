@@ -9,9 +9,9 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * Turns the backend client libraries' own logging down to WARN by default: ZooKeeper's
- * twenty {@code Client environment:} lines at startup and its stack trace per reconnect
- * attempt, etcd's gRPC channel warnings every retry, Lettuce's reconnect chatter. The
- * store reports what matters itself. The defaults come last, so any
+ * twenty {@code Client environment:} lines and connection INFO messages at startup,
+ * Curator's, jetcd's, gRPC's, Lettuce's and HttpClient's INFO chatter. (Their per-retry
+ * WARN lines during an outage are not affected.) The defaults come last, so any
  * {@code logging.level.<logger>} the application sets wins.
  */
 class ClientLoggingDefaults implements EnvironmentPostProcessor {
