@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -63,13 +64,23 @@ public final class TestServers {
 	}
 
 	private static void run(String command, String backend) {
+		run(command, backend, Map.of());
+	}
+
+	/**
+	 * Run {@code scripts/servers <command> <backend>} with extra environment, e.g. another
+	 * port and data folder for a server of a test's own.
+	 */
+	public static void run(String command, String backend, Map<String, String> environment) {
 		String script = System.getProperty("valkeyrie.servers.script", System.getenv("VALKEYRIE_SERVERS_SCRIPT"));
 		if (script == null) {
 			throw new AssertionError("VALKEYRIE_SERVERS_SCRIPT is not set: this test controls its " + backend
 					+ " server through scripts/servers; run it with scripts/test");
 		}
 		try {
-			Process process = new ProcessBuilder("bash", script, command, backend).redirectErrorStream(true).start();
+			ProcessBuilder builder = new ProcessBuilder("bash", script, command, backend).redirectErrorStream(true);
+			builder.environment().putAll(environment);
+			Process process = builder.start();
 			byte[] output = process.getInputStream().readAllBytes();
 			if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
 				throw new AssertionError("'" + script + " " + command + " " + backend + "' failed:\n"

@@ -5,8 +5,10 @@ import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.TlsConfig;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails.Sentinel;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails.Standalone;
 import org.springframework.boot.ssl.SslBundle;
 
@@ -26,8 +28,17 @@ class DataRedisStoreOpener implements ValkeyrieStoreFactory.StoreOpener {
 
 	private final DataRedisConnectionDetails details;
 
-	DataRedisStoreOpener(DataRedisConnectionDetails details) {
+	private final boolean preferred;
+
+	/**
+	 * @param details Spring Boot's Redis connection details
+	 * @param preferred whether they win over {@code valkeyrie.redis.endpoints} (the
+	 * application set {@code spring.data.redis} connection properties); otherwise they are
+	 * used only when valkeyrie has no endpoints of its own
+	 */
+	DataRedisStoreOpener(DataRedisConnectionDetails details, boolean preferred) {
 		this.details = details;
+		this.preferred = preferred;
 	}
 
 	@Override
@@ -35,20 +46,58 @@ class DataRedisStoreOpener implements ValkeyrieStoreFactory.StoreOpener {
 		return Stores.open(configFor(config));
 	}
 
-	/** The configuration to open: with Spring Data Redis's endpoint when it has none. */
-	StoreConfig configFor(StoreConfig config) {
-		if (!"redis".equals(config.backend()) || !config.endpoints().isEmpty()) {
+	@Override
+	public StoreConfig effective(StoreConfig config) {
+		try {
+			return configFor(config);
+		}
+		catch (StoreConfigurationException ex) {
+			// A Cluster configuration open() refused: report what valkeyrie was given.
 			return config;
 		}
-		Standalone standalone = this.details.getStandalone();
-		if (standalone == null) {
-			throw new StoreConfigurationException("The redis backend cannot reuse a Sentinel, Cluster or "
-					+ "master/replica spring.data.redis configuration yet; set valkeyrie.redis.endpoints");
+	}
+
+	@Override
+	public boolean appliesTo(StoreConfig config) {
+		return "redis".equals(config.backend());
+	}
+
+	@Override
+	public @Nullable String settings(StoreConfig config) {
+		return uses(config) ? "spring.data.redis" : null;
+	}
+
+	private boolean uses(StoreConfig config) {
+		return "redis".equals(config.backend()) && (this.preferred || config.endpoints().isEmpty());
+	}
+
+	/** The configuration to open: with Spring Data Redis's endpoint when it has none. */
+	StoreConfig configFor(StoreConfig config) {
+		if (!uses(config)) {
+			return config;
 		}
 		SslBundle bundle = this.details.getSslBundle();
 		String scheme = (bundle != null) ? "rediss" : "redis";
-		StoreConfig.Builder builder = config.toBuilder()
-			.endpoint(scheme + "://" + standalone.getHost() + ":" + standalone.getPort() + "/" + standalone.getDatabase());
+		StoreConfig.Builder builder = config.toBuilder();
+		if (this.details.getCluster() != null || this.details.getMasterReplica() != null) {
+			throw new StoreConfigurationException("The redis store does not support Redis Cluster yet "
+					+ "(spring.data.redis.cluster.*, or a master/replica setup); point valkeyrie.redis.endpoints at "
+					+ "a standalone Redis or set spring.data.redis.sentinel.*");
+		}
+		Standalone standalone = this.details.getStandalone();
+		Sentinel sentinel = this.details.getSentinel();
+		if (sentinel != null) {
+			builder.endpoints(sentinel.getNodes().stream().map((node) -> scheme + "://" + node.host() + ":" + node.port()).toList())
+				.option("sentinel-master", sentinel.getMaster())
+				.option("database", String.valueOf(sentinel.getDatabase()));
+		}
+		else if (standalone != null) {
+			builder.endpoints(scheme + "://" + standalone.getHost() + ":" + standalone.getPort() + "/"
+					+ standalone.getDatabase());
+		}
+		else {
+			throw new StoreConfigurationException("Spring Boot's Redis connection details name no Redis server");
+		}
 		if (config.username() == null && config.password() == null) {
 			builder.credentials(this.details.getUsername(), this.details.getPassword());
 		}

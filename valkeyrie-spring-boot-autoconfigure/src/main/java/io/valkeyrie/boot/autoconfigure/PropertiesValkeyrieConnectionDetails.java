@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.core.env.Environment;
 
 /**
  * Adapts {@link ValkeyrieProperties} to {@link ValkeyrieConnectionDetails}: the details of
@@ -19,9 +20,35 @@ class PropertiesValkeyrieConnectionDetails implements ValkeyrieConnectionDetails
 
 	private final @Nullable SslBundles sslBundles;
 
+	private final @Nullable Environment environment;
+
 	PropertiesValkeyrieConnectionDetails(ValkeyrieProperties properties, @Nullable SslBundles sslBundles) {
+		this(properties, sslBundles, null);
+	}
+
+	/**
+	 * Details from {@code valkeyrie.*}, except where Spring Cloud's connection properties
+	 * for the same backend are set in {@code environment}: those win.
+	 */
+	PropertiesValkeyrieConnectionDetails(ValkeyrieProperties properties, @Nullable SslBundles sslBundles,
+			@Nullable Environment environment) {
 		this.properties = properties;
 		this.sslBundles = sslBundles;
+		this.environment = environment;
+	}
+
+	/** The property prefix the endpoints come from, for failure reports. */
+	String source() {
+		String backend = getBackend();
+		if (this.environment != null && backend.equals("consul")
+				&& SpringCloudProperties.consulEndpoint(this.environment) != null) {
+			return SpringCloudProperties.CONSUL;
+		}
+		if (this.environment != null && backend.equals("zookeeper")
+				&& SpringCloudProperties.zookeeperConnectString(this.environment) != null) {
+			return SpringCloudProperties.ZOOKEEPER;
+		}
+		return "valkeyrie." + backend;
 	}
 
 	@Override
@@ -31,6 +58,10 @@ class PropertiesValkeyrieConnectionDetails implements ValkeyrieConnectionDetails
 
 	@Override
 	public List<String> getEndpoints() {
+		String springCloud = springCloudEndpoint();
+		if (springCloud != null) {
+			return List.of(springCloud);
+		}
 		RemoteBackendProperties remote = remote();
 		return (remote != null) ? List.copyOf(remote.getEndpoints()) : List.of();
 	}
@@ -49,6 +80,11 @@ class PropertiesValkeyrieConnectionDetails implements ValkeyrieConnectionDetails
 
 	@Override
 	public @Nullable String getToken() {
+		String springCloud = (this.environment != null && getBackend().equals("consul"))
+				? SpringCloudProperties.consulToken(this.environment) : null;
+		if (springCloud != null) {
+			return springCloud;
+		}
 		return (remote() instanceof Consul consul) ? consul.getToken() : null;
 	}
 
@@ -64,6 +100,17 @@ class PropertiesValkeyrieConnectionDetails implements ValkeyrieConnectionDetails
 					+ "' but no SslBundles bean is available");
 		}
 		return this.sslBundles.getBundle(bundle);
+	}
+
+	private @Nullable String springCloudEndpoint() {
+		if (this.environment == null) {
+			return null;
+		}
+		return switch (getBackend()) {
+			case "consul" -> SpringCloudProperties.consulEndpoint(this.environment);
+			case "zookeeper" -> SpringCloudProperties.zookeeperConnectString(this.environment);
+			default -> null;
+		};
 	}
 
 	private @Nullable RemoteBackendProperties remote() {

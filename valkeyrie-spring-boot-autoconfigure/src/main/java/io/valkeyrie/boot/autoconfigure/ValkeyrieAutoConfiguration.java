@@ -1,11 +1,22 @@
 package io.valkeyrie.boot.autoconfigure;
 
+import java.util.Arrays;
+import java.util.List;
+
+import io.etcd.jetcd.Client;
 import io.valkeyrie.boot.autoconfigure.ValkeyrieStoreFactory.StoreOpener;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.Stores;
+import io.valkeyrie.store.etcd.EtcdStore;
+import io.valkeyrie.store.redis.RedisStore;
+import io.valkeyrie.store.zookeeper.ZookeeperStore;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -18,23 +29,44 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} of a valkeyrie {@link Store} for the
  * backend {@code valkeyrie.backend} names, closed with the context.
+ * <p>
+ * Where the store connects, first match wins: a {@link ValkeyrieConnectionDetails} bean of
+ * the application; the backend's client bean ({@code CuratorFramework}, jetcd
+ * {@code Client}, {@code RedisConnectionFactory}), shared and never closed by the store;
+ * the backend's own Spring properties when set ({@code spring.data.redis.*},
+ * {@code spring.cloud.consul.host/port/scheme/token},
+ * {@code spring.cloud.zookeeper.connect-string}); then {@code valkeyrie.<backend>.*}.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnClass(Store.class)
 @ConditionalOnBooleanProperty(name = "valkeyrie.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ValkeyrieProperties.class)
-@Import(ValkeyrieAutoConfiguration.DataRedisConfiguration.class)
+@Import({ ValkeyrieAutoConfiguration.EtcdClientConfiguration.class,
+		ValkeyrieAutoConfiguration.CuratorConfiguration.class,
+		ValkeyrieAutoConfiguration.RedisConnectionFactoryConfiguration.class,
+		ValkeyrieAutoConfiguration.DataRedisConfiguration.class })
 public final class ValkeyrieAutoConfiguration {
+
+	/** Openers on the application's own client beans come before those built from properties. */
+	private static final int CLIENT_BEAN_ORDER = 0;
+
+	private static final int PROPERTIES_ORDER = 10;
+
+	private static final Logger logger = LoggerFactory.getLogger(ValkeyrieAutoConfiguration.class);
 
 	@Bean
 	@ConditionalOnMissingBean(ValkeyrieConnectionDetails.class)
 	PropertiesValkeyrieConnectionDetails valkeyrieConnectionDetails(ValkeyrieProperties properties,
-			ObjectProvider<SslBundles> sslBundles) {
-		return new PropertiesValkeyrieConnectionDetails(properties, sslBundles.getIfAvailable());
+			ObjectProvider<SslBundles> sslBundles, Environment environment) {
+		return new PropertiesValkeyrieConnectionDetails(properties, sslBundles.getIfAvailable(), environment);
 	}
 
 	@Bean(destroyMethod = "close")
@@ -44,7 +76,95 @@ public final class ValkeyrieAutoConfiguration {
 		ValkeyrieStoreFactory factory = new ValkeyrieStoreFactory(properties, connectionDetails,
 				customizers.orderedStream().toList());
 		StoreConfig config = factory.config();
-		return factory.open(config, openers.getIfAvailable(() -> Stores::open));
+		// The application's own connection details come first: no client bean overrides them.
+		StoreOpener opener = (connectionDetails instanceof PropertiesValkeyrieConnectionDetails)
+				? openers.orderedStream().filter((candidate) -> candidate.appliesTo(config)).findFirst().orElse(null)
+				: null;
+		Store store = factory.open(config, (opener != null) ? opener : Stores::open);
+		String source = (opener != null) ? opener.settings(config) : null;
+		logger.info("valkeyrie store open: backend {}, endpoints {}, namespace '{}'{}", store.backend(),
+				Endpoints.withoutCredentials(store.endpoints()), store.namespace(),
+				(source != null) ? " (from " + source + ")" : "");
+		return store;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "io.etcd.jetcd.Client", "io.valkeyrie.store.etcd.EtcdStore" })
+	@ConditionalOnBean(type = "io.etcd.jetcd.Client")
+	static class EtcdClientConfiguration {
+
+		@Bean
+		@Order(CLIENT_BEAN_ORDER)
+		StoreOpener valkeyrieEtcdClientStoreOpener(Client client) {
+			return new SharedClientStoreOpener<>("etcd", Client.class, client, EtcdStore::open, List::of);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.apache.curator.framework.CuratorFramework")
+	@ConditionalOnBean(type = "org.apache.curator.framework.CuratorFramework")
+	static class CuratorConfiguration {
+
+		@Bean
+		@Order(CLIENT_BEAN_ORDER)
+		StoreOpener valkeyrieCuratorStoreOpener(CuratorFramework client) {
+			return new SharedClientStoreOpener<>("zookeeper", CuratorFramework.class, client,
+					(config, curator) -> ZookeeperStore.open(curator, config),
+					() -> List.of(client.getZookeeperClient().getCurrentConnectionString()));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "org.springframework.data.redis.connection.RedisConnectionFactory",
+			"io.lettuce.core.RedisClient" })
+	@ConditionalOnBean(type = "org.springframework.data.redis.connection.RedisConnectionFactory")
+	static class RedisConnectionFactoryConfiguration {
+
+		/**
+		 * The application's own factory. Spring Boot's, built from {@code spring.data.redis.*},
+		 * is left to {@link DataRedisStoreOpener}: the store then opens its own connections to
+		 * the same Redis, bounded by {@code valkeyrie.request-timeout} instead of the factory's
+		 * command timeout (Lettuce's default is 60 s).
+		 */
+		@Bean
+		@Order(CLIENT_BEAN_ORDER)
+		StoreOpener valkeyrieRedisConnectionFactoryStoreOpener(ConfigurableListableBeanFactory beanFactory) {
+			List<String> own = Arrays.stream(beanFactory.getBeanNamesForType(RedisConnectionFactory.class))
+				.filter((name) -> !isSpringBoots(beanFactory, name))
+				.toList();
+			if (own.size() != 1) {
+				return SharedClientStoreOpener.none();
+			}
+			RedisConnectionFactory factory = beanFactory.getBean(own.get(0), RedisConnectionFactory.class);
+			return new SharedClientStoreOpener<>("redis", RedisConnectionFactory.class, factory, RedisStore::open,
+					() -> addresses(factory));
+		}
+
+		private static boolean isSpringBoots(ConfigurableListableBeanFactory beanFactory, String name) {
+			if (!beanFactory.containsBeanDefinition(name)) {
+				return false;
+			}
+			String factoryBean = beanFactory.getMergedBeanDefinition(name).getFactoryBeanName();
+			Class<?> type = (factoryBean != null) ? beanFactory.getType(factoryBean) : null;
+			return type != null && type.getName().startsWith("org.springframework.boot.");
+		}
+
+		private static List<String> addresses(RedisConnectionFactory factory) {
+			if (!(factory instanceof LettuceConnectionFactory lettuce)) {
+				return List.of();
+			}
+			if (lettuce.getSentinelConfiguration() != null) {
+				return lettuce.getSentinelConfiguration()
+					.getSentinels()
+					.stream()
+					.map((node) -> "redis-sentinel://" + node.getHost() + ":" + node.getPort())
+					.toList();
+			}
+			return List.of("redis://" + lettuce.getHostName() + ":" + lettuce.getPort());
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -53,8 +173,11 @@ public final class ValkeyrieAutoConfiguration {
 	static class DataRedisConfiguration {
 
 		@Bean
-		StoreOpener valkeyrieDataRedisStoreOpener(DataRedisConnectionDetails connectionDetails) {
-			return new DataRedisStoreOpener(connectionDetails);
+		@Order(PROPERTIES_ORDER)
+		StoreOpener valkeyrieDataRedisStoreOpener(DataRedisConnectionDetails connectionDetails,
+				Environment environment) {
+			return new DataRedisStoreOpener(connectionDetails,
+					ValkeyrieDataRedisAutoConfiguration.springDataRedisIsSet(environment));
 		}
 
 	}

@@ -595,9 +595,10 @@ public class ValkeyrieProperties {
 	public static class Redis extends RemoteBackendProperties {
 
 		/**
-		 * Redis servers as redis://host:port (rediss:// for TLS). When empty, the store uses
-		 * the application's RedisConnectionFactory (spring.data.redis.*) if there is one,
-		 * otherwise redis://127.0.0.1:6379.
+		 * Redis servers as redis://host:port (rediss:// for TLS). An application's own
+		 * RedisConnectionFactory bean and Spring Boot's spring.data.redis.* connection
+		 * properties, when set, come first; with neither and no endpoints,
+		 * redis://127.0.0.1:6379.
 		 */
 		private List<String> endpoints = new ArrayList<>();
 

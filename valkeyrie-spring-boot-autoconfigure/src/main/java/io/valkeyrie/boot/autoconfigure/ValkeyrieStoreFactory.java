@@ -9,7 +9,7 @@ import io.valkeyrie.boot.autoconfigure.ValkeyrieProperties.RemoteBackendProperti
 import io.valkeyrie.store.InvalidKeyException;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
-import io.valkeyrie.store.StoreUnavailableException;
+import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.TlsConfig;
 import io.valkeyrie.store.spi.StoreProvider;
@@ -79,11 +79,18 @@ class ValkeyrieStoreFactory {
 		try {
 			return opener.open(config);
 		}
-		catch (BackendUnreachableException ex) {
+		catch (StoreStartupException ex) {
 			throw ex;
 		}
-		catch (StoreUnavailableException ex) {
-			throw new BackendUnreachableException(config.backend(), Endpoints.withoutCredentials(config.endpoints()),
+		catch (StoreException ex) {
+			StoreConfig tried = opener.effective(config);
+			String settings = opener.settings(config);
+			if (settings == null) {
+				settings = (this.connectionDetails instanceof PropertiesValkeyrieConnectionDetails properties)
+						? properties.source()
+						: "the ValkeyrieConnectionDetails bean (" + this.connectionDetails.getClass().getName() + ")";
+			}
+			throw new StoreStartupException(config.backend(), Endpoints.withoutCredentials(tried.endpoints()), settings,
 					ex);
 		}
 	}
@@ -125,6 +132,24 @@ class ValkeyrieStoreFactory {
 	interface StoreOpener {
 
 		Store open(StoreConfig config);
+
+		/** Whether this opener opens stores of that configuration's backend. */
+		default boolean appliesTo(StoreConfig config) {
+			return true;
+		}
+
+		/** The configuration {@link #open} really uses, for the failure report. */
+		default StoreConfig effective(StoreConfig config) {
+			return config;
+		}
+
+		/**
+		 * Where the connection settings of that configuration come from (a property prefix or
+		 * a bean), or {@code null} for the connection details'.
+		 */
+		default @Nullable String settings(StoreConfig config) {
+			return null;
+		}
 
 	}
 

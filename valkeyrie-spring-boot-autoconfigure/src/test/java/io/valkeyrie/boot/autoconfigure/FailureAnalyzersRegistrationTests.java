@@ -1,5 +1,6 @@
 package io.valkeyrie.boot.autoconfigure;
 
+import io.valkeyrie.store.Store;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -8,6 +9,7 @@ import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +39,18 @@ class FailureAnalyzersRegistrationTests {
 	@Test
 	void unreachableBackend(CapturedOutput output) {
 		start("valkeyrie.backend=unreachable");
-		assertThat(output).contains("The valkeyrie unreachable store could not reach its servers at the backend's default address");
+		assertThat(output).contains("The valkeyrie unreachable store could not start: its servers are unreachable at the backend's default address");
+	}
+
+	@Test
+	void storeCallFailingDuringStartup(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> new SpringApplicationBuilder(TestApplication.class, ReadsAtStartup.class)
+			.web(WebApplicationType.NONE)
+			.run()
+			.close());
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("A valkeyrie store call failed while the application started: ")
+			.contains("no-such-key");
 	}
 
 	@Test
@@ -57,6 +70,16 @@ class FailureAnalyzersRegistrationTests {
 	@Configuration(proxyBeanMethods = false)
 	@ImportAutoConfiguration(ValkeyrieAutoConfiguration.class)
 	static class TestApplication {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ReadsAtStartup {
+
+		@Bean
+		String setting(Store store) {
+			return store.get("no-such-key").valueAsString();
+		}
 
 	}
 

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import io.valkeyrie.boot.autoconfigure.ValkeyrieStoreFactory.StoreOpener;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
@@ -175,15 +174,16 @@ class ValkeyrieAutoConfigurationTests {
 					() -> ValkeyrieConnectionDetails.of("unreachable", List.of("http://admin:s3cret@db.example:9999")))
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				BackendUnreachableException ex = rootCause(context.getStartupFailure(),
-						BackendUnreachableException.class);
+				StoreStartupException ex = rootCause(context.getStartupFailure(), StoreStartupException.class);
 				assertThat(ex.getEndpoints()).containsExactly("http://db.example:9999");
-				FailureAnalysis analysis = new BackendUnreachableFailureAnalyzer()
-					.analyze(context.getStartupFailure());
-				assertThat(analysis.getDescription()).contains("unreachable store could not reach its servers at http://db.example:9999")
+				assertThat(ex.getKind()).isEqualTo(StoreStartupException.Kind.UNREACHABLE);
+				FailureAnalysis analysis = new StoreStartupFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription())
+					.contains("unreachable store could not start: its servers are unreachable at http://db.example:9999")
 					.contains("no server answered within PT5S")
+					.contains("Cause: ConnectException: Connection refused")
 					.doesNotContain("s3cret");
-				assertThat(analysis.getAction()).contains("valkeyrie.unreachable.endpoints");
+				assertThat(analysis.getAction()).contains("the endpoints of the ValkeyrieConnectionDetails bean");
 			});
 	}
 
@@ -212,14 +212,14 @@ class ValkeyrieAutoConfigurationTests {
 	@Test
 	void redisWithoutEndpointsReusesSpringDataRedisConfiguration() {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
-			.run((context) -> assertThat(context).hasSingleBean(StoreOpener.class));
+			.run((context) -> assertThat(context).hasBean("valkeyrieDataRedisStoreOpener"));
 	}
 
 	@Test
 	void withoutSpringDataRedisThereIsNoRedisOpener() {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
 			.withClassLoader(new FilteredClassLoader(DataRedisConnectionDetails.class))
-			.run((context) -> assertThat(context).doesNotHaveBean(StoreOpener.class).hasSingleBean(Store.class));
+			.run((context) -> assertThat(context).doesNotHaveBean("valkeyrieDataRedisStoreOpener").hasSingleBean(Store.class));
 	}
 
 	@Test
@@ -237,18 +237,18 @@ class ValkeyrieAutoConfigurationTests {
 			}
 
 		};
-		StoreConfig config = new DataRedisStoreOpener(details).configFor(StoreConfig.builder("redis").build());
+		StoreConfig config = new DataRedisStoreOpener(details, false).configFor(StoreConfig.builder("redis").build());
 		assertThat(config.endpoints()).containsExactly("redis://redis.example:6380/2");
 		assertThat(config.password()).isEqualTo("secret");
 		StoreConfig explicit = StoreConfig.builder("redis").endpoints("redis://own:6379").build();
-		assertThat(new DataRedisStoreOpener(details).configFor(explicit)).isSameAs(explicit);
+		assertThat(new DataRedisStoreOpener(details, false).configFor(explicit)).isSameAs(explicit);
 	}
 
 	private static StoreConfig config(Store store) {
 		return ((AbstractStore) store).config();
 	}
 
-	private static <T extends Throwable> T rootCause(Throwable failure, Class<T> type) {
+	static <T extends Throwable> T rootCause(Throwable failure, Class<T> type) {
 		Throwable candidate = failure;
 		while (candidate != null) {
 			if (type.isInstance(candidate)) {
