@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,9 +52,9 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * Reads are lock-free (MVStore maps are thread-safe); every write runs under the write
  * lock and is committed before the call returns (so it survives the death of the JVM). Writes
- * share commits: a writer that finds others queued for the lock leaves the commit to them, and
- * the next holder commits every write made since the last commit at once (group commit);
- * every write waits for the commit that covers it. A commit publishes its changes, under the
+ * share commits: a writer that knows of another writer on its way to the lock leaves the
+ * commit to it, and the last of them commits every write made since the last commit at once
+ * (group commit); every write waits for the commit that covers it. A commit publishes its changes, under the
  * lock, so watchers see changes in commit order.
  */
 final class LocalDatabase {
@@ -129,6 +130,9 @@ final class LocalDatabase {
 
 	// Guarded by writeLock: the writes since the last commit, committed together.
 	private Batch batch = new Batch();
+
+	// Writers that entered write() and have not taken the write lock yet.
+	private final AtomicInteger arriving = new AtomicInteger();
 
 	// Written under writeLock: how many commits wrote something, and the index the last one reached (for tests).
 	private volatile long commits;
@@ -264,10 +268,19 @@ final class LocalDatabase {
 	// ---- Reads (lock-free) ---------------------------------------------------------------
 
 	@Nullable Entry get(String key) {
-		return reading(() -> {
+		// As reading(), without its lambda: this is the hot path.
+		MVStore store = this.mvStore;
+		MVStore.TxCounter usage = store.registerVersionUsage();
+		try {
 			Entry entry = this.data.raw(key);
 			return (entry != null && !entry.isExpired(now())) ? entry : null;
-		});
+		}
+		catch (MVStoreException ex) {
+			throw unavailable(ex);
+		}
+		finally {
+			store.deregisterVersionUsage(usage);
+		}
 	}
 
 	/** Every live key starting with {@code prefix}, in key order. */
@@ -594,11 +607,17 @@ final class LocalDatabase {
 
 	/**
 	 * Run {@code action} under the write lock, and return once what it changed (also when it
-	 * fails) is committed and published: at once when no other thread waits for the lock,
-	 * else by the commit of a later holder, which covers every write queued meanwhile.
+	 * fails) is committed and published: at once when no other writer is on its way to the
+	 * lock, else by the commit of a later writer, which covers every write made meanwhile.
 	 */
 	private <T> T write(Duration timeout, Supplier<T> action) {
-		lock(timeout, false);
+		this.arriving.incrementAndGet();
+		try {
+			lock(timeout, false);
+		}
+		finally {
+			this.arriving.decrementAndGet();
+		}
 		Batch mine = null;
 		try {
 			int before = this.pending.size();
@@ -608,7 +627,8 @@ final class LocalDatabase {
 			finally {
 				if (this.pending.size() > before) {
 					mine = this.batch;
-					if (!this.writeLock.hasQueuedThreads()) {
+					// Another writer on its way to the lock will commit this write with its own.
+					if (this.arriving.get() == 0) {
 						commit();
 					}
 				}
@@ -626,8 +646,8 @@ final class LocalDatabase {
 	}
 
 	/**
-	 * Wait until {@code batch} is committed. The last writer to find no other thread waiting
-	 * for the lock commits it, and so does any other holder of the lock (see
+	 * Wait until {@code batch} is committed. The last writer to find no other writer on its
+	 * way to the lock commits it, and so does any other holder of the lock (see
 	 * {@link #tryLock(long)}); should none come within {@link #SELF_COMMIT_AFTER}, the writer
 	 * commits it itself. Not interruptible: the write is made and only its commit is awaited,
 	 * which takes what one commit takes (the interrupt flag is kept).
