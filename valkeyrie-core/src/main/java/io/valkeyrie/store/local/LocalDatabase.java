@@ -131,6 +131,9 @@ final class LocalDatabase {
 	// Guarded by writeLock: the writes since the last commit, committed together.
 	private Batch batch = new Batch();
 
+	// Guarded by writeLock: the current version, registered with MVStore (see pinCurrentVersion).
+	private MVStore.@Nullable TxCounter pinned;
+
 	// Writers that entered write() and have not taken the write lock yet.
 	private final AtomicInteger arriving = new AtomicInteger();
 
@@ -163,6 +166,7 @@ final class LocalDatabase {
 			this.locks = new LockTable(this, this.mvStore);
 			this.data.expireOrphans(now());
 			this.mvStore.commit();
+			pinCurrentVersion();
 			this.log = new ChangeLog(options.historySize(), MAX_LOG_BYTES, counter(INDEX));
 		}
 		catch (RuntimeException ex) {
@@ -230,6 +234,11 @@ final class LocalDatabase {
 			logger.warn("Committing the last writes to the local store {} failed", this.description, ex);
 		}
 		try {
+			// MVStore checks on close that no version is still registered.
+			if (this.pinned != null && !this.mvStore.isClosed()) {
+				this.mvStore.deregisterVersionUsage(this.pinned);
+				this.pinned = null;
+			}
 			this.mvStore.close(CLOSE_COMPACT_MILLIS);
 		}
 		catch (RuntimeException ex) {
@@ -542,6 +551,7 @@ final class LocalDatabase {
 					this.mvStore.sync();
 				}
 				this.commits++;
+				pinCurrentVersion();
 			}
 			this.committedIndex = counter(INDEX);
 		}
@@ -694,6 +704,21 @@ final class LocalDatabase {
 		}
 	}
 
+	/**
+	 * Register the current version with MVStore for as long as it is current (under the write
+	 * lock). A read registers the version it reads and gives it back when done; the last one
+	 * to give back a version makes MVStore drop unused versions under its store lock, which
+	 * made every read pay for that (a read's count would mostly go 1 → 0). Held here, the
+	 * current version's count reaches 0 only once, when the next commit gives it back.
+	 */
+	private void pinCurrentVersion() {
+		MVStore.TxCounter previous = this.pinned;
+		this.pinned = this.mvStore.registerVersionUsage();
+		if (previous != null) {
+			this.mvStore.deregisterVersionUsage(previous);
+		}
+	}
+
 	/** Commit the writes that others left to a later holder of the lock (under it), so what is read next is published. */
 	private void commitShared() {
 		if (!this.pending.isEmpty()) {
@@ -814,6 +839,8 @@ final class LocalDatabase {
 			throw new StoreUnavailableException("local", "the " + this.description + " cannot be opened again yet", ex);
 		}
 		this.mvStore = reopened;
+		this.pinned = null;
+		pinCurrentVersion();
 		this.pending.clear();
 		// Writes made since the last commit are gone with the failed file: their writers must not return normally.
 		this.batch.fail(failed.getPanicException());
