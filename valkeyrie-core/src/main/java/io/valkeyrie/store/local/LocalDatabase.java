@@ -637,10 +637,11 @@ final class LocalDatabase {
 			finally {
 				if (this.pending.size() > before) {
 					mine = this.batch;
-					// Another writer on its way to the lock will commit this write with its own.
-					if (this.arriving.get() == 0) {
-						commit();
-					}
+				}
+				// Another writer on its way to the lock will commit these writes with its own; a writer
+				// that changed nothing (a failed compare) still commits what others left to it.
+				if (!this.pending.isEmpty() && this.arriving.get() == 0) {
+					commit();
 				}
 			}
 		}
