@@ -43,7 +43,7 @@ public final class BenchMain {
 	/** The hand-over samples of each variant are taken in this many chunks, round-robin. */
 	private static final int HANDOVER_CHUNKS = 4;
 
-	private static final List<String> PARTS = List.of("overhead", "locks", "handover", "watch", "scale", "list");
+	private static final List<String> PARTS = List.of("overhead", "locks", "handover", "watch", "scale", "list", "file");
 
 	private static final List<String> OPS = List.of("get", "put", "atomicPut", "list");
 
@@ -127,6 +127,15 @@ public final class BenchMain {
 				}
 			}
 		}
+		if (this.parts.contains("file") && this.backends.contains("local") && ours("local", "file size", "≤ 4× live")) {
+			progress("local file size");
+			try {
+				new LocalFileSize().run(this.report);
+			}
+			catch (Exception ex) {
+				this.report.failed("local", "file size", "≤ 4× live", ex.toString());
+			}
+		}
 		this.unavailable.forEach((backend, reason) -> this.report.note(backend + ": the store could not be opened, so only the raw baselines and references ran: " + reason));
 		return this.report.toMarkdown();
 	}
@@ -176,24 +185,25 @@ public final class BenchMain {
 						this.logs.toString()), (key, value) -> Double.valueOf(value)));
 			}
 		}
+		Map<String, List<Double>> rounds = JmhSuite.byRound(scores);
 		if (this.parts.contains("overhead")) {
 			for (String backend : this.backends) {
 				for (String op : OPS) {
 					for (int threads : new int[] { 1, 4 }) {
-						overheadRow(backend, op, threads, scores.get(JmhSuite.key(op, backend, "ours", threads)),
-								scores.get(JmhSuite.key(op, backend, "raw", threads)));
+						overheadRow(backend, op, threads, rounds.get(JmhSuite.key(op, backend, "ours", threads)),
+								rounds.get(JmhSuite.key(op, backend, "raw", threads)));
 					}
 				}
 			}
 		}
 		if (this.parts.contains("locks")) {
-			lockRows(scores);
+			lockRows(rounds);
 		}
-		Double apache = scores.get(JmhSuite.key("get", "apache5", "", 1));
+		Double apache = median(rounds.get(JmhSuite.key("get", "apache5", "", 1)));
 		if (apache != null) {
 			StringBuilder note = new StringBuilder("consul: GET /v1/kv/<key> per HTTP client (µs/op, 1 thread): ");
 			for (String client : HttpGetter.CLIENTS) {
-				Double score = scores.get(JmhSuite.key("get", client, "", 1));
+				Double score = median(rounds.get(JmhSuite.key("get", client, "", 1)));
 				note.append(client).append(' ').append((score != null) ? Report.format(score, 1) : "failed");
 				note.append((score != null) ? String.format(java.util.Locale.ROOT, " (%.2f×)", score / apache) : "").append(", ");
 			}
@@ -244,19 +254,29 @@ public final class BenchMain {
 		return values.isEmpty() ? "-" : String.join(",", values);
 	}
 
-	private void overheadRow(String backend, String op, int threads, Double ours, Double raw) {
+	/**
+	 * A row of the overhead table. The columns ours and raw show each side's median over the
+	 * rounds; the ratio is the geometric mean of the rounds' ratios with its 95 % interval.
+	 */
+	private void overheadRow(String backend, String op, int threads, List<Double> ours, List<Double> raw) {
 		boolean local = backend.equals("local");
-		String reference = (raw != null) ? (local ? "MVStore " : "raw ") : "raw failed";
+		Double oursMedian = median(ours);
+		Double rawMedian = median(raw);
+		String reference = (rawMedian != null) ? (local ? "MVStore " : "raw ") : "raw failed";
 		if (local && op.equals("get") && threads == 1) {
 			String measure = "get 1 thread (ops/s)";
-			double rawOps = (raw != null) ? 1e6 / raw : Double.NaN;
-			if (ours == null) {
-				this.report.failed(backend, measure, reference + Report.format(rawOps, 0), "≥ 1,000,000 ops/s", why(backend));
+			String target = "≥ 1,000,000 ops/s";
+			if (oursMedian == null) {
+				this.report.failed(backend, measure, reference + ((rawMedian != null) ? Report.format(1e6 / rawMedian, 0) : ""), target,
+						why(backend));
 				return;
 			}
-			double oursOps = 1e6 / ours;
-			this.report.add(backend, measure, Report.format(oursOps, 0), reference + Report.format(rawOps, 0),
-					oursOps / rawOps, "≥ 1,000,000 ops/s", oursOps >= 1_000_000);
+			// An absolute target: the interval is of ours alone (ops/s), shown in the ratio column.
+			Interval ops = Interval.pairedRatio(ours.stream().map((score) -> 1e6 / score).toList(),
+					ours.stream().map((score) -> 1.0).toList());
+			this.report.add(backend, measure, Report.format(1e6 / oursMedian, 0),
+					reference + ((rawMedian != null) ? Report.format(1e6 / rawMedian, 0) : ""), ops, target,
+					(ops != null) ? ops.verdict(1_000_000, false) : verdict(1e6 / oursMedian >= 1_000_000));
 			return;
 		}
 		String measure = op + " " + threads + " thread" + ((threads > 1) ? "s" : "") + " (µs/op)";
@@ -274,16 +294,18 @@ public final class BenchMain {
 			target = "-";
 			limit = Double.NaN;
 		}
-		if (ours == null) {
-			this.report.failed(backend, measure, (raw != null) ? reference + Report.format(raw, 2) : reference, target, why(backend));
+		String rawColumn = (rawMedian != null) ? reference + Report.format(rawMedian, 2) : reference;
+		if (oursMedian == null) {
+			this.report.failed(backend, measure, rawColumn, target, why(backend));
 			return;
 		}
-		double ratio = (raw != null) ? ours / raw : Double.NaN;
-		this.report.add(backend, measure, Report.format(ours, 2), (raw != null) ? reference + Report.format(raw, 2) : reference,
-				ratio, target, Double.isNaN(limit) ? null : (raw != null && ratio <= limit));
+		Interval ratio = (raw != null) ? Interval.pairedRatio(ours, raw) : null;
+		String verdict = Double.isNaN(limit) ? null
+				: (ratio != null) ? ratio.verdict(limit, true) : verdict(rawMedian != null && oursMedian / rawMedian <= limit);
+		this.report.add(backend, measure, Report.format(oursMedian, 2), rawColumn, ratio, target, verdict);
 	}
 
-	private void lockRows(Map<String, Double> scores) {
+	private void lockRows(Map<String, List<Double>> rounds) {
 		for (String backend : this.backends) {
 			List<String> references = LockClient.VARIANTS.stream()
 				.filter((v) -> v.startsWith("si-") && LockClient.backend(v).equals(backend))
@@ -293,30 +315,48 @@ public final class BenchMain {
 				String clients = run[1];
 				String measure = "lock+unlock " + ((threads == 1) ? "1 thread"
 						: threads + " threads, " + (clients.equals("own") ? "own clients" : "1 shared client")) + " (cycles/s)";
-				Double ours = scores.get(JmhSuite.key("lockUnlock", "ours-" + backend, clients, threads));
+				List<Double> ours = rounds.get(JmhSuite.key("lockUnlock", "ours-" + backend, clients, threads));
+				Double oursMedian = median(ours);
 				if (references.isEmpty()) {
-					if (ours == null) {
+					if (oursMedian == null) {
 						this.report.failed(backend, measure, "-", why(backend));
 					}
 					else {
-						this.report.add(backend, measure, Report.format(ours, 0), "- (no Spring Integration registry)", Double.NaN,
+						this.report.add(backend, measure, Report.format(oursMedian, 0), "- (no Spring Integration registry)", Double.NaN,
 								"-", null);
 					}
 				}
 				for (String reference : references) {
-					Double theirs = scores.get(JmhSuite.key("lockUnlock", reference, clients, threads));
+					List<Double> theirs = rounds.get(JmhSuite.key("lockUnlock", reference, clients, threads));
+					Double theirsMedian = median(theirs);
 					String label = "SI " + reference.substring("si-".length()) + " "
-							+ ((theirs != null) ? Report.format(theirs, 0) : "failed");
-					if (ours == null) {
+							+ ((theirsMedian != null) ? Report.format(theirsMedian, 0) : "failed");
+					if (oursMedian == null) {
 						this.report.failed(backend, measure, label, "≥ 1.00", why(backend));
+						continue;
 					}
-					else {
-						double ratio = (theirs != null) ? ours / theirs : Double.NaN;
-						this.report.add(backend, measure, Report.format(ours, 0), label, ratio, "≥ 1.00", theirs != null && ratio >= 1.0);
-					}
+					Interval ratio = (theirs != null) ? Interval.pairedRatio(ours, theirs) : null;
+					String verdict = (ratio != null) ? ratio.verdict(1.0, false)
+							: verdict(theirsMedian != null && oursMedian / theirsMedian >= 1.0);
+					this.report.add(backend, measure, Report.format(oursMedian, 0), label, ratio, "≥ 1.00", verdict);
 				}
 			}
 		}
+	}
+
+	/** The median of a side's rounds, {@code null} when it has none. */
+	private static Double median(List<Double> rounds) {
+		if (rounds == null || rounds.isEmpty()) {
+			return null;
+		}
+		double[] sorted = rounds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+		int middle = sorted.length / 2;
+		return (sorted.length % 2 == 1) ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+	}
+
+	/** The verdict of a value measured once (no interval): it cannot be called clear of its target. */
+	private static String verdict(boolean onTheGoodSide) {
+		return onTheGoodSide ? "met (1 round)" : "missed (1 round)";
 	}
 
 	private void handover() {
@@ -388,8 +428,9 @@ public final class BenchMain {
 				}
 				else {
 					double theirs = best.percentileMillis(p);
+					Interval ratio = Interval.percentileRatio(ours, best, p);
 					this.report.add(backend, measure, Report.format(value, 2), "SI " + bestName + " " + Report.format(theirs, 2),
-							value / theirs, target, value / theirs <= 1.0);
+							ratio, target, ratio.verdict(1.0, true));
 				}
 			}
 		}

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.function.BinaryOperator;
 
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -27,6 +26,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@link io.valkeyrie.benchmarks.kv.Kv} under test stays bimorphic and cheap for both.
  */
 public final class JmhSuite {
+
+	private static final String ROUND = "#round";
 
 	private JmhSuite() {
 	}
@@ -56,11 +57,11 @@ public final class JmhSuite {
 
 	private static void run(Profile profile, String backend, List<String> sides, List<String> variants, Path logs, int forks,
 			BiConsumer<String, Double> scores) throws RunnerException {
-		// Overhead and locks run in rounds (1 and 4 threads each), each score keeping its best: the
-		// sides then all get a chance outside a burst of load from elsewhere on the machine, and
-		// the one that runs first in this JVM (always ours) is not the only one on cold client code.
+		// Overhead and locks run in rounds (1 and 4 threads each), ours and the reference one after
+		// the other in each: every round gives a ratio, and the spread of the rounds' ratios gives
+		// its interval (a burst of load from elsewhere on the machine widens it instead of deciding it).
 		if (!sides.isEmpty()) {
-			inRounds(profile, scores, Math::min, (threads, round) -> options(profile, OverheadBenchmark.class, threads, forks,
+			inRounds(profile, scores, (threads, round) -> options(profile, OverheadBenchmark.class, threads, forks,
 					logs.resolve("jmh-overhead-" + backend + "-" + threads + "t-round" + round + ".log"))
 				.param("backend", backend)
 				.param("side", sides.toArray(String[]::new)));
@@ -69,7 +70,7 @@ public final class JmhSuite {
 			collect(options(profile, HttpClientsBenchmark.class, 1, forks, logs.resolve("jmh-http-clients.log")), scores);
 		}
 		if (!variants.isEmpty()) {
-			inRounds(profile, scores, Math::max, (threads, round) -> options(profile, LockBenchmark.class, threads, forks,
+			inRounds(profile, scores, (threads, round) -> options(profile, LockBenchmark.class, threads, forks,
 					logs.resolve("jmh-locks-" + backend + "-" + threads + "t-round" + round + ".log"))
 				.param("variant", variants.toArray(String[]::new))
 				// With one thread a shared client is the same as an own one.
@@ -85,15 +86,36 @@ public final class JmhSuite {
 
 	}
 
-	/** Run with 1 and 4 threads in each of the profile's rounds, every score keeping its best. */
-	private static void inRounds(Profile profile, BiConsumer<String, Double> scores, BinaryOperator<Double> best,
-			RunOptions options) throws RunnerException {
-		Map<String, Double> kept = new HashMap<>();
+	/** Run with 1 and 4 threads in each of the profile's rounds; each score is keyed by {@link #inRound}. */
+	private static void inRounds(Profile profile, BiConsumer<String, Double> scores, RunOptions options) throws RunnerException {
 		for (int round = 1; round <= profile.rounds(); round++) {
+			int current = round;
 			for (int threads : new int[] { 1, 4 }) {
-				collect(options.of(threads, round), (key, score) -> scores.accept(key, kept.merge(key, score, best)));
+				collect(options.of(threads, round), (key, score) -> scores.accept(inRound(key, current), score));
 			}
 		}
+	}
+
+	/** The key of a score of one round. */
+	static String inRound(String key, int round) {
+		return key + ROUND + round;
+	}
+
+	/**
+	 * The scores by {@link #key}, each with its rounds' scores in round order (a score run
+	 * once has one).
+	 */
+	public static Map<String, List<Double>> byRound(Map<String, Double> scores) {
+		Map<String, java.util.TreeMap<Integer, Double>> rounds = new HashMap<>();
+		scores.forEach((key, score) -> {
+			int at = key.lastIndexOf(ROUND);
+			String base = (at < 0) ? key : key.substring(0, at);
+			int round = (at < 0) ? 0 : Integer.parseInt(key.substring(at + ROUND.length()));
+			rounds.computeIfAbsent(base, (k) -> new java.util.TreeMap<>()).put(round, score);
+		});
+		Map<String, List<Double>> lists = new HashMap<>();
+		rounds.forEach((key, byRound) -> lists.put(key, List.copyOf(byRound.values())));
+		return lists;
 	}
 
 	/** The key of a score: benchmark method, backend or lock variant, side or lock clients, threads. */

@@ -33,6 +33,19 @@ public final class Report {
 				(met == null) ? "-" : (met ? "yes" : "NO") });
 	}
 
+	/**
+	 * Add a row whose ratio (or value against an absolute target) has a 95 % interval; its
+	 * met? column says {@code met}, {@code missed} or {@code undecided} (the interval straddles
+	 * the target).
+	 * @param interval the ratio with its interval (shown in the ratio column), or {@code null} when it could not be computed
+	 * @param verdict met, missed or undecided, or {@code null} when there is no target
+	 */
+	public synchronized void add(String backend, String measure, String ours, String reference, Interval interval,
+			String target, String verdict) {
+		this.rows.add(new String[] { backend, measure, ours, reference, (interval != null) ? interval.format() : "-", target,
+				(verdict != null) ? verdict : "-" });
+	}
+
 	/** A row for a measurement that failed. */
 	public void failed(String backend, String measure, String target, String reason) {
 		failed(backend, measure, "-", target, reason);

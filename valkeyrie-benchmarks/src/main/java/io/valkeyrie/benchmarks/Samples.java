@@ -26,13 +26,27 @@ public final class Samples {
 
 	/** The nearest-rank percentile in milliseconds ({@code p} in 0..100), NaN without samples. */
 	public double percentileMillis(double p) {
-		if (this.size == 0) {
+		return percentileMillis(values(), p);
+	}
+
+	/** The samples recorded, in nanoseconds. */
+	public long[] nanos() {
+		return values();
+	}
+
+	/** The samples recorded, in nanoseconds. */
+	long[] values() {
+		return Arrays.copyOf(this.values, this.size);
+	}
+
+	/** The nearest-rank percentile of {@code nanos} in milliseconds; sorts the array. */
+	static double percentileMillis(long[] nanos, double p) {
+		if (nanos.length == 0) {
 			return Double.NaN;
 		}
-		long[] sorted = Arrays.copyOf(this.values, this.size);
-		Arrays.sort(sorted);
-		int rank = (int) Math.ceil(p / 100.0 * this.size);
-		return sorted[Math.max(0, Math.min(this.size - 1, rank - 1))] / 1e6;
+		Arrays.sort(nanos);
+		int rank = (int) Math.ceil(p / 100.0 * nanos.length);
+		return nanos[Math.max(0, Math.min(nanos.length - 1, rank - 1))] / 1e6;
 	}
 
 	/** The mean in milliseconds. */

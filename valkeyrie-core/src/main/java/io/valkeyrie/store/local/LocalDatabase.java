@@ -10,9 +10,11 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -49,8 +51,11 @@ import org.jspecify.annotations.Nullable;
  * one JVM share one instance, reference-counted; it closes with the last of them.
  * <p>
  * Reads are lock-free (MVStore maps are thread-safe); every write runs under the write
- * lock, is committed before the call returns (so it survives the death of the JVM), and is
- * then published, still under the lock, so watchers see changes in commit order.
+ * lock and is committed before the call returns (so it survives the death of the JVM). Writes
+ * share commits: a writer that knows of another writer on its way to the lock leaves the
+ * commit to it, and the last of them commits every write made since the last commit at once
+ * (group commit); every write waits for the commit that covers it. A commit publishes its changes, under the
+ * lock, so watchers see changes in commit order.
  */
 final class LocalDatabase {
 
@@ -59,13 +64,21 @@ final class LocalDatabase {
 	/** How often expired keys and locks are removed (and their delete events sent). */
 	static final Duration SWEEP_INTERVAL = Duration.ofMillis(100);
 
-	/** How often a file's partly used chunks are rewritten, as MVStore's own background housekeeping would. */
-	private static final Duration COMPACT_INTERVAL = Duration.ofSeconds(30);
+	/**
+	 * Compaction starts when the chunks of the file hold less live data than this (percent),
+	 * and rewrites the chunks below it. Every commit writes a new chunk; with space reused at
+	 * once a chunk that still holds a few live pages is what keeps the file large.
+	 */
+	private static final int COMPACT_FILL_RATE = 60;
 
-	/** Chunks fuller than this are left alone by compaction (percent). */
-	private static final int COMPACT_FILL_RATE = 80;
+	/** How much one compaction step rewrites at most, so a write waits for it briefly. */
+	private static final int COMPACT_WRITE_BYTES = 256 * 1024;
 
-	private static final int COMPACT_WRITE_BYTES = 16 * 1024 * 1024;
+	/** How long {@link #close()} may spend compacting the file, so it is opened fast again. */
+	private static final int CLOSE_COMPACT_MILLIS = 200;
+
+	/** How long a writer that left its commit to others waits before it commits itself (should none come). */
+	private static final Duration SELF_COMMIT_AFTER = Duration.ofMillis(10);
 
 	/** How long the maintenance tasks wait for the write lock. */
 	private static final Duration MAINTENANCE_TIMEOUT = Duration.ofSeconds(1);
@@ -112,8 +125,22 @@ final class LocalDatabase {
 
 	private volatile boolean released;
 
-	// Guarded by writeLock: the changes of the write in progress, published after its commit.
+	// Guarded by writeLock: the changes of the writes since the last commit, published by the commit.
 	private final List<Committed> pending = new ArrayList<>();
+
+	// Guarded by writeLock: the writes since the last commit, committed together.
+	private Batch batch = new Batch();
+
+	// Guarded by writeLock: the current version, registered with MVStore (see pinCurrentVersion).
+	private MVStore.@Nullable TxCounter pinned;
+
+	// Writers that entered write() and have not taken the write lock yet.
+	private final AtomicInteger arriving = new AtomicInteger();
+
+	// Written under writeLock: how many commits wrote something, and the index the last one reached (for tests).
+	private volatile long commits;
+
+	private volatile long committedIndex;
 
 	private final List<LocalStore> stores = new CopyOnWriteArrayList<>();
 
@@ -139,6 +166,7 @@ final class LocalDatabase {
 			this.locks = new LockTable(this, this.mvStore);
 			this.data.expireOrphans(now());
 			this.mvStore.commit();
+			pinCurrentVersion();
 			this.log = new ChangeLog(options.historySize(), MAX_LOG_BYTES, counter(INDEX));
 		}
 		catch (RuntimeException ex) {
@@ -154,7 +182,7 @@ final class LocalDatabase {
 		this.scheduler.scheduleWithFixedDelay(this::sweep, SWEEP_INTERVAL.toMillis(), SWEEP_INTERVAL.toMillis(),
 				TimeUnit.MILLISECONDS);
 		if (options.path() != null) {
-			this.scheduler.scheduleWithFixedDelay(this::compact, COMPACT_INTERVAL.toMillis(), COMPACT_INTERVAL.toMillis(),
+			this.scheduler.scheduleWithFixedDelay(this::compact, SWEEP_INTERVAL.toMillis(), SWEEP_INTERVAL.toMillis(),
 					TimeUnit.MILLISECONDS);
 		}
 	}
@@ -198,7 +226,20 @@ final class LocalDatabase {
 		this.scheduler.shutdownNow();
 		this.writeLock.lock();
 		try {
-			this.mvStore.close();
+			if (!this.mvStore.isClosed()) {
+				commitShared();
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Committing the last writes to the local store {} failed", this.description, ex);
+		}
+		try {
+			// MVStore checks on close that no version is still registered.
+			if (this.pinned != null && !this.mvStore.isClosed()) {
+				this.mvStore.deregisterVersionUsage(this.pinned);
+				this.pinned = null;
+			}
+			this.mvStore.close(CLOSE_COMPACT_MILLIS);
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Closing the local store {} failed", this.description, ex);
@@ -236,6 +277,9 @@ final class LocalDatabase {
 	// ---- Reads (lock-free) ---------------------------------------------------------------
 
 	@Nullable Entry get(String key) {
+		// As reading(), without its lambda: this is the hot path.
+		MVStore store = this.mvStore;
+		MVStore.TxCounter usage = store.registerVersionUsage();
 		try {
 			Entry entry = this.data.raw(key);
 			return (entry != null && !entry.isExpired(now())) ? entry : null;
@@ -243,15 +287,35 @@ final class LocalDatabase {
 		catch (MVStoreException ex) {
 			throw unavailable(ex);
 		}
+		finally {
+			store.deregisterVersionUsage(usage);
+		}
 	}
 
 	/** Every live key starting with {@code prefix}, in key order. */
 	void forEachBelow(String prefix, BiConsumer<String, Entry> action) {
-		try {
+		reading(() -> {
 			this.data.forEachLive(prefix, now(), action);
+			return null;
+		});
+	}
+
+	/**
+	 * Run a read without the write lock. The version it reads is registered with MVStore for
+	 * its duration: space is reused at once (retention time 0), and a commit meanwhile would
+	 * otherwise free a chunk the read still has to load ("Chunk N not found").
+	 */
+	private <T> T reading(Supplier<T> read) {
+		MVStore store = this.mvStore;
+		MVStore.TxCounter usage = store.registerVersionUsage();
+		try {
+			return read.get();
 		}
 		catch (MVStoreException ex) {
 			throw unavailable(ex);
+		}
+		finally {
+			store.deregisterVersionUsage(usage);
 		}
 	}
 
@@ -419,10 +483,17 @@ final class LocalDatabase {
 		return this.lockReleased;
 	}
 
-	/** Take the write lock within {@code timeout}, or fail with {@link StoreUnavailableException}. */
+	/**
+	 * Take the write lock within {@code timeout}, or fail with {@link StoreUnavailableException};
+	 * writes that earlier holders left to a later commit are committed first.
+	 */
 	void lock(Duration timeout) {
+		lock(timeout, true);
+	}
+
+	private void lock(Duration timeout, boolean commitShared) {
 		try {
-			if (!tryLock(timeout.toNanos())) {
+			if (!tryLock(timeout.toNanos(), commitShared)) {
 				throw new StoreUnavailableException("local", "the " + this.description
 						+ " stayed busy for longer than the request timeout of " + timeout, null);
 			}
@@ -433,13 +504,27 @@ final class LocalDatabase {
 		}
 	}
 
-	/** Take the write lock within {@code nanos}; the file is opened again first if a write error closed it. */
+	/**
+	 * Take the write lock within {@code nanos}; the file is opened again first if a write error
+	 * closed it, and writes that earlier holders left to a later commit are committed.
+	 */
 	boolean tryLock(long nanos) throws InterruptedException {
+		return tryLock(nanos, true);
+	}
+
+	/**
+	 * @param commitShared whether to commit the writes left to a later holder: every holder
+	 * does, but a writer, which adds its own write to them first
+	 */
+	private boolean tryLock(long nanos, boolean commitShared) throws InterruptedException {
 		if (!this.writeLock.tryLock(nanos, TimeUnit.NANOSECONDS)) {
 			return false;
 		}
 		try {
 			reopenAfterFailure();
+			if (commitShared) {
+				commitShared();
+			}
 		}
 		catch (RuntimeException ex) {
 			this.writeLock.unlock();
@@ -452,28 +537,42 @@ final class LocalDatabase {
 		this.writeLock.unlock();
 	}
 
-	/** Commit what the write under the lock changed, then publish its changes in order. */
+	/**
+	 * Commit every write since the last commit (under the lock), then publish their changes
+	 * in order and tell their writers.
+	 */
 	void commit() {
+		Batch committing = this.batch;
+		this.batch = new Batch();
 		try {
 			if (this.mvStore.hasUnsavedChanges()) {
 				this.mvStore.commit();
 				if (this.fsync && this.mvStore.getFileStore() != null) {
 					this.mvStore.sync();
 				}
+				this.commits++;
+				pinCurrentVersion();
 			}
+			this.committedIndex = counter(INDEX);
 		}
 		catch (MVStoreException ex) {
 			this.pending.clear();
+			committing.fail(ex);
 			throw unavailable(ex);
 		}
 		// A copy: a listener on a same-thread executor may write (re-entering the lock) while these are published.
 		List<Committed> committed = List.copyOf(this.pending);
 		this.pending.clear();
-		for (Committed change : committed) {
-			this.log.add(change);
-			for (LocalStore store : this.stores) {
-				store.publish(change);
+		try {
+			for (Committed change : committed) {
+				this.log.add(change);
+				for (LocalStore store : this.stores) {
+					store.publish(change);
+				}
 			}
+		}
+		finally {
+			committing.complete();
 		}
 	}
 
@@ -499,6 +598,16 @@ final class LocalDatabase {
 				"fsync", this.fsync, "index", counter(INDEX));
 	}
 
+	/** How many commits wrote something since the database was opened. */
+	long commits() {
+		return this.commits;
+	}
+
+	/** The index the last commit reached. */
+	long committedIndex() {
+		return this.committedIndex;
+	}
+
 	/** What the database is, for messages: its file or in-memory name. */
 	String description() {
 		return this.description;
@@ -506,25 +615,115 @@ final class LocalDatabase {
 
 	// ---- Internals -----------------------------------------------------------------------
 
-	/** Run {@code action} under the write lock, then commit and publish what it changed (also when it fails). */
+	/**
+	 * Run {@code action} under the write lock, and return once what it changed (also when it
+	 * fails) is committed and published: at once when no other writer is on its way to the
+	 * lock, else by the commit of a later writer, which covers every write made meanwhile.
+	 */
 	private <T> T write(Duration timeout, Supplier<T> action) {
-		lock(timeout);
+		this.arriving.incrementAndGet();
 		try {
-			T result;
+			lock(timeout, false);
+		}
+		finally {
+			this.arriving.decrementAndGet();
+		}
+		Batch mine = null;
+		try {
+			int before = this.pending.size();
 			try {
-				result = action.get();
+				return action.get();
 			}
 			finally {
-				commit();
+				if (this.pending.size() > before) {
+					mine = this.batch;
+				}
+				// Another writer on its way to the lock will commit these writes with its own; a writer
+				// that changed nothing (a failed compare) still commits what others left to it.
+				if (!this.pending.isEmpty() && this.arriving.get() == 0) {
+					commit();
+				}
 			}
-			return result;
 		}
 		catch (MVStoreException ex) {
 			throw unavailable(ex);
 		}
 		finally {
-			this.pending.clear();
 			this.writeLock.unlock();
+			if (mine != null) {
+				awaitCommit(mine, timeout);
+			}
+		}
+	}
+
+	/**
+	 * Wait until {@code batch} is committed. The last writer to find no other writer on its
+	 * way to the lock commits it, and so does any other holder of the lock (see
+	 * {@link #tryLock(long)}); should none come within {@link #SELF_COMMIT_AFTER}, the writer
+	 * commits it itself. Not interruptible: the write is made and only its commit is awaited,
+	 * which takes what one commit takes (the interrupt flag is kept).
+	 */
+	private void awaitCommit(Batch batch, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		boolean interrupted = false;
+		try {
+			while (!batch.isDone()) {
+				long remaining = deadline - System.nanoTime();
+				try {
+					if (batch.await(Math.min(remaining, SELF_COMMIT_AFTER.toNanos()))) {
+						break;
+					}
+					if (remaining <= 0 || !this.writeLock.tryLock(remaining, TimeUnit.NANOSECONDS)) {
+						throw new StoreUnavailableException("local", "the " + this.description
+								+ " stayed busy for longer than the request timeout of " + timeout
+								+ " before a write was committed; it may or may not be", null);
+					}
+				}
+				catch (InterruptedException ex) {
+					interrupted = true;
+					continue;
+				}
+				try {
+					reopenAfterFailure();
+					if (!batch.isDone()) {
+						commit();
+					}
+				}
+				finally {
+					this.writeLock.unlock();
+				}
+			}
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		MVStoreException failed = batch.failed;
+		if (failed != null) {
+			throw unavailable(failed);
+		}
+	}
+
+	/**
+	 * Register the current version with MVStore for as long as it is current (under the write
+	 * lock). A read registers the version it reads and gives it back when done; the last one
+	 * to give back a version makes MVStore drop unused versions under its store lock, which
+	 * made every read pay for that (a read's count would mostly go 1 → 0). Held here, the
+	 * current version's count reaches 0 only once, when the next commit gives it back.
+	 */
+	private void pinCurrentVersion() {
+		MVStore.TxCounter previous = this.pinned;
+		this.pinned = this.mvStore.registerVersionUsage();
+		if (previous != null) {
+			this.mvStore.deregisterVersionUsage(previous);
+		}
+	}
+
+	/** Commit the writes that others left to a later holder of the lock (under it), so what is read next is published. */
+	private void commitShared() {
+		if (!this.pending.isEmpty()) {
+			commit();
 		}
 	}
 
@@ -561,7 +760,7 @@ final class LocalDatabase {
 		try {
 			long now = now();
 			// A closed file is opened again by taking the lock, even when only readers use the store.
-			if (!this.mvStore.isClosed() && !this.data.hasDue(now) && !this.locks.hasExpired(now)) {
+			if (!this.mvStore.isClosed() && !reading(() -> this.data.hasDue(now) || this.locks.hasExpired(now))) {
 				return;
 			}
 			write(MAINTENANCE_TIMEOUT, () -> {
@@ -582,13 +781,26 @@ final class LocalDatabase {
 	}
 
 	/**
-	 * Rewrite chunks that are mostly garbage. MVStore's background thread would do this, but
-	 * it is off: it could take a write's pages into its own asynchronous commit, and then our
-	 * commit would return before they reached the file.
+	 * Rewrite the live pages of chunks that are mostly garbage, a step at a time, when the
+	 * file's chunks hold less than {@link #COMPACT_FILL_RATE} percent live data. MVStore's
+	 * background thread would do this, but it is off: it could take a write's pages into its
+	 * own asynchronous commit, and then our commit would return before they reached the file.
 	 */
 	private void compact() {
 		try {
-			write(MAINTENANCE_TIMEOUT, () -> this.mvStore.compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES));
+			FileStore<?> fileStore = this.mvStore.getFileStore();
+			if (this.mvStore.isClosed() || fileStore == null || fileStore.getChunksFillRate() >= COMPACT_FILL_RATE) {
+				return;
+			}
+			lock(MAINTENANCE_TIMEOUT);
+			try {
+				this.mvStore.compact(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES);
+				// Its rewrite (and any write it took along) is committed and published here, not left to the next write.
+				commit();
+			}
+			finally {
+				this.writeLock.unlock();
+			}
 		}
 		catch (RuntimeException ex) {
 			// Only space is lost; the next round tries again.
@@ -628,7 +840,12 @@ final class LocalDatabase {
 			throw new StoreUnavailableException("local", "the " + this.description + " cannot be opened again yet", ex);
 		}
 		this.mvStore = reopened;
+		this.pinned = null;
+		pinCurrentVersion();
 		this.pending.clear();
+		// Writes made since the last commit are gone with the failed file: their writers must not return normally.
+		this.batch.fail(failed.getPanicException());
+		this.batch = new Batch();
 		this.log = new ChangeLog(this.options.historySize(), MAX_LOG_BYTES, counter(INDEX));
 		logger.warn("Opened the local store {} again after a write error", this.description, failed.getPanicException());
 		for (LocalStore store : this.stores) {
@@ -658,13 +875,18 @@ final class LocalDatabase {
 		MVStore.Builder builder = new MVStore.Builder().autoCommitDisabled();
 		Path path = this.options.path();
 		if (path != null && this.fileStores != null) {
-			builder.adoptFileStore(this.fileStores.apply(path.toString()));
+			builder.adoptFileStore(this.fileStores.apply(InterruptSafeFilePath.fileName(path)));
 		}
 		else if (path != null) {
-			builder.fileName(path.toString());
+			builder.fileName(InterruptSafeFilePath.fileName(path));
 		}
 		try {
-			return builder.open();
+			MVStore store = builder.open();
+			// Space of chunks no longer used is reused at the next commit, not kept 45 s (MVStore's default, which grew
+			// the file by every chunk written in that time: ~20 KB a write). A commit's writes reach the OS before it
+			// returns, so a killed JVM loses nothing; with fsync the file is forced at every commit.
+			store.setRetentionTime(0);
+			return store;
 		}
 		catch (MVStoreException ex) {
 			if (ex.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
@@ -698,6 +920,33 @@ final class LocalDatabase {
 	@Override
 	public String toString() {
 		return "LocalDatabase[" + this.description + "]";
+	}
+
+	/** Writes committed together; their writers wait for its commit. */
+	private static final class Batch {
+
+		private final CountDownLatch committed = new CountDownLatch(1);
+
+		volatile @Nullable MVStoreException failed;
+
+		void complete() {
+			this.committed.countDown();
+		}
+
+		void fail(@Nullable MVStoreException failure) {
+			this.failed = (failure != null) ? failure
+					: DataUtils.newMVStoreException(DataUtils.ERROR_CLOSED, "the file was closed before the commit");
+			complete();
+		}
+
+		boolean isDone() {
+			return this.committed.getCount() == 0;
+		}
+
+		boolean await(long nanos) throws InterruptedException {
+			return this.committed.await(nanos, TimeUnit.NANOSECONDS);
+		}
+
 	}
 
 }

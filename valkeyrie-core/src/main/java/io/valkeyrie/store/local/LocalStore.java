@@ -227,6 +227,10 @@ public final class LocalStore extends AbstractStore {
 		return requestTimeout();
 	}
 
+	LocalDatabase database() {
+		return this.database;
+	}
+
 	@Override
 	public String toString() {
 		return "LocalStore[backend=local, " + this.database.description() + ", namespace='" + namespace() + "'"

@@ -97,6 +97,27 @@ class LocalStoreTest {
 	}
 
 	@Test
+	void writesOfConcurrentWritersThatReturnedSurviveAKilledJvm() throws Exception {
+		Path file = this.directory.resolve("group.mv");
+		Process child = child("write-concurrently", file);
+		// Each line is printed after the put returned, so every acknowledged value was committed (in a shared commit).
+		List<String> acknowledged = awaitLines(child, "acked ", 400);
+		child.destroyForcibly().waitFor(CHILD_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+		Store store = open(LocalStore.builder().path(file));
+		int[] last = new int[Child.WRITERS];
+		for (String line : acknowledged) {
+			String[] parts = line.split(" ");
+			last[Integer.parseInt(parts[0])] = Math.max(last[Integer.parseInt(parts[0])], Integer.parseInt(parts[1]));
+		}
+		for (int writer = 0; writer < Child.WRITERS; writer++) {
+			// A writer's puts are sequential: its key holds its last acknowledged value or a later one.
+			assertThat(Integer.parseInt(store.get("writer/" + writer).valueAsString())).as("writer %s", writer)
+				.isGreaterThanOrEqualTo(last[writer]);
+		}
+	}
+
+	@Test
 	void aFileInUseByAnotherProcessIsRefusedWithAClearError() throws Exception {
 		Path file = this.directory.resolve("held.mv");
 		Process child = child("hold", file);
@@ -367,15 +388,28 @@ class LocalStoreTest {
 
 	/** Wait for a line starting with {@code expected}; returns the rest of it. */
 	private static String awaitLine(Process process, String expected) throws Exception {
+		return awaitLines(process, expected, 1).get(0);
+	}
+
+	/** Wait for {@code count} lines starting with {@code expected}; returns the rest of each. */
+	private static List<String> awaitLines(Process process, String expected, int count) throws Exception {
 		StringBuffer seen = new StringBuffer();
-		CompletableFuture<String> found = CompletableFuture.supplyAsync(() -> {
-			try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+		CompletableFuture<List<String>> found = CompletableFuture.supplyAsync(() -> {
+			List<String> lines = new ArrayList<>();
+			// Not closed: the child goes on writing to it until it is killed.
+			BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+			try {
 				String line;
 				while ((line = output.readLine()) != null) {
 					if (line.startsWith(expected)) {
-						return line.substring(expected.length());
+						lines.add(line.substring(expected.length()));
+						if (lines.size() == count) {
+							return lines;
+						}
 					}
-					seen.append(line).append('\n');
+					else {
+						seen.append(line).append('\n');
+					}
 				}
 				return null;
 			}
@@ -384,9 +418,9 @@ class LocalStoreTest {
 			}
 		});
 		try {
-			String rest = found.get(CHILD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-			if (rest != null) {
-				return rest;
+			List<String> lines = found.get(CHILD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			if (lines != null) {
+				return lines;
 			}
 		}
 		catch (TimeoutException ex) {
@@ -399,10 +433,24 @@ class LocalStoreTest {
 	/** The other process of the tests above. */
 	static final class Child {
 
+		static final int WRITERS = 4;
+
 		public static void main(String[] args) throws Exception {
 			String mode = args[0];
 			Store store = LocalStore.builder().path(Path.of(args[1])).open();
-			if (mode.equals("write")) {
+			if (mode.equals("write-concurrently")) {
+				for (int t = 0; t < WRITERS; t++) {
+					int writer = t;
+					Thread thread = new Thread(() -> {
+						for (int i = 1; i < 1_000_000; i++) {
+							store.put("writer/" + writer, Integer.toString(i));
+							System.out.println("acked " + writer + " " + i);
+						}
+					});
+					thread.start();
+				}
+			}
+			else if (mode.equals("write")) {
 				for (int i = 0; i < 100; i++) {
 					store.put("durable/" + i, "value " + i);
 				}
