@@ -2,6 +2,9 @@ package io.valkeyrie.boot.discovery;
 
 import java.util.Objects;
 
+import io.valkeyrie.store.StoreException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cloud.client.serviceregistry.AbstractAutoServiceRegistration;
@@ -14,6 +17,8 @@ import org.springframework.context.ApplicationContext;
  * the context stops.
  */
 public class ValkeyrieAutoServiceRegistration extends AbstractAutoServiceRegistration<ValkeyrieRegistration> {
+
+	private static final Log logger = LogFactory.getLog(ValkeyrieAutoServiceRegistration.class);
 
 	private final ValkeyrieRegistration registration;
 
@@ -50,8 +55,15 @@ public class ValkeyrieAutoServiceRegistration extends AbstractAutoServiceRegistr
 
 	@Override
 	protected void deregister() {
-		if (this.deregister) {
+		if (!this.deregister) {
+			return;
+		}
+		try {
 			super.deregister();
+		}
+		catch (StoreException ex) {
+			// Shutdown goes on: the instance still goes when the store closes or its keep-alive lapses.
+			logger.warn("Could not deregister " + this.registration + ": " + ex.getMessage());
 		}
 	}
 
