@@ -28,6 +28,7 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.util.ClassUtils;
 
@@ -46,16 +47,15 @@ import org.springframework.util.ClassUtils;
 @EnableConfigurationProperties(ValkeyrieConfigProperties.class)
 public final class ValkeyrieConfigAutoConfiguration {
 
-	private static final boolean CLOUD_CONTEXT = ClassUtils
-		.isPresent("org.springframework.cloud.endpoint.event.RefreshEvent", ValkeyrieConfigAutoConfiguration.class.getClassLoader());
-
 	@Bean
 	@ConditionalOnMissingBean
 	ValkeyrieConfigWatcher valkeyrieConfigWatcher(Store store, ValkeyrieConfigProperties properties,
-			ConfigurableEnvironment environment, ApplicationEventPublisher publisher) {
+			ConfigurableEnvironment environment, ApplicationEventPublisher publisher, ResourceLoader resourceLoader) {
+		boolean cloudContext = ClassUtils.isPresent("org.springframework.cloud.endpoint.event.RefreshEvent",
+				resourceLoader.getClassLoader());
 		ValkeyrieConfigReader reader = ValkeyrieConfigDataLocationResolver.reader(properties,
 				environment.getProperty("spring.application.name"), Arrays.asList(environment.getActiveProfiles()));
-		Runnable action = CLOUD_CONTEXT
+		Runnable action = cloudContext
 				? () -> CloudRefresh.publish(publisher, store)
 				: () -> updateInPlace(store, reader, environment, publisher);
 		return new ValkeyrieConfigWatcher(store, reader, properties.getWatch().getDelay(), action);
