@@ -1,0 +1,7 @@
+/**
+ * Benchmarks of discovery on the store.
+ */
+@NullMarked
+package io.valkeyrie.benchmarks.discovery;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of service discovery and registration on the valkeyrie store.
+ */
+@NullMarked
+package io.valkeyrie.boot.autoconfigure.discovery;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,18 @@
+package io.valkeyrie.boot.metadata;
+
+import io.valkeyrie.store.Store;
+import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.Stores;
+import io.valkeyrie.store.test.TestServers;
+
+/**
+ * The metadata store on the Consul test server ({@code scripts/servers}).
+ */
+class ConsulValkeyrieMetadataStoreTests extends AbstractValkeyrieMetadataStoreTests {
+
+	@Override
+	protected Store open(String namespace) {
+		return Stores.open(StoreConfig.builder("consul").endpoints(TestServers.endpoint("consul")).namespace(namespace).build());
+	}
+
+}
