@@ -19,7 +19,8 @@ public final class ValkeyrieBootstrapStores {
 	 * Open a store.
 	 * @param properties the bound {@code valkeyrie.*} properties
 	 * @return the open store; the caller closes it
-	 * @throws BackendUnreachableException if its server cannot be reached
+	 * @throws StoreStartupException if the store cannot open (its kind says whether the server
+	 * is unreachable, refused the credentials or the configuration)
 	 */
 	public static Store open(ValkeyrieProperties properties) {
 		ValkeyrieStoreFactory factory = new ValkeyrieStoreFactory(properties,

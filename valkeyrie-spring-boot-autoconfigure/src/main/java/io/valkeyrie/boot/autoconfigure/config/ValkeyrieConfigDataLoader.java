@@ -3,7 +3,7 @@ package io.valkeyrie.boot.autoconfigure.config;
 import java.util.List;
 import java.util.Map;
 
-import io.valkeyrie.boot.autoconfigure.BackendUnreachableException;
+import io.valkeyrie.boot.autoconfigure.StoreStartupException;
 import io.valkeyrie.boot.autoconfigure.ValkeyrieBootstrapStores;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreUnavailableException;
@@ -39,22 +39,31 @@ public class ValkeyrieConfigDataLoader implements ConfigDataLoader<ValkeyrieConf
 		try (Store store = ValkeyrieBootstrapStores.open(resource.getStoreProperties())) {
 			properties = resource.getReader().read(store);
 		}
-		catch (StoreUnavailableException ex) {
-			String backend = resource.getStoreProperties().getBackend();
-			List<String> endpoints = (ex instanceof BackendUnreachableException unreachable)
-					? unreachable.getEndpoints() : List.of();
-			if (resource.isOptionalImport()) {
-				this.logger.warn("Skipping optional configuration " + resource + ": the " + backend
-						+ " store cannot be reached (" + ex.getMessage() + ")");
-				throw new ConfigDataResourceNotFoundException(resource, ex);
+		catch (StoreStartupException ex) {
+			if (ex.getKind() != StoreStartupException.Kind.UNREACHABLE) {
+				// Wrong credentials or configuration are not an outage: optional or not, the
+				// startup failure analysis says what to change.
+				throw ex;
 			}
-			// Not the BackendUnreachableException itself: its own failure analyzer would take over, without the prefixes.
-			Throwable cause = (ex instanceof BackendUnreachableException && ex.getCause() != null) ? ex.getCause() : ex;
-			throw new ValkeyrieConfigDataUnavailableException(backend, endpoints, resource.getReader().getContexts(),
-					cause);
+			throw unavailable(resource, ex.getEndpoints(), ex, (ex.getCause() != null) ? ex.getCause() : ex);
+		}
+		catch (StoreUnavailableException ex) {
+			throw unavailable(resource, List.of(), ex, ex);
 		}
 		return new ConfigData(List.of(new MapPropertySource(SOURCE_PREFIX + resource.getReader().describe(),
 				properties)));
+	}
+
+	private RuntimeException unavailable(ValkeyrieConfigDataResource resource, List<String> endpoints,
+			RuntimeException failure, Throwable cause) {
+		String backend = resource.getStoreProperties().getBackend();
+		if (resource.isOptionalImport()) {
+			this.logger.warn("Skipping optional configuration " + resource + ": the " + backend
+					+ " store cannot be reached (" + failure.getMessage() + ")");
+			return new ConfigDataResourceNotFoundException(resource, failure);
+		}
+		// Not the startup exception itself: its own failure analyzer would take over, without the prefixes.
+		return new ValkeyrieConfigDataUnavailableException(backend, endpoints, resource.getReader().getContexts(), cause);
 	}
 
 }
