@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -242,6 +243,11 @@ final class ConsulHttp implements AutoCloseable {
 							+ response.text());
 				}
 				return response;
+			}
+			catch (CancellationException ex) {
+				// The wait for a pooled connection was interrupted (HttpClient set the interrupt status again).
+				Thread.currentThread().interrupt();
+				throw new StoreInterruptedException("Interrupted while waiting for a consul connection", ex);
 			}
 			catch (InterruptedIOException ex) {
 				if (aborter != null && aborter.stopped()) {

@@ -3,6 +3,7 @@ package io.valkeyrie.store.etcd;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -54,6 +55,7 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 	@Override
 	protected @Nullable Held acquire(long deadlineNanos) throws InterruptedException {
 		long seconds = EtcdLeases.seconds(this.options.ttl());
+		long granting = System.nanoTime();
 		long lease = this.leases.grant(seconds);
 		Held held = null;
 		boolean acquired = false;
@@ -64,7 +66,7 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 					.put(record, ByteSequence.EMPTY, PutOption.builder().withLeaseId(lease).build()))
 				.getHeader()
 				.getRevision();
-			held = new Held(revision, lease, record);
+			held = new Held(revision, granting, lease, record);
 			Held attempt = held;
 			held.keepAlive = EtcdKeepAlive.start(this.client, lease, (gone, cause) -> {
 				attempt.expired = true;
@@ -95,6 +97,7 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 					return null;
 				}
 				awaitDeletion(queue.getKvs().get(0), queue.getHeader().getRevision() + 1, remaining);
+				this.store.ensureOpen();
 			}
 		}
 		finally {
@@ -109,26 +112,47 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 	}
 
 	@Override
-	protected void release(Held held) {
+	protected boolean release(Held held) {
 		held.stopKeepAlive();
 		try {
 			// Revoking the lease deletes the record, which wakes the next waiter.
 			this.calls.await("lock release", this.client.getLeaseClient().revoke(held.lease));
+			return true;
 		}
 		catch (StoreUnavailableException ex) {
 			if (!EtcdCalls.isNotFound(ex)) {
 				throw ex;
 			}
 			// The lease is gone already (expired or revoked): so is the record.
+			return false;
 		}
 	}
 
 	/** Watch the held record and lease, to report a loss. */
 	private void holding(Held held) {
+		long validity = this.options.ttl().toNanos();
 		if (!this.options.renew()) {
 			// Held for one full TTL from now: refresh once, then let it run out (the lock reports the loss).
 			held.stopKeepAlive();
-			this.calls.await("lock lease refresh", this.client.getLeaseClient().keepAliveOnce(held.lease));
+			confirm(held);
+		}
+		else {
+			if (System.nanoTime() - held.confirmedNanos() > validity / 4) {
+				// A long wait: jetcd kept the lease alive, but only an answer to a request we timed proves it.
+				confirm(held);
+			}
+			// jetcd's own keep-alive does not tell when its requests were sent: confirm the lease's
+			// deadline with requests of our own (a lease has room for two keep-alives per TTL).
+			long period = Math.max(1, TimeUnit.NANOSECONDS.toMillis(validity / 3));
+			ScheduledFuture<?> renewal = this.store.scheduler().scheduleAtFixedRate(() -> {
+				long sent = System.nanoTime();
+				this.client.getLeaseClient().keepAliveOnce(held.lease).thenAccept((response) -> {
+					if (response.getTTL() > 0) {
+						held.renewed(sent);
+					}
+				});
+			}, period, period, TimeUnit.MILLISECONDS);
+			held.onEnd(() -> renewal.cancel(false));
 		}
 		Watch.Watcher watcher = this.client.getWatchClient()
 			.watch(held.record, WatchOption.builder().withRevision(held.fencingToken() + 1).withNoPut(true).build(),
@@ -154,8 +178,18 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 		}
 	}
 
+	/** Refresh the lease and note when, one round trip. */
+	private void confirm(Held held) {
+		long sent = System.nanoTime();
+		if (this.calls.await("lock lease refresh", this.client.getLeaseClient().keepAliveOnce(held.lease)).getTTL() > 0) {
+			held.renewed(sent);
+		}
+	}
+
 	private void awaitDeletion(KeyValue predecessor, long fromRevision, long remainingNanos) throws InterruptedException {
 		CompletableFuture<Void> deleted = new CompletableFuture<>();
+		Runnable wake = () -> deleted.complete(null);
+		this.store.onClose(wake);
 		Watch.Watcher watcher = this.client.getWatchClient()
 			.watch(predecessor.getKey(), WatchOption.builder().withRevision(fromRevision).withNoPut(true).build(),
 					Watch.listener((response) -> {
@@ -171,6 +205,7 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 			// Read the queue again: the caller checks the deadline.
 		}
 		finally {
+			this.store.removeOnClose(wake);
 			watcher.close();
 		}
 	}
@@ -186,8 +221,8 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 
 		private volatile boolean expired;
 
-		Held(long revision, long lease, ByteSequence record) {
-			super(revision);
+		Held(long revision, long sentNanos, long lease, ByteSequence record) {
+			super(revision, sentNanos);
 			this.lease = lease;
 			this.record = record;
 		}

@@ -283,6 +283,7 @@ public final class EtcdStore extends AbstractStore {
 
 	@Override
 	protected void doClose() {
+		this.calls.close();
 		this.feed.close();
 		try {
 			this.leases.close();

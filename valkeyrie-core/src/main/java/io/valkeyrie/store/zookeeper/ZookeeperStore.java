@@ -88,8 +88,6 @@ public final class ZookeeperStore extends AbstractStore {
 
 	private final ConnectionStateListener connectionListener = this::connectionStateChanged;
 
-	private final Set<Runnable> closeHooks = ConcurrentHashMap.newKeySet();
-
 	/** Runs between a CAS's read and its conditional write (tests reproduce races with it). */
 	volatile @Nullable Consumer<String> beforeConditionalWrite;
 
@@ -609,18 +607,8 @@ public final class ZookeeperStore extends AbstractStore {
 		this.feed.start();
 	}
 
-	/** Run {@code hook} when the store closes (wakes lock waiters). */
-	void onClose(Runnable hook) {
-		this.closeHooks.add(hook);
-	}
-
-	void removeOnClose(Runnable hook) {
-		this.closeHooks.remove(hook);
-	}
-
 	@Override
 	protected void doClose() {
-		this.closeHooks.forEach(Runnable::run);
 		this.feed.close();
 		this.expiries.close();
 		this.journal.close();

@@ -43,6 +43,7 @@ import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.WatchOptions;
 import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.internal.AbstractStoreLock;
 import io.valkeyrie.store.test.Timing;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -1340,9 +1341,17 @@ public abstract class StoreContractTests {
 		Duration ttl = ttl(one);
 		LockLease lease = one.newLock("l", LockOptions.builder().ttl(ttl).renew(false).build()).lock();
 		long acquired = System.nanoTime();
+		AtomicLong told = new AtomicLong();
+		lease.lost().thenRun(() -> told.set(System.nanoTime()));
 		LockLease taken = two.newLock("l", lockOptions(two)).tryLock(expiryBound(ttl).plus(Timing.seconds(5)))
 			.orElseThrow();
-		assertThat(Duration.ofNanos(System.nanoTime() - acquired)).isGreaterThanOrEqualTo(ttl.minusMillis(100));
+		long takenAt = System.nanoTime();
+		// The holder gives the lock up at its own deadline, and is told first: the TTL less the safety
+		// margin, or half of that where the server may expire it that early (Consul, docs/compatibility.md).
+		Duration deadline = ttl.minus(ttl.multipliedBy(AbstractStoreLock.SAFETY_MARGIN_PERCENT).dividedBy(100));
+		assertThat(Duration.ofNanos(takenAt - acquired)).isGreaterThanOrEqualTo(deadline.dividedBy(2).minusMillis(100));
+		assertThat(told.get()).as("holder told before the takeover").isNotZero();
+		assertThat(told.get() - takenAt).isNegative();
 		LockLoss loss = lease.lost().toCompletableFuture().get(expiryBound(ttl).toMillis(), TimeUnit.MILLISECONDS);
 		assertThat(loss.key()).isEqualTo("l");
 		assertThat(loss.fencingToken()).isEqualTo(lease.fencingToken());
@@ -1457,6 +1466,128 @@ public abstract class StoreContractTests {
 		assertThat(keys(store.list(""))).containsExactly("data");
 		lock.unlock();
 		assertThat(store.get("data")).isEqualTo(before);
+	}
+
+	@Test
+	void lockCloseEndsEveryWaiterAtOnceWithStoreClosed() throws Exception {
+		Store one = open();
+		Store two = openSecond();
+		one.newLock("l", lockOptions(one)).lock();
+		ExecutorService pool = threads(2);
+		CountDownLatch started = new CountDownLatch(2);
+		Future<Throwable> locking = pool.submit(() -> {
+			started.countDown();
+			return thrownBy(() -> two.newLock("l", lockOptions(two)).lock());
+		});
+		Future<Throwable> trying = pool.submit(() -> {
+			started.countDown();
+			return thrownBy(() -> two.newLock("l", lockOptions(two)).tryLock(Timing.seconds(60)));
+		});
+		started.await();
+		// Give both time to really wait on the backend: the close must then end them at once.
+		await().pollDelay(Timing.millis(700)).atMost(Timing.seconds(2)).until(() -> true);
+		assertThat(locking.isDone() || trying.isDone()).isFalse();
+		long closing = System.nanoTime();
+		two.close();
+		for (Future<Throwable> waiter : List.of(locking, trying)) {
+			Throwable thrown = waiter.get(Timing.seconds(10).toSeconds(), TimeUnit.SECONDS);
+			assertThat(thrown).isInstanceOf(StoreClosedException.class);
+			assertThat(thrown.getMessage()).doesNotContainPattern("PT[0-9]");
+		}
+		assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Timing.seconds(2));
+	}
+
+	@Test
+	void lockUnlockReleasesWhateverTheInterruptStatusAndKeepsIt() {
+		Store one = open();
+		Store two = openSecond();
+		for (boolean deleteOnUnlock : new boolean[] { false, true }) {
+			StoreLock lock = one.newLock("l", LockOptions.builder().ttl(ttl(one)).value("v").deleteOnUnlock(deleteOnUnlock).build());
+			LockLease lease = lock.lock();
+			Thread.currentThread().interrupt();
+			try {
+				lock.unlock();
+				assertThat(Thread.currentThread().isInterrupted()).isTrue();
+			}
+			finally {
+				Thread.interrupted();
+			}
+			assertThat(lease.isValid()).isFalse();
+			try (LockLease other = two.newLock("l", lockOptions(two)).tryLock().orElseThrow()) {
+				assertThat(other.fencingToken()).isGreaterThan(lease.fencingToken());
+			}
+		}
+	}
+
+	@Test
+	void lockInterruptedAttemptsGiveUpCleanlyAndLeaveNothingHeld() throws Exception {
+		Store one = open();
+		Store two = openSecond();
+		StoreLock lock = one.newLock("l", lockOptions(one));
+		StoreLock blocker = two.newLock("l", lockOptions(two));
+		java.util.Random random = new java.util.Random(42);
+		for (int i = 0; i < 24; i++) {
+			// Every third round the lock is held elsewhere, so the interrupt also hits the wait.
+			LockLease held = (i % 3 == 2) ? blocker.lock() : null;
+			boolean blocking = i % 2 == 0;
+			AtomicReference<Object> outcome = new AtomicReference<>();
+			Thread thread = new Thread(() -> {
+				try {
+					Object result = blocking ? lock.lock() : lock.tryLock(Timing.seconds(20)).orElse(null);
+					outcome.set((result != null) ? result : (Thread.currentThread().isInterrupted() ? "empty+interrupted" : "empty"));
+				}
+				catch (RuntimeException ex) {
+					outcome.set(ex);
+				}
+			});
+			thread.start();
+			// Interrupt at a random moment: before, during a round trip, or while waiting.
+			java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(40_000) * 1000L);
+			thread.interrupt();
+			thread.join(Timing.seconds(10).toMillis());
+			assertThat(thread.isAlive()).as("round %d still running", i).isFalse();
+			Object result = outcome.get();
+			if (result instanceof LockLease lease) {
+				lease.close();
+			}
+			else if (blocking) {
+				assertThat(result).as("round %d", i).isInstanceOf(StoreInterruptedException.class);
+			}
+			else {
+				assertThat(result).as("round %d", i).isEqualTo("empty+interrupted");
+			}
+			if (held != null) {
+				held.close();
+			}
+			assertThat(lock.isHeld()).isFalse();
+			// Nothing may be left behind: the lock is free for another client at once.
+			LockLease check = blocker.tryLock(Timing.seconds(2)).orElse(null);
+			assertThat(check).as("lock free after round %d (%s)", i, result).isNotNull();
+			check.close();
+		}
+	}
+
+	@Test
+	void lockLeaseOfAHolderThatCannotRenewEndsAtItsOwnDeadline() throws Exception {
+		Store one = open();
+		Duration ttl = ttl(one);
+		LockLease lease = one.newLock("l", LockOptions.builder().ttl(ttl).renew(false).build()).lock();
+		long acquired = System.nanoTime();
+		await().atMost(ttl.plus(Timing.seconds(1))).until(() -> !lease.isValid());
+		Duration lived = Duration.ofNanos(System.nanoTime() - acquired);
+		// The lease's own deadline comes before the server's expiry.
+		assertThat(lived).isLessThan(ttl.plus(Timing.millis(500)));
+		assertThat(lease.lost().toCompletableFuture().get(5, TimeUnit.SECONDS).reason()).isEqualTo(LockLoss.Reason.EXPIRED);
+	}
+
+	private static @org.jspecify.annotations.Nullable Throwable thrownBy(Executable call) {
+		try {
+			call.execute();
+			return null;
+		}
+		catch (Throwable ex) {
+			return ex;
+		}
 	}
 
 	// =====================================================================================

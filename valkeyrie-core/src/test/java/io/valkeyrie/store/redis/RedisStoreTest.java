@@ -13,11 +13,13 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.LockLease;
+import io.valkeyrie.store.LockNotHeldException;
 import io.valkeyrie.store.LockOptions;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.StoreException;
+import io.valkeyrie.store.StoreLock;
 import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.WatchOptions;
@@ -219,6 +221,17 @@ class RedisStoreTest {
 		store.watch("big", WatchOptions.DEFAULTS.resumeFrom(from), (event) -> resumed.add(describe(event)));
 		await().atMost(Timing.seconds(5)).until(() -> !resumed.isEmpty());
 		assertThat(resumed).containsExactly("resync {big=" + large + "}");
+	}
+
+	@Test
+	void unlockOfALockWhoseRecordIsGoneIsLockNotHeld() {
+		RedisStore store = open(config());
+		StoreLock lock = store.newLock("l", LONG_TTL);
+		LockLease lease = lock.lock();
+		this.redis.del("valkeyrie{" + this.namespace + "}:l:l");
+		assertThatThrownBy(lock::unlock).isInstanceOf(LockNotHeldException.class).hasMessageContaining("'l'");
+		assertThat(lease.isValid()).isFalse();
+		assertThat(lease.lost().toCompletableFuture().join().reason()).isEqualTo(io.valkeyrie.store.LockLoss.Reason.RECORD_REMOVED);
 	}
 
 	@Test

@@ -20,6 +20,7 @@ import io.valkeyrie.store.KeyModifiedException;
 import io.valkeyrie.store.KeyNotFoundException;
 import io.valkeyrie.store.LockLease;
 import io.valkeyrie.store.LockLoss;
+import io.valkeyrie.store.LockNotHeldException;
 import io.valkeyrie.store.LockOptions;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
@@ -81,6 +82,22 @@ class ZookeeperStoreTest {
 		client.start();
 		this.closeables.add(client);
 		return client;
+	}
+
+	@Test
+	void unlockOfALockWhoseZnodeIsGoneIsLockNotHeld() throws Exception {
+		Store store = open();
+		StoreLock lock = store.newLock("l");
+		LockLease lease = lock.lock();
+		CuratorFramework raw = rawClient();
+		String queue = "/valkeyrie/locks/" + this.namespace + "/l";
+		for (String contender : raw.getChildren().forPath(queue)) {
+			raw.delete().forPath(queue + "/" + contender);
+		}
+		// Whether the deletion's watch or the release finds it first, the unlock must say the lock was lost.
+		assertThatExceptionOfType(LockNotHeldException.class).isThrownBy(lock::unlock);
+		assertThat(lease.isValid()).isFalse();
+		assertThat(lease.lost().toCompletableFuture().get(5, TimeUnit.SECONDS).reason()).isEqualTo(LockLoss.Reason.RECORD_REMOVED);
 	}
 
 	@Test
