@@ -74,7 +74,15 @@ final class ConsulLock extends AbstractStoreLock<ConsulLock.Held> {
 					}
 					renewed = sent;
 				}
-				ConsulJson.TxnResult result = this.consul.txn(new ConsulJson.Txn().set(this.record, EMPTY, 0, session));
+				ConsulJson.TxnResult result;
+				try {
+					result = this.consul.txn(new ConsulJson.Txn().set(this.record, EMPTY, 0, session));
+				}
+				catch (RuntimeException ex) {
+					// Sent but not answered (interrupted, timed out, closed): it may have locked the record.
+					releaseQuietly(session);
+					throw ex;
+				}
 				if (result.committed() && result.last() != null) {
 					held = new Held(result.last().modifyIndex(), renewed, session);
 					startRenewal(held, sessionTtl);
@@ -112,6 +120,31 @@ final class ConsulLock extends AbstractStoreLock<ConsulLock.Held> {
 				sessions.destroyLater(session);
 			}
 		}
+	}
+
+	/**
+	 * Give back the record if {@code session} holds it, whatever the caller's interrupt status
+	 * (kept): destroying the session alone would free it only after the lock-delay.
+	 */
+	private void releaseQuietly(String session) {
+		boolean interrupted = Thread.interrupted();
+		try {
+			giveBack(session);
+		}
+		catch (RuntimeException ex) {
+			// Unreachable or closed: destroying the session frees the record, after the lock-delay.
+			logger.debug("Giving back lock '{}' failed", this.key, ex);
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	/** Delete the record if {@code session} holds it, in one transaction; whether it did. */
+	private boolean giveBack(String session) {
+		return this.consul.txn(new ConsulJson.Txn().checkSession(this.record, session).op("delete", this.record)).committed();
 	}
 
 	/** Block until the record changes or {@code wait} passes; interruptible, and ended by the store's close. */
@@ -180,8 +213,7 @@ final class ConsulLock extends AbstractStoreLock<ConsulLock.Held> {
 	protected boolean release(Held held) {
 		boolean ours = true;
 		try {
-			ours = this.consul.txn(new ConsulJson.Txn().checkSession(this.record, held.session).op("delete", this.record))
-				.committed();
+			ours = giveBack(held.session);
 		}
 		catch (RuntimeException ex) {
 			// Unreachable agent: the session expires by its TTL and frees the record then.

@@ -773,6 +773,8 @@ public final class ConsulStore extends AbstractStore {
 
 	@Override
 	protected void doClose() {
+		// Callers waiting for an answer end now; ending sessions and feeds still needs requests.
+		this.http.endInFlight();
 		try {
 			if (this.feed != null) {
 				this.feed.close();

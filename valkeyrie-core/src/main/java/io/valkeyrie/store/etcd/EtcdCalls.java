@@ -72,12 +72,20 @@ final class EtcdCalls {
 		}
 	}
 
-	/** End every call in flight, and every later one, with a {@link StoreClosedException}. */
-	void close() {
-		this.closed = true;
+	/**
+	 * End every call in flight with a {@link StoreClosedException} (the store is closing;
+	 * its own last calls, such as revoking leases, may still follow).
+	 */
+	void endInFlight() {
 		for (CompletableFuture<?> future : this.inFlight) {
 			future.completeExceptionally(new StoreClosedException("The etcd store was closed"));
 		}
+	}
+
+	/** End every call in flight, and every later one, with a {@link StoreClosedException}. */
+	void close() {
+		this.closed = true;
+		endInFlight();
 	}
 
 	static StoreException translate(String what, Throwable failure) {

@@ -52,8 +52,25 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 		this.leases = leases;
 	}
 
+	/** How often an attempt whose lease expired while it waited (a starved keep-alive) queues again. */
+	private static final int ATTEMPTS = 3;
+
 	@Override
 	protected @Nullable Held acquire(long deadlineNanos) throws InterruptedException {
+		for (int attempt = 1;; attempt++) {
+			try {
+				return attempt(deadlineNanos);
+			}
+			catch (LeaseExpired ex) {
+				if (attempt >= ATTEMPTS || deadlineNanos - System.nanoTime() <= 0) {
+					throw new StoreUnavailableException(EtcdCalls.BACKEND,
+							"the lease of the lock attempt on '" + this.key + "' expired while waiting", null);
+				}
+			}
+		}
+	}
+
+	private @Nullable Held attempt(long deadlineNanos) throws InterruptedException {
 		long seconds = EtcdLeases.seconds(this.options.ttl());
 		long granting = System.nanoTime();
 		long lease = this.leases.grant(seconds);
@@ -83,8 +100,7 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 				.build();
 			while (true) {
 				if (held.expired) {
-					throw new StoreUnavailableException(EtcdCalls.BACKEND,
-							"the lease of the lock attempt on '" + this.key + "' expired while waiting", null);
+					throw new LeaseExpired();
 				}
 				GetResponse queue = this.calls.await("lock queue read", this.client.getKVClient().get(prefix, predecessor));
 				if (queue.getKvs().isEmpty()) {
@@ -181,9 +197,27 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 	/** Refresh the lease and note when, one round trip. */
 	private void confirm(Held held) {
 		long sent = System.nanoTime();
-		if (this.calls.await("lock lease refresh", this.client.getLeaseClient().keepAliveOnce(held.lease)).getTTL() > 0) {
-			held.renewed(sent);
+		try {
+			this.calls.await("lock lease refresh", this.client.getLeaseClient().keepAliveOnce(held.lease));
 		}
+		catch (StoreUnavailableException ex) {
+			if (EtcdCalls.isNotFound(ex)) {
+				throw new LeaseExpired();
+			}
+			throw ex;
+		}
+		held.renewed(sent);
+	}
+
+	/** The attempt's lease expired before it held the lock: its record is gone, queue again. */
+	private static final class LeaseExpired extends RuntimeException {
+
+		private static final long serialVersionUID = 1L;
+
+		LeaseExpired() {
+			super(null, null, false, false);
+		}
+
 	}
 
 	private void awaitDeletion(KeyValue predecessor, long fromRevision, long remainingNanos) throws InterruptedException {

@@ -283,12 +283,14 @@ public final class EtcdStore extends AbstractStore {
 
 	@Override
 	protected void doClose() {
-		this.calls.close();
+		// Callers waiting for an answer end now; revoking the keep-alive leases still needs calls.
+		this.calls.endInFlight();
 		this.feed.close();
 		try {
 			this.leases.close();
 		}
 		finally {
+			this.calls.close();
 			if (this.ownsClient) {
 				this.client.close();
 			}

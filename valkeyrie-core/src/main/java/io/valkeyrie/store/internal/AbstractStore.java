@@ -25,7 +25,9 @@ import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreException;
+import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreLock;
+import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.ValueTooLargeException;
 import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WatchListener;
@@ -385,12 +387,18 @@ public abstract class AbstractStore implements Store, WatchSource {
 
 	/**
 	 * What a failure of a call becomes: a {@link StoreClosedException} if the store was
-	 * closed meanwhile (the backend's connections went with it), else itself if it is of the
-	 * store's family, else a {@link StoreException} naming the backend.
+	 * closed meanwhile (the backend's connections went with it), a
+	 * {@link StoreInterruptedException} if the caller was interrupted and the call broke,
+	 * else itself if it is of the store's family, else a {@link StoreException} naming the backend.
 	 */
 	public final StoreException failure(String what, RuntimeException ex) {
 		if (isClosed() && !(ex instanceof StoreClosedException)) {
 			return new StoreClosedException("The " + this.backend + " store was closed during " + what, ex);
+		}
+		if (Thread.currentThread().isInterrupted() && !(ex instanceof StoreInterruptedException)
+				&& (ex instanceof StoreUnavailableException || !(ex instanceof StoreException))) {
+			// The interrupt broke the call (a channel closed by it, an aborted wait): say so.
+			return new StoreInterruptedException("Interrupted during " + what + " on " + this.backend, ex);
 		}
 		if (ex instanceof StoreException store) {
 			return store;

@@ -53,7 +53,7 @@ final class BlockingCalls {
 	 * @throws KeeperException the other answers, for the caller to handle
 	 */
 	<T> T call(ZooKeeper zk, long deadline, Request<T> request) throws KeeperException {
-		Call call = new Call(Thread.currentThread(), deadline);
+		Call call = new Call(this, Thread.currentThread(), deadline);
 		calls.add(call);
 		if (watching.compareAndSet(false, true)) {
 			startWatchdog();
@@ -86,6 +86,15 @@ final class BlockingCalls {
 		finally {
 			calls.remove(call);
 		}
+	}
+
+	/** End the calls of this instance waiting now, as if their deadline had passed (the store closes). */
+	void endCalls() {
+		calls.forEach((call) -> {
+			if (call.owner == this) {
+				call.expire();
+			}
+		});
 	}
 
 	private static void startWatchdog() {
@@ -130,20 +139,30 @@ final class BlockingCalls {
 
 		private static final int EXPIRED = 3;
 
+		private final BlockingCalls owner;
+
 		private final Thread thread;
 
 		private final long deadline;
 
 		private final AtomicInteger state = new AtomicInteger(WAITING);
 
-		Call(Thread thread, long deadline) {
+		Call(BlockingCalls owner, Thread thread, long deadline) {
+			this.owner = owner;
 			this.thread = thread;
 			this.deadline = deadline;
 		}
 
 		/** Interrupt the caller if its deadline has passed and it still waits. */
 		void expireAt(long now) {
-			if (now - this.deadline >= 0 && this.state.compareAndSet(WAITING, EXPIRING)) {
+			if (now - this.deadline >= 0) {
+				expire();
+			}
+		}
+
+		/** Interrupt the caller if it still waits. */
+		void expire() {
+			if (this.state.compareAndSet(WAITING, EXPIRING)) {
 				this.thread.interrupt();
 				this.state.set(EXPIRED);
 			}

@@ -1,12 +1,15 @@
 package io.valkeyrie.store.zookeeper;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
@@ -47,6 +50,9 @@ final class ZkClient {
 	private final long timeoutNanos;
 
 	private final BlockingCalls blocking;
+
+	/** The answers callers wait for now: a closing store ends them at once. */
+	private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
 
 	ZkClient(CuratorFramework curator, boolean restrictAcl, long timeoutNanos) {
 		this.curator = curator;
@@ -345,6 +351,7 @@ final class ZkClient {
 
 	/** Wait for an answer until the deadline. */
 	<T> T await(CompletableFuture<T> future, long deadline) throws KeeperException {
+		this.inFlight.add(future);
 		try {
 			return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 		}
@@ -366,6 +373,17 @@ final class ZkClient {
 				throw runtime;
 			}
 			throw new StoreException("ZooKeeper request failed: " + cause, cause);
+		}
+		finally {
+			this.inFlight.remove(future);
+		}
+	}
+
+	/** End every call waiting for an answer now with a {@link StoreClosedException} (the store closes). */
+	void endInFlight() {
+		this.blocking.endCalls();
+		for (CompletableFuture<?> future : this.inFlight) {
+			future.completeExceptionally(new StoreClosedException("The zookeeper store was closed"));
 		}
 	}
 

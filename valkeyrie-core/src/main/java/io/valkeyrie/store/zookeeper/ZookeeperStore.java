@@ -609,6 +609,7 @@ public final class ZookeeperStore extends AbstractStore {
 
 	@Override
 	protected void doClose() {
+		this.client.endInFlight();
 		this.feed.close();
 		this.expiries.close();
 		this.journal.close();

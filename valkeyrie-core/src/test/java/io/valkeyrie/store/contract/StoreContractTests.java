@@ -1,6 +1,10 @@
 package io.valkeyrie.store.contract;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,7 +47,10 @@ import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.WatchOptions;
 import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.internal.AbstractStore;
 import io.valkeyrie.store.internal.AbstractStoreLock;
+import io.valkeyrie.store.test.FreezingProxy;
+import io.valkeyrie.store.test.TestServers;
 import io.valkeyrie.store.test.Timing;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -1530,23 +1537,11 @@ public abstract class StoreContractTests {
 			// Every third round the lock is held elsewhere, so the interrupt also hits the wait.
 			LockLease held = (i % 3 == 2) ? blocker.lock() : null;
 			boolean blocking = i % 2 == 0;
-			AtomicReference<Object> outcome = new AtomicReference<>();
-			Thread thread = new Thread(() -> {
-				try {
-					Object result = blocking ? lock.lock() : lock.tryLock(Timing.seconds(20)).orElse(null);
-					outcome.set((result != null) ? result : (Thread.currentThread().isInterrupted() ? "empty+interrupted" : "empty"));
-				}
-				catch (RuntimeException ex) {
-					outcome.set(ex);
-				}
-			});
-			thread.start();
 			// Interrupt at a random moment: before, during a round trip, or while waiting.
-			java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(40_000) * 1000L);
-			thread.interrupt();
-			thread.join(Timing.seconds(10).toMillis());
-			assertThat(thread.isAlive()).as("round %d still running", i).isFalse();
-			Object result = outcome.get();
+			Object result = interruptedAfter(random.nextInt(40_000), () -> {
+				Object lease = blocking ? lock.lock() : lock.tryLock(Timing.seconds(20)).orElse(null);
+				return (lease != null) ? lease : (Thread.currentThread().isInterrupted() ? "empty+interrupted" : "empty");
+			});
 			if (result instanceof LockLease lease) {
 				lease.close();
 			}
@@ -1580,6 +1575,111 @@ public abstract class StoreContractTests {
 		assertThat(lease.lost().toCompletableFuture().get(5, TimeUnit.SECONDS).reason()).isEqualTo(LockLoss.Reason.EXPIRED);
 	}
 
+	/** Whether a store in another process can open the same data (not the local backend's file). */
+	protected boolean sharedWithOtherProcesses() {
+		return true;
+	}
+
+	@Test
+	void lockFrozenHolderLearnsOfTheLossBeforeItsNextCallReturns() throws Exception {
+		Store other = open();
+		Duration ttl = ttl(other);
+		if (!sharedWithOtherProcesses()) {
+			frozenHolderInThisProcess(other, ttl);
+			return;
+		}
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+				LockHolderProcess.class.getName(), LockHolderProcess.configLine(storeConfig().namespace(namespace()).build()),
+				"l", String.valueOf(ttl.toMillis()))
+			.redirectError(ProcessBuilder.Redirect.INHERIT)
+			.start();
+		ExecutorService reader = threads(1);
+		BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+		PrintStream in = new PrintStream(holder.getOutputStream(), true, StandardCharsets.UTF_8);
+		try {
+			String held = reader.submit(out::readLine).get(Timing.seconds(30).toSeconds(), TimeUnit.SECONDS);
+			assertThat(held).startsWith("HELD ");
+			signal(holder, "STOP");
+			// Frozen: no renewal, no timer. The server lets the lock go after its TTL, and another client takes it.
+			LockLease taken = other.newLock("l", lockOptions(other)).tryLock(ttl.multipliedBy(3).plus(Timing.seconds(10)))
+				.orElseThrow();
+			assertThat(taken.fencingToken()).isGreaterThan(Long.parseLong(held.substring(5)));
+			signal(holder, "CONT");
+			in.println("WRITE");
+			String wrote = reader.submit(out::readLine).get(Timing.seconds(30).toSeconds(), TimeUnit.SECONDS);
+			// Told before its first call after waking returned (whichever of the timer or the call noticed first).
+			assertThat(wrote).matches("(WROTE|FAILED) told=true valid=false reason=.*");
+			in.close();
+		}
+		finally {
+			holder.destroyForcibly();
+			holder.waitFor(10, TimeUnit.SECONDS);
+		}
+	}
+
+	/** The local file is this process's alone: the holder's renewals and timer are frozen instead. */
+	private void frozenHolderInThisProcess(Store other, Duration ttl) throws Exception {
+		Store holder = open();
+		LockLease lease = holder.newLock("l", LockOptions.builder().ttl(ttl).build()).lock();
+		CountDownLatch thaw = new CountDownLatch(1);
+		((AbstractStore) holder).scheduler().execute(() -> {
+			try {
+				thaw.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		try {
+			AtomicLong told = new AtomicLong();
+			lease.lost().thenRun(() -> told.set(System.nanoTime()));
+			LockLease taken = other.newLock("l", lockOptions(other)).tryLock(ttl.multipliedBy(3).plus(Timing.seconds(10)))
+				.orElseThrow();
+			assertThat(taken.fencingToken()).isGreaterThan(lease.fencingToken());
+			holder.put("fenced", "x");
+			long returned = System.nanoTime();
+			assertThat(told.get()).isNotZero();
+			assertThat(told.get() - returned).isNegative();
+			assertThat(lease.isValid()).isFalse();
+		}
+		finally {
+			thaw.countDown();
+		}
+	}
+
+	private static void signal(Process process, String signal) throws Exception {
+		Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).start();
+		assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s", signal).isTrue();
+	}
+
+	/**
+	 * Run {@code call} on a thread of its own, interrupt it after {@code micros} and wait for it
+	 * to end (it must, promptly).
+	 * @return what it returned or threw; a {@link StoreInterruptedException} thrown without
+	 * the interrupt status set becomes an {@link AssertionError}
+	 */
+	private static Object interruptedAfter(long micros, java.util.concurrent.Callable<Object> call) throws InterruptedException {
+		AtomicReference<Object> outcome = new AtomicReference<>();
+		Thread thread = new Thread(() -> {
+			try {
+				outcome.set(call.call());
+			}
+			catch (StoreInterruptedException ex) {
+				outcome.set(Thread.currentThread().isInterrupted() ? ex : new AssertionError("interrupt status lost", ex));
+			}
+			catch (Exception ex) {
+				outcome.set(ex);
+			}
+		});
+		thread.start();
+		java.util.concurrent.locks.LockSupport.parkNanos(micros * 1000);
+		thread.interrupt();
+		thread.join(Timing.seconds(10).toMillis());
+		assertThat(thread.isAlive()).as("interrupted call still running").isFalse();
+		return outcome.get();
+	}
+
 	private static @org.jspecify.annotations.Nullable Throwable thrownBy(Executable call) {
 		try {
 			call.execute();
@@ -1610,6 +1710,64 @@ public abstract class StoreContractTests {
 		for (Executable call : calls) {
 			assertThatThrownBy(call::execute).isInstanceOf(StoreClosedException.class);
 		}
+	}
+
+	@Test
+	void closeEndsCallsInFlightAtOnceWithStoreClosed() throws Exception {
+		if (!sharedWithOtherProcesses()) {
+			// The local backend has no round trip to freeze: its calls wait only for the database's write lock.
+			return;
+		}
+		StoreConfig config = storeConfig().namespace(namespace()).build();
+		String endpoint = config.endpoints().get(0);
+		java.net.InetSocketAddress server = TestServers.address(endpoint);
+		String target = server.getHostString() + ":" + server.getPort();
+		try (FreezingProxy proxy = new FreezingProxy(target)) {
+			StoreConfig.Builder through = config.toBuilder()
+				.endpoints(endpoint.replace(target, proxy.endpoint()))
+				.requestTimeout(Timing.seconds(30));
+			if (config.option("session-timeout") != null) {
+				// A ZooKeeper client gives up on a silent server after 2/3 of it: not before the close.
+				through.option("session-timeout", "30s");
+			}
+			Store store = open(through);
+			store.put("k", "v");
+			proxy.freeze();
+			ExecutorService pool = threads(3);
+			Future<Throwable> put = pool.submit(() -> thrownBy(() -> store.put("k", "w")));
+			Future<Throwable> watch = pool.submit(() -> thrownBy(() -> store.watch("other", (e) -> {
+			})));
+			await().pollDelay(Timing.millis(700)).atMost(Timing.seconds(2)).until(() -> true);
+			assertThat(put.isDone()).as("put waits for the frozen server").isFalse();
+			long closing = System.nanoTime();
+			pool.submit(store::close);
+			assertThat(put.get(Timing.seconds(10).toSeconds(), TimeUnit.SECONDS)).isInstanceOf(StoreClosedException.class);
+			Throwable watched = watch.get(Timing.seconds(10).toSeconds(), TimeUnit.SECONDS);
+			if (watched != null) {
+				// The registration was waiting for its first state: it ends like any call in flight.
+				assertThat(watched).isInstanceOf(StoreClosedException.class);
+			}
+			assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Timing.seconds(3));
+		}
+	}
+
+	@Test
+	void errorsInterruptedCallsEndWithStoreInterruptedAndTheInterruptStatusSet() throws Exception {
+		Store store = open();
+		Store other = openSecond();
+		java.util.Random random = new java.util.Random(7);
+		for (int i = 0; i < 30; i++) {
+			String value = "v" + i;
+			Object outcome = interruptedAfter(random.nextInt(3_000), () -> {
+				store.put("k", value);
+				return "done";
+			});
+			assertThat(outcome).as("round %d", i).isInstanceOfAny(String.class, StoreInterruptedException.class);
+		}
+		// An interrupt of one caller disturbs nobody else (an interrupted put may still land later: its outcome is unknown).
+		store.put("after", "1");
+		other.put("after", "2");
+		assertThat(store.get("after").valueAsString()).isEqualTo("2");
 	}
 
 	@Test

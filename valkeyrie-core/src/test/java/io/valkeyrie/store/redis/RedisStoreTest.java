@@ -318,6 +318,13 @@ class RedisStoreTest {
 	}
 
 	private static String value(WatchEvent event) {
+		if (event instanceof WatchEvent.Put put) {
+			// A change's current() is only available while the listener handles it.
+			return put.pair().valueAsString();
+		}
+		if (event instanceof WatchEvent.Delete) {
+			return "<absent>";
+		}
 		KVPair pair = event.current().get("k");
 		return (pair != null) ? pair.valueAsString() : "<absent>";
 	}

@@ -30,6 +30,7 @@ import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.test.FreezingProxy;
 import io.valkeyrie.store.test.TestServers;
 import io.valkeyrie.store.test.Timing;
 import org.apache.curator.framework.CuratorFramework;
