@@ -457,8 +457,8 @@ public abstract class AbstractStore implements Store, WatchSource {
 
 	private void checkTtl(@Nullable Duration ttl) {
 		if (ttl != null && ttl.compareTo(minimumTtl()) < 0) {
-			throw new InvalidTtlException("TTL " + ttl + " is below the " + this.backend + " store's minimum of "
-					+ minimumTtl() + ": " + minimumTtlReason());
+			throw new InvalidTtlException("TTL " + BackendOptions.format(ttl) + " is below the " + this.backend
+					+ " store's minimum of " + BackendOptions.format(minimumTtl()) + ": " + minimumTtlReason());
 		}
 	}
 

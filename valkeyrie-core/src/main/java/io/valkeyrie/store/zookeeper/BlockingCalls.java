@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
 import org.apache.zookeeper.KeeperException;
@@ -34,6 +35,8 @@ final class BlockingCalls {
 
 	private final long timeoutNanos;
 
+	private volatile boolean closed;
+
 	/** A request to send on a handle, with the synchronous API. */
 	@FunctionalInterface
 	interface Request<T> {
@@ -55,6 +58,10 @@ final class BlockingCalls {
 	<T> T call(ZooKeeper zk, long deadline, Request<T> request) throws KeeperException {
 		Call call = new Call(this, Thread.currentThread(), deadline);
 		calls.add(call);
+		if (this.closed) {
+			calls.remove(call);
+			throw new StoreClosedException("The zookeeper store is closed");
+		}
 		if (watching.compareAndSet(false, true)) {
 			startWatchdog();
 		}
@@ -86,6 +93,12 @@ final class BlockingCalls {
 		finally {
 			calls.remove(call);
 		}
+	}
+
+	/** Refuse every later call, and end the ones waiting now. */
+	void close() {
+		this.closed = true;
+		endCalls();
 	}
 
 	/** End the calls of this instance waiting now, as if their deadline had passed (the store closes). */

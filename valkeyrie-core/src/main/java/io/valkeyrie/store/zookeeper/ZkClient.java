@@ -54,6 +54,8 @@ final class ZkClient {
 	/** The answers callers wait for now: a closing store ends them at once. */
 	private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
 
+	private volatile boolean closed;
+
 	ZkClient(CuratorFramework curator, boolean restrictAcl, long timeoutNanos) {
 		this.curator = curator;
 		this.acl = restrictAcl ? ZooDefs.Ids.CREATOR_ALL_ACL : ZooDefs.Ids.OPEN_ACL_UNSAFE;
@@ -353,6 +355,9 @@ final class ZkClient {
 	<T> T await(CompletableFuture<T> future, long deadline) throws KeeperException {
 		this.inFlight.add(future);
 		try {
+			if (this.closed) {
+				future.completeExceptionally(new StoreClosedException("The zookeeper store is closed"));
+			}
 			return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 		}
 		catch (TimeoutException ex) {
@@ -377,6 +382,13 @@ final class ZkClient {
 		finally {
 			this.inFlight.remove(future);
 		}
+	}
+
+	/** End every call waiting for an answer now, and every later one, with a {@link StoreClosedException}. */
+	void close() {
+		this.closed = true;
+		this.blocking.close();
+		endInFlight();
 	}
 
 	/** End every call waiting for an answer now with a {@link StoreClosedException} (the store closes). */

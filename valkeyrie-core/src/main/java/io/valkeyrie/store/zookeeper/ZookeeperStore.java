@@ -28,6 +28,7 @@ import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.internal.AbstractStore;
 import io.valkeyrie.store.internal.Keys;
 import io.valkeyrie.store.internal.Secrets;
+import io.valkeyrie.store.internal.BackendOptions;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.state.ConnectionState;
@@ -156,7 +157,7 @@ public final class ZookeeperStore extends AbstractStore {
 		try {
 			if (!curator.blockUntilConnected((int) config().connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
 				throw new StoreUnavailableException(ZkClient.BACKEND, "could not connect to "
-						+ curator.getZookeeperClient().getCurrentConnectionString() + " within " + config().connectTimeout(), null);
+						+ curator.getZookeeperClient().getCurrentConnectionString() + " within " + BackendOptions.format(config().connectTimeout()), null);
 			}
 		}
 		catch (InterruptedException ex) {
@@ -609,6 +610,7 @@ public final class ZookeeperStore extends AbstractStore {
 
 	@Override
 	protected void doClose() {
+		// Callers waiting for an answer end now; closing keep-alives and watchers may still need calls.
 		this.client.endInFlight();
 		this.feed.close();
 		this.expiries.close();
@@ -618,6 +620,8 @@ public final class ZookeeperStore extends AbstractStore {
 		curator.getConnectionStateListenable().removeListener(this.connectionListener);
 		this.keepAlives.close(this.ownsClient);
 		this.watchers.close(this.ownsClient);
+		// Calls that started meanwhile end now too, and later ones at once.
+		this.client.close();
 		if (this.ownsClient) {
 			curator.close();
 		}
