@@ -22,7 +22,10 @@ public interface LockLease extends AutoCloseable {
 	 */
 	long fencingToken();
 
-	/** Whether the lease is still held: not released and not lost. */
+	/**
+	 * Whether the lease is still held: not released, not lost, and not past its own deadline
+	 * (see {@link StoreLock}); a lease found past it is reported lost here.
+	 */
 	boolean isValid();
 
 	/**

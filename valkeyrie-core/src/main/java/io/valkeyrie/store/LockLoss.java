@@ -18,6 +18,13 @@ public record LockLoss(String key, long fencingToken, Reason reason, @Nullable T
 		/** The lock was taken without renewal and its TTL ran out. */
 		EXPIRED,
 
+		/**
+		 * No renewal the server confirmed came within the lease's validity (its TTL less the
+		 * safety margin), by this process's monotonic clock: the process may have been paused
+		 * or cut off, and the server may have given the lock to another holder already.
+		 */
+		EXPIRED_LOCALLY,
+
 		/** The backend session or lease behind the lock expired. */
 		SESSION_EXPIRED,
 

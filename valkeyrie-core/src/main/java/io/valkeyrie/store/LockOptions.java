@@ -3,6 +3,8 @@ package io.valkeyrie.store;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.valkeyrie.store.internal.BackendOptions;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,7 +32,7 @@ public record LockOptions(byte @Nullable [] value, @Nullable Duration ttl, boole
 
 	public LockOptions {
 		if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
-			throw new IllegalArgumentException("'ttl' must be positive, was " + ttl);
+			throw new IllegalArgumentException("'ttl' must be positive, was " + BackendOptions.format(ttl));
 		}
 		value = (value != null) ? value.clone() : null;
 	}

@@ -3,6 +3,8 @@ package io.valkeyrie.store;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.valkeyrie.store.internal.BackendOptions;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,7 +25,7 @@ public record WriteOptions(@Nullable Duration ttl, boolean keepAlive) {
 
 	public WriteOptions {
 		if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
-			throw new IllegalArgumentException("'ttl' must be positive, was " + ttl);
+			throw new IllegalArgumentException("'ttl' must be positive, was " + BackendOptions.format(ttl));
 		}
 		if (keepAlive && ttl == null) {
 			throw new IllegalArgumentException("'keepAlive' needs a 'ttl': it says how long the key outlives its writer");

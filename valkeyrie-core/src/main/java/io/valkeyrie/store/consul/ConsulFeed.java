@@ -315,6 +315,8 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 			this.closed = true;
 			feed = this.thread;
 		}
+		// A watch registration waiting for the first answer ends now (and finds the store closed).
+		this.baseline.countDown();
 		this.aborter.abort();
 		if (feed != null) {
 			feed.interrupt();

@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -66,6 +69,9 @@ final class ConsulHttp implements AutoCloseable {
 	private final PoolingHttpClientConnectionManager connections;
 
 	private final CloseableHttpClient client;
+
+	/** The requests callers wait for now: a closing store ends them at once. */
+	private final Set<HttpUriRequestBase> inFlight = ConcurrentHashMap.newKeySet();
 
 	ConsulHttp(StoreConfig config, ConsulSettings settings) {
 		this.endpoints = settings.endpoints();
@@ -226,6 +232,7 @@ final class ConsulHttp implements AutoCloseable {
 					throw new StoreInterruptedException("Consul request aborted", null);
 				}
 			}
+			this.inFlight.add(request);
 			try {
 				Response response = this.client.execute(request, (http) -> {
 					Header index = http.getFirstHeader("X-Consul-Index");
@@ -242,6 +249,11 @@ final class ConsulHttp implements AutoCloseable {
 							+ response.text());
 				}
 				return response;
+			}
+			catch (CancellationException ex) {
+				// The wait for a pooled connection was interrupted (HttpClient set the interrupt status again).
+				Thread.currentThread().interrupt();
+				throw new StoreInterruptedException("Interrupted while waiting for a consul connection", ex);
 			}
 			catch (InterruptedIOException ex) {
 				if (aborter != null && aborter.stopped()) {
@@ -262,6 +274,10 @@ final class ConsulHttp implements AutoCloseable {
 				if (aborter != null && aborter.stopped()) {
 					throw new StoreInterruptedException("Consul request aborted", ex);
 				}
+				if (request.isCancelled()) {
+					// Ended by a closing store: no other endpoint either.
+					throw new StoreUnavailableException(BACKEND, method + " /v1/" + path + " was aborted", ex);
+				}
 				failure = ex;
 				// Only a request that never reached the agent may go again (to the next endpoint); a
 				// write whose answer was lost may have been applied.
@@ -271,6 +287,9 @@ final class ConsulHttp implements AutoCloseable {
 				if (System.nanoTime() >= deadline) {
 					break;
 				}
+			}
+			finally {
+				this.inFlight.remove(request);
 			}
 		}
 		throw new StoreUnavailableException(BACKEND, method + " /v1/" + path + " failed: " + failure, failure);
@@ -344,6 +363,11 @@ final class ConsulHttp implements AutoCloseable {
 
 	private static Duration min(Duration a, Duration b) {
 		return (a.compareTo(b) <= 0) ? a : b;
+	}
+
+	/** Abort every request in flight now (the store is closing; its own last requests may follow). */
+	void endInFlight() {
+		this.inFlight.forEach(HttpUriRequestBase::cancel);
 	}
 
 	@Override

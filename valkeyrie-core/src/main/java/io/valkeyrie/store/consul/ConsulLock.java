@@ -1,6 +1,7 @@
 package io.valkeyrie.store.consul;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
@@ -42,26 +43,48 @@ final class ConsulLock extends AbstractStoreLock<ConsulLock.Held> {
 	}
 
 	@Override
+	protected Duration validity() {
+		// Consul may invalidate a session as early as its TTL after the last renewal.
+		return this.consul.sessions().sessionTtl(this.options.ttl());
+	}
+
+	@Override
 	protected @Nullable Held acquire(long deadlineNanos) throws InterruptedException {
 		ConsulSessions sessions = this.consul.sessions();
 		Duration sessionTtl = sessions.sessionTtl(this.options.ttl());
 		Duration lockDelay = this.consul.settings().lockDelay();
-		String session = sessions.create("valkeyrie-lock", sessionTtl, "delete", lockDelay);
 		long renewed = System.nanoTime();
+		String session = sessions.create("valkeyrie-lock", sessionTtl, "delete", lockDelay);
 		Held held = null;
+		ConsulHttp.Aborter aborter = new ConsulHttp.Aborter();
+		CountDownLatch closing = new CountDownLatch(1);
+		Runnable wake = () -> {
+			closing.countDown();
+			aborter.abort();
+		};
+		this.consul.onClose(wake);
 		try {
 			long backoff = 20;
 			while (true) {
 				if (System.nanoTime() - renewed > sessionTtl.toNanos() / 2) {
 					// A long wait: keep the waiting session alive (or replace it if Consul dropped it).
+					long sent = System.nanoTime();
 					if (!sessions.renew(session)) {
 						session = sessions.create("valkeyrie-lock", sessionTtl, "delete", lockDelay);
 					}
-					renewed = System.nanoTime();
+					renewed = sent;
 				}
-				ConsulJson.TxnResult result = this.consul.txn(new ConsulJson.Txn().set(this.record, EMPTY, 0, session));
+				ConsulJson.TxnResult result;
+				try {
+					result = this.consul.txn(new ConsulJson.Txn().set(this.record, EMPTY, 0, session));
+				}
+				catch (RuntimeException ex) {
+					// Sent but not answered (interrupted, timed out, closed): it may have locked the record.
+					releaseQuietly(session);
+					throw ex;
+				}
 				if (result.committed() && result.last() != null) {
-					held = new Held(result.last().modifyIndex(), session);
+					held = new Held(result.last().modifyIndex(), renewed, session);
 					startRenewal(held, sessionTtl);
 					return held;
 				}
@@ -79,27 +102,53 @@ final class ConsulLock extends AbstractStoreLock<ConsulLock.Held> {
 				boolean taken = entry != null && entry.key().equals(this.record) && entry.session() != null;
 				if (taken) {
 					Duration wait = Duration.ofNanos(Math.min(remaining, this.consul.settings().watchWait().toNanos()));
-					awaitChange(current.index(), wait);
+					awaitChange(current.index(), wait, aborter);
 					backoff = 20;
 				}
 				else {
 					// Free but refused: the lock-delay after a holder's session was invalidated.
 					// Consul sends no notice when it ends, so retry with back-off.
-					TimeUnit.MILLISECONDS.sleep(Math.min(backoff, TimeUnit.NANOSECONDS.toMillis(remaining) + 1));
+					closing.await(Math.min(backoff, TimeUnit.NANOSECONDS.toMillis(remaining) + 1), TimeUnit.MILLISECONDS);
 					backoff = Math.min(backoff * 2, 500);
 				}
+				this.consul.ensureOpen();
 			}
 		}
 		finally {
+			this.consul.removeOnClose(wake);
 			if (held == null) {
 				sessions.destroyLater(session);
 			}
 		}
 	}
 
-	/** Block until the record changes or {@code wait} passes; interruptible. */
-	private void awaitChange(long index, Duration wait) throws InterruptedException {
-		ConsulHttp.Aborter aborter = new ConsulHttp.Aborter();
+	/**
+	 * Give back the record if {@code session} holds it, whatever the caller's interrupt status
+	 * (kept): destroying the session alone would free it only after the lock-delay.
+	 */
+	private void releaseQuietly(String session) {
+		boolean interrupted = Thread.interrupted();
+		try {
+			giveBack(session);
+		}
+		catch (RuntimeException ex) {
+			// Unreachable or closed: destroying the session frees the record, after the lock-delay.
+			logger.debug("Giving back lock '{}' failed", this.key, ex);
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	/** Delete the record if {@code session} holds it, in one transaction; whether it did. */
+	private boolean giveBack(String session) {
+		return this.consul.txn(new ConsulJson.Txn().checkSession(this.record, session).op("delete", this.record)).committed();
+	}
+
+	/** Block until the record changes or {@code wait} passes; interruptible, and ended by the store's close. */
+	private void awaitChange(long index, Duration wait, ConsulHttp.Aborter aborter) throws InterruptedException {
 		Future<ConsulHttp.Response> query = this.consul.io()
 			.submit(() -> this.consul.http()
 				.blockingGet(ConsulHttp.kvPath(this.record), "recurse", Math.max(1, index), wait, aborter));
@@ -112,6 +161,7 @@ final class ConsulLock extends AbstractStoreLock<ConsulLock.Held> {
 			throw ex;
 		}
 		catch (ExecutionException ex) {
+			this.consul.ensureOpen();
 			if (ex.getCause() instanceof StoreException failure) {
 				throw failure;
 			}
@@ -133,10 +183,14 @@ final class ConsulLock extends AbstractStoreLock<ConsulLock.Held> {
 		}
 		ConsulSessions sessions = this.consul.sessions();
 		try {
+			long sent = System.nanoTime();
 			boolean alive = this.options.renew() ? sessions.renew(held.session) : sessions.exists(held.session);
 			if (!alive) {
 				lost(held, LockLoss.Reason.SESSION_EXPIRED, null);
 				return;
+			}
+			if (this.options.renew()) {
+				held.renewed(sent);
 			}
 			held.lastContact = System.nanoTime();
 			ConsulEntry entry = this.consul.read(this.record, "consistent");
@@ -156,9 +210,10 @@ final class ConsulLock extends AbstractStoreLock<ConsulLock.Held> {
 	}
 
 	@Override
-	protected void release(Held held) {
+	protected boolean release(Held held) {
+		boolean ours = true;
 		try {
-			this.consul.txn(new ConsulJson.Txn().checkSession(this.record, held.session).op("delete", this.record));
+			ours = giveBack(held.session);
 		}
 		catch (RuntimeException ex) {
 			// Unreachable agent: the session expires by its TTL and frees the record then.
@@ -166,6 +221,7 @@ final class ConsulLock extends AbstractStoreLock<ConsulLock.Held> {
 		}
 		// Released first, so destroying the session sets no lock-delay on the record.
 		this.consul.sessions().destroyLater(held.session);
+		return ours;
 	}
 
 	static final class Held extends AbstractStoreLock.Acquisition {
@@ -174,8 +230,8 @@ final class ConsulLock extends AbstractStoreLock<ConsulLock.Held> {
 
 		volatile long lastContact = System.nanoTime();
 
-		Held(long fencingToken, String session) {
-			super(fencingToken);
+		Held(long fencingToken, long sentNanos, String session) {
+			super(fencingToken, sentNanos);
 			this.session = session;
 		}
 

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.valkeyrie.store.InvalidTtlException;
 import io.valkeyrie.store.StoreException;
+import io.valkeyrie.store.internal.BackendOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +72,7 @@ final class ConsulSessions implements AutoCloseable {
 		ConsulHttp.Response response = this.http.put("session/create", "",
 				ConsulJson.session(name, ttl.toMillis() + "ms", behavior, lockDelay.toMillis() + "ms"));
 		if (response.status() == 400 && response.text().contains("TTL")) {
-			throw new InvalidTtlException("consul refused the session TTL " + ttl + " (" + response.text()
+			throw new InvalidTtlException("consul refused the session TTL " + BackendOptions.format(ttl) + " (" + response.text()
 					+ "); the agent's session_ttl_min is higher than the consul option 'session-ttl-min' says");
 		}
 		if (!response.ok()) {

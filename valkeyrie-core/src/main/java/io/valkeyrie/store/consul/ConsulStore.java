@@ -752,7 +752,7 @@ public final class ConsulStore extends AbstractStore {
 	protected String minimumTtlReason() {
 		return "TTL keys and locks use Consul sessions, which Consul invalidates up to twice their TTL after the last renewal, "
 				+ "so a TTL needs a session TTL of half of it, and session TTLs cannot be below session_ttl_min ("
-				+ this.sessionTtlMin + " from " + this.sessionTtlMinSource + ")";
+				+ BackendOptions.format(this.sessionTtlMin) + " from " + this.sessionTtlMinSource + ")";
 	}
 
 	@Override
@@ -779,6 +779,8 @@ public final class ConsulStore extends AbstractStore {
 
 	@Override
 	protected void doClose() {
+		// Callers waiting for an answer end now; ending sessions and feeds still needs requests.
+		this.http.endInFlight();
 		try {
 			if (this.feed != null) {
 				this.feed.close();

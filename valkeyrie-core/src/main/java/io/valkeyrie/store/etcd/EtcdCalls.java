@@ -1,7 +1,9 @@
 package io.valkeyrie.store.etcd;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -9,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
+import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
@@ -24,6 +27,11 @@ final class EtcdCalls {
 
 	private final Duration timeout;
 
+	/** The futures callers wait for now: a closing store ends them at once. */
+	private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+
+	private volatile boolean closed;
+
 	EtcdCalls(Duration timeout) {
 		this.timeout = timeout;
 	}
@@ -37,7 +45,11 @@ final class EtcdCalls {
 	 * @param what the call, for the message
 	 */
 	<T> T await(String what, CompletableFuture<T> future) {
+		this.inFlight.add(future);
 		try {
+			if (this.closed) {
+				future.completeExceptionally(new StoreClosedException("The etcd store was closed during " + what));
+			}
 			return future.get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
 		}
 		catch (InterruptedException ex) {
@@ -47,11 +59,33 @@ final class EtcdCalls {
 		}
 		catch (TimeoutException ex) {
 			future.cancel(true);
-			throw new StoreUnavailableException(BACKEND, what + " got no answer within " + this.timeout, ex);
+			throw new StoreUnavailableException(BACKEND, what + " got no answer within " + this.timeout.toMillis() + " ms", ex);
 		}
 		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof StoreClosedException closing) {
+				throw new StoreClosedException(closing.getMessage(), ex.getCause());
+			}
 			throw translate(what, ex.getCause());
 		}
+		finally {
+			this.inFlight.remove(future);
+		}
+	}
+
+	/**
+	 * End every call in flight with a {@link StoreClosedException} (the store is closing;
+	 * its own last calls, such as revoking leases, may still follow).
+	 */
+	void endInFlight() {
+		for (CompletableFuture<?> future : this.inFlight) {
+			future.completeExceptionally(new StoreClosedException("The etcd store was closed"));
+		}
+	}
+
+	/** End every call in flight, and every later one, with a {@link StoreClosedException}. */
+	void close() {
+		this.closed = true;
+		endInFlight();
 	}
 
 	static StoreException translate(String what, Throwable failure) {

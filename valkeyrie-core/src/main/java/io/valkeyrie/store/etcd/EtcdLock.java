@@ -3,6 +3,7 @@ package io.valkeyrie.store.etcd;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -51,9 +52,27 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 		this.leases = leases;
 	}
 
+	/** How often an attempt whose lease expired while it waited (a starved keep-alive) queues again. */
+	private static final int ATTEMPTS = 3;
+
 	@Override
 	protected @Nullable Held acquire(long deadlineNanos) throws InterruptedException {
+		for (int attempt = 1;; attempt++) {
+			try {
+				return attempt(deadlineNanos);
+			}
+			catch (LeaseExpired ex) {
+				if (attempt >= ATTEMPTS || deadlineNanos - System.nanoTime() <= 0) {
+					throw new StoreUnavailableException(EtcdCalls.BACKEND,
+							"the lease of the lock attempt on '" + this.key + "' expired while waiting", null);
+				}
+			}
+		}
+	}
+
+	private @Nullable Held attempt(long deadlineNanos) throws InterruptedException {
 		long seconds = EtcdLeases.seconds(this.options.ttl());
+		long granting = System.nanoTime();
 		long lease = this.leases.grant(seconds);
 		Held held = null;
 		boolean acquired = false;
@@ -64,7 +83,7 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 					.put(record, ByteSequence.EMPTY, PutOption.builder().withLeaseId(lease).build()))
 				.getHeader()
 				.getRevision();
-			held = new Held(revision, lease, record);
+			held = new Held(revision, granting, lease, record);
 			Held attempt = held;
 			held.keepAlive = EtcdKeepAlive.start(this.client, lease, (gone, cause) -> {
 				attempt.expired = true;
@@ -81,8 +100,7 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 				.build();
 			while (true) {
 				if (held.expired) {
-					throw new StoreUnavailableException(EtcdCalls.BACKEND,
-							"the lease of the lock attempt on '" + this.key + "' expired while waiting", null);
+					throw new LeaseExpired();
 				}
 				GetResponse queue = this.calls.await("lock queue read", this.client.getKVClient().get(prefix, predecessor));
 				if (queue.getKvs().isEmpty()) {
@@ -95,6 +113,7 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 					return null;
 				}
 				awaitDeletion(queue.getKvs().get(0), queue.getHeader().getRevision() + 1, remaining);
+				this.store.ensureOpen();
 			}
 		}
 		finally {
@@ -109,26 +128,47 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 	}
 
 	@Override
-	protected void release(Held held) {
+	protected boolean release(Held held) {
 		held.stopKeepAlive();
 		try {
 			// Revoking the lease deletes the record, which wakes the next waiter.
 			this.calls.await("lock release", this.client.getLeaseClient().revoke(held.lease));
+			return true;
 		}
 		catch (StoreUnavailableException ex) {
 			if (!EtcdCalls.isNotFound(ex)) {
 				throw ex;
 			}
 			// The lease is gone already (expired or revoked): so is the record.
+			return false;
 		}
 	}
 
 	/** Watch the held record and lease, to report a loss. */
 	private void holding(Held held) {
+		long validity = this.options.ttl().toNanos();
 		if (!this.options.renew()) {
 			// Held for one full TTL from now: refresh once, then let it run out (the lock reports the loss).
 			held.stopKeepAlive();
-			this.calls.await("lock lease refresh", this.client.getLeaseClient().keepAliveOnce(held.lease));
+			confirm(held);
+		}
+		else {
+			if (System.nanoTime() - held.confirmedNanos() > validity / 4) {
+				// A long wait: jetcd kept the lease alive, but only an answer to a request we timed proves it.
+				confirm(held);
+			}
+			// jetcd's own keep-alive does not tell when its requests were sent: confirm the lease's
+			// deadline with requests of our own (a lease has room for two keep-alives per TTL).
+			long period = Math.max(1, TimeUnit.NANOSECONDS.toMillis(validity / 3));
+			ScheduledFuture<?> renewal = this.store.scheduler().scheduleAtFixedRate(() -> {
+				long sent = System.nanoTime();
+				this.client.getLeaseClient().keepAliveOnce(held.lease).thenAccept((response) -> {
+					if (response.getTTL() > 0) {
+						held.renewed(sent);
+					}
+				});
+			}, period, period, TimeUnit.MILLISECONDS);
+			held.onEnd(() -> renewal.cancel(false));
 		}
 		Watch.Watcher watcher = this.client.getWatchClient()
 			.watch(held.record, WatchOption.builder().withRevision(held.fencingToken() + 1).withNoPut(true).build(),
@@ -154,8 +194,36 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 		}
 	}
 
+	/** Refresh the lease and note when, one round trip. */
+	private void confirm(Held held) {
+		long sent = System.nanoTime();
+		try {
+			this.calls.await("lock lease refresh", this.client.getLeaseClient().keepAliveOnce(held.lease));
+		}
+		catch (StoreUnavailableException ex) {
+			if (EtcdCalls.isNotFound(ex)) {
+				throw new LeaseExpired();
+			}
+			throw ex;
+		}
+		held.renewed(sent);
+	}
+
+	/** The attempt's lease expired before it held the lock: its record is gone, queue again. */
+	private static final class LeaseExpired extends RuntimeException {
+
+		private static final long serialVersionUID = 1L;
+
+		LeaseExpired() {
+			super(null, null, false, false);
+		}
+
+	}
+
 	private void awaitDeletion(KeyValue predecessor, long fromRevision, long remainingNanos) throws InterruptedException {
 		CompletableFuture<Void> deleted = new CompletableFuture<>();
+		Runnable wake = () -> deleted.complete(null);
+		this.store.onClose(wake);
 		Watch.Watcher watcher = this.client.getWatchClient()
 			.watch(predecessor.getKey(), WatchOption.builder().withRevision(fromRevision).withNoPut(true).build(),
 					Watch.listener((response) -> {
@@ -171,6 +239,7 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 			// Read the queue again: the caller checks the deadline.
 		}
 		finally {
+			this.store.removeOnClose(wake);
 			watcher.close();
 		}
 	}
@@ -186,8 +255,8 @@ final class EtcdLock extends AbstractStoreLock<EtcdLock.Held> {
 
 		private volatile boolean expired;
 
-		Held(long revision, long lease, ByteSequence record) {
-			super(revision);
+		Held(long revision, long sentNanos, long lease, ByteSequence record) {
+			super(revision, sentNanos);
 			this.lease = lease;
 			this.record = record;
 		}

@@ -283,11 +283,14 @@ public final class EtcdStore extends AbstractStore {
 
 	@Override
 	protected void doClose() {
+		// Callers waiting for an answer end now; revoking the keep-alive leases still needs calls.
+		this.calls.endInFlight();
 		this.feed.close();
 		try {
 			this.leases.close();
 		}
 		finally {
+			this.calls.close();
 			if (this.ownsClient) {
 				this.client.close();
 			}

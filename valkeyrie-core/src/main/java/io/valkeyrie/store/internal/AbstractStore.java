@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import io.valkeyrie.store.InvalidTtlException;
 import io.valkeyrie.store.KVPair;
@@ -23,7 +24,10 @@ import io.valkeyrie.store.ReadOptions;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.StoreException;
+import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreLock;
+import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.ValueTooLargeException;
 import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WatchListener;
@@ -69,6 +73,9 @@ public abstract class AbstractStore implements Store, WatchSource {
 	private final Set<AbstractStoreLock<?>> heldLocks = ConcurrentHashMap.newKeySet();
 
 	private final AtomicBoolean closed = new AtomicBoolean();
+
+	/** Run first thing on close: they wake the callers waiting for something (a lock, a watch registration). */
+	private final Set<Runnable> closeHooks = ConcurrentHashMap.newKeySet();
 
 	protected AbstractStore(String backend, StoreConfig config) {
 		this.backend = backend;
@@ -156,7 +163,7 @@ public abstract class AbstractStore implements Store, WatchSource {
 	@Override
 	public final Map<String, Object> serverInfo() {
 		ensureOpen();
-		return Map.copyOf(doServerInfo());
+		return Map.copyOf(call("serverInfo", "", this::doServerInfo));
 	}
 
 	/** The configuration the store was opened with. */
@@ -170,14 +177,14 @@ public abstract class AbstractStore implements Store, WatchSource {
 		byte[] v = checkValue(k, value);
 		checkTtl(options.ttl());
 		ensureOpen();
-		doPut(k, v, options);
+		run("put", k, () -> doPut(k, v, options));
 	}
 
 	@Override
 	public final KVPair get(String key, ReadOptions options) {
 		String k = Keys.key(key);
 		ensureOpen();
-		KVPair pair = doGet(k, options);
+		KVPair pair = call("get", k, () -> doGet(k, options));
 		if (pair == null) {
 			throw new KeyNotFoundException(k);
 		}
@@ -188,21 +195,21 @@ public abstract class AbstractStore implements Store, WatchSource {
 	public final Optional<KVPair> find(String key) {
 		String k = Keys.key(key);
 		ensureOpen();
-		return Optional.ofNullable(doGet(k, ReadOptions.CONSISTENT));
+		return Optional.ofNullable(call("get", k, () -> doGet(k, ReadOptions.CONSISTENT)));
 	}
 
 	@Override
 	public final boolean exists(String key, ReadOptions options) {
 		String k = Keys.key(key);
 		ensureOpen();
-		return doExists(k, options);
+		return call("exists", k, () -> doExists(k, options));
 	}
 
 	@Override
 	public final void delete(String key) {
 		String k = Keys.key(key);
 		ensureOpen();
-		if (!doDelete(k)) {
+		if (!call("delete", k, () -> doDelete(k))) {
 			throw new KeyNotFoundException(k);
 		}
 	}
@@ -211,7 +218,7 @@ public abstract class AbstractStore implements Store, WatchSource {
 	public final List<KVPair> list(String dir, ReadOptions options) {
 		String d = Keys.dir(dir);
 		ensureOpen();
-		List<KVPair> pairs = doList(d, options);
+		List<KVPair> pairs = call("list", d, () -> doList(d, options));
 		if (pairs == null) {
 			throw new KeyNotFoundException(d);
 		}
@@ -222,7 +229,7 @@ public abstract class AbstractStore implements Store, WatchSource {
 	public final void deleteTree(String dir) {
 		String d = Keys.dir(dir);
 		ensureOpen();
-		if (!doDeleteTree(d)) {
+		if (!call("deleteTree", d, () -> doDeleteTree(d))) {
 			throw new KeyNotFoundException(d);
 		}
 	}
@@ -233,7 +240,7 @@ public abstract class AbstractStore implements Store, WatchSource {
 		byte[] v = checkValue(k, value);
 		checkTtl(options.ttl());
 		ensureOpen();
-		return doAtomicPut(k, v, previous, options);
+		return call("atomicPut", k, () -> doAtomicPut(k, v, previous, options));
 	}
 
 	@Override
@@ -243,21 +250,21 @@ public abstract class AbstractStore implements Store, WatchSource {
 			throw new PreviousNotSpecifiedException("atomicDelete of '" + k + "' needs the previous pair to compare; use delete to remove it unconditionally");
 		}
 		ensureOpen();
-		doAtomicDelete(k, previous);
+		run("atomicDelete", k, () -> doAtomicDelete(k, previous));
 	}
 
 	@Override
 	public final Watch watch(String key, WatchOptions options, WatchListener listener) {
 		String k = Keys.key(key);
 		ensureOpen();
-		return this.hub.register(k, false, options, listener);
+		return call("watch", k, () -> this.hub.register(k, false, options, listener));
 	}
 
 	@Override
 	public final Watch watchTree(String dir, WatchOptions options, WatchListener listener) {
 		String d = Keys.dir(dir);
 		ensureOpen();
-		return this.hub.register(d, true, options, listener);
+		return call("watchTree", d, () -> this.hub.register(d, true, options, listener));
 	}
 
 	@Override
@@ -292,6 +299,16 @@ public abstract class AbstractStore implements Store, WatchSource {
 		if (!this.closed.compareAndSet(false, true)) {
 			return;
 		}
+		for (Runnable hook : List.copyOf(this.closeHooks)) {
+			try {
+				hook.run();
+			}
+			catch (RuntimeException ex) {
+				// A waiter that cannot be woken still sees the closed store at its next check.
+				logger.debug("A close hook of the {} store failed", this.backend, ex);
+			}
+		}
+		this.closeHooks.clear();
 		for (AbstractStoreLock<?> lock : List.copyOf(this.heldLocks)) {
 			lock.releaseOnClose();
 		}
@@ -341,12 +358,57 @@ public abstract class AbstractStore implements Store, WatchSource {
 	}
 
 	/**
-	 * Fail with {@link StoreClosedException} if the store is closed.
+	 * Fail with {@link StoreClosedException} if the store is closed, and report the loss of
+	 * every held lock past its local deadline.
 	 */
 	public final void ensureOpen() {
 		if (this.closed.get()) {
 			throw new StoreClosedException("The " + this.backend + " store is closed");
 		}
+		if (!this.heldLocks.isEmpty()) {
+			// A holder that was paused learns that its leases ran out before any call of it succeeds.
+			for (AbstractStoreLock<?> lock : this.heldLocks) {
+				lock.checkDeadline();
+			}
+		}
+	}
+
+	/**
+	 * Run {@code hook} when the store closes, before anything else is closed: it wakes a
+	 * caller blocked in this store, which then finds the store closed. Remove it with
+	 * {@link #removeOnClose} when the wait ends. Runs at once if the store is closed already.
+	 */
+	public final void onClose(Runnable hook) {
+		this.closeHooks.add(hook);
+		if (this.closed.get() && this.closeHooks.remove(hook)) {
+			hook.run();
+		}
+	}
+
+	/** Forget a hook of {@link #onClose}. */
+	public final void removeOnClose(Runnable hook) {
+		this.closeHooks.remove(hook);
+	}
+
+	/**
+	 * What a failure of a call becomes: a {@link StoreClosedException} if the store was
+	 * closed meanwhile (the backend's connections went with it), a
+	 * {@link StoreInterruptedException} if the caller was interrupted and the call broke,
+	 * else itself if it is of the store's family, else a {@link StoreException} naming the backend.
+	 */
+	public final StoreException failure(String what, RuntimeException ex) {
+		if (isClosed() && !(ex instanceof StoreClosedException)) {
+			return new StoreClosedException("The " + this.backend + " store was closed during " + what, ex);
+		}
+		if (Thread.currentThread().isInterrupted() && !(ex instanceof StoreInterruptedException)
+				&& (ex instanceof StoreUnavailableException || !(ex instanceof StoreException))) {
+			// The interrupt broke the call (a channel closed by it, an aborted wait): say so.
+			return new StoreInterruptedException("Interrupted during " + what + " on " + this.backend, ex);
+		}
+		if (ex instanceof StoreException store) {
+			return store;
+		}
+		return new StoreException(this.backend + " failed during " + what + ": " + ex, ex);
 	}
 
 	/** The request timeout as a {@link Duration}. */
@@ -372,6 +434,22 @@ public abstract class AbstractStore implements Store, WatchSource {
 		return this.hub.activeWatches();
 	}
 
+	private <T> T call(String operation, String key, Supplier<T> call) {
+		try {
+			return call.get();
+		}
+		catch (RuntimeException ex) {
+			throw failure(operation + " of '" + key + "'", ex);
+		}
+	}
+
+	private void run(String operation, String key, Runnable call) {
+		call(operation, key, () -> {
+			call.run();
+			return null;
+		});
+	}
+
 	private byte[] checkValue(String key, byte @Nullable [] value) {
 		if (value == null) {
 			return EMPTY;
@@ -384,8 +462,8 @@ public abstract class AbstractStore implements Store, WatchSource {
 
 	private void checkTtl(@Nullable Duration ttl) {
 		if (ttl != null && ttl.compareTo(minimumTtl()) < 0) {
-			throw new InvalidTtlException("TTL " + ttl + " is below the " + this.backend + " store's minimum of "
-					+ minimumTtl() + ": " + minimumTtlReason());
+			throw new InvalidTtlException("TTL " + BackendOptions.format(ttl) + " is below the " + this.backend
+					+ " store's minimum of " + BackendOptions.format(minimumTtl()) + ": " + minimumTtlReason());
 		}
 	}
 

@@ -6,15 +6,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import io.valkeyrie.store.KeyNotFoundException;
 import io.valkeyrie.store.LockLease;
 import io.valkeyrie.store.LockLoss;
 import io.valkeyrie.store.LockNotHeldException;
 import io.valkeyrie.store.LockOptions;
+import io.valkeyrie.store.StoreClosedException;
+import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreLock;
 import org.slf4j.Logger;
@@ -24,16 +28,37 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The part of a lock that is the same on every backend: the held/released/lost state
- * machine, timeouts and interrupts, writing the lock's value, delete-on-unlock, the lease
- * handed to the caller and its loss notification. A backend implements how to take and
- * give back the lock record ({@link #acquire}, {@link #release}), and reports a loss it
- * detects with {@link #lost}.
+ * machine, timeouts, interrupts and the store's close, writing the lock's value,
+ * delete-on-unlock, the lease handed to the caller, its loss notification and its local
+ * deadline. A backend implements how to take and give back the lock record
+ * ({@link #acquire}, {@link #release}), reports every renewal the server confirmed with
+ * {@link Acquisition#renewed}, and reports a loss it detects with {@link #lost}.
+ * <p>
+ * <b>The lease's own deadline.</b> A held lease is valid until the send time of the last
+ * request the server confirmed (the acquisition or a renewal) plus the lock's
+ * {@linkplain #validity() validity} less {@value #SAFETY_MARGIN_PERCENT}% of it, by
+ * {@link System#nanoTime()}. The server cannot have let the lock go earlier: it counts
+ * the TTL from a moment after that request was sent. After the deadline
+ * {@link LockLease#isValid()} is false and the loss is reported
+ * ({@link LockLoss.Reason#EXPIRED_LOCALLY}), even if the process was paused and no answer
+ * has come yet: every call of the store checks the deadlines of its held locks first, so
+ * a paused holder learns of the loss before a call it makes after waking succeeds.
  *
  * @param <A> the backend's record of one acquisition
  */
 public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition> implements StoreLock {
 
+	/**
+	 * The part of the validity a lease gives up, for the two clocks running at slightly
+	 * different rates and for the timer's delay: far more than real clock drift (well below
+	 * 0.1 %), and less than the two thirds of a TTL a renewal has to arrive in.
+	 */
+	public static final int SAFETY_MARGIN_PERCENT = 10;
+
 	private static final Logger logger = LoggerFactory.getLogger(AbstractStoreLock.class);
+
+	/** How often a release interrupted by another thread is tried again before giving up. */
+	private static final int RELEASE_ATTEMPTS = 3;
 
 	protected final AbstractStore store;
 
@@ -52,18 +77,32 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 	/**
 	 * Take the lock record, waiting until {@code deadlineNanos} ({@link System#nanoTime()}
 	 * based; {@link Long#MAX_VALUE} waits forever, a past deadline makes one attempt).
-	 * Waiters must be woken by the backend's notification of a release, not by polling.
+	 * Waiters must be woken by the backend's notification of a release, not by polling, and
+	 * by the store's close ({@link AbstractStore#onClose}).
 	 * @param deadlineNanos when to give up
 	 * @return the acquisition, or {@code null} when the deadline passed
-	 * @throws InterruptedException if the thread was interrupted; nothing may be left held
+	 * @throws InterruptedException if the thread was interrupted (or a
+	 * {@link io.valkeyrie.store.StoreInterruptedException}); nothing may be left held, also
+	 * when the interrupt came while a request that takes the record was in flight
 	 */
 	protected abstract @Nullable A acquire(long deadlineNanos) throws InterruptedException;
 
 	/**
 	 * Give back the lock record of {@code acquisition} (only if it is still ours) and wake a
-	 * waiter. Also called after a loss, to clean up what is left.
+	 * waiter. Also called after a loss, to clean up what is left. Called with the interrupt
+	 * status cleared.
+	 * @return whether the record was still this acquisition's
 	 */
-	protected abstract void release(A acquisition);
+	protected abstract boolean release(A acquisition);
+
+	/**
+	 * How long after a confirmed request (see {@link Acquisition#renewed}) the server keeps
+	 * the lock at least, without hearing from this process. The lock's TTL unless the
+	 * backend's expiry is shorter (Consul sessions, ZooKeeper sessions).
+	 */
+	protected Duration validity() {
+		return this.options.ttl();
+	}
 
 	/**
 	 * The backend found the lock of {@code acquisition} gone while held. Completes the
@@ -72,19 +111,21 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 	protected final void lost(A acquisition, LockLoss.Reason reason, @Nullable Throwable cause) {
 		Lease lease = this.current.get();
 		if (lease != null && lease.acquisition == acquisition && lease.end(State.LOST)) {
+			// Told first: a store call that finds the lease lost waits only for this.
+			lease.lost.complete(new LockLoss(this.key, acquisition.fencingToken(), reason, cause));
+			lease.cancelTimer();
 			this.current.compareAndSet(lease, null);
 			this.store.lockReleased(this);
 			logger.warn("Lost lock '{}' (fencing token {}) on {}: {}", this.key, acquisition.fencingToken(),
 					this.store.backend(), reason, cause);
 			acquisition.cleanup();
 			try {
-				release(acquisition);
+				uninterruptibly(() -> release(acquisition));
 			}
 			catch (RuntimeException ex) {
 				// The record is gone or unreachable already; the loss is what matters.
 				logger.debug("Cleaning up lost lock '{}' failed", this.key, ex);
 			}
-			lease.lost.complete(new LockLoss(this.key, acquisition.fencingToken(), reason, cause));
 		}
 	}
 
@@ -103,36 +144,34 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 		try {
 			Lease lease = attempt(Long.MAX_VALUE);
 			if (lease == null) {
-				throw new IllegalStateException("Lock '" + this.key + "' gave up without a deadline");
+				throw new StoreException("Lock '" + this.key + "' gave up without a deadline");
 			}
 			return lease;
 		}
-		catch (InterruptedException ex) {
+		catch (InterruptedException | StoreInterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new StoreInterruptedException("Interrupted while waiting for lock '" + this.key + "'", ex);
+			throw (ex instanceof StoreInterruptedException interrupted) ? interrupted
+					: new StoreInterruptedException("Interrupted while waiting for lock '" + this.key + "'", ex);
 		}
 	}
 
 	@Override
 	public final Optional<LockLease> tryLock() {
-		try {
-			return Optional.ofNullable(attempt(System.nanoTime()));
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return Optional.empty();
-		}
+		return tryUntil(System.nanoTime());
 	}
 
 	@Override
 	public final Optional<LockLease> tryLock(Duration timeout) {
 		long now = System.nanoTime();
 		long nanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
-		long deadline = (Long.MAX_VALUE - now < nanos) ? Long.MAX_VALUE : now + nanos;
+		return tryUntil((Long.MAX_VALUE - now < nanos) ? Long.MAX_VALUE : now + nanos);
+	}
+
+	private Optional<LockLease> tryUntil(long deadline) {
 		try {
 			return Optional.ofNullable(attempt(deadline));
 		}
-		catch (InterruptedException ex) {
+		catch (InterruptedException | StoreInterruptedException ex) {
 			Thread.currentThread().interrupt();
 			return Optional.empty();
 		}
@@ -141,11 +180,17 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 	@Override
 	public final void unlock() {
 		Lease lease = this.current.get();
-		if (lease == null || !lease.isValid()) {
+		if (lease != null) {
+			lease.checkDeadline();
+		}
+		if (lease == null || !lease.isHeldState()) {
 			throw new LockNotHeldException("Lock '" + this.key + "' is not held by this lock object"
 					+ ((lease != null) ? " (it was lost)" : ""));
 		}
-		lease.close();
+		if (!lease.release()) {
+			throw new LockNotHeldException("Lock '" + this.key + "' was lost before this unlock: its record was gone or "
+					+ "belonged to another holder");
+		}
 	}
 
 	@Override
@@ -167,6 +212,17 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 		}
 	}
 
+	/**
+	 * Report the loss if the held lease is past its deadline; if another thread is reporting
+	 * it, wait until it is told.
+	 */
+	void checkDeadline() {
+		Lease lease = this.current.get();
+		if (lease != null) {
+			lease.checkDeadline();
+		}
+	}
+
 	private @Nullable Lease attempt(long deadlineNanos) throws InterruptedException {
 		this.store.ensureOpen();
 		if (isHeld()) {
@@ -175,20 +231,31 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 		if (Thread.interrupted()) {
 			throw new InterruptedException();
 		}
-		A acquisition = acquire(deadlineNanos);
+		A acquisition;
+		try {
+			acquisition = acquire(deadlineNanos);
+		}
+		catch (StoreInterruptedException ex) {
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			throw this.store.failure("lock of '" + this.key + "'", ex);
+		}
+		if (this.store.isClosed()) {
+			if (acquisition != null) {
+				acquisition.cleanup();
+				releaseQuietly(acquisition);
+			}
+			throw new StoreClosedException("The " + this.store.backend() + " store was closed while waiting for lock '"
+					+ this.key + "'");
+		}
 		if (acquisition == null) {
 			return null;
 		}
 		Lease lease = new Lease(acquisition);
 		this.current.set(lease);
 		this.store.lockHeld(this);
-		if (!this.options.renew()) {
-			// Without renewal the record is only ours for one TTL; whoever holds it after that is not us.
-			ScheduledFuture<?> expiry = this.store.scheduler()
-				.schedule(() -> lost(acquisition, LockLoss.Reason.EXPIRED, null), this.options.ttl().toNanos(),
-						TimeUnit.NANOSECONDS);
-			acquisition.onEnd(() -> expiry.cancel(false));
-		}
+		lease.watchDeadline();
 		byte[] value = this.options.value();
 		if (value != null) {
 			try {
@@ -200,6 +267,43 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 			}
 		}
 		return lease;
+	}
+
+	private void releaseQuietly(A acquisition) {
+		try {
+			uninterruptibly(() -> release(acquisition));
+		}
+		catch (RuntimeException ex) {
+			// The store is closing; its session or lease goes with it.
+			logger.debug("Releasing lock '{}' on close failed", this.key, ex);
+		}
+	}
+
+	/**
+	 * Run a release whatever the caller's interrupt status (a cancelled task still unlocks
+	 * in its {@code finally}); the status is restored afterwards.
+	 */
+	private static <T> T uninterruptibly(Supplier<T> call) {
+		boolean interrupted = Thread.interrupted();
+		try {
+			for (int attempt = 1;; attempt++) {
+				try {
+					return call.get();
+				}
+				catch (StoreInterruptedException ex) {
+					// Interrupted again while releasing: try again, the lock must not stay taken.
+					interrupted |= Thread.interrupted();
+					if (attempt >= RELEASE_ATTEMPTS) {
+						throw ex;
+					}
+				}
+			}
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
 	}
 
 	private static long saturatedNanos(Duration duration) {
@@ -228,13 +332,36 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 
 		private final List<AutoCloseable> cleanups = new ArrayList<>();
 
-		public Acquisition(long fencingToken) {
+		private volatile long confirmedNanos;
+
+		/**
+		 * @param fencingToken the acquisition's fencing token
+		 * @param sentNanos when ({@link System#nanoTime()}) the request that took the record,
+		 * or the last one that renewed what it depends on (session, lease), was sent
+		 */
+		public Acquisition(long fencingToken, long sentNanos) {
 			this.fencingToken = fencingToken;
+			this.confirmedNanos = sentNanos;
 		}
 
 		/** The fencing token of this acquisition. */
 		public final long fencingToken() {
 			return this.fencingToken;
+		}
+
+		/**
+		 * The server confirmed a renewal sent at {@code sentNanos} ({@link System#nanoTime()}
+		 * taken before sending): the lease is valid for its validity from then.
+		 */
+		public final synchronized void renewed(long sentNanos) {
+			if (sentNanos - this.confirmedNanos > 0) {
+				this.confirmedNanos = sentNanos;
+			}
+		}
+
+		/** When the last request the server confirmed was sent. */
+		public final long confirmedNanos() {
+			return this.confirmedNanos;
 		}
 
 		/** Run {@code cleanup} when this acquisition ends. */
@@ -261,16 +388,70 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 
 		private final A acquisition;
 
+		private final long validNanos;
+
 		private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
 
 		private final CompletableFuture<LockLoss> lost = new CompletableFuture<>();
 
+		private volatile @Nullable ScheduledFuture<?> timer;
+
 		Lease(A acquisition) {
 			this.acquisition = acquisition;
+			long validity = saturatedNanos(validity());
+			this.validNanos = validity - validity / 100 * SAFETY_MARGIN_PERCENT;
 		}
 
 		boolean end(State to) {
 			return this.state.compareAndSet(State.HELD, to);
+		}
+
+		boolean isHeldState() {
+			return this.state.get() == State.HELD;
+		}
+
+		/** Report the loss if past the deadline; wait for a loss being reported to be told. */
+		void checkDeadline() {
+			State now = this.state.get();
+			if (now == State.HELD && System.nanoTime() - (this.acquisition.confirmedNanos() + this.validNanos) >= 0) {
+				AbstractStoreLock.this.lost(this.acquisition, AbstractStoreLock.this.options.renew() ? LockLoss.Reason.EXPIRED_LOCALLY
+						: LockLoss.Reason.EXPIRED, null);
+			}
+			else if (now == State.LOST) {
+				// Another thread is reporting it: the caller goes on only once the loss is told.
+				this.lost.join();
+			}
+		}
+
+		/** Check the deadline when it comes (again after each renewal moved it). */
+		void watchDeadline() {
+			if (!isHeldState()) {
+				return;
+			}
+			long delay = this.acquisition.confirmedNanos() + this.validNanos - System.nanoTime();
+			try {
+				this.timer = AbstractStoreLock.this.store.scheduler()
+					.schedule(this::deadlineReached, Math.max(0, delay), TimeUnit.NANOSECONDS);
+			}
+			catch (RejectedExecutionException ex) {
+				// The store is closing and ends the lease itself.
+				return;
+			}
+			if (!isHeldState()) {
+				cancelTimer();
+			}
+		}
+
+		private void deadlineReached() {
+			checkDeadline();
+			watchDeadline();
+		}
+
+		void cancelTimer() {
+			ScheduledFuture<?> scheduled = this.timer;
+			if (scheduled != null) {
+				scheduled.cancel(false);
+			}
 		}
 
 		@Override
@@ -285,7 +466,8 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 
 		@Override
 		public boolean isValid() {
-			return this.state.get() == State.HELD;
+			checkDeadline();
+			return isHeldState();
 		}
 
 		@Override
@@ -295,43 +477,75 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 
 		@Override
 		public void close() {
-			if (this.state.get() != State.HELD) {
-				return;
+			release();
+		}
+
+		/**
+		 * Release if held.
+		 * @return whether the record was still ours ({@code false} also if the lease had ended)
+		 */
+		boolean release() {
+			if (!isHeldState()) {
+				return false;
 			}
+			RuntimeException failure = null;
+			if (AbstractStoreLock.this.options.deleteOnUnlock() && !AbstractStoreLock.this.store.isClosed()) {
+				try {
+					uninterruptibly(() -> {
+						try {
+							AbstractStoreLock.this.store.delete(AbstractStoreLock.this.key);
+						}
+						catch (KeyNotFoundException ex) {
+							// Already gone: what delete-on-unlock wants.
+						}
+						return null;
+					});
+				}
+				catch (RuntimeException ex) {
+					failure = ex;
+				}
+			}
+			if (!end(State.RELEASED)) {
+				if (failure != null) {
+					throw failure;
+				}
+				return false;
+			}
+			cancelTimer();
+			AbstractStoreLock.this.current.compareAndSet(this, null);
+			AbstractStoreLock.this.store.lockReleased(AbstractStoreLock.this);
+			this.acquisition.cleanup();
+			boolean ours = true;
 			try {
-				if (AbstractStoreLock.this.options.deleteOnUnlock() && !AbstractStoreLock.this.store.isClosed()) {
-					try {
-						AbstractStoreLock.this.store.delete(AbstractStoreLock.this.key);
-					}
-					catch (KeyNotFoundException ex) {
-						// Already gone: what delete-on-unlock wants.
-					}
+				ours = uninterruptibly(() -> AbstractStoreLock.this.release(this.acquisition));
+			}
+			catch (RuntimeException ex) {
+				if (failure == null) {
+					failure = ex;
+				}
+				else {
+					failure.addSuppressed(ex);
 				}
 			}
-			finally {
-				if (end(State.RELEASED)) {
-					AbstractStoreLock.this.current.compareAndSet(this, null);
-					AbstractStoreLock.this.store.lockReleased(AbstractStoreLock.this);
-					this.acquisition.cleanup();
-					release(this.acquisition);
-				}
+			if (!ours) {
+				this.lost.complete(new LockLoss(AbstractStoreLock.this.key, this.acquisition.fencingToken(),
+						LockLoss.Reason.RECORD_REMOVED, null));
 			}
+			if (failure != null) {
+				throw failure;
+			}
+			return ours;
 		}
 
 		void releaseOnClose() {
 			if (end(State.LOST)) {
+				this.lost.complete(new LockLoss(AbstractStoreLock.this.key, this.acquisition.fencingToken(),
+						LockLoss.Reason.STORE_CLOSED, null));
+				cancelTimer();
 				AbstractStoreLock.this.current.compareAndSet(this, null);
 				AbstractStoreLock.this.store.lockReleased(AbstractStoreLock.this);
 				this.acquisition.cleanup();
-				try {
-					release(this.acquisition);
-				}
-				catch (RuntimeException ex) {
-					// The store is closing; its session or lease goes with it.
-					logger.debug("Releasing lock '{}' on close failed", AbstractStoreLock.this.key, ex);
-				}
-				this.lost.complete(new LockLoss(AbstractStoreLock.this.key, this.acquisition.fencingToken(),
-						LockLoss.Reason.STORE_CLOSED, null));
+				releaseQuietly(this.acquisition);
 			}
 		}
 

@@ -336,7 +336,8 @@ public final class BackendOptions {
 		return "a whole number from " + min + " to " + max;
 	}
 
-	private static String format(Duration duration) {
+	/** A duration as people write it in messages and options: {@code 2s}, {@code 1.5s}, {@code 1m30s}. */
+	public static String format(Duration duration) {
 		return duration.toString().substring(2).toLowerCase(Locale.ROOT);
 	}
 

@@ -39,7 +39,16 @@ final class LocalLock extends AbstractStoreLock<LocalLock.Held> {
 
 	@Override
 	protected @Nullable Held acquire(long deadlineNanos) throws InterruptedException {
-		Held held = this.table.acquire(this.localStore.timeout(), this.fullKey, this.ttlMillis, deadlineNanos, Held::new);
+		Runnable wake = () -> this.table.wakeWaiters(this.localStore.timeout());
+		this.localStore.onClose(wake);
+		Held held;
+		try {
+			held = this.table.acquire(this.localStore.timeout(), this.fullKey, this.ttlMillis, deadlineNanos,
+					this.localStore::isClosed, (token) -> new Held(token, System.nanoTime()));
+		}
+		finally {
+			this.localStore.removeOnClose(wake);
+		}
 		if (held != null && this.options.renew()) {
 			long period = Math.max(1, this.ttlMillis / 3);
 			try {
@@ -57,13 +66,17 @@ final class LocalLock extends AbstractStoreLock<LocalLock.Held> {
 	}
 
 	@Override
-	protected void release(Held acquisition) {
-		this.table.release(this.localStore.timeout(), this.fullKey, acquisition.fencingToken());
+	protected boolean release(Held acquisition) {
+		return this.table.release(this.localStore.timeout(), this.fullKey, acquisition.fencingToken());
 	}
 
 	private void renew(Held held) {
+		long sent = System.nanoTime();
 		try {
-			if (!this.table.renew(this.localStore.timeout(), this.fullKey, held.fencingToken(), this.ttlMillis)) {
+			if (this.table.renew(this.localStore.timeout(), this.fullKey, held.fencingToken(), this.ttlMillis)) {
+				held.renewed(sent);
+			}
+			else {
 				lost(held, LockLoss.Reason.RECORD_REMOVED, null);
 			}
 		}
@@ -77,8 +90,8 @@ final class LocalLock extends AbstractStoreLock<LocalLock.Held> {
 	/** One acquisition; runs when its record expired unrenewed. */
 	final class Held extends AbstractStoreLock.Acquisition implements Runnable {
 
-		Held(long fencingToken) {
-			super(fencingToken);
+		Held(long fencingToken, long sentNanos) {
+			super(fencingToken, sentNanos);
 		}
 
 		@Override

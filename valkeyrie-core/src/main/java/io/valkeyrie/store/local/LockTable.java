@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongFunction;
 
 import org.h2.mvstore.Cursor;
@@ -55,13 +56,16 @@ final class LockTable {
 	 * @return the holder, or {@code null} when the deadline passed
 	 */
 	<H extends Runnable> @Nullable H acquire(Duration timeout, String key, long ttlMillis, long deadlineNanos,
-			LongFunction<H> holder) throws InterruptedException {
+			BooleanSupplier closed, LongFunction<H> holder) throws InterruptedException {
 		// A try with a past deadline still gets the request timeout to reach the database: a busy write lock is not a held lock.
 		if (!this.database.tryLock(Math.max(deadlineNanos - System.nanoTime(), timeout.toNanos()))) {
 			return null;
 		}
 		try {
 			while (true) {
+				if (closed.getAsBoolean()) {
+					return null;
+				}
 				long now = this.database.now();
 				Record record = record(key);
 				if (record == null || record.expiresAt() <= now) {
@@ -69,10 +73,17 @@ final class LockTable {
 						expired(record.token());
 					}
 					long token = this.database.next(FENCING);
-					this.records.put(key, new Record(token, LocalDatabase.saturatedAdd(now, ttlMillis)).encode());
 					H created = holder.apply(token);
+					this.records.put(key, new Record(token, LocalDatabase.saturatedAdd(now, ttlMillis)).encode());
+					try {
+						this.database.commit();
+					}
+					catch (RuntimeException ex) {
+						// Not ours after all (an interrupted or failed commit): leave no record behind.
+						removeIfOwned(key, token);
+						throw ex;
+					}
 					this.holders.put(token, created);
-					this.database.commit();
 					return created;
 				}
 				long remaining = deadlineNanos - System.nanoTime();
@@ -114,23 +125,51 @@ final class LockTable {
 		}
 	}
 
-	/** Remove the record if it is still this acquisition's, and wake the waiters. */
-	void release(Duration timeout, String key, long token) {
+	/**
+	 * Remove the record if it is still this acquisition's, and wake the waiters.
+	 * @return whether the record was this acquisition's
+	 */
+	boolean release(Duration timeout, String key, long token) {
 		this.holders.remove(token);
 		this.database.lock(timeout);
 		try {
 			Record record = record(key);
-			if (record != null && record.token() == token) {
-				this.records.remove(key);
-				this.database.commit();
-				this.database.lockReleased().signalAll();
+			if (record == null || record.token() != token) {
+				return false;
 			}
+			this.records.remove(key);
+			this.database.commit();
+			this.database.lockReleased().signalAll();
+			return true;
 		}
 		catch (MVStoreException ex) {
 			throw this.database.unavailable(ex);
 		}
 		finally {
 			this.database.unlock();
+		}
+	}
+
+	/** Wake every waiter, to look again (at a closed store). */
+	void wakeWaiters(Duration timeout) {
+		this.database.lock(timeout);
+		try {
+			this.database.lockReleased().signalAll();
+		}
+		finally {
+			this.database.unlock();
+		}
+	}
+
+	private void removeIfOwned(String key, long token) {
+		try {
+			Record record = record(key);
+			if (record != null && record.token() == token) {
+				this.records.remove(key);
+			}
+		}
+		catch (RuntimeException ex) {
+			// The map went with a failed file: the record went with it.
 		}
 	}
 

@@ -10,6 +10,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.valkeyrie.store.StoreException;
+import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.RedisConnection;
@@ -152,6 +153,10 @@ final class RedisAccess {
 	}
 
 	static StoreException translate(RuntimeException ex) {
+		if (find(ex, io.lettuce.core.RedisCommandInterruptedException.class) != null) {
+			// Lettuce has set the interrupt status again.
+			return new StoreInterruptedException("Interrupted during a redis command", ex);
+		}
 		RedisCommandExecutionException error = find(ex, RedisCommandExecutionException.class);
 		String message = (error != null) ? error.getMessage() : describe(ex);
 		if (error != null && !isTransient(error.getMessage())) {

@@ -94,8 +94,17 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 					unlocked = waiter.arm();
 				}
 				long started = System.nanoTime();
-				long result = this.access.scriptLong(RedisScript.LOCK_ACQUIRE, this.acquireKeys, token, this.ttl,
-						registered ? YES : NO, mayWait ? YES : NO, limit(remaining), GRACE, LOST_RACE_RETRY);
+				long result;
+				try {
+					result = this.access.scriptLong(RedisScript.LOCK_ACQUIRE, this.acquireKeys, token, this.ttl,
+							registered ? YES : NO, mayWait ? YES : NO, limit(remaining), GRACE, LOST_RACE_RETRY);
+				}
+				catch (RuntimeException ex) {
+					// Sent but not answered (interrupted, timed out, closed): it may have taken the record.
+					giveBack(token);
+					registered = registered || mayWait;
+					throw ex;
+				}
 				if (result > 0) {
 					Held held = new Held(result, owner, started);
 					watch(held);
@@ -108,6 +117,7 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 				long wait = Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(-result));
 				try {
 					unlocked.get(wait, TimeUnit.NANOSECONDS);
+					this.store.ensureOpen();
 				}
 				catch (TimeoutException ex) {
 					// The holder's record is due to expire, a woken waiter did not come, or our deadline came: try again.
@@ -136,19 +146,36 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 
 	/** Stop waiting: remove our registration and, if we were woken, wake the next waiter. */
 	private void leave(byte[] token) {
+		releaseQuietly(NONE, token);
+	}
+
+	/** Delete the record if {@code token} owns it (an attempt whose answer never came). */
+	private void giveBack(byte[] token) {
+		releaseQuietly(token, NONE);
+	}
+
+	/** Run the release script whatever the caller's interrupt status, which is kept. */
+	private void releaseQuietly(byte[] owner, byte[] waiter) {
+		boolean interrupted = Thread.interrupted();
 		try {
-			this.access.scriptLong(RedisScript.LOCK_RELEASE, this.releaseKeys, NONE, token,
-					this.layout.unlocks(), this.keyBytes, GRACE);
+			this.access.scriptLong(RedisScript.LOCK_RELEASE, this.releaseKeys, owner, waiter, this.layout.unlocks(),
+					this.keyBytes, GRACE);
 		}
 		catch (RuntimeException ex) {
-			// Unreachable: the registration expires by itself, and the others retry after the grace.
+			// Unreachable or closed: a registration or a record taken meanwhile expires by itself,
+			// and the other waiters retry after the grace.
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 
 	@Override
-	protected void release(Held held) {
-		this.access.scriptLong(RedisScript.LOCK_RELEASE, this.releaseKeys, RedisLayout.bytes(held.owner), NONE,
-				this.layout.unlocks(), this.keyBytes, GRACE);
+	protected boolean release(Held held) {
+		return this.access.scriptLong(RedisScript.LOCK_RELEASE, this.releaseKeys, RedisLayout.bytes(held.owner), NONE,
+				this.layout.unlocks(), this.keyBytes, GRACE) == 1;
 	}
 
 	private void watch(Held held) {
@@ -175,6 +202,7 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 			long renewed = this.access.scriptLong(RedisScript.LOCK_RENEW, this.renewKeys, RedisLayout.bytes(held.owner), this.ttl);
 			if (renewed == 1) {
 				held.renewedNanos = started;
+				held.renewed(started);
 			}
 			else {
 				lost(held, LockLoss.Reason.RECORD_REMOVED, null);
@@ -194,7 +222,7 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 		private volatile long renewedNanos;
 
 		Held(long fencingToken, String owner, long renewedNanos) {
-			super(fencingToken);
+			super(fencingToken, renewedNanos);
 			this.owner = owner;
 			this.renewedNanos = renewedNanos;
 		}

@@ -89,6 +89,8 @@ public final class RedisStore extends AbstractStore {
 				config.connectTimeout().plus(config.requestTimeout()));
 		this.historyRegistration = (options.historySize() > 0 && !options.historyAlways())
 				? new RedisHistoryRegistration(this.access, this.layout, options.historyLinger(), hub()::hasWatches) : null;
+		// A closing store wakes its lock waiters, which then find it closed.
+		onClose(this.waiters::wakeAll);
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
 import org.apache.zookeeper.KeeperException;
@@ -34,6 +35,8 @@ final class BlockingCalls {
 
 	private final long timeoutNanos;
 
+	private volatile boolean closed;
+
 	/** A request to send on a handle, with the synchronous API. */
 	@FunctionalInterface
 	interface Request<T> {
@@ -53,8 +56,12 @@ final class BlockingCalls {
 	 * @throws KeeperException the other answers, for the caller to handle
 	 */
 	<T> T call(ZooKeeper zk, long deadline, Request<T> request) throws KeeperException {
-		Call call = new Call(Thread.currentThread(), deadline);
+		Call call = new Call(this, Thread.currentThread(), deadline);
 		calls.add(call);
+		if (this.closed) {
+			calls.remove(call);
+			throw new StoreClosedException("The zookeeper store is closed");
+		}
 		if (watching.compareAndSet(false, true)) {
 			startWatchdog();
 		}
@@ -86,6 +93,21 @@ final class BlockingCalls {
 		finally {
 			calls.remove(call);
 		}
+	}
+
+	/** Refuse every later call, and end the ones waiting now. */
+	void close() {
+		this.closed = true;
+		endCalls();
+	}
+
+	/** End the calls of this instance waiting now, as if their deadline had passed (the store closes). */
+	void endCalls() {
+		calls.forEach((call) -> {
+			if (call.owner == this) {
+				call.expire();
+			}
+		});
 	}
 
 	private static void startWatchdog() {
@@ -130,20 +152,30 @@ final class BlockingCalls {
 
 		private static final int EXPIRED = 3;
 
+		private final BlockingCalls owner;
+
 		private final Thread thread;
 
 		private final long deadline;
 
 		private final AtomicInteger state = new AtomicInteger(WAITING);
 
-		Call(Thread thread, long deadline) {
+		Call(BlockingCalls owner, Thread thread, long deadline) {
+			this.owner = owner;
 			this.thread = thread;
 			this.deadline = deadline;
 		}
 
 		/** Interrupt the caller if its deadline has passed and it still waits. */
 		void expireAt(long now) {
-			if (now - this.deadline >= 0 && this.state.compareAndSet(WAITING, EXPIRING)) {
+			if (now - this.deadline >= 0) {
+				expire();
+			}
+		}
+
+		/** Interrupt the caller if it still waits. */
+		void expire() {
+			if (this.state.compareAndSet(WAITING, EXPIRING)) {
 				this.thread.interrupt();
 				this.state.set(EXPIRED);
 			}

@@ -1,12 +1,15 @@
 package io.valkeyrie.store.zookeeper;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
@@ -47,6 +50,11 @@ final class ZkClient {
 	private final long timeoutNanos;
 
 	private final BlockingCalls blocking;
+
+	/** The answers callers wait for now: a closing store ends them at once. */
+	private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+
+	private volatile boolean closed;
 
 	ZkClient(CuratorFramework curator, boolean restrictAcl, long timeoutNanos) {
 		this.curator = curator;
@@ -345,7 +353,11 @@ final class ZkClient {
 
 	/** Wait for an answer until the deadline. */
 	<T> T await(CompletableFuture<T> future, long deadline) throws KeeperException {
+		this.inFlight.add(future);
 		try {
+			if (this.closed) {
+				future.completeExceptionally(new StoreClosedException("The zookeeper store is closed"));
+			}
 			return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 		}
 		catch (TimeoutException ex) {
@@ -366,6 +378,24 @@ final class ZkClient {
 				throw runtime;
 			}
 			throw new StoreException("ZooKeeper request failed: " + cause, cause);
+		}
+		finally {
+			this.inFlight.remove(future);
+		}
+	}
+
+	/** End every call waiting for an answer now, and every later one, with a {@link StoreClosedException}. */
+	void close() {
+		this.closed = true;
+		this.blocking.close();
+		endInFlight();
+	}
+
+	/** End every call waiting for an answer now with a {@link StoreClosedException} (the store closes). */
+	void endInFlight() {
+		this.blocking.endCalls();
+		for (CompletableFuture<?> future : this.inFlight) {
+			future.completeExceptionally(new StoreClosedException("The zookeeper store was closed"));
 		}
 	}
 

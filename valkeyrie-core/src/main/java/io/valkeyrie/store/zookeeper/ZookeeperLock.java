@@ -1,10 +1,12 @@
 package io.valkeyrie.store.zookeeper;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -71,8 +73,8 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 
 		volatile boolean lost;
 
-		Held(long fencingToken, String path) {
-			super(fencingToken);
+		Held(long fencingToken, long sentNanos, String path) {
+			super(fencingToken, sentNanos);
 			this.path = path;
 		}
 
@@ -96,6 +98,9 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 		String name = "";
 
 		long czxid;
+
+		/** When the create was sent. */
+		long sentNanos;
 
 		/** The queue as listed right after this znode was created, in the same round trip. */
 		CompletableFuture<@Nullable List<String>> firstListing = new CompletableFuture<>();
@@ -304,6 +309,7 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 		try {
 			for (int attempt = 0;; attempt++) {
 				ZooKeeper zk = this.client.zk(deadline);
+				long sent = System.nanoTime();
 				CompletableFuture<ZkClient.Created> created = this.client.createAsync(zk, prefix, NO_DATA,
 						CreateMode.EPHEMERAL_SEQUENTIAL);
 				Contender contender = new Contender();
@@ -312,6 +318,7 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 					// The listing is answered after the create, on the same thread: one wake-up for both.
 					this.client.await(contender.firstListing, deadline);
 					contender.created(this.client.await(created, deadline));
+					contender.sentNanos = sent;
 					return contender;
 				}
 				catch (KeeperException.NoNodeException ex) {
@@ -368,8 +375,18 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 	}
 
 	/** Take the lock with a won znode and watch for its loss; {@code null} if it is gone or the connection is down. */
-	private @Nullable Held hold(Contender mine) {
-		Held held = new Held(mine.czxid, mine.path);
+	private @Nullable Held hold(Contender mine) throws KeeperException {
+		Held held = new Held(mine.czxid, mine.sentNanos, mine.path);
+		long validity = validity().toNanos();
+		if (this.options.renew() && System.nanoTime() - held.confirmedNanos() > validity / 4) {
+			// A long wait: the session was kept alive, but only an answer to a request we timed proves it.
+			long deadline = this.client.deadline();
+			long sent = System.nanoTime();
+			if (this.client.await(this.client.existsAsync(this.client.zk(deadline), mine.path, null), deadline) == null) {
+				return null;
+			}
+			held.renewed(sent);
+		}
 		mine.holder.set(held);
 		held.onEnd(mine::end);
 		ConnectionStateListener listener = (curator, state) -> {
@@ -393,7 +410,40 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 			this.client.curator().getConnectionStateListenable().removeListener(listener);
 			return null;
 		}
+		if (this.options.renew()) {
+			long period = Math.max(1, TimeUnit.NANOSECONDS.toMillis(validity / 3));
+			ScheduledFuture<?> probe = this.store.scheduler()
+				.scheduleAtFixedRate(() -> confirm(held), period, period, TimeUnit.MILLISECONDS);
+			held.onEnd(() -> probe.cancel(false));
+		}
 		return held;
+	}
+
+	/**
+	 * The session is the renewal, but the client does not tell when the server last heard
+	 * from it: an answered request sent at a known time moves the lease's deadline.
+	 */
+	private void confirm(Held held) {
+		long sent = System.nanoTime();
+		try {
+			this.client.handle().exists(held.path, false, (rc, path, ctx, stat) -> {
+				if (rc == KeeperException.Code.OK.intValue()) {
+					held.renewed(sent);
+				}
+				else if (rc == KeeperException.Code.NONODE.intValue()) {
+					lose(held, LockLoss.Reason.RECORD_REMOVED, null);
+				}
+			}, null);
+		}
+		catch (RuntimeException ex) {
+			// Not connected: the connection listener reports the loss, or the deadline does.
+		}
+	}
+
+	@Override
+	protected Duration validity() {
+		// The lock lives as long as the session, which the server ends a session timeout after it last heard from us.
+		return this.options.renew() ? this.zkStore.minimumTtl() : this.options.ttl();
 	}
 
 	/** Report a loss off ZooKeeper's and Curator's event threads (the user's callbacks run there). */
@@ -403,26 +453,32 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 	}
 
 	@Override
-	protected void release(Held held) {
+	protected boolean release(Held held) {
 		if (held.lost) {
 			this.client.deleteEventually(held.path);
-			return;
+			return false;
 		}
-		deleteUninterruptibly(held.path);
+		return deleteUninterruptibly(held.path);
 	}
 
-	/** Delete a contender znode and wait for it, so the next contender sees it gone at once. */
-	private void deleteUninterruptibly(String path) {
+	/**
+	 * Delete a contender znode and wait for it, so the next contender sees it gone at once.
+	 * @return {@code false} if it was gone already
+	 */
+	private boolean deleteUninterruptibly(String path) {
 		boolean interrupted = Thread.interrupted();
 		try {
 			this.client.delete(path, -1, this.client.deadline());
+			return true;
 		}
 		catch (KeeperException.NoNodeException ex) {
-			// Gone already (session expired or removed): nothing to release.
+			// Gone already (session expired or removed): nothing to release, and nothing was held.
+			return false;
 		}
 		catch (KeeperException | RuntimeException ex) {
 			logger.warn("Deleting lock znode {} failed; deleting it once the connection is back", path, ex);
 			this.client.deleteEventually(path);
+			return true;
 		}
 		finally {
 			if (interrupted) {

@@ -28,6 +28,7 @@ import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.internal.AbstractStore;
 import io.valkeyrie.store.internal.Keys;
 import io.valkeyrie.store.internal.Secrets;
+import io.valkeyrie.store.internal.BackendOptions;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.state.ConnectionState;
@@ -87,8 +88,6 @@ public final class ZookeeperStore extends AbstractStore {
 	private final Versions versions;
 
 	private final ConnectionStateListener connectionListener = this::connectionStateChanged;
-
-	private final Set<Runnable> closeHooks = ConcurrentHashMap.newKeySet();
 
 	/** Runs between a CAS's read and its conditional write (tests reproduce races with it). */
 	volatile @Nullable Consumer<String> beforeConditionalWrite;
@@ -158,7 +157,7 @@ public final class ZookeeperStore extends AbstractStore {
 		try {
 			if (!curator.blockUntilConnected((int) config().connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
 				throw new StoreUnavailableException(ZkClient.BACKEND, "could not connect to "
-						+ curator.getZookeeperClient().getCurrentConnectionString() + " within " + config().connectTimeout(), null);
+						+ curator.getZookeeperClient().getCurrentConnectionString() + " within " + BackendOptions.format(config().connectTimeout()), null);
 			}
 		}
 		catch (InterruptedException ex) {
@@ -609,18 +608,10 @@ public final class ZookeeperStore extends AbstractStore {
 		this.feed.start();
 	}
 
-	/** Run {@code hook} when the store closes (wakes lock waiters). */
-	void onClose(Runnable hook) {
-		this.closeHooks.add(hook);
-	}
-
-	void removeOnClose(Runnable hook) {
-		this.closeHooks.remove(hook);
-	}
-
 	@Override
 	protected void doClose() {
-		this.closeHooks.forEach(Runnable::run);
+		// Callers waiting for an answer end now; closing keep-alives and watchers may still need calls.
+		this.client.endInFlight();
 		this.feed.close();
 		this.expiries.close();
 		this.journal.close();
@@ -629,6 +620,8 @@ public final class ZookeeperStore extends AbstractStore {
 		curator.getConnectionStateListenable().removeListener(this.connectionListener);
 		this.keepAlives.close(this.ownsClient);
 		this.watchers.close(this.ownsClient);
+		// Calls that started meanwhile end now too, and later ones at once.
+		this.client.close();
 		if (this.ownsClient) {
 			curator.close();
 		}

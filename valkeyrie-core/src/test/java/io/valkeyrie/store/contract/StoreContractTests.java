@@ -1,6 +1,10 @@
 package io.valkeyrie.store.contract;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,6 +47,11 @@ import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.WatchOptions;
 import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.internal.AbstractStore;
+import io.valkeyrie.store.internal.BackendOptions;
+import io.valkeyrie.store.internal.AbstractStoreLock;
+import io.valkeyrie.store.test.FreezingProxy;
+import io.valkeyrie.store.test.TestServers;
 import io.valkeyrie.store.test.Timing;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -744,7 +753,8 @@ public abstract class StoreContractTests {
 		Duration below = min.minusNanos(1);
 		assertThatThrownBy(() -> store.put("k", bytes("v"), WriteOptions.ttl(below)))
 			.isInstanceOf(InvalidTtlException.class)
-			.hasMessageContaining(min.toString());
+			.hasMessageContaining(BackendOptions.format(min))
+			.satisfies((ex) -> assertThat(ex.getMessage()).as("no raw Duration").doesNotContainPattern("PT[0-9]"));
 		assertThatThrownBy(() -> store.atomicPut("k", bytes("v"), null, WriteOptions.keepAlive(below)))
 			.isInstanceOf(InvalidTtlException.class);
 		assertThatThrownBy(() -> store.newLock("l", LockOptions.builder().ttl(below).build()))
@@ -1384,9 +1394,17 @@ public abstract class StoreContractTests {
 		Duration ttl = ttl(one);
 		LockLease lease = one.newLock("l", LockOptions.builder().ttl(ttl).renew(false).build()).lock();
 		long acquired = System.nanoTime();
+		AtomicLong told = new AtomicLong();
+		lease.lost().thenRun(() -> told.set(System.nanoTime()));
 		LockLease taken = two.newLock("l", lockOptions(two)).tryLock(expiryBound(ttl).plus(Timing.seconds(5)))
 			.orElseThrow();
-		assertThat(Duration.ofNanos(System.nanoTime() - acquired)).isGreaterThanOrEqualTo(ttl.minusMillis(100));
+		long takenAt = System.nanoTime();
+		// The holder gives the lock up at its own deadline, and is told first: the TTL less the safety
+		// margin, or half of that where the server may expire it that early (Consul, docs/compatibility.md).
+		Duration deadline = ttl.minus(ttl.multipliedBy(AbstractStoreLock.SAFETY_MARGIN_PERCENT).dividedBy(100));
+		assertThat(Duration.ofNanos(takenAt - acquired)).isGreaterThanOrEqualTo(deadline.dividedBy(2).minusMillis(100));
+		assertThat(told.get()).as("holder told before the takeover").isNotZero();
+		assertThat(told.get() - takenAt).isNegative();
 		LockLoss loss = lease.lost().toCompletableFuture().get(expiryBound(ttl).toMillis(), TimeUnit.MILLISECONDS);
 		assertThat(loss.key()).isEqualTo("l");
 		assertThat(loss.fencingToken()).isEqualTo(lease.fencingToken());
@@ -1503,6 +1521,222 @@ public abstract class StoreContractTests {
 		assertThat(store.get("data")).isEqualTo(before);
 	}
 
+	@Test
+	void lockCloseEndsEveryWaiterAtOnceWithStoreClosed() throws Exception {
+		Store one = open();
+		Store two = openSecond();
+		one.newLock("l", lockOptions(one)).lock();
+		ExecutorService pool = threads(2);
+		CountDownLatch started = new CountDownLatch(2);
+		Future<Throwable> locking = pool.submit(() -> {
+			started.countDown();
+			return thrownBy(() -> two.newLock("l", lockOptions(two)).lock());
+		});
+		Future<Throwable> trying = pool.submit(() -> {
+			started.countDown();
+			return thrownBy(() -> two.newLock("l", lockOptions(two)).tryLock(Timing.seconds(60)));
+		});
+		started.await();
+		// Give both time to really wait on the backend: the close must then end them at once.
+		await().pollDelay(Timing.millis(700)).atMost(Timing.seconds(2)).until(() -> true);
+		assertThat(locking.isDone() || trying.isDone()).isFalse();
+		long closing = System.nanoTime();
+		two.close();
+		for (Future<Throwable> waiter : List.of(locking, trying)) {
+			Throwable thrown = waiter.get(Timing.seconds(10).toSeconds(), TimeUnit.SECONDS);
+			assertThat(thrown).isInstanceOf(StoreClosedException.class);
+			assertThat(thrown.getMessage()).doesNotContainPattern("PT[0-9]");
+		}
+		assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Timing.seconds(2));
+	}
+
+	@Test
+	void lockUnlockReleasesWhateverTheInterruptStatusAndKeepsIt() {
+		Store one = open();
+		Store two = openSecond();
+		for (boolean deleteOnUnlock : new boolean[] { false, true }) {
+			StoreLock lock = one.newLock("l", LockOptions.builder().ttl(ttl(one)).value("v").deleteOnUnlock(deleteOnUnlock).build());
+			LockLease lease = lock.lock();
+			Thread.currentThread().interrupt();
+			try {
+				lock.unlock();
+				assertThat(Thread.currentThread().isInterrupted()).isTrue();
+			}
+			finally {
+				Thread.interrupted();
+			}
+			assertThat(lease.isValid()).isFalse();
+			try (LockLease other = two.newLock("l", lockOptions(two)).tryLock().orElseThrow()) {
+				assertThat(other.fencingToken()).isGreaterThan(lease.fencingToken());
+			}
+		}
+	}
+
+	@Test
+	void lockInterruptedAttemptsGiveUpCleanlyAndLeaveNothingHeld() throws Exception {
+		Store one = open();
+		Store two = openSecond();
+		StoreLock lock = one.newLock("l", lockOptions(one));
+		StoreLock blocker = two.newLock("l", lockOptions(two));
+		java.util.Random random = new java.util.Random(42);
+		for (int i = 0; i < 24; i++) {
+			// Every third round the lock is held elsewhere, so the interrupt also hits the wait.
+			LockLease held = (i % 3 == 2) ? blocker.lock() : null;
+			boolean blocking = i % 2 == 0;
+			// Interrupt at a random moment: before, during a round trip, or while waiting.
+			Object result = interruptedAfter(random.nextInt(40_000), () -> {
+				Object lease = blocking ? lock.lock() : lock.tryLock(Timing.seconds(20)).orElse(null);
+				return (lease != null) ? lease : (Thread.currentThread().isInterrupted() ? "empty+interrupted" : "empty");
+			});
+			if (result instanceof LockLease lease) {
+				lease.close();
+			}
+			else if (blocking) {
+				assertThat(result).as("round %d", i).isInstanceOf(StoreInterruptedException.class);
+			}
+			else {
+				assertThat(result).as("round %d", i).isEqualTo("empty+interrupted");
+			}
+			if (held != null) {
+				held.close();
+			}
+			assertThat(lock.isHeld()).isFalse();
+			// Nothing may be left behind: the lock is free for another client at once.
+			LockLease check = blocker.tryLock(Timing.seconds(2)).orElse(null);
+			assertThat(check).as("lock free after round %d (%s)", i, result).isNotNull();
+			check.close();
+		}
+	}
+
+	@Test
+	void lockLeaseOfAHolderThatCannotRenewEndsAtItsOwnDeadline() throws Exception {
+		Store one = open();
+		Duration ttl = ttl(one);
+		LockLease lease = one.newLock("l", LockOptions.builder().ttl(ttl).renew(false).build()).lock();
+		long acquired = System.nanoTime();
+		await().atMost(ttl.plus(Timing.seconds(1))).until(() -> !lease.isValid());
+		Duration lived = Duration.ofNanos(System.nanoTime() - acquired);
+		// The lease's own deadline comes before the server's expiry.
+		assertThat(lived).isLessThan(ttl.plus(Timing.millis(500)));
+		assertThat(lease.lost().toCompletableFuture().get(5, TimeUnit.SECONDS).reason()).isEqualTo(LockLoss.Reason.EXPIRED);
+	}
+
+	/** Whether a store in another process can open the same data (not the local backend's file). */
+	protected boolean sharedWithOtherProcesses() {
+		return true;
+	}
+
+	@Test
+	void lockFrozenHolderLearnsOfTheLossBeforeItsNextCallReturns() throws Exception {
+		Store other = open();
+		Duration ttl = ttl(other);
+		if (!sharedWithOtherProcesses()) {
+			frozenHolderInThisProcess(other, ttl);
+			return;
+		}
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+				LockHolderProcess.class.getName(), LockHolderProcess.configLine(storeConfig().namespace(namespace()).build()),
+				"l", String.valueOf(ttl.toMillis()))
+			.redirectError(ProcessBuilder.Redirect.INHERIT)
+			.start();
+		ExecutorService reader = threads(1);
+		BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+		PrintStream in = new PrintStream(holder.getOutputStream(), true, StandardCharsets.UTF_8);
+		try {
+			// A JVM starting on a busy machine: generous.
+			String held = reader.submit(out::readLine).get(Timing.seconds(120).toSeconds(), TimeUnit.SECONDS);
+			assertThat(held).startsWith("HELD ");
+			signal(holder, "STOP");
+			// Frozen: no renewal, no timer. The server lets the lock go after its TTL, and another client takes it.
+			LockLease taken = other.newLock("l", lockOptions(other)).tryLock(ttl.multipliedBy(3).plus(Timing.seconds(10)))
+				.orElseThrow();
+			assertThat(taken.fencingToken()).isGreaterThan(Long.parseLong(held.substring(5)));
+			signal(holder, "CONT");
+			in.println("WRITE");
+			String wrote = reader.submit(out::readLine).get(Timing.seconds(30).toSeconds(), TimeUnit.SECONDS);
+			// Told before its first call after waking returned (whichever of the timer or the call noticed first).
+			assertThat(wrote).matches("(WROTE|FAILED) told=true valid=false reason=.*");
+			in.close();
+		}
+		finally {
+			holder.destroyForcibly();
+			holder.waitFor(10, TimeUnit.SECONDS);
+		}
+	}
+
+	/** The local file is this process's alone: the holder's renewals and timer are frozen instead. */
+	private void frozenHolderInThisProcess(Store other, Duration ttl) throws Exception {
+		Store holder = open();
+		LockLease lease = holder.newLock("l", LockOptions.builder().ttl(ttl).build()).lock();
+		CountDownLatch thaw = new CountDownLatch(1);
+		((AbstractStore) holder).scheduler().execute(() -> {
+			try {
+				thaw.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		try {
+			AtomicLong told = new AtomicLong();
+			lease.lost().thenRun(() -> told.set(System.nanoTime()));
+			LockLease taken = other.newLock("l", lockOptions(other)).tryLock(ttl.multipliedBy(3).plus(Timing.seconds(10)))
+				.orElseThrow();
+			assertThat(taken.fencingToken()).isGreaterThan(lease.fencingToken());
+			holder.put("fenced", "x");
+			long returned = System.nanoTime();
+			assertThat(told.get()).isNotZero();
+			assertThat(told.get() - returned).isNegative();
+			assertThat(lease.isValid()).isFalse();
+		}
+		finally {
+			thaw.countDown();
+		}
+	}
+
+	private static void signal(Process process, String signal) throws Exception {
+		Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).start();
+		assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s", signal).isTrue();
+	}
+
+	/**
+	 * Run {@code call} on a thread of its own, interrupt it after {@code micros} and wait for it
+	 * to end (it must, promptly).
+	 * @return what it returned or threw; a {@link StoreInterruptedException} thrown without
+	 * the interrupt status set becomes an {@link AssertionError}
+	 */
+	private static Object interruptedAfter(long micros, java.util.concurrent.Callable<Object> call) throws InterruptedException {
+		AtomicReference<Object> outcome = new AtomicReference<>();
+		Thread thread = new Thread(() -> {
+			try {
+				outcome.set(call.call());
+			}
+			catch (StoreInterruptedException ex) {
+				outcome.set(Thread.currentThread().isInterrupted() ? ex : new AssertionError("interrupt status lost", ex));
+			}
+			catch (Exception ex) {
+				outcome.set(ex);
+			}
+		});
+		thread.start();
+		java.util.concurrent.locks.LockSupport.parkNanos(micros * 1000);
+		thread.interrupt();
+		thread.join(Timing.seconds(10).toMillis());
+		assertThat(thread.isAlive()).as("interrupted call still running").isFalse();
+		return outcome.get();
+	}
+
+	private static @org.jspecify.annotations.Nullable Throwable thrownBy(Executable call) {
+		try {
+			call.execute();
+			return null;
+		}
+		catch (Throwable ex) {
+			return ex;
+		}
+	}
+
 	// =====================================================================================
 	// Errors and failures
 	// =====================================================================================
@@ -1523,6 +1757,64 @@ public abstract class StoreContractTests {
 		for (Executable call : calls) {
 			assertThatThrownBy(call::execute).isInstanceOf(StoreClosedException.class);
 		}
+	}
+
+	@Test
+	void closeEndsCallsInFlightAtOnceWithStoreClosed() throws Exception {
+		if (!sharedWithOtherProcesses()) {
+			// The local backend has no round trip to freeze: its calls wait only for the database's write lock.
+			return;
+		}
+		StoreConfig config = storeConfig().namespace(namespace()).build();
+		String endpoint = config.endpoints().get(0);
+		java.net.InetSocketAddress server = TestServers.address(endpoint);
+		String target = server.getHostString() + ":" + server.getPort();
+		try (FreezingProxy proxy = new FreezingProxy(target)) {
+			StoreConfig.Builder through = config.toBuilder()
+				.endpoints(endpoint.replace(target, proxy.endpoint()))
+				.requestTimeout(Timing.seconds(30));
+			if (config.option("session-timeout") != null) {
+				// A ZooKeeper client gives up on a silent server after 2/3 of it: not before the close.
+				through.option("session-timeout", "30s");
+			}
+			Store store = open(through);
+			store.put("k", "v");
+			proxy.freeze();
+			ExecutorService pool = threads(3);
+			Future<Throwable> put = pool.submit(() -> thrownBy(() -> store.put("k", "w")));
+			Future<Throwable> watch = pool.submit(() -> thrownBy(() -> store.watch("other", (e) -> {
+			})));
+			await().pollDelay(Timing.millis(700)).atMost(Timing.seconds(2)).until(() -> true);
+			assertThat(put.isDone()).as("put waits for the frozen server").isFalse();
+			long closing = System.nanoTime();
+			pool.submit(store::close);
+			assertThat(put.get(Timing.seconds(10).toSeconds(), TimeUnit.SECONDS)).isInstanceOf(StoreClosedException.class);
+			Throwable watched = watch.get(Timing.seconds(10).toSeconds(), TimeUnit.SECONDS);
+			if (watched != null) {
+				// The registration was waiting for its first state: it ends like any call in flight.
+				assertThat(watched).isInstanceOf(StoreClosedException.class);
+			}
+			assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Timing.seconds(3));
+		}
+	}
+
+	@Test
+	void errorsInterruptedCallsEndWithStoreInterruptedAndTheInterruptStatusSet() throws Exception {
+		Store store = open();
+		Store other = openSecond();
+		java.util.Random random = new java.util.Random(7);
+		for (int i = 0; i < 30; i++) {
+			String value = "v" + i;
+			Object outcome = interruptedAfter(random.nextInt(3_000), () -> {
+				store.put("k", value);
+				return "done";
+			});
+			assertThat(outcome).as("round %d", i).isInstanceOfAny(String.class, StoreInterruptedException.class);
+		}
+		// An interrupt of one caller disturbs nobody else (an interrupted put may still land later: its outcome is unknown).
+		store.put("after", "1");
+		other.put("after", "2");
+		assertThat(store.get("after").valueAsString()).isEqualTo("2");
 	}
 
 	@Test

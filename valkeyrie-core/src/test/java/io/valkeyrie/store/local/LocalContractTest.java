@@ -20,4 +20,10 @@ class LocalContractTest extends StoreContractTests {
 		return StoreConfig.builder("local").option("path", this.directory.resolve("contract.mv"));
 	}
 
+	@Override
+	protected boolean sharedWithOtherProcesses() {
+		// The database file is locked by the process that opened it.
+		return false;
+	}
+
 }

@@ -13,11 +13,13 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.LockLease;
+import io.valkeyrie.store.LockNotHeldException;
 import io.valkeyrie.store.LockOptions;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.StoreException;
+import io.valkeyrie.store.StoreLock;
 import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.WatchOptions;
@@ -222,6 +224,17 @@ class RedisStoreTest {
 	}
 
 	@Test
+	void unlockOfALockWhoseRecordIsGoneIsLockNotHeld() {
+		RedisStore store = open(config());
+		StoreLock lock = store.newLock("l", LONG_TTL);
+		LockLease lease = lock.lock();
+		this.redis.del("valkeyrie{" + this.namespace + "}:l:l");
+		assertThatThrownBy(lock::unlock).isInstanceOf(LockNotHeldException.class).hasMessageContaining("'l'");
+		assertThat(lease.isValid()).isFalse();
+		assertThat(lease.lost().toCompletableFuture().join().reason()).isEqualTo(io.valkeyrie.store.LockLoss.Reason.RECORD_REMOVED);
+	}
+
+	@Test
 	void holderIsToldWhenRenewalFindsTheLockRecordGone() {
 		RedisStore store = open(config());
 		LockLease lease = store.newLock("l", LockOptions.builder().ttl(Duration.ofSeconds(1)).build()).lock();
@@ -305,6 +318,13 @@ class RedisStoreTest {
 	}
 
 	private static String value(WatchEvent event) {
+		if (event instanceof WatchEvent.Put put) {
+			// A change's current() is only available while the listener handles it.
+			return put.pair().valueAsString();
+		}
+		if (event instanceof WatchEvent.Delete) {
+			return "<absent>";
+		}
 		KVPair pair = event.current().get("k");
 		return (pair != null) ? pair.valueAsString() : "<absent>";
 	}

@@ -96,7 +96,8 @@ public final class TestServers {
 		}
 	}
 
-	static InetSocketAddress address(String endpoint) {
+	/** The host and port of (the first of) {@code endpoint}. */
+	public static InetSocketAddress address(String endpoint) {
 		String first = endpoint.split(",")[0].trim();
 		if (first.contains("://")) {
 			URI uri = URI.create(first);

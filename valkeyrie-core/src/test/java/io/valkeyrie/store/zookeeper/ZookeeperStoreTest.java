@@ -20,6 +20,7 @@ import io.valkeyrie.store.KeyModifiedException;
 import io.valkeyrie.store.KeyNotFoundException;
 import io.valkeyrie.store.LockLease;
 import io.valkeyrie.store.LockLoss;
+import io.valkeyrie.store.LockNotHeldException;
 import io.valkeyrie.store.LockOptions;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
@@ -29,6 +30,7 @@ import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.test.FreezingProxy;
 import io.valkeyrie.store.test.TestServers;
 import io.valkeyrie.store.test.Timing;
 import org.apache.curator.framework.CuratorFramework;
@@ -81,6 +83,22 @@ class ZookeeperStoreTest {
 		client.start();
 		this.closeables.add(client);
 		return client;
+	}
+
+	@Test
+	void unlockOfALockWhoseZnodeIsGoneIsLockNotHeld() throws Exception {
+		Store store = open();
+		StoreLock lock = store.newLock("l");
+		LockLease lease = lock.lock();
+		CuratorFramework raw = rawClient();
+		String queue = "/valkeyrie/locks/" + this.namespace + "/l";
+		for (String contender : raw.getChildren().forPath(queue)) {
+			raw.delete().forPath(queue + "/" + contender);
+		}
+		// Whether the deletion's watch or the release finds it first, the unlock must say the lock was lost.
+		assertThatExceptionOfType(LockNotHeldException.class).isThrownBy(lock::unlock);
+		assertThat(lease.isValid()).isFalse();
+		assertThat(lease.lost().toCompletableFuture().get(5, TimeUnit.SECONDS).reason()).isEqualTo(LockLoss.Reason.RECORD_REMOVED);
 	}
 
 	@Test
@@ -476,9 +494,11 @@ class ZookeeperStoreTest {
 
 	@Test
 	void withLockLostOnSuspendOffALockSurvivesAShortOutage() {
-		Store store = open(config().option("session-timeout", "10s").option("lock-lost-on-suspend", "false"));
+		// Short means well within the session timeout: the lease's own deadline (the session timeout
+		// after the last confirmed request, less 10 %) ends it otherwise, whatever the server kept.
+		Store store = open(config().option("session-timeout", "30s").option("lock-lost-on-suspend", "false"));
 		Store other = open();
-		LockLease lease = store.newLock("l", LockOptions.builder().ttl(Duration.ofSeconds(10)).build()).lock();
+		LockLease lease = store.newLock("l", LockOptions.builder().ttl(Duration.ofSeconds(30)).build()).lock();
 		TestServers.restart("zookeeper");
 		await().atMost(Timing.seconds(15)).ignoreExceptions().until(() -> !store.exists("nothing"));
 		assertThat(lease.isValid()).isTrue();

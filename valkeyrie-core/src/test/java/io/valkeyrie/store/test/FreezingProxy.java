@@ -1,4 +1,4 @@
-package io.valkeyrie.store.zookeeper;
+package io.valkeyrie.store.test;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A TCP proxy in front of a server that can stop passing bytes on while keeping the
  * connections open: a server that hangs without closing anything.
  */
-final class FreezingProxy implements AutoCloseable {
+public final class FreezingProxy implements AutoCloseable {
 
 	private final ServerSocket listener;
 
@@ -29,24 +29,27 @@ final class FreezingProxy implements AutoCloseable {
 	private boolean frozen;
 
 	/** @param target the server, {@code host:port} */
-	FreezingProxy(String target) throws IOException {
+	public FreezingProxy(String target) throws IOException {
 		this.host = target.substring(0, target.lastIndexOf(':'));
 		this.port = Integer.parseInt(target.substring(target.lastIndexOf(':') + 1));
 		this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		start(this::accept);
 	}
 
-	String endpoint() {
+	/** The proxy's {@code host:port}. */
+	public String endpoint() {
 		return "127.0.0.1:" + this.listener.getLocalPort();
 	}
 
-	void freeze() {
+	/** Stop passing bytes on (connections stay open). */
+	public void freeze() {
 		synchronized (this.gate) {
 			this.frozen = true;
 		}
 	}
 
-	void thaw() {
+	/** Pass bytes on again. */
+	public void thaw() {
 		synchronized (this.gate) {
 			this.frozen = false;
 			this.gate.notifyAll();
