@@ -313,7 +313,7 @@ class RedisStoreTest {
 		writer.put("k", "after");
 		await().atMost(Timing.seconds(10)).until(() -> events.stream().anyMatch((e) -> value(e).equals("after")));
 		writer.put("k", "later");
-		await().atMost(Timing.seconds(5))
+		await().atMost(Timing.seconds(10))
 			.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Put p && p.pair().valueAsString().equals("later")));
 	}
 

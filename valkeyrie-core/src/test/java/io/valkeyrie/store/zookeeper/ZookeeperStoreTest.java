@@ -117,7 +117,9 @@ class ZookeeperStoreTest {
 	@Test
 	void keysZookeeperForbidsAreEscaped() {
 		Store store = open();
-		String key = "emoji😀/private\uE000/specials\uFFF5/percent%41";
+		// Surrogates (the emoji) and U+FFF0..U+FFFF are characters ZooKeeper refuses in a path; the key
+		// rules take U+FFFC and U+FFFD (symbols), so the store must escape them.
+		String key = "emoji😀/specials\uFFFC\uFFFD/percent%41";
 		store.put(key, "v");
 		assertThat(store.get(key).valueAsString()).isEqualTo("v");
 		assertThat(store.list("").get(0).key()).isEqualTo(key);
