@@ -1,0 +1,93 @@
+package io.valkeyrie.store.test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The 3-member clusters of {@code scripts/clusters}: their endpoints as it exports them
+ * ({@code VALKEYRIE_TEST_ETCD_CLUSTER}, {@code VALKEYRIE_TEST_ZOOKEEPER_CLUSTER},
+ * {@code VALKEYRIE_TEST_CONSUL_CLUSTER}; a system property {@code valkeyrie.test.<backend>-cluster}
+ * wins), and the faults the fail-over tests inject through it (kill -9 of a member, restart).
+ * <p>
+ * A cluster that is not configured or not reachable fails the test with a message that says how
+ * to start it; it is never skipped.
+ */
+public final class TestClusters {
+
+	private TestClusters() {
+	}
+
+	/**
+	 * The endpoints of every member of a backend's test cluster, each checked to accept connections.
+	 * @param backend {@code etcd}, {@code zookeeper} or {@code consul}
+	 * @return the members' endpoints as the backend's configuration takes them
+	 */
+	public static List<String> endpoints(String backend) {
+		String variable = "VALKEYRIE_TEST_" + backend.toUpperCase(Locale.ROOT) + "_CLUSTER";
+		String value = System.getProperty("valkeyrie.test." + backend + "-cluster", System.getenv(variable));
+		if (value == null || value.isBlank()) {
+			throw new AssertionError("No " + backend + " test cluster: " + variable + " is not set. Run the tests with "
+					+ "scripts/test (it starts every cluster), or start one with 'scripts/clusters start " + backend
+					+ "' and 'eval \"$(scripts/clusters env)\"'.");
+		}
+		List<String> endpoints = Arrays.stream(value.split(",")).map(String::trim).toList();
+		for (String endpoint : endpoints) {
+			try (Socket socket = new Socket()) {
+				InetSocketAddress address = TestServers.address(endpoint);
+				socket.connect(address, 2000);
+			}
+			catch (IOException ex) {
+				throw new AssertionError("The " + backend + " cluster member at " + endpoint + " (" + variable
+						+ ") does not accept connections: " + ex.getMessage() + ". Start it with 'scripts/clusters start "
+						+ backend + "'.", ex);
+			}
+		}
+		return endpoints;
+	}
+
+	/** The member (e.g. {@code etcd-2}) that leads a backend's test cluster now. */
+	public static String leader(String backend) {
+		return run("leader", backend).strip();
+	}
+
+	/** SIGKILL one member (a crash); its data stays. */
+	public static void kill(String member) {
+		run("kill", member);
+	}
+
+	/** Start a stopped or killed member on its old data and wait until it serves its cluster again. */
+	public static void start(String member) {
+		run("start", member);
+	}
+
+	private static String run(String command, String argument) {
+		String script = System.getProperty("valkeyrie.clusters.script", System.getenv("VALKEYRIE_CLUSTERS_SCRIPT"));
+		if (script == null) {
+			throw new AssertionError("VALKEYRIE_CLUSTERS_SCRIPT is not set: this test controls its cluster through "
+					+ "scripts/clusters; run it with scripts/test or after 'eval \"$(scripts/clusters env)\"'");
+		}
+		try {
+			Process process = new ProcessBuilder("bash", script, command, argument).redirectErrorStream(true).start();
+			byte[] output = process.getInputStream().readAllBytes();
+			String text = new String(output, StandardCharsets.UTF_8);
+			if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
+				throw new AssertionError("'" + script + " " + command + " " + argument + "' failed:\n" + text);
+			}
+			return text;
+		}
+		catch (IOException ex) {
+			throw new AssertionError("Cannot run " + script, ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError("Interrupted while running " + script, ex);
+		}
+	}
+
+}

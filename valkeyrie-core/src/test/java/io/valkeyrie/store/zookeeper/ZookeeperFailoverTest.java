@@ -1,0 +1,22 @@
+package io.valkeyrie.store.zookeeper;
+
+import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.contract.ClusterFailoverTests;
+import io.valkeyrie.store.test.TestClusters;
+
+/**
+ * Kill -9 of the leader of the 3-member zookeeper cluster of scripts/clusters under writers.
+ */
+class ZookeeperFailoverTest extends ClusterFailoverTests {
+
+	@Override
+	protected String backend() {
+		return "zookeeper";
+	}
+
+	@Override
+	protected StoreConfig.Builder storeConfig() {
+		return StoreConfig.builder("zookeeper").endpoints(TestClusters.endpoints("zookeeper")).option("session-timeout", "10s");
+	}
+
+}
