@@ -29,6 +29,7 @@ import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.internal.BackendOptions;
 import io.valkeyrie.store.internal.Keys;
 import io.valkeyrie.store.local.ChangeLog.Committed;
 import org.h2.mvstore.DataUtils;
@@ -495,7 +496,7 @@ final class LocalDatabase {
 		try {
 			if (!tryLock(timeout.toNanos(), commitShared)) {
 				throw new StoreUnavailableException("local", "the " + this.description
-						+ " stayed busy for longer than the request timeout of " + timeout, null);
+						+ " stayed busy for longer than the request timeout of " + BackendOptions.format(timeout), null);
 			}
 		}
 		catch (InterruptedException ex) {
@@ -675,7 +676,7 @@ final class LocalDatabase {
 					}
 					if (remaining <= 0 || !this.writeLock.tryLock(remaining, TimeUnit.NANOSECONDS)) {
 						throw new StoreUnavailableException("local", "the " + this.description
-								+ " stayed busy for longer than the request timeout of " + timeout
+								+ " stayed busy for longer than the request timeout of " + BackendOptions.format(timeout)
 								+ " before a write was committed; it may or may not be", null);
 					}
 				}

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.StoreUnavailableException;
+import io.valkeyrie.store.internal.BackendOptions;
 import io.valkeyrie.store.internal.WatchHub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,7 +106,7 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 		try {
 			connection.subscribe(this, this.layout.unlocks());
 			if (!this.unlocksConfirmed.await(this.timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-				throw new StoreUnavailableException("redis", "the pub/sub subscription was not confirmed within " + timeout, null);
+				throw new StoreUnavailableException("redis", "the pub/sub subscription was not confirmed within " + BackendOptions.format(this.timeout), null);
 			}
 		}
 		catch (InterruptedException ex) {
