@@ -1,0 +1,83 @@
+package io.valkeyrie.store.test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Throw-away servers with TLS and authentication, started from the binaries of
+ * {@code scripts/servers} on free loopback ports, for the security tests of the core and of
+ * the auto-configuration. Each one trusts the {@link TestPki}'s authority.
+ */
+public final class SecureServers {
+
+	private SecureServers() {
+	}
+
+	/** A running server and the endpoint a store uses for it. */
+	public record Running(String endpoint, int port, ServerProcess process) implements AutoCloseable {
+
+		@Override
+		public void close() {
+			this.process.close();
+		}
+
+	}
+
+	/**
+	 * Redis on a TLS port only (no plain port), the given ACL users in its configuration.
+	 * @param clientCertificates whether clients must present a certificate of the authority
+	 * @param users {@code user ...} lines of a Redis configuration
+	 */
+	public static Running redis(Path dir, TestPki pki, boolean clientCertificates, List<String> users) {
+		int port = ServerProcess.freePort();
+		List<String> config = new ArrayList<>(List.of("bind 127.0.0.1", "port 0", "tls-port " + port,
+				"tls-cert-file " + pki.file("server.crt"), "tls-key-file " + pki.file("server.key"),
+				"tls-ca-cert-file " + pki.file("ca.crt"), "tls-auth-clients " + (clientCertificates ? "yes" : "no"),
+				"save \"\"", "appendonly no", "dir " + dir));
+		config.addAll(users);
+		Path file = dir.resolve("redis-" + port + ".conf");
+		write(file, config);
+		Path root = ServerProcess.cached("debian/redis");
+		List<String> command = List.of("env", "LD_LIBRARY_PATH=" + libraries(root.resolve("usr/lib")),
+				root.resolve("usr/bin/redis-server").toString(), file.toString());
+		ServerProcess process = ServerProcess.start(dir, "redis-" + port, command);
+		awaitLog(process, "Ready to accept connections");
+		return new Running("rediss://127.0.0.1:" + port, port, process);
+	}
+
+	/** Wait until the server's log shows it is ready (it fails fast if the server exits). */
+	public static void awaitLog(ServerProcess process, String ready) {
+		await().atMost(Timing.seconds(60)).pollInterval(java.time.Duration.ofMillis(50)).until(() -> {
+			if (!process.isAlive()) {
+				throw new AssertionError("The server exited:\n" + process.log());
+			}
+			return process.log().contains(ready);
+		});
+	}
+
+	static void write(Path file, List<String> lines) {
+		try {
+			Files.write(file, lines);
+		}
+		catch (IOException ex) {
+			throw new AssertionError(ex);
+		}
+	}
+
+	private static String libraries(Path lib) {
+		try (var dirs = Files.list(lib)) {
+			return String.join(":", dirs.filter((d) -> d.getFileName().toString().contains("-linux-gnu"))
+				.map(Path::toString)
+				.toList());
+		}
+		catch (IOException ex) {
+			throw new AssertionError(ex);
+		}
+	}
+
+}
