@@ -50,6 +50,29 @@ public final class SecureServers {
 		return new Running("rediss://127.0.0.1:" + port, port, process);
 	}
 
+	/**
+	 * etcd serving clients over TLS only (its peer port stays plain: one member).
+	 * @param clientCertificates whether clients must present a certificate of the authority
+	 */
+	public static Running etcd(Path dir, TestPki pki, boolean clientCertificates) {
+		int port = ServerProcess.freePort();
+		int peer = ServerProcess.freePort();
+		String client = "https://127.0.0.1:" + port;
+		String name = "etcd-" + port;
+		List<String> command = new ArrayList<>(List.of(ServerProcess.cached("debian/etcd/usr/bin/etcd").toString(),
+				"--name", name, "--data-dir", dir.resolve(name).toString(), "--logger", "zap", "--listen-client-urls",
+				client, "--advertise-client-urls", client, "--listen-peer-urls", "http://127.0.0.1:" + peer,
+				"--initial-advertise-peer-urls", "http://127.0.0.1:" + peer, "--initial-cluster",
+				name + "=http://127.0.0.1:" + peer, "--cert-file", pki.file("server.crt"), "--key-file",
+				pki.file("server.key")));
+		if (clientCertificates) {
+			command.addAll(List.of("--client-cert-auth", "--trusted-ca-file", pki.file("ca.crt")));
+		}
+		ServerProcess process = ServerProcess.start(dir, name, command);
+		awaitLog(process, "serving client traffic securely");
+		return new Running(client, port, process);
+	}
+
 	/** Wait until the server's log shows it is ready (it fails fast if the server exits). */
 	public static void awaitLog(ServerProcess process, String ready) {
 		await().atMost(Timing.seconds(60)).pollInterval(java.time.Duration.ofMillis(50)).until(() -> {
