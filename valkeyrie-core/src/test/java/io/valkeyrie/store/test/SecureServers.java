@@ -73,14 +73,60 @@ public final class SecureServers {
 		return new Running(client, port, process);
 	}
 
+	/**
+	 * A standalone ZooKeeper with only a TLS client port (Netty), its configuration written
+	 * next to its data.
+	 * @param clientCertificates whether clients must present a certificate of the authority
+	 */
+	public static Running zookeeper(Path dir, TestPki pki, boolean clientCertificates) {
+		int port = ServerProcess.freePort();
+		String name = "zookeeper-" + port;
+		Path config = dir.resolve(name + ".cfg");
+		write(config, List.of("tickTime=500", "minSessionTimeout=1000", "maxSessionTimeout=60000",
+				"dataDir=" + dir.resolve(name), "secureClientPort=" + port, "secureClientPortAddress=127.0.0.1",
+				"serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory",
+				"ssl.keyStore.location=" + pki.file("server-localhost.p12"), "ssl.keyStore.password=" + TestPki.STORE_PASSWORD,
+				"ssl.keyStore.type=PKCS12", "ssl.trustStore.location=" + pki.file("ca.crt"), "ssl.trustStore.type=PEM",
+				"ssl.clientAuth=" + (clientCertificates ? "need" : "none"), "admin.enableServer=false",
+				"extendedTypesEnabled=true", "forceSync=no"));
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		ServerProcess process = ServerProcess.start(dir, name,
+				List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
+						ServerProcess.cached("zookeeper/lib") + "/*", "org.apache.zookeeper.server.ZooKeeperServerMain",
+						config.toString()));
+		awaitPort(process, port);
+		return new Running("127.0.0.1:" + port, port, process);
+	}
+
+	/** Wait until the server accepts TCP connections on the port. */
+	public static void awaitPort(ServerProcess process, int port) {
+		await().atMost(Timing.seconds(60)).pollInterval(java.time.Duration.ofMillis(100)).until(() -> {
+			if (!process.isAlive()) {
+				throw new AssertionError("The server exited:\n" + tail(process.log()));
+			}
+			try (java.net.Socket socket = new java.net.Socket()) {
+				socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+				return true;
+			}
+			catch (IOException ex) {
+				return false;
+			}
+		});
+	}
+
 	/** Wait until the server's log shows it is ready (it fails fast if the server exits). */
 	public static void awaitLog(ServerProcess process, String ready) {
 		await().atMost(Timing.seconds(60)).pollInterval(java.time.Duration.ofMillis(50)).until(() -> {
 			if (!process.isAlive()) {
-				throw new AssertionError("The server exited:\n" + process.log());
+				throw new AssertionError("The server exited:\n" + tail(process.log()));
 			}
 			return process.log().contains(ready);
 		});
+	}
+
+	private static String tail(String log) {
+		List<String> lines = log.lines().toList();
+		return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
 	}
 
 	static void write(Path file, List<String> lines) {

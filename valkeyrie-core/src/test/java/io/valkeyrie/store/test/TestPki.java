@@ -39,9 +39,12 @@ public final class TestPki {
 		pki.authority("ca");
 		pki.authority("rogue-ca");
 		pki.certificate("server", "ca", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth");
+		// The ZooKeeper client checks the name its reverse lookup gives (localhost), not the address.
+		pki.certificate("server-localhost", "ca",
+				"subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth");
 		pki.certificate("client", "ca", "extendedKeyUsage=clientAuth");
 		pki.certificate("rogue-client", "rogue-ca", "extendedKeyUsage=clientAuth");
-		for (String name : List.of("server", "client", "rogue-client")) {
+		for (String name : List.of("server", "server-localhost", "client", "rogue-client")) {
 			pki.openssl("pkcs12", "-export", "-in", name + ".crt", "-inkey", name + ".key", "-out", name + ".p12",
 					"-passout", "pass:" + STORE_PASSWORD);
 		}
