@@ -98,6 +98,28 @@ public final class SecureServers {
 		return new Running("127.0.0.1:" + port, port, process);
 	}
 
+	/**
+	 * A Consul dev agent serving HTTPS only, with ACLs on (default deny) and the given
+	 * management token.
+	 * @param clientCertificates whether clients must present a certificate ({@code verify_incoming})
+	 */
+	public static Running consul(Path dir, TestPki pki, boolean clientCertificates, String managementToken) {
+		int https = ServerProcess.freePort();
+		String name = "consul-" + https;
+		Path config = dir.resolve(name + ".hcl");
+		write(config, List.of("disable_update_check = true", "session_ttl_min = \"1s\"",
+				"ports { http = -1, dns = -1, grpc = -1, https = " + https + ", serf_lan = " + ServerProcess.freePort()
+						+ ", serf_wan = " + ServerProcess.freePort() + ", server = " + ServerProcess.freePort() + " }",
+				"ca_file = \"" + pki.file("ca.crt") + "\"", "cert_file = \"" + pki.file("server.crt") + "\"",
+				"key_file = \"" + pki.file("server.key") + "\"", "verify_incoming = " + clientCertificates,
+				"acl { enabled = true, default_policy = \"deny\", tokens { master = \"" + managementToken + "\" } }"));
+		ServerProcess process = ServerProcess.start(dir, name,
+				List.of(ServerProcess.cached("debian/consul/usr/bin/consul").toString(), "agent", "-dev", "-node", name,
+						"-bind", "127.0.0.1", "-client", "127.0.0.1", "-config-file", config.toString()));
+		awaitPort(process, https);
+		return new Running("https://127.0.0.1:" + https, https, process);
+	}
+
 	/** Wait until the server accepts TCP connections on the port. */
 	public static void awaitPort(ServerProcess process, int port) {
 		await().atMost(Timing.seconds(60)).pollInterval(java.time.Duration.ofMillis(100)).until(() -> {
