@@ -133,7 +133,9 @@ class ConsulSecurityTest {
 			try (Store store = Stores.open(wrong)) {
 				store.put("k", "v");
 			}
-		}).withStackTraceContaining("ACL not found");
+		}).withStackTraceContaining("ACL not found")
+			.satisfies((ex) -> SecureStoreChecks.assertNoSecret(ex, wrong, "00000000-0000-0000-0000-000000000000",
+					tlsToken, MANAGEMENT));
 	}
 
 	@Test

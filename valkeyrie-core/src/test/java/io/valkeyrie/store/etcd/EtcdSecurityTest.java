@@ -106,9 +106,10 @@ class EtcdSecurityTest {
 
 	@Test
 	void aWrongPasswordIsAnAuthenticationFailure() {
-		assertThatExceptionOfType(StoreException.class)
-			.isThrownBy(() -> Stores.open(config(tls, pki.serverOnly(), "wrong-secret").build()).close())
-			.withStackTraceContaining("authentication failed");
+		StoreConfig wrong = config(tls, pki.serverOnly(), "wrong-secret").build();
+		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> Stores.open(wrong).close())
+			.withStackTraceContaining("authentication failed")
+			.satisfies((ex) -> SecureStoreChecks.assertNoSecret(ex, wrong, "wrong-secret", PASSWORD));
 	}
 
 	@Test

@@ -84,9 +84,10 @@ class RedisSecurityTest {
 
 	@Test
 	void aWrongPasswordIsAnAuthenticationFailure() {
-		assertThatExceptionOfType(StoreException.class)
-			.isThrownBy(() -> Stores.open(config(tls, pki.serverOnly(), "wrong-secret").build()).close())
-			.withStackTraceContaining("WRONGPASS");
+		StoreConfig wrong = config(tls, pki.serverOnly(), "wrong-secret").build();
+		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> Stores.open(wrong).close())
+			.withStackTraceContaining("WRONGPASS")
+			.satisfies((ex) -> SecureStoreChecks.assertNoSecret(ex, wrong, "wrong-secret", "app-secret-4d1e"));
 	}
 
 	@Test

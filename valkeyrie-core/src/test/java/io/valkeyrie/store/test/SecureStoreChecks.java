@@ -30,6 +30,19 @@ public final class SecureStoreChecks {
 	private SecureStoreChecks() {
 	}
 
+	/**
+	 * No secret appears in the failure's messages and stack trace, nor in the configuration's
+	 * {@code toString()}.
+	 */
+	public static void assertNoSecret(Throwable failure, io.valkeyrie.store.StoreConfig config, String... secrets) {
+		java.io.StringWriter trace = new java.io.StringWriter();
+		failure.printStackTrace(new java.io.PrintWriter(trace));
+		for (String secret : secrets) {
+			assertThat(trace.toString()).as("the failure").doesNotContain(secret);
+			assertThat(config.toString()).as("the configuration").doesNotContain(secret);
+		}
+	}
+
 	/** Run every kind of call through the store, under {@code dir}. */
 	public static void exercise(Store store, String dir) {
 		// The state each event showed; current() is only readable while the listener runs.

@@ -121,13 +121,20 @@ class ZookeeperSecurityTest {
 			try (Store store = Stores.open(wrong)) {
 				store.put("k", "v");
 			}
-		}).withStackTraceContaining("NoAuth");
+		}).withStackTraceContaining("NoAuth")
+			.satisfies((ex) -> SecureStoreChecks.assertNoSecret(ex, wrong, "wrong-secret", TestPki.STORE_PASSWORD));
 	}
 
 	@Test
 	void anUntrustedServerCertificateIsRefused() {
 		assertThatExceptionOfType(StoreException.class)
 			.isThrownBy(() -> Stores.open(config(tls, false, "rogue-ca.crt", PASSWORD).build()).close());
+	}
+
+	@Test
+	void theKeyStorePasswordOptionIsMasked() {
+		assertThat(config(mutual, true, "ca.crt", PASSWORD).build().toString()).doesNotContain(TestPki.STORE_PASSWORD, PASSWORD)
+			.contains("tls-key-store-password=******");
 	}
 
 	private static StoreConfig.Builder config(SecureServers.Running server, boolean clientCertificate, String trust,
