@@ -21,6 +21,18 @@ public final class StoreStartupException extends StoreException {
 		/** The server refused the credentials, or the store gave none where some are needed. */
 		AUTHENTICATION("authentication failed"),
 
+		/** TLS: no authority in the trust material signed the server's certificate. */
+		UNTRUSTED_CERTIFICATE("the server's TLS certificate is not trusted"),
+
+		/** TLS: the server's certificate does not name the host the store connected to. */
+		HOSTNAME_MISMATCH("the server's TLS certificate does not match its host name"),
+
+		/** TLS: the server wants a client certificate it trusts, and got none or another. */
+		CLIENT_CERTIFICATE_REFUSED("the server refused the TLS client certificate"),
+
+		/** TLS failed for another reason (protocol, cipher, a plain server behind a TLS endpoint). */
+		TLS("the TLS handshake failed"),
+
 		/** No server answered at the addresses tried. */
 		UNREACHABLE("its servers are unreachable"),
 
@@ -37,6 +49,31 @@ public final class StoreStartupException extends StoreException {
 			return this.description;
 		}
 
+	}
+
+	/**
+	 * The TLS failure in the causes, from the JDK's own messages (every client library here
+	 * uses the JDK's TLS): trust, then host name, then the server's alerts about our certificate.
+	 */
+	private static Kind tlsKindOf(Throwable failure) {
+		boolean handshake = false;
+		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			String message = String.valueOf(cause.getMessage());
+			if (message.contains("PKIX path") || message.contains("unable to find valid certification path")
+					|| cause instanceof java.security.cert.CertPathValidatorException) {
+				return Kind.UNTRUSTED_CERTIFICATE;
+			}
+			if (message.contains("No subject alternative") || message.contains("No name matching")
+					|| message.contains("doesn't match any of the subject alternative names")) {
+				return Kind.HOSTNAME_MISMATCH;
+			}
+			if (message.contains("bad_certificate") || message.contains("certificate_required")
+					|| message.contains("unknown_ca") || message.contains("certificate_unknown")) {
+				return Kind.CLIENT_CERTIFICATE_REFUSED;
+			}
+			handshake |= cause instanceof javax.net.ssl.SSLException;
+		}
+		return handshake ? Kind.TLS : null;
 	}
 
 	/** Words with which servers and their clients report refused credentials. */
@@ -89,6 +126,10 @@ public final class StoreStartupException extends StoreException {
 	}
 
 	static Kind kindOf(String backend, Throwable failure) {
+		Kind tls = tlsKindOf(failure);
+		if (tls != null) {
+			return tls;
+		}
 		// A local file's "Permission denied" is about the file system, not credentials.
 		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
 			String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);

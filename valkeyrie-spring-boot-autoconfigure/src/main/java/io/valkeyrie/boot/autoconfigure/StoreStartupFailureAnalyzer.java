@@ -48,6 +48,17 @@ class StoreStartupFailureAnalyzer extends AbstractFailureAnalyzer<StoreStartupEx
 					+ (backend.equals("consul") ? setting(settings, "token")
 							: setting(settings, "username") + " and " + setting(settings, "password"))
 					+ " to an account the server accepts.";
+			case UNTRUSTED_CERTIFICATE -> "Trust the authority that signed the " + backend + " server's certificate: put "
+					+ "its CA certificate in the trust material of the SSL bundle named by " + setting(settings, "ssl.bundle")
+					+ " (spring.ssl.bundle.*.truststore).";
+			case HOSTNAME_MISMATCH -> "Connect to a host name the " + backend + " server's certificate names (its "
+					+ "subject alternative names), in " + setting(settings, "endpoints")
+					+ ", or have the certificate issued for the name used.";
+			case CLIENT_CERTIFICATE_REFUSED -> "The " + backend + " server requires a client certificate signed by an "
+					+ "authority it trusts: put one in the keystore of the SSL bundle named by "
+					+ setting(settings, "ssl.bundle") + " (spring.ssl.bundle.*.keystore).";
+			case TLS -> "Check that the " + backend + " server speaks TLS at " + setting(settings, "endpoints")
+					+ " and that the SSL bundle named by " + setting(settings, "ssl.bundle") + " matches its settings.";
 			case UNREACHABLE -> "Make sure the " + backend + " servers are running and reachable from this host, or "
 					+ "point " + (settings.equals("spring.data.redis") ? "spring.data.redis.host and spring.data.redis.port"
 							: setting(settings, "endpoints"))
