@@ -277,8 +277,8 @@ public abstract class AbstractStore implements Store, WatchSource {
 		}
 		checkTtl(options.ttl());
 		if (options.renew() && options.ttl().compareTo(minimumLockTtl()) < 0) {
-			throw new InvalidTtlException("Lock TTL " + options.ttl() + " is below the " + this.backend
-					+ " store's minimum lock TTL of " + minimumLockTtl() + ": a held lock renews itself every third of "
+			throw new InvalidTtlException("Lock TTL " + BackendOptions.format(options.ttl()) + " is below the " + this.backend
+					+ " store's minimum lock TTL of " + BackendOptions.format(minimumLockTtl()) + ": a held lock renews itself every third of "
 					+ "its TTL, and a shorter TTL cannot be kept renewed on a busy machine (a lock without renewal may be shorter)");
 		}
 		byte[] value = options.value();
