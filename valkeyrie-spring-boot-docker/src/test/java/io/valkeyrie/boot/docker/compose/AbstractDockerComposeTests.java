@@ -1,20 +1,15 @@
 package io.valkeyrie.boot.docker.compose;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.valkeyrie.boot.autoconfigure.ValkeyrieConnectionDetails;
 import io.valkeyrie.boot.docker.BackendImage;
+import io.valkeyrie.boot.docker.StoreChecks;
 import io.valkeyrie.boot.testcontainers.ServiceConnectionTestApplication;
 import io.valkeyrie.store.Store;
-import io.valkeyrie.store.Watch;
-import io.valkeyrie.store.WatchEvent;
-import io.valkeyrie.store.test.Timing;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -23,7 +18,6 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * An application whose only configuration is a {@code compose.yaml}: Spring Boot runs
@@ -41,8 +35,6 @@ import static org.awaitility.Awaitility.await;
 // The services go down with the context: close it after the class rather than keep it cached.
 @DirtiesContext
 abstract class AbstractDockerComposeTests {
-
-	private static final Duration WAIT = Timing.seconds(30);
 
 	private final BackendImage image;
 
@@ -88,30 +80,23 @@ abstract class AbstractDockerComposeTests {
 
 	@Test
 	void putThenGet() {
-		String key = "docker-compose/" + UUID.randomUUID();
-		this.store.put(key, "from compose.yaml");
-		assertThat(this.store.get(key).valueAsString()).isEqualTo("from compose.yaml");
+		StoreChecks.putThenGet(this.store, "docker-compose");
 	}
 
 	@Test
 	void watchSeesTheCurrentStateThenEveryChange() {
-		String key = "docker-compose/watched-" + UUID.randomUUID();
-		List<WatchEvent> events = new CopyOnWriteArrayList<>();
-		try (Watch watch = this.store.watch(key, events::add)) {
-			await().atMost(WAIT).until(() -> !events.isEmpty());
-			assertThat(events.get(0)).isInstanceOfSatisfying(WatchEvent.Snapshot.class,
-					(snapshot) -> assertThat(snapshot.pairs()).isEmpty());
-			this.store.put(key, "1");
-			await().atMost(WAIT)
-				.until(() -> events.stream()
-					.anyMatch((event) -> event instanceof WatchEvent.Put put && put.pair().valueAsString().equals("1")));
-		}
+		StoreChecks.watchSeesTheCurrentStateThenEveryChange(this.store, "docker-compose");
+	}
+
+	@Test
+	void lockExcludesASecondHolderUntilUnlocked() {
+		StoreChecks.lockExcludesASecondHolderUntilUnlocked(this.store, "docker-compose");
 	}
 
 	/** {@code docker compose port}: the host address of the backend's port, e.g. 127.0.0.1:32768. */
 	private String publishedAddress() throws IOException, InterruptedException {
-		Process process = new ProcessBuilder(composeCommand("--file", file(this.image), "--project-name", project(this.image),
-				"port", this.image.backend(), String.valueOf(this.image.port())))
+		Process process = new ProcessBuilder(composeCommand("--file", file(this.image), "--project-name",
+				project(this.image), "port", this.image.backend(), String.valueOf(this.image.port())))
 			.redirectErrorStream(true)
 			.start();
 		String output = new String(process.getInputStream().readAllBytes()).strip();
