@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 				// down, not stop: nothing of the run stays on the engine.
 				"spring.docker.compose.stop.command=down" })
 @DockerComposeTest
-// The services go down with the context: close it after the class rather than keep it cached.
+// Close the store after the class rather than keep it cached (Boot takes the services down
+// only when the JVM ends).
 @DirtiesContext
 abstract class AbstractDockerComposeTests {
 
