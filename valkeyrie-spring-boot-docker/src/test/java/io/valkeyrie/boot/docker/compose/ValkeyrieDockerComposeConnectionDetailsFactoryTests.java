@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>
  * The services are real containers, described to the factories as Spring Boot's Compose
  * support describes a {@code docker compose ps} entry (image, host, published ports,
- * labels): these machines have no Compose v2 CLI, so Boot's lifecycle around the factories
- * is not part of this test.
+ * labels), for every backend; the {@code DockerCompose*Tests} run Boot's whole lifecycle from
+ * a {@code compose.yaml}.
  */
 @DockerTest
 class ValkeyrieDockerComposeConnectionDetailsFactoryTests {
