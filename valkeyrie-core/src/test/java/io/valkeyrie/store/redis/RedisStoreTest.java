@@ -311,7 +311,14 @@ class RedisStoreTest {
 		}
 		RedisStore writer = open(config());
 		writer.put("k", "after");
-		await().atMost(Timing.seconds(10)).until(() -> events.stream().anyMatch((e) -> value(e).equals("after")));
+		await().atMost(Timing.seconds(10))
+			// On a timeout, what the watch did get tells a lost resync from a late one.
+			.conditionEvaluationListener((condition) -> {
+				if (condition.getRemainingTimeInMS() <= condition.getPollInterval().toMillis()) {
+					System.out.println("watch events so far: " + events);
+				}
+			})
+			.until(() -> events.stream().anyMatch((e) -> value(e).equals("after")));
 		writer.put("k", "later");
 		await().atMost(Timing.seconds(10))
 			.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Put p && p.pair().valueAsString().equals("later")));
