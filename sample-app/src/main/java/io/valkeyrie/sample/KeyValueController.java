@@ -34,7 +34,8 @@ import org.springframework.web.bind.annotation.RestController;
  * JSON carries them as {@link KeyValue}s. The ETag of a key is its index; a write or delete
  * with {@code If-Match} is a compare-and-set (see {@link IfMatch}; 412 when the key changed
  * or is gone), a write with {@code If-None-Match: *} creates the key only if it is absent
- * (412 when it exists). Store failures become problem details in {@link StoreProblemHandler}.
+ * (412 when it exists). Store failures become problem details in valkeyrie's
+ * {@link io.valkeyrie.boot.web.StoreExceptionProblemHandler} ({@code valkeyrie.web.problem-details.enabled}).
  */
 @RestController
 @RequestMapping("/api")

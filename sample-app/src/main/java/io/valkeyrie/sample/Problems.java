@@ -8,7 +8,8 @@ import org.springframework.web.ErrorResponseException;
 
 /**
  * The problem details (RFC 9457) the API answers for requests it refuses itself, before or
- * instead of a store call. Store failures are {@link StoreProblemHandler}'s.
+ * instead of a store call. Store failures are valkeyrie's
+ * {@link io.valkeyrie.boot.web.StoreExceptionProblemHandler}'s.
  */
 final class Problems {
 

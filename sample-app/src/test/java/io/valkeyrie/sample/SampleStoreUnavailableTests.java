@@ -37,7 +37,7 @@ class SampleStoreUnavailableTests {
 		for (HttpResponse<String> response : java.util.List.of(client.get("/api/kv/down/a"),
 				client.put("/api/kv/down/a", "y"), client.delete("/api/kv/down/a"), client.get("/api/list/down"))) {
 			SampleApiTests.assertProblem(response, 503, "Store unavailable", "StoreClosedException");
-			assertThat(response.headers().firstValue("Retry-After")).hasValue("2");
+			assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
 		}
 
 		HttpResponse<String> health = client.get("/actuator/health");

@@ -16,7 +16,6 @@ import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.TlsConfig;
 import io.valkeyrie.store.test.SecureServers;
 import io.valkeyrie.store.test.SecureStoreChecks;
-import io.valkeyrie.store.test.TestPki;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,11 +40,7 @@ class ConsulSecurityTest {
 	@TempDir
 	static Path dir;
 
-	private static TestPki pki;
-
-	private static SecureServers.Running tls;
-
-	private static SecureServers.Running mutual;
+	private static SecureServers.Pair servers;
 
 	private static String tlsToken;
 
@@ -53,16 +48,15 @@ class ConsulSecurityTest {
 
 	@BeforeAll
 	static void start() throws Exception {
-		pki = TestPki.create(dir);
-		tls = SecureServers.consul(dir, pki, false, MANAGEMENT);
-		mutual = SecureServers.consul(dir, pki, true, MANAGEMENT);
-		tlsToken = appToken(tls);
-		mutualToken = appToken(mutual);
+		servers = SecureServers.pair(dir,
+				(pki, clientCertificates) -> SecureServers.consul(dir, pki, clientCertificates, MANAGEMENT));
+		tlsToken = appToken(servers.tls());
+		mutualToken = appToken(servers.mutual());
 	}
 
 	/** The administrator's step: the policy and a token holding it. */
 	static String appToken(SecureServers.Running server) throws Exception {
-		TlsConfig admin = pki.mutual();
+		TlsConfig admin = servers.pki().mutual();
 		SSLContext context = SSLContext.getInstance("TLS");
 		context.init(admin.keyManagers().getKeyManagers(), admin.trustManagers().getTrustManagers(), null);
 		HttpClient client = HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(10)).build();
@@ -99,23 +93,19 @@ class ConsulSecurityTest {
 
 	@AfterAll
 	static void stop() {
-		for (SecureServers.Running server : new SecureServers.Running[] { tls, mutual }) {
-			if (server != null) {
-				server.close();
-			}
-		}
+		SecureServers.Pair.close(servers);
 	}
 
 	@Test
 	void tlsWithTheLeastPrivilegedToken() {
-		try (Store store = Stores.open(config(tls, pki.serverOnly(), tlsToken).build())) {
+		try (Store store = Stores.open(config(servers.tls(), servers.pki().serverOnly(), tlsToken).build())) {
 			SecureStoreChecks.exercise(store, "cell");
 		}
 	}
 
 	@Test
 	void mutualTls() {
-		try (Store store = Stores.open(config(mutual, pki.mutual(), mutualToken).build())) {
+		try (Store store = Stores.open(config(servers.mutual(), servers.pki().mutual(), mutualToken).build())) {
 			SecureStoreChecks.exercise(store, "cell");
 		}
 	}
@@ -123,12 +113,12 @@ class ConsulSecurityTest {
 	@Test
 	void withoutAClientCertificateTheServerRefuses() {
 		assertThatExceptionOfType(StoreException.class)
-			.isThrownBy(() -> Stores.open(config(mutual, pki.serverOnly(), mutualToken).build()).close());
+			.isThrownBy(() -> Stores.open(config(servers.mutual(), servers.pki().serverOnly(), mutualToken).build()).close());
 	}
 
 	@Test
 	void aWrongTokenIsRefused() {
-		StoreConfig wrong = config(tls, pki.serverOnly(), "00000000-0000-0000-0000-000000000000").build();
+		StoreConfig wrong = config(servers.tls(), servers.pki().serverOnly(), "00000000-0000-0000-0000-000000000000").build();
 		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> {
 			try (Store store = Stores.open(wrong)) {
 				store.put("k", "v");
@@ -140,7 +130,7 @@ class ConsulSecurityTest {
 
 	@Test
 	void theTokenCannotReachAnotherNamespace() {
-		StoreConfig other = config(tls, pki.serverOnly(), tlsToken).namespace("other").build();
+		StoreConfig other = config(servers.tls(), servers.pki().serverOnly(), tlsToken).namespace("other").build();
 		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> {
 			try (Store store = Stores.open(other)) {
 				store.put("k", "v");
@@ -151,13 +141,13 @@ class ConsulSecurityTest {
 	@Test
 	void anUntrustedServerCertificateIsRefused() {
 		assertThatExceptionOfType(StoreException.class)
-			.isThrownBy(() -> Stores.open(config(tls, pki.untrusted(), tlsToken).build()).close())
+			.isThrownBy(() -> Stores.open(config(servers.tls(), servers.pki().untrusted(), tlsToken).build()).close())
 			.withStackTraceContaining("certification path");
 	}
 
 	@Test
 	void aHostNameTheCertificateDoesNotNameIsRefused() {
-		StoreConfig config = config(tls, pki.serverOnly(), tlsToken).endpoints("https://localhost:" + tls.port()).build();
+		StoreConfig config = config(servers.tls(), servers.pki().serverOnly(), tlsToken).endpoints("https://localhost:" + servers.tls().port()).build();
 		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> Stores.open(config).close())
 			.withStackTraceContaining("localhost");
 	}

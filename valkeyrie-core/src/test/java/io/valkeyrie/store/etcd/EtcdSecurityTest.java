@@ -15,7 +15,6 @@ import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.TlsConfig;
 import io.valkeyrie.store.test.SecureServers;
 import io.valkeyrie.store.test.SecureStoreChecks;
-import io.valkeyrie.store.test.TestPki;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,19 +34,14 @@ class EtcdSecurityTest {
 	@TempDir
 	static Path dir;
 
-	private static TestPki pki;
-
-	private static SecureServers.Running tls;
-
-	private static SecureServers.Running mutual;
+	private static SecureServers.Pair servers;
 
 	@BeforeAll
 	static void start() throws Exception {
-		pki = TestPki.create(dir);
-		tls = SecureServers.etcd(dir, pki, false);
-		mutual = SecureServers.etcd(dir, pki, true);
-		enableAuthentication(tls);
-		enableAuthentication(mutual);
+		servers = SecureServers.pair(dir,
+				(pki, clientCertificates) -> SecureServers.etcd(dir, pki, clientCertificates));
+		enableAuthentication(servers.tls());
+		enableAuthentication(servers.mutual());
 	}
 
 	/**
@@ -55,7 +49,7 @@ class EtcdSecurityTest {
 	 * reads and writes only the namespace {@code app} and its lock records.
 	 */
 	static void enableAuthentication(SecureServers.Running server) throws Exception {
-		TlsConfig admin = pki.mutual();
+		TlsConfig admin = servers.pki().mutual();
 		try (Client client = Client.builder().endpoints(server.endpoint()).sslContext((ssl) -> {
 			ssl.keyManager(admin.keyManagers());
 			ssl.trustManager(admin.trustManagers());
@@ -77,23 +71,19 @@ class EtcdSecurityTest {
 
 	@AfterAll
 	static void stop() {
-		for (SecureServers.Running server : new SecureServers.Running[] { tls, mutual }) {
-			if (server != null) {
-				server.close();
-			}
-		}
+		SecureServers.Pair.close(servers);
 	}
 
 	@Test
 	void tlsWithTheLeastPrivilegedUser() {
-		try (Store store = Stores.open(config(tls, pki.serverOnly(), PASSWORD).build())) {
+		try (Store store = Stores.open(config(servers.tls(), servers.pki().serverOnly(), PASSWORD).build())) {
 			SecureStoreChecks.exercise(store, "cell");
 		}
 	}
 
 	@Test
 	void mutualTls() {
-		try (Store store = Stores.open(config(mutual, pki.mutual(), PASSWORD).build())) {
+		try (Store store = Stores.open(config(servers.mutual(), servers.pki().mutual(), PASSWORD).build())) {
 			SecureStoreChecks.exercise(store, "cell");
 		}
 	}
@@ -101,12 +91,12 @@ class EtcdSecurityTest {
 	@Test
 	void withoutAClientCertificateTheServerRefuses() {
 		assertThatExceptionOfType(StoreException.class)
-			.isThrownBy(() -> Stores.open(config(mutual, pki.serverOnly(), PASSWORD).build()).close());
+			.isThrownBy(() -> Stores.open(config(servers.mutual(), servers.pki().serverOnly(), PASSWORD).build()).close());
 	}
 
 	@Test
 	void aWrongPasswordIsAnAuthenticationFailure() {
-		StoreConfig wrong = config(tls, pki.serverOnly(), "wrong-secret").build();
+		StoreConfig wrong = config(servers.tls(), servers.pki().serverOnly(), "wrong-secret").build();
 		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> Stores.open(wrong).close())
 			.withStackTraceContaining("authentication failed")
 			.satisfies((ex) -> SecureStoreChecks.assertNoSecret(ex, wrong, "wrong-secret", PASSWORD));
@@ -114,7 +104,7 @@ class EtcdSecurityTest {
 
 	@Test
 	void theUserCannotReachAnotherNamespace() {
-		StoreConfig other = config(tls, pki.serverOnly(), PASSWORD).namespace("other").build();
+		StoreConfig other = config(servers.tls(), servers.pki().serverOnly(), PASSWORD).namespace("other").build();
 		// Refused while the store opens (it reads or subscribes its namespace), or at the first write.
 		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> {
 			try (Store store = Stores.open(other)) {
@@ -126,22 +116,22 @@ class EtcdSecurityTest {
 	@Test
 	void anUntrustedServerCertificateIsRefused() {
 		assertThatExceptionOfType(StoreException.class)
-			.isThrownBy(() -> Stores.open(config(tls, pki.untrusted(), PASSWORD).build()).close())
+			.isThrownBy(() -> Stores.open(config(servers.tls(), servers.pki().untrusted(), PASSWORD).build()).close())
 			.withStackTraceContaining("PKIX path building failed");
 	}
 
 	@Test
 	void aHostNameTheCertificateDoesNotNameIsRefused() {
-		StoreConfig config = config(tls, pki.serverOnly(), PASSWORD).endpoints("https://localhost:" + tls.port()).build();
+		StoreConfig config = config(servers.tls(), servers.pki().serverOnly(), PASSWORD).endpoints("https://localhost:" + servers.tls().port()).build();
 		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> Stores.open(config).close())
 			.withStackTraceContaining("localhost");
 	}
 
 	@Test
 	void turningHostNameVerificationOffIsRefused() {
-		TlsConfig unverified = new TlsConfig(pki.mutual().keyManagers(), pki.mutual().trustManagers(), false);
+		TlsConfig unverified = new TlsConfig(servers.pki().mutual().keyManagers(), servers.pki().mutual().trustManagers(), false);
 		assertThatExceptionOfType(StoreConfigurationException.class)
-			.isThrownBy(() -> Stores.open(config(tls, unverified, PASSWORD).build()).close())
+			.isThrownBy(() -> Stores.open(config(servers.tls(), unverified, PASSWORD).build()).close())
 			.withMessageContaining("authority");
 	}
 

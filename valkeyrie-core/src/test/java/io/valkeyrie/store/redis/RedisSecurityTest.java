@@ -11,7 +11,6 @@ import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.TlsConfig;
 import io.valkeyrie.store.test.SecureServers;
 import io.valkeyrie.store.test.SecureStoreChecks;
-import io.valkeyrie.store.test.TestPki;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,39 +38,29 @@ class RedisSecurityTest {
 	@TempDir
 	static Path dir;
 
-	private static TestPki pki;
-
-	private static SecureServers.Running tls;
-
-	private static SecureServers.Running mutual;
+	private static SecureServers.Pair servers;
 
 	@BeforeAll
 	static void start() {
-		pki = TestPki.create(dir);
-		tls = SecureServers.redis(dir, pki, false, USERS);
-		mutual = SecureServers.redis(dir, pki, true, USERS);
+		servers = SecureServers.pair(dir,
+				(pki, clientCertificates) -> SecureServers.redis(dir, pki, clientCertificates, USERS));
 	}
 
 	@AfterAll
 	static void stop() {
-		if (tls != null) {
-			tls.close();
-		}
-		if (mutual != null) {
-			mutual.close();
-		}
+		SecureServers.Pair.close(servers);
 	}
 
 	@Test
 	void tlsWithTheLeastPrivilegedUser() {
-		try (Store store = Stores.open(config(tls, pki.serverOnly(), "app-secret-4d1e").build())) {
+		try (Store store = Stores.open(config(servers.tls(), servers.pki().serverOnly(), "app-secret-4d1e").build())) {
 			SecureStoreChecks.exercise(store, "cell");
 		}
 	}
 
 	@Test
 	void mutualTls() {
-		try (Store store = Stores.open(config(mutual, pki.mutual(), "app-secret-4d1e").build())) {
+		try (Store store = Stores.open(config(servers.mutual(), servers.pki().mutual(), "app-secret-4d1e").build())) {
 			SecureStoreChecks.exercise(store, "cell");
 		}
 	}
@@ -79,12 +68,12 @@ class RedisSecurityTest {
 	@Test
 	void withoutAClientCertificateTheServerRefuses() {
 		assertThatExceptionOfType(StoreException.class)
-			.isThrownBy(() -> Stores.open(config(mutual, pki.serverOnly(), "app-secret-4d1e").build()).close());
+			.isThrownBy(() -> Stores.open(config(servers.mutual(), servers.pki().serverOnly(), "app-secret-4d1e").build()).close());
 	}
 
 	@Test
 	void aWrongPasswordIsAnAuthenticationFailure() {
-		StoreConfig wrong = config(tls, pki.serverOnly(), "wrong-secret").build();
+		StoreConfig wrong = config(servers.tls(), servers.pki().serverOnly(), "wrong-secret").build();
 		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> Stores.open(wrong).close())
 			.withStackTraceContaining("WRONGPASS")
 			.satisfies((ex) -> SecureStoreChecks.assertNoSecret(ex, wrong, "wrong-secret", "app-secret-4d1e"));
@@ -92,7 +81,7 @@ class RedisSecurityTest {
 
 	@Test
 	void theUserCannotReachAnotherNamespace() {
-		StoreConfig other = config(tls, pki.serverOnly(), "app-secret-4d1e").namespace("other").build();
+		StoreConfig other = config(servers.tls(), servers.pki().serverOnly(), "app-secret-4d1e").namespace("other").build();
 		// Refused while the store opens (it reads or subscribes its namespace), or at the first write.
 		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> {
 			try (Store store = Stores.open(other)) {
@@ -104,14 +93,14 @@ class RedisSecurityTest {
 	@Test
 	void anUntrustedServerCertificateIsRefused() {
 		assertThatExceptionOfType(StoreException.class)
-			.isThrownBy(() -> Stores.open(config(tls, pki.untrusted(), "app-secret-4d1e").build()).close())
+			.isThrownBy(() -> Stores.open(config(servers.tls(), servers.pki().untrusted(), "app-secret-4d1e").build()).close())
 			.withStackTraceContaining("PKIX path building failed");
 	}
 
 	@Test
 	void aHostNameTheCertificateDoesNotNameIsRefused() {
-		StoreConfig config = config(tls, pki.serverOnly(), "app-secret-4d1e")
-			.endpoints("rediss://localhost:" + tls.port())
+		StoreConfig config = config(servers.tls(), servers.pki().serverOnly(), "app-secret-4d1e")
+			.endpoints("rediss://localhost:" + servers.tls().port())
 			.build();
 		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> Stores.open(config).close())
 			.withStackTraceContaining("localhost");

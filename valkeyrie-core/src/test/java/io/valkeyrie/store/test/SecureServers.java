@@ -28,6 +28,55 @@ public final class SecureServers {
 
 	}
 
+	/** Starts one kind of secure server, with or without required client certificates. */
+	@FunctionalInterface
+	public interface Starter {
+
+		Running start(TestPki pki, boolean clientCertificates);
+
+	}
+
+	/**
+	 * The two servers of a security test, both trusting the same fresh {@link TestPki}: one
+	 * with TLS only, one that also requires client certificates.
+	 */
+	public record Pair(TestPki pki, Running tls, Running mutual) implements AutoCloseable {
+
+		@Override
+		public void close() {
+			try {
+				this.tls.close();
+			}
+			finally {
+				this.mutual.close();
+			}
+		}
+
+		/** Stop both servers of a pair a failed start may have left {@code null}. */
+		public static void close(Pair pair) {
+			if (pair != null) {
+				pair.close();
+			}
+		}
+
+	}
+
+	/**
+	 * A fresh authority in {@code dir} and a TLS-only and a mutual-TLS server of it; the first
+	 * is stopped again if the second fails to start.
+	 */
+	public static Pair pair(Path dir, Starter starter) {
+		TestPki pki = TestPki.create(dir);
+		Running tls = starter.start(pki, false);
+		try {
+			return new Pair(pki, tls, starter.start(pki, true));
+		}
+		catch (RuntimeException | Error ex) {
+			tls.close();
+			throw ex;
+		}
+	}
+
 	/**
 	 * Redis on a TLS port only (no plain port), the given ACL users in its configuration.
 	 * @param clientCertificates whether clients must present a certificate of the authority

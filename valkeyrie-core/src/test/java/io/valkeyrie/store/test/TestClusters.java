@@ -1,8 +1,6 @@
 package io.valkeyrie.store.test;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -38,15 +36,7 @@ public final class TestClusters {
 		}
 		List<String> endpoints = Arrays.stream(value.split(",")).map(String::trim).toList();
 		for (String endpoint : endpoints) {
-			try (Socket socket = new Socket()) {
-				InetSocketAddress address = TestServers.address(endpoint);
-				socket.connect(address, 2000);
-			}
-			catch (IOException ex) {
-				throw new AssertionError("The " + backend + " cluster member at " + endpoint + " (" + variable
-						+ ") does not accept connections: " + ex.getMessage() + ". Start it with 'scripts/clusters start "
-						+ backend + "'.", ex);
-			}
+			TestServers.assertAccepts(endpoint, backend + " cluster member", variable, "scripts/clusters start " + backend);
 		}
 		return endpoints;
 	}

@@ -36,16 +36,24 @@ public final class TestServers {
 					+ "scripts/test (it starts every server), or start them with 'scripts/servers start' and "
 					+ "'eval \"$(scripts/servers env)\"', or point " + variable + " at your own " + backend + ".");
 		}
-		InetSocketAddress address = address(endpoint);
+		assertAccepts(endpoint, backend + " test server", variable, "scripts/servers start " + backend);
+		return endpoint;
+	}
+
+	/**
+	 * Fail with a hint unless the endpoint accepts TCP connections.
+	 * @param what what listens there, e.g. {@code etcd test server}
+	 * @param variable the environment variable the endpoint came from
+	 * @param start the command that starts it
+	 */
+	static void assertAccepts(String endpoint, String what, String variable, String start) {
 		try (Socket socket = new Socket()) {
-			socket.connect(address, 2000);
+			socket.connect(address(endpoint), 2000);
 		}
 		catch (IOException ex) {
-			throw new AssertionError("The " + backend + " test server at " + endpoint + " (" + variable
-					+ ") does not accept connections: " + ex.getMessage() + ". Start it with 'scripts/servers start "
-					+ backend + "'.", ex);
+			throw new AssertionError("The " + what + " at " + endpoint + " (" + variable + ") does not accept connections: "
+					+ ex.getMessage() + ". Start it with '" + start + "'.", ex);
 		}
-		return endpoint;
 	}
 
 	/** Stop a test server, keeping its data (for outage tests). */

@@ -44,19 +44,14 @@ class ZookeeperSecurityTest {
 	@TempDir
 	static Path dir;
 
-	private static TestPki pki;
-
-	private static SecureServers.Running tls;
-
-	private static SecureServers.Running mutual;
+	private static SecureServers.Pair servers;
 
 	@BeforeAll
 	static void start() throws Exception {
-		pki = TestPki.create(dir);
-		tls = SecureServers.zookeeper(dir, pki, false);
-		mutual = SecureServers.zookeeper(dir, pki, true);
-		restrictBasePath(tls);
-		restrictBasePath(mutual);
+		servers = SecureServers.pair(dir,
+				(pki, clientCertificates) -> SecureServers.zookeeper(dir, pki, clientCertificates));
+		restrictBasePath(servers.tls());
+		restrictBasePath(servers.mutual());
 	}
 
 	/** The administrator's step: the base path, readable and writable by the user {@code app} only. */
@@ -86,23 +81,19 @@ class ZookeeperSecurityTest {
 
 	@AfterAll
 	static void stop() {
-		for (SecureServers.Running server : new SecureServers.Running[] { tls, mutual }) {
-			if (server != null) {
-				server.close();
-			}
-		}
+		SecureServers.Pair.close(servers);
 	}
 
 	@Test
 	void tlsWithTheLeastPrivilegedUser() {
-		try (Store store = Stores.open(config(tls, false, "ca.crt", PASSWORD).build())) {
+		try (Store store = Stores.open(config(servers.tls(), false, "ca.crt", PASSWORD).build())) {
 			SecureStoreChecks.exercise(store, "cell");
 		}
 	}
 
 	@Test
 	void mutualTls() {
-		try (Store store = Stores.open(config(mutual, true, "ca.crt", PASSWORD).build())) {
+		try (Store store = Stores.open(config(servers.mutual(), true, "ca.crt", PASSWORD).build())) {
 			SecureStoreChecks.exercise(store, "cell");
 		}
 	}
@@ -110,13 +101,13 @@ class ZookeeperSecurityTest {
 	@Test
 	void withoutAClientCertificateTheServerRefuses() {
 		assertThatExceptionOfType(StoreException.class)
-			.isThrownBy(() -> Stores.open(config(mutual, false, "ca.crt", PASSWORD).build()).close());
+			.isThrownBy(() -> Stores.open(config(servers.mutual(), false, "ca.crt", PASSWORD).build()).close());
 	}
 
 	@Test
 	void aWrongPasswordIsRefusedByTheBasePathAcl() {
 		// Digest authentication accepts any user:password pair; the ACL then refuses the identity.
-		StoreConfig wrong = config(tls, false, "ca.crt", "wrong-secret").build();
+		StoreConfig wrong = config(servers.tls(), false, "ca.crt", "wrong-secret").build();
 		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> {
 			try (Store store = Stores.open(wrong)) {
 				store.put("k", "v");
@@ -128,12 +119,12 @@ class ZookeeperSecurityTest {
 	@Test
 	void anUntrustedServerCertificateIsRefused() {
 		assertThatExceptionOfType(StoreException.class)
-			.isThrownBy(() -> Stores.open(config(tls, false, "rogue-ca.crt", PASSWORD).build()).close());
+			.isThrownBy(() -> Stores.open(config(servers.tls(), false, "rogue-ca.crt", PASSWORD).build()).close());
 	}
 
 	@Test
 	void theKeyStorePasswordOptionIsMasked() {
-		assertThat(config(mutual, true, "ca.crt", PASSWORD).build().toString()).doesNotContain(TestPki.STORE_PASSWORD, PASSWORD)
+		assertThat(config(servers.mutual(), true, "ca.crt", PASSWORD).build().toString()).doesNotContain(TestPki.STORE_PASSWORD, PASSWORD)
 			.contains("tls-key-store-password=******");
 	}
 
@@ -145,10 +136,10 @@ class ZookeeperSecurityTest {
 			.credentials("app", password)
 			.tls(new TlsConfig(null, null, true))
 			.option("base-path", BASE_PATH)
-			.option("tls-trust-store", pki.file(trust))
+			.option("tls-trust-store", servers.pki().file(trust))
 			.option("tls-trust-store-type", "PEM");
 		if (clientCertificate) {
-			builder.option("tls-key-store", pki.file("client.p12"))
+			builder.option("tls-key-store", servers.pki().file("client.p12"))
 				.option("tls-key-store-password", TestPki.STORE_PASSWORD)
 				.option("tls-key-store-type", "PKCS12");
 		}
@@ -160,10 +151,10 @@ class ZookeeperSecurityTest {
 		ClientX509Util x509 = new ClientX509Util();
 		config.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
 		config.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, org.apache.zookeeper.ClientCnxnSocketNetty.class.getName());
-		config.setProperty(x509.getSslTruststoreLocationProperty(), pki.file("ca.crt"));
+		config.setProperty(x509.getSslTruststoreLocationProperty(), servers.pki().file("ca.crt"));
 		config.setProperty(x509.getSslTruststoreTypeProperty(), "PEM");
 		if (clientCertificate) {
-			config.setProperty(x509.getSslKeystoreLocationProperty(), pki.file("client.p12"));
+			config.setProperty(x509.getSslKeystoreLocationProperty(), servers.pki().file("client.p12"));
 			config.setProperty(x509.getSslKeystorePasswdProperty(), TestPki.STORE_PASSWORD);
 			config.setProperty(x509.getSslKeystoreTypeProperty(), "PKCS12");
 		}

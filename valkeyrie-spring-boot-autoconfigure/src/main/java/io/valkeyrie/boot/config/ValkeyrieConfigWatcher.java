@@ -11,6 +11,7 @@ import io.valkeyrie.store.Store;
 import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.WatchOptions;
+import io.valkeyrie.store.internal.DaemonThreads;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -66,11 +67,8 @@ public class ValkeyrieConfigWatcher implements SmartLifecycle {
 			if (this.watch != null) {
 				return;
 			}
-			ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-				Thread thread = new Thread(runnable, "valkeyrie-config-watch");
-				thread.setDaemon(true);
-				return thread;
-			});
+			ScheduledExecutorService scheduler = Executors
+				.newSingleThreadScheduledExecutor(DaemonThreads.named("valkeyrie-config-watch"));
 			this.scheduler = scheduler;
 			// One watch on the common root; events outside the read folders are ignored.
 			String root = commonRoot();

@@ -6,7 +6,6 @@ import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.serviceregistry.Registration;
 
 /**
@@ -18,21 +17,8 @@ import org.springframework.cloud.client.serviceregistry.Registration;
  */
 public class ValkeyrieRegistration implements Registration {
 
-	private final String serviceId;
-
-	private final String instanceId;
-
-	private final String host;
-
-	private final boolean secure;
-
-	private final @Nullable String zone;
-
-	private final Map<String, String> metadata;
-
-	private volatile int port;
-
-	private volatile String status = ValkeyrieServiceInstance.UP;
+	/** Replaced whole on a change of port or status, so a reader never sees half of one. */
+	private volatile ValkeyrieServiceInstance instance;
 
 	/**
 	 * Create a registration.
@@ -46,33 +32,28 @@ public class ValkeyrieRegistration implements Registration {
 	 */
 	public ValkeyrieRegistration(String serviceId, String instanceId, String host, int port, boolean secure,
 			@Nullable String zone, Map<String, String> metadata) {
-		this.serviceId = Objects.requireNonNull(serviceId, "'serviceId' must not be null");
-		this.instanceId = Objects.requireNonNull(instanceId, "'instanceId' must not be null");
-		this.host = Objects.requireNonNull(host, "'host' must not be null");
-		this.port = port;
-		this.secure = secure;
-		this.zone = zone;
-		this.metadata = Map.copyOf(Objects.requireNonNull(metadata, "'metadata' must not be null"));
+		this.instance = new ValkeyrieServiceInstance(serviceId, instanceId, host, port, secure, zone,
+				ValkeyrieServiceInstance.UP, Objects.requireNonNull(metadata, "'metadata' must not be null"));
 	}
 
 	@Override
 	public String getServiceId() {
-		return this.serviceId;
+		return this.instance.getServiceId();
 	}
 
 	@Override
 	public String getInstanceId() {
-		return this.instanceId;
+		return this.instance.getInstanceId();
 	}
 
 	@Override
 	public String getHost() {
-		return this.host;
+		return this.instance.getHost();
 	}
 
 	@Override
 	public int getPort() {
-		return this.port;
+		return this.instance.getPort();
 	}
 
 	/**
@@ -83,42 +64,43 @@ public class ValkeyrieRegistration implements Registration {
 		if (port <= 0 || port > 65535) {
 			throw new IllegalArgumentException("'port' must be between 1 and 65535, was " + port);
 		}
-		this.port = port;
+		synchronized (this) {
+			this.instance = this.instance.withPort(port);
+		}
 	}
 
 	@Override
 	public boolean isSecure() {
-		return this.secure;
+		return this.instance.isSecure();
 	}
 
 	@Override
 	public URI getUri() {
-		return ServiceInstance.createUri(this);
+		return this.instance.getUri();
 	}
 
 	@Override
 	public Map<String, String> getMetadata() {
-		return toInstance().getMetadata();
+		return this.instance.getMetadata();
 	}
 
 	/** The zone, or {@code null}. */
 	public @Nullable String getZone() {
-		return this.zone;
+		return this.instance.getZone();
 	}
 
 	/** The status this instance is registered with: {@code UP} or {@code OUT_OF_SERVICE}. */
 	public String getStatus() {
-		return this.status;
+		return this.instance.getStatus();
 	}
 
-	void setStatus(String status) {
-		this.status = status;
+	synchronized void setStatus(String status) {
+		this.instance = this.instance.withStatus(status);
 	}
 
 	/** The instance as others see it in the store. */
 	public ValkeyrieServiceInstance toInstance() {
-		return new ValkeyrieServiceInstance(this.serviceId, this.instanceId, this.host, this.port, this.secure,
-				this.zone, this.status, this.metadata);
+		return this.instance;
 	}
 
 	@Override

@@ -20,6 +20,7 @@ import io.valkeyrie.store.Store;
 import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.WatchOptions;
+import io.valkeyrie.store.internal.DaemonThreads;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -129,11 +130,7 @@ public class ValkeyrieServiceCatalog implements SmartLifecycle {
 				return;
 			}
 			// Events are published on a thread of our own, never on the store's shared delivery threads.
-			ExecutorService own = Executors.newSingleThreadExecutor((runnable) -> {
-				Thread thread = new Thread(runnable, "valkeyrie-discovery");
-				thread.setDaemon(true);
-				return thread;
-			});
+			ExecutorService own = Executors.newSingleThreadExecutor(DaemonThreads.named("valkeyrie-discovery"));
 			this.executor = own;
 			this.watch = this.store.watchTree(this.codec.root(), WatchOptions.DEFAULTS.withExecutor(own), (event) -> {
 				onEvent(event);

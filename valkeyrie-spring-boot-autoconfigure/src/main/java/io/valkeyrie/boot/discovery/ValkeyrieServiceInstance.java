@@ -112,6 +112,18 @@ public final class ValkeyrieServiceInstance implements ServiceInstance {
 		return this.status;
 	}
 
+	/** This instance on another port. */
+	ValkeyrieServiceInstance withPort(int port) {
+		return new ValkeyrieServiceInstance(this.serviceId, this.instanceId, this.host, port, this.secure, this.zone,
+				this.status, this.metadata);
+	}
+
+	/** This instance with another status. */
+	ValkeyrieServiceInstance withStatus(String status) {
+		return new ValkeyrieServiceInstance(this.serviceId, this.instanceId, this.host, this.port, this.secure,
+				this.zone, status, this.metadata);
+	}
+
 	/** Whether the instance takes traffic. */
 	public boolean isUp() {
 		return UP.equals(this.status);

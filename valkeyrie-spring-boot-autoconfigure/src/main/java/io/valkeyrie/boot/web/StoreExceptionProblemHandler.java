@@ -12,6 +12,8 @@ import io.valkeyrie.store.PreviousNotSpecifiedException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.ValueTooLargeException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -28,7 +30,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * or missing previous pair; 404 key not found; 412 compare-and-set conflict (key modified or
  * already there); 413 value too large; 409 lock not held; 503 with {@code Retry-After} when
  * the store is unavailable, closed or failed otherwise. The {@code error} property is the
- * exception's simple class name. Lowest precedence, so an application's own handlers win.
+ * exception's simple class name; a 503 is also logged as a warning. Lowest precedence, so an
+ * application's own handlers win.
  */
 @RestControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE)
@@ -46,8 +49,11 @@ public class StoreExceptionProblemHandler {
 			new Mapping(LockNotHeldException.class, HttpStatus.CONFLICT, "Lock not held"),
 			new Mapping(StoreUnavailableException.class, HttpStatus.SERVICE_UNAVAILABLE, "Store unavailable"));
 
+	private static final Log logger = LogFactory.getLog(StoreExceptionProblemHandler.class);
+
+	/** Closed, interrupted or misconfigured: the server cannot serve, the client did nothing wrong. */
 	private static final Mapping OTHER = new Mapping(StoreException.class, HttpStatus.SERVICE_UNAVAILABLE,
-			"Store error");
+			"Store unavailable");
 
 	/** Seconds a client should wait before retrying a 503. */
 	private static final String RETRY_AFTER_SECONDS = "1";
@@ -67,6 +73,8 @@ public class StoreExceptionProblemHandler {
 		}
 		ResponseEntity.BodyBuilder response = ResponseEntity.status(mapping.status());
 		if (mapping.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+			// The client did nothing wrong: the operator needs to see this one.
+			logger.warn("Store call failed: " + ex.getMessage(), ex);
 			response.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
 		}
 		return response.body(problem);

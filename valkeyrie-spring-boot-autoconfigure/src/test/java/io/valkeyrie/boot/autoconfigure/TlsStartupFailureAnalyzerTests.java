@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.valkeyrie.store.test.SecureServers;
-import io.valkeyrie.store.test.TestPki;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,32 +37,23 @@ class TlsStartupFailureAnalyzerTests {
 	@TempDir
 	static Path dir;
 
-	private static TestPki pki;
-
-	private static SecureServers.Running tls;
-
-	private static SecureServers.Running mutual;
+	private static SecureServers.Pair servers;
 
 	@BeforeAll
 	static void start() {
-		pki = TestPki.create(dir);
 		List<String> users = List.of("user default off", "user app on >" + PASSWORD + " ~* &* +@all");
-		tls = SecureServers.redis(dir, pki, false, users);
-		mutual = SecureServers.redis(dir, pki, true, users);
+		servers = SecureServers.pair(dir,
+				(pki, clientCertificates) -> SecureServers.redis(dir, pki, clientCertificates, users));
 	}
 
 	@AfterAll
 	static void stop() {
-		for (SecureServers.Running server : new SecureServers.Running[] { tls, mutual }) {
-			if (server != null) {
-				server.close();
-			}
-		}
+		SecureServers.Pair.close(servers);
 	}
 
 	@Test
 	void untrustedServerCertificate(CapturedOutput output) {
-		start(tls.endpoint(), "rogue-ca.crt", false, PASSWORD);
+		start(servers.tls().endpoint(), "rogue-ca.crt", false, PASSWORD);
 		assertThat(analysis(output)).contains("redis store", "TLS certificate is not trusted", "certification path",
 				"valkeyrie.redis.ssl.bundle", "truststore")
 			.doesNotContain("unreachable", PASSWORD);
@@ -71,7 +61,7 @@ class TlsStartupFailureAnalyzerTests {
 
 	@Test
 	void hostNameMismatch(CapturedOutput output) {
-		start("rediss://localhost:" + tls.port(), "ca.crt", false, PASSWORD);
+		start("rediss://localhost:" + servers.tls().port(), "ca.crt", false, PASSWORD);
 		assertThat(analysis(output)).contains("redis store", "does not match its host name", "localhost",
 				"valkeyrie.redis.endpoints")
 			.doesNotContain("unreachable", PASSWORD);
@@ -79,7 +69,7 @@ class TlsStartupFailureAnalyzerTests {
 
 	@Test
 	void missingClientCertificate(CapturedOutput output) {
-		start(mutual.endpoint(), "ca.crt", false, PASSWORD);
+		start(servers.mutual().endpoint(), "ca.crt", false, PASSWORD);
 		assertThat(analysis(output)).contains("redis store", "refused the TLS client certificate",
 				"valkeyrie.redis.ssl.bundle", "keystore")
 			.doesNotContain("unreachable", PASSWORD);
@@ -87,7 +77,7 @@ class TlsStartupFailureAnalyzerTests {
 
 	@Test
 	void wrongPasswordOverTls(CapturedOutput output) {
-		start(tls.endpoint(), "ca.crt", true, "wrong-secret-over-tls");
+		start(servers.tls().endpoint(), "ca.crt", true, "wrong-secret-over-tls");
 		assertThat(analysis(output)).contains("redis store", "authentication failed", "WRONGPASS",
 				"valkeyrie.redis.password")
 			.doesNotContain("unreachable", "wrong-secret-over-tls");
@@ -104,10 +94,10 @@ class TlsStartupFailureAnalyzerTests {
 	private static void start(String endpoint, String trust, boolean clientCertificate, String password) {
 		List<String> properties = new ArrayList<>(List.of("valkeyrie.backend=redis", "valkeyrie.redis.endpoints=" + endpoint,
 				"valkeyrie.redis.username=app", "valkeyrie.redis.password=" + password,
-				"valkeyrie.redis.ssl.bundle=test", "spring.ssl.bundle.pem.test.truststore.certificate=file:" + pki.file(trust)));
+				"valkeyrie.redis.ssl.bundle=test", "spring.ssl.bundle.pem.test.truststore.certificate=file:" + servers.pki().file(trust)));
 		if (clientCertificate) {
-			properties.add("spring.ssl.bundle.pem.test.keystore.certificate=file:" + pki.file("client.crt"));
-			properties.add("spring.ssl.bundle.pem.test.keystore.private-key=file:" + pki.file("client.key"));
+			properties.add("spring.ssl.bundle.pem.test.keystore.certificate=file:" + servers.pki().file("client.crt"));
+			properties.add("spring.ssl.bundle.pem.test.keystore.private-key=file:" + servers.pki().file("client.key"));
 		}
 		assertThatException().isThrownBy(() -> new SpringApplicationBuilder(TestApplication.class)
 			.web(WebApplicationType.NONE)
