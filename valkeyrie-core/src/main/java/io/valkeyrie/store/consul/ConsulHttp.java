@@ -239,7 +239,8 @@ final class ConsulHttp implements AutoCloseable {
 			Thread closing = this.closer;
 			if (closing != null && closing != Thread.currentThread()) {
 				// Started after endInFlight ran (a watch registration woken by the close, the feed):
-				// ended like the requests that were in flight then.
+				// ended like those in flight then; closing the client later does not end a read on a
+				// connection it has leased, so a frozen agent would hold it for the whole timeout.
 				request.cancel();
 			}
 			try {
