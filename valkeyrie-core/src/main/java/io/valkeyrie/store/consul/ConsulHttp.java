@@ -73,6 +73,9 @@ final class ConsulHttp implements AutoCloseable {
 	/** The requests callers wait for now: a closing store ends them at once. */
 	private final Set<HttpUriRequestBase> inFlight = ConcurrentHashMap.newKeySet();
 
+	/** The thread closing the store: from then on only its own last requests go out. */
+	private volatile @Nullable Thread closer;
+
 	ConsulHttp(StoreConfig config, ConsulSettings settings) {
 		this.endpoints = settings.endpoints();
 		this.token = config.token();
@@ -233,6 +236,13 @@ final class ConsulHttp implements AutoCloseable {
 				}
 			}
 			this.inFlight.add(request);
+			Thread closing = this.closer;
+			if (closing != null && closing != Thread.currentThread()) {
+				// Started after endInFlight ran (a watch registration woken by the close, the feed):
+				// ended like those in flight then; closing the client later does not end a read on a
+				// connection it has leased, so a frozen agent would hold it for the whole timeout.
+				request.cancel();
+			}
 			try {
 				Response response = this.client.execute(request, (http) -> {
 					Header index = http.getFirstHeader("X-Consul-Index");
@@ -261,6 +271,10 @@ final class ConsulHttp implements AutoCloseable {
 				}
 				if (Thread.currentThread().isInterrupted()) {
 					throw new StoreInterruptedException("Interrupted during a consul request", ex);
+				}
+				if (request.isCancelled()) {
+					// Ended by a closing store (HttpClient reports a cancelled request as interrupted I/O).
+					throw new StoreUnavailableException(BACKEND, method + " /v1/" + path + " was aborted", ex);
 				}
 				if (ex instanceof ConnectTimeoutException && System.nanoTime() < deadline) {
 					// Never reached this agent: the next endpoint may answer.
@@ -365,8 +379,13 @@ final class ConsulHttp implements AutoCloseable {
 		return (a.compareTo(b) <= 0) ? a : b;
 	}
 
-	/** Abort every request in flight now (the store is closing; its own last requests may follow). */
+	/**
+	 * Abort every request in flight now, and every request other threads start from now on:
+	 * the store is closing. Only the calling thread's requests still go out (the store's own
+	 * last requests, such as releasing locks and sessions).
+	 */
 	void endInFlight() {
+		this.closer = Thread.currentThread();
 		this.inFlight.forEach(HttpUriRequestBase::cancel);
 	}
 

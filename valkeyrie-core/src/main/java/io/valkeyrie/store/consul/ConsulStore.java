@@ -26,6 +26,7 @@ import io.valkeyrie.store.KeyModifiedException;
 import io.valkeyrie.store.KeyNotFoundException;
 import io.valkeyrie.store.LockOptions;
 import io.valkeyrie.store.ReadOptions;
+import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.StoreException;
@@ -165,6 +166,9 @@ public final class ConsulStore extends AbstractStore {
 		this.registry = new ConsulWatchRegistry(http, this.sessions, settings.bookkeepingPrefix(), scheduler(), this.io);
 		this.log = new ConsulChangeLog(this.sessions, this.registry, settings.bookkeepingPrefix(), settings.changeLog());
 		this.feed = new ConsulFeed(this, http, this.prefix, settings.watchWait(), config.requestTimeout());
+		// First thing on close, before held locks are released over HTTP: a frozen agent must not
+		// keep callers (a watch registration waiting for the feed, a read) waiting meanwhile.
+		onClose(this::endCallsInFlight);
 	}
 
 	/**
@@ -307,6 +311,10 @@ public final class ConsulStore extends AbstractStore {
 	@Override
 	public void watched(String key, boolean tree) {
 		this.feed.start();
+		if (isClosed()) {
+			// Woken by a close: the registration ends like any call in flight.
+			throw new StoreClosedException("The " + BACKEND + " store was closed while the watch registered");
+		}
 	}
 
 	// ---- Writes -----------------------------------------------------------------------
@@ -777,14 +785,19 @@ public final class ConsulStore extends AbstractStore {
 		}
 	}
 
+	/** Callers waiting for an answer, and the feed, end now; ending sessions still needs requests. */
+	private void endCallsInFlight() {
+		this.http.endInFlight();
+		if (this.feed != null) {
+			this.feed.close();
+		}
+	}
+
 	@Override
 	protected void doClose() {
-		// Callers waiting for an answer end now; ending sessions and feeds still needs requests.
-		this.http.endInFlight();
+		// A store whose constructor failed never registered its close hook.
+		endCallsInFlight();
 		try {
-			if (this.feed != null) {
-				this.feed.close();
-			}
 			if (this.registry != null) {
 				this.registry.close();
 			}
