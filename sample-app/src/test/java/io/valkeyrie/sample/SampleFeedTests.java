@@ -1,5 +1,8 @@
 package io.valkeyrie.sample;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,6 +111,8 @@ class SampleFeedTests {
 		for (int i = 0; i < 4; i++) {
 			leaving.add(open(null));
 		}
+		// And two that vanish without a goodbye: the connection reset (a crashed browser, a dropped link).
+		List<Socket> resetting = List.of(rawSubscriber(), rawSubscriber());
 		SseStream staying = open(null);
 
 		// Through the API, as the page's users write: the burst takes long enough for the server
@@ -123,6 +128,10 @@ class SampleFeedTests {
 			leaving.get(i).next((event) -> event.isChangeOf("feed/burst")
 					&& event.data().get("value").asString().equals(leaveAt));
 			leaving.get(i).close();
+			if (i < resetting.size()) {
+				resetting.get(i).setSoLinger(true, 0);
+				resetting.get(i).close();
+			}
 		}
 
 		long previous = 0;
@@ -137,6 +146,18 @@ class SampleFeedTests {
 		// The dead subscribers are gone (found out on their next write: the burst, or the leader job's).
 		await().atMost(SseStream.WAIT)
 			.untilAsserted(() -> assertThat(this.feed.subscribers()).isLessThanOrEqualTo(before + 1));
+	}
+
+	/** A subscriber on a plain socket, which the test can reset; returns once the stream has begun. */
+	private Socket rawSubscriber() throws IOException {
+		Socket socket = new Socket("127.0.0.1", this.port);
+		socket.setSoTimeout((int) SseStream.WAIT.toMillis());
+		socket.getOutputStream().write(("GET /api/events HTTP/1.1\r\nHost: localhost\r\n"
+				+ "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+		socket.getOutputStream().flush();
+		String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+		assertThat(head).isEqualTo("HTTP/1.1 200");
+		return socket;
 	}
 
 	@Test

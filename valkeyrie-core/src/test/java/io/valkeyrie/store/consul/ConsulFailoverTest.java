@@ -3,10 +3,12 @@ package io.valkeyrie.store.consul;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.contract.ClusterFailoverTests;
 import io.valkeyrie.store.test.TestClusters;
+import io.valkeyrie.store.test.ServerUse;
 
 /**
  * Kill -9 of the leader of the 3-member consul cluster of scripts/clusters under writers.
  */
+@ServerUse(shared = {}, exclusive = "consul-cluster")
 class ConsulFailoverTest extends ClusterFailoverTests {
 
 	@Override

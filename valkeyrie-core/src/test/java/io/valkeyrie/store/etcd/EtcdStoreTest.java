@@ -29,6 +29,7 @@ import io.valkeyrie.store.WatchOptions;
 import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.test.TestServers;
 import io.valkeyrie.store.test.Timing;
+import io.valkeyrie.store.test.ServerUse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,7 @@ import static org.awaitility.Awaitility.await;
  * What only etcd shows: compaction, restarts, outages, the data layout other etcd clients
  * see, and the etcd-specific settings.
  */
+@ServerUse(shared = {}, exclusive = "etcd")
 class EtcdStoreTest {
 
 	private final List<AutoCloseable> opened = new ArrayList<>();

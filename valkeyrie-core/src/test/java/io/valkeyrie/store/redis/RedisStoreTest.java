@@ -26,6 +26,7 @@ import io.valkeyrie.store.WatchOptions;
 import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.test.TestServers;
 import io.valkeyrie.store.test.Timing;
+import io.valkeyrie.store.test.ServerUse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,7 @@ import static org.awaitility.Awaitility.await;
  * What only Redis can show: the documented data layout, pub/sub loss, a server outage, a
  * connection factory handed over by the application, ACL credentials and options.
  */
+@ServerUse(shared = {}, exclusive = { "redis", "redis-sentinel" })
 class RedisStoreTest {
 
 	/** Locks that outlast every test: only an unlock or a retry can hand them over. */

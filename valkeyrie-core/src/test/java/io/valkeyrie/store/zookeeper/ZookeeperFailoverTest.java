@@ -3,10 +3,12 @@ package io.valkeyrie.store.zookeeper;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.contract.ClusterFailoverTests;
 import io.valkeyrie.store.test.TestClusters;
+import io.valkeyrie.store.test.ServerUse;
 
 /**
  * Kill -9 of the leader of the 3-member zookeeper cluster of scripts/clusters under writers.
  */
+@ServerUse(shared = {}, exclusive = "zookeeper-cluster")
 class ZookeeperFailoverTest extends ClusterFailoverTests {
 
 	@Override

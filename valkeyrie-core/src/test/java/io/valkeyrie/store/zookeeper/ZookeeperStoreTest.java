@@ -33,6 +33,7 @@ import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.test.FreezingProxy;
 import io.valkeyrie.store.test.TestServers;
 import io.valkeyrie.store.test.Timing;
+import io.valkeyrie.store.test.ServerUse;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -48,6 +49,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * What only ZooKeeper has: the znode layout, session expiry, server restarts.
  */
+@ServerUse(shared = {}, exclusive = "zookeeper")
 class ZookeeperStoreTest {
 
 	private final String namespace = "zk-test/" + UUID.randomUUID().toString().substring(0, 8);
