@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
 import org.springframework.cloud.client.loadbalancer.LoadBalancerClient;
 import org.springframework.context.ApplicationListener;
@@ -42,9 +44,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * Discovery end to end on one backend, against its real server: two instances of a
  * service register when their web servers start; a third application sees both through
- * its {@link DiscoveryClient} and reaches both through Spring Cloud LoadBalancer. An
- * instance taken out of service through the actuator {@code serviceregistry} endpoint
- * leaves the view, and comes back. One instance is killed with SIGKILL (a separate JVM)
+ * its {@link DiscoveryClient} (and its {@link ReactiveDiscoveryClient}) and reaches both
+ * through Spring Cloud LoadBalancer. An instance taken out of service through the actuator
+ * {@code serviceregistry} endpoint leaves the view, and comes back. One instance is killed with SIGKILL (a separate JVM)
  * and disappears within its TTL plus one renewal; the other shuts down cleanly and
  * disappears at once, well before its TTL.
  */
@@ -105,8 +107,12 @@ abstract class AbstractDiscoveryApplicationTests {
 		observer.addApplicationListener((ApplicationListener<HeartbeatEvent>) heartbeats::add);
 		DiscoveryClient discovery = observer.getBean(DiscoveryClient.class);
 
+		ReactiveDiscoveryClient reactive = observer.getBean(ReactiveDiscoveryClient.class);
 		await().atMost(Timing.seconds(30)).until(() -> ids(discovery), (ids) -> ids.equals(Set.of("clean", "crashing")));
 		assertThat(discovery.getServices()).contains(SERVICE);
+		assertThat(ids(reactive)).isEqualTo(Set.of("clean", "crashing"));
+		assertThat(reactive.getServices().collectList().block(Duration.ofSeconds(10))).contains(SERVICE);
+		reactive.reactiveProbe().block(Duration.ofSeconds(10));
 		for (ServiceInstance instance : discovery.getInstances(SERVICE)) {
 			assertThat(instance.getHost()).isEqualTo("127.0.0.1");
 			assertThat(instance.getMetadata()).containsEntry("zone", "zone-a").containsEntry("team", "checkout");
@@ -138,6 +144,7 @@ abstract class AbstractDiscoveryApplicationTests {
 		await().atMost(Timing.scaled(bound)).until(() -> ids(discovery), (ids) -> ids.equals(Set.of("clean")));
 		assertThat(Duration.ofNanos(System.nanoTime() - crashedAt)).isLessThan(Timing.scaled(bound));
 		assertThat(heartbeats.size()).as("heartbeat events after the crash").isGreaterThan(heartbeatsBeforeCrash);
+		assertThat(ids(reactive)).isEqualTo(Set.of("clean"));
 
 		long closedAt = System.nanoTime();
 		clean.close();
@@ -223,6 +230,13 @@ abstract class AbstractDiscoveryApplicationTests {
 	/** The store of an application started in this JVM. */
 	protected static Store store(ConfigurableApplicationContext context) {
 		return context.getBean(Store.class);
+	}
+
+	private static Set<String> ids(ReactiveDiscoveryClient discovery) {
+		return new HashSet<>(discovery.getInstances(SERVICE)
+			.map(ServiceInstance::getInstanceId)
+			.collectList()
+			.block(Duration.ofSeconds(10)));
 	}
 
 	private static Set<String> ids(DiscoveryClient discovery) {
