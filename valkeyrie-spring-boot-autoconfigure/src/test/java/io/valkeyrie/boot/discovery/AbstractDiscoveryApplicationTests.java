@@ -25,15 +25,19 @@ import java.util.concurrent.TimeUnit;
 
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.test.Timing;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
+import org.springframework.cloud.client.discovery.health.DiscoveryClientHealthIndicator;
 import org.springframework.cloud.client.loadbalancer.LoadBalancerClient;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -45,7 +49,8 @@ import static org.awaitility.Awaitility.await;
  * Discovery end to end on one backend, against its real server: two instances of a
  * service register when their web servers start; a third application sees both through
  * its {@link DiscoveryClient} (and its {@link ReactiveDiscoveryClient}) and reaches both
- * through Spring Cloud LoadBalancer. An instance taken out of service through the actuator
+ * through Spring Cloud LoadBalancer; Spring Cloud's discovery health indicator of an
+ * instance is {@code UP} and lists the service. An instance taken out of service through the actuator
  * {@code serviceregistry} endpoint leaves the view, and comes back. One instance is killed with SIGKILL (a separate JVM)
  * and disappears within its TTL plus one renewal; the other shuts down cleanly and
  * disappears at once, well before its TTL.
@@ -113,6 +118,11 @@ abstract class AbstractDiscoveryApplicationTests {
 		assertThat(ids(reactive)).isEqualTo(Set.of("clean", "crashing"));
 		assertThat(reactive.getServices().collectList().block(Duration.ofSeconds(10))).contains(SERVICE);
 		reactive.reactiveProbe().block(Duration.ofSeconds(10));
+		// Spring Cloud's discovery health indicator of a registered instance probes the store through our client.
+		Health health = clean.getBean(DiscoveryClientHealthIndicator.class).health();
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails()).containsKey("services");
+		assertThat(health.getDetails().get("services")).asInstanceOf(InstanceOfAssertFactories.LIST).contains(SERVICE);
 		for (ServiceInstance instance : discovery.getInstances(SERVICE)) {
 			assertThat(instance.getHost()).isEqualTo("127.0.0.1");
 			assertThat(instance.getMetadata()).containsEntry("zone", "zone-a").containsEntry("team", "checkout");
