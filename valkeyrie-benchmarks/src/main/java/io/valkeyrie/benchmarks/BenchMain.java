@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import io.valkeyrie.benchmarks.discovery.DiscoveryBenchmark;
+import io.valkeyrie.benchmarks.discovery.DiscoveryLatency;
 import io.valkeyrie.benchmarks.http.HttpGetter;
 import io.valkeyrie.benchmarks.lock.LockHandover;
 import io.valkeyrie.benchmarks.lock.LockClient;
@@ -30,7 +32,7 @@ import io.valkeyrie.store.Store;
  * met?
  * <pre>
  * java -cp ... io.valkeyrie.benchmarks.BenchMain [--profile smoke|quick|full] [--forks n] [--list-noise n] [--backends local,etcd,...]
- *     [--only overhead,locks,handover,watch,scale,list] [--out report.md] [--logs dir]
+ *     [--only overhead,locks,handover,watch,discovery,scale,list,file] [--out report.md] [--logs dir]
  * </pre>
  * A backend whose store cannot be opened (not implemented yet, server down) is reported
  * as such; its raw baselines and references still run.
@@ -43,7 +45,8 @@ public final class BenchMain {
 	/** The hand-over samples of each variant are taken in this many chunks, round-robin. */
 	private static final int HANDOVER_CHUNKS = 4;
 
-	private static final List<String> PARTS = List.of("overhead", "locks", "handover", "watch", "scale", "list", "file");
+	private static final List<String> PARTS = List.of("overhead", "locks", "handover", "watch", "discovery", "scale", "list",
+			"file");
 
 	private static final List<String> OPS = List.of("get", "put", "atomicPut", "list");
 
@@ -109,6 +112,9 @@ public final class BenchMain {
 				progress("watch latency: " + backend);
 				latency.run(backend, !this.unavailable.containsKey(backend), this.report);
 			}
+		}
+		if (this.parts.contains("discovery")) {
+			discovery();
 		}
 		if (this.parts.contains("scale")) {
 			for (String backend : this.backends) {
@@ -208,6 +214,42 @@ public final class BenchMain {
 				note.append((score != null) ? String.format(java.util.Locale.ROOT, " (%.2f×)", score / apache) : "").append(", ");
 			}
 			this.report.note(note.substring(0, note.length() - 2) + "; the backend uses apache5");
+		}
+	}
+
+	/**
+	 * The discovery part: {@code getInstances} from the watched view (JMH, one thread, in the
+	 * profile's rounds; the view is in memory, so it runs once, on the local store), then per
+	 * backend a registration seen in another instance's view beside the raw watch.
+	 */
+	private void discovery() throws Exception {
+		String measure = "discovery getInstances 1 thread (calls/s)";
+		String target = "≥ 1,000,000 calls/s";
+		progress("discovery getInstances (JMH, 1 thread)");
+		Map<String, Double> scores;
+		if (this.profile.forks() > 0) {
+			scores = new HashMap<>();
+			JmhSuite.discovery(this.profile, this.logs, this.profile.forks(), scores::put);
+		}
+		else {
+			scores = child("local", DiscoveryBenchmark.class, Duration.ofMinutes(5),
+					List.of(this.profile.name(), this.logs.toString()), (key, value) -> Double.valueOf(value));
+		}
+		List<Double> calls = JmhSuite.byRound(scores).get(JmhSuite.key("getInstances", "local", "", 1));
+		Double median = median(calls);
+		if (median == null) {
+			this.report.failed("local", measure, target, "see " + this.logs.resolve("DiscoveryBenchmark-local.log"));
+		}
+		else {
+			// An absolute target: the interval is of ours alone (calls/s), shown in the ratio column.
+			Interval interval = Interval.pairedRatio(calls, calls.stream().map((score) -> 1.0).toList());
+			this.report.add("local", measure, Report.format(median, 0), "- (in memory: any backend)", interval, target,
+					(interval != null) ? interval.verdict(1_000_000, false) : verdict(median >= 1_000_000));
+		}
+		DiscoveryLatency latency = new DiscoveryLatency(this.profile.latencySamples() / 10, this.profile.latencySamples());
+		for (String backend : this.backends) {
+			progress("discovery register→seen: " + backend);
+			latency.run(backend, !this.unavailable.containsKey(backend), this.report);
 		}
 	}
 

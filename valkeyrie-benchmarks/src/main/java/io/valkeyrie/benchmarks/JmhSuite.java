@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
+import io.valkeyrie.benchmarks.discovery.DiscoveryBenchmark;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -75,6 +76,21 @@ public final class JmhSuite {
 				.param("variant", variants.toArray(String[]::new))
 				// With one thread a shared client is the same as an own one.
 				.param("clients", (threads == 1) ? new String[] { "own" } : new String[] { "own", "shared" }));
+		}
+	}
+
+	/**
+	 * Run {@link DiscoveryBenchmark} (one thread) in each of
+	 * the profile's rounds; each round's calls/s is keyed by {@link #inRound} of
+	 * {@code key("getInstances", "local", "", 1)}.
+	 */
+	public static void discovery(Profile profile, Path logs, int forks, BiConsumer<String, Double> scores)
+			throws RunnerException {
+		for (int round = 1; round <= profile.rounds(); round++) {
+			int current = round;
+			collect(options(profile, DiscoveryBenchmark.class, 1, forks,
+					logs.resolve("jmh-discovery-round" + round + ".log")),
+					(key, score) -> scores.accept(inRound(key("getInstances", "local", "", 1), current), score));
 		}
 	}
 

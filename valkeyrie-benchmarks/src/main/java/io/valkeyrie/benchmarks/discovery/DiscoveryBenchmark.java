@@ -1,11 +1,14 @@
 package io.valkeyrie.benchmarks.discovery;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import io.valkeyrie.benchmarks.JmhSuite;
+import io.valkeyrie.benchmarks.Profile;
 import io.valkeyrie.boot.discovery.ValkeyrieDiscoveryClient;
 import io.valkeyrie.boot.discovery.ValkeyrieRegistration;
 import io.valkeyrie.boot.discovery.ValkeyrieServiceCatalog;
@@ -89,8 +92,19 @@ public class DiscoveryBenchmark {
 		return this.client.getInstances(SERVICE_IDS[this.next]);
 	}
 
-	/** Run the benchmark alone: {@code java -cp ... io.valkeyrie.benchmarks.discovery.DiscoveryBenchmark}. */
+	/**
+	 * Run the benchmark alone: {@code java -cp ... io.valkeyrie.benchmarks.discovery.DiscoveryBenchmark}.
+	 * With the arguments {@code <profile> <log directory>} it runs the profile's rounds in this
+	 * JVM (JMH forks 0) instead and prints {@code @@ key=score} lines for {@code BenchMain}.
+	 */
 	public static void main(String[] args) throws RunnerException {
+		if (args.length == 2) {
+			JmhSuite.discovery(Profile.named(args[0]), Path.of(args[1]), 0, (key, score) -> {
+				System.out.println("@@ " + key + "=" + score);
+				System.out.flush();
+			});
+			System.exit(0);
+		}
 		new Runner(new OptionsBuilder().include(DiscoveryBenchmark.class.getName())
 			.forks(1)
 			.threads(1)

@@ -144,7 +144,13 @@ public final class WatchLatency {
 		}
 	}
 
-	private Samples ours(String backend, String key) throws InterruptedException {
+	/**
+	 * Samples of ours alone: {@code Store.put} of {@code key} to {@code Store.watch} delivery.
+	 * @param backend the backend
+	 * @param key the key put and watched
+	 * @return the samples, warm-up excluded
+	 */
+	public Samples ours(String backend, String key) throws InterruptedException {
 		BlockingQueue<Long> arrivals = new LinkedBlockingQueue<>();
 		// Each writer has a store of its own (on the local backend they share the database, as threads of one application would).
 		try (Store store = BenchServers.open(backend, "bench-watch-ours")) {
@@ -179,7 +185,12 @@ public final class WatchLatency {
 		}
 	}
 
-	private Samples raw(String backend) throws Exception {
+	/**
+	 * Samples of the raw client alone: its put to its own watch's notification.
+	 * @param backend etcd, zookeeper, redis or consul
+	 * @return the samples, warm-up excluded
+	 */
+	public Samples raw(String backend) throws Exception {
 		try (RawWatch watch = RawWatch.open(backend, "w/k")) {
 			Samples samples = new Samples(this.samples);
 			for (int i = 0; i < this.warmup + this.samples; i++) {

@@ -3,8 +3,9 @@ package io.valkeyrie.boot.config;
 import java.io.IOException;
 import java.net.ServerSocket;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -17,38 +18,45 @@ import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
  * {@code spring.config.import} of {@code valkeyrie:} when the backend cannot be reached (an
- * etcd endpoint on a loopback port nothing listens on): {@code optional:} starts without
- * it, a plain import fails through the failure analyzer, naming the backend and the key
- * prefixes.
+ * endpoint on a loopback port nothing listens on), for each server backend:
+ * {@code optional:} starts without it, a plain import fails through the failure analyzer,
+ * naming the backend and the key prefixes.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class ConfigDataUnreachableBackendTests {
 
-	@Test
-	void anOptionalImportStartsWithoutTheBackend() throws IOException {
-		try (ConfigurableApplicationContext context = start("optional:valkeyrie:")) {
+	@ParameterizedTest
+	@ValueSource(strings = { "etcd", "consul", "zookeeper", "redis" })
+	void anOptionalImportStartsWithoutTheBackend(String backend) throws IOException {
+		try (ConfigurableApplicationContext context = start(backend, "optional:valkeyrie:")) {
 			assertThat(context.getEnvironment().getProperty("demo.message")).isNull();
 			assertThat(context.getBean(ConfigDataApplication.DemoProperties.class).getMessage()).isEqualTo("none");
 		}
 	}
 
-	@Test
-	void aRequiredImportFailsNamingTheBackendAndTheKeyPrefixes(CapturedOutput output) {
-		assertThatException().isThrownBy(() -> start("valkeyrie:"));
+	@ParameterizedTest
+	@ValueSource(strings = { "etcd", "consul", "zookeeper", "redis" })
+	void aRequiredImportFailsNamingTheBackendAndTheKeyPrefixes(String backend, CapturedOutput output) {
+		assertThatException().isThrownBy(() -> start(backend, "valkeyrie:"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("spring.config.import=valkeyrie: could not read the configuration below [config/application, config/orders]")
-			.contains("from the etcd store")
+			.contains("from the " + backend + " store")
 			.contains("or import it as 'optional:valkeyrie:'");
 	}
 
-	private static ConfigurableApplicationContext start(String location) throws IOException {
+	private static ConfigurableApplicationContext start(String backend, String location) throws IOException {
 		int port;
 		try (ServerSocket socket = new ServerSocket(0)) {
 			port = socket.getLocalPort();
 		}
+		String endpoint = switch (backend) {
+			case "redis" -> "redis://127.0.0.1:" + port;
+			case "zookeeper" -> "127.0.0.1:" + port;
+			default -> "http://127.0.0.1:" + port;
+		};
 		return new SpringApplicationBuilder(ConfigDataApplication.class).web(WebApplicationType.NONE)
 			.properties("spring.config.import=" + location, "spring.application.name=orders",
-					"valkeyrie.backend=etcd", "valkeyrie.etcd.endpoints=http://127.0.0.1:" + port,
+					"valkeyrie.backend=" + backend, "valkeyrie." + backend + ".endpoints=" + endpoint,
 					"valkeyrie.connect-timeout=1s", "valkeyrie.request-timeout=1s", "spring.main.banner-mode=off",
 					// The application's own Store bean would fail too; this test is about the import.
 					"valkeyrie.enabled=false")

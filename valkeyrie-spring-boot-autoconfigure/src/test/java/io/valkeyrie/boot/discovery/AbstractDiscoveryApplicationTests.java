@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,14 +25,19 @@ import java.util.concurrent.TimeUnit;
 
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.test.Timing;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
+import org.springframework.cloud.client.discovery.health.DiscoveryClientHealthIndicator;
 import org.springframework.cloud.client.loadbalancer.LoadBalancerClient;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -42,9 +48,10 @@ import static org.awaitility.Awaitility.await;
 /**
  * Discovery end to end on one backend, against its real server: two instances of a
  * service register when their web servers start; a third application sees both through
- * its {@link DiscoveryClient} and reaches both through Spring Cloud LoadBalancer. An
- * instance taken out of service through the actuator {@code serviceregistry} endpoint
- * leaves the view, and comes back. One instance is killed with SIGKILL (a separate JVM)
+ * its {@link DiscoveryClient} (and its {@link ReactiveDiscoveryClient}) and reaches both
+ * through Spring Cloud LoadBalancer; Spring Cloud's discovery health indicator of an
+ * instance is {@code UP} and lists the service. An instance taken out of service through the actuator
+ * {@code serviceregistry} endpoint leaves the view, and comes back. One instance is killed with SIGKILL (a separate JVM)
  * and disappears within its TTL plus one renewal; the other shuts down cleanly and
  * disappears at once, well before its TTL.
  */
@@ -105,8 +112,17 @@ abstract class AbstractDiscoveryApplicationTests {
 		observer.addApplicationListener((ApplicationListener<HeartbeatEvent>) heartbeats::add);
 		DiscoveryClient discovery = observer.getBean(DiscoveryClient.class);
 
+		ReactiveDiscoveryClient reactive = observer.getBean(ReactiveDiscoveryClient.class);
 		await().atMost(Timing.seconds(30)).until(() -> ids(discovery), (ids) -> ids.equals(Set.of("clean", "crashing")));
 		assertThat(discovery.getServices()).contains(SERVICE);
+		assertThat(ids(reactive)).isEqualTo(Set.of("clean", "crashing"));
+		assertThat(reactive.getServices().collectList().block(Duration.ofSeconds(10))).contains(SERVICE);
+		reactive.reactiveProbe().block(Duration.ofSeconds(10));
+		// Spring Cloud's discovery health indicator of a registered instance probes the store through our client.
+		Health health = clean.getBean(DiscoveryClientHealthIndicator.class).health();
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails()).containsKey("services");
+		assertThat(health.getDetails().get("services")).asInstanceOf(InstanceOfAssertFactories.LIST).contains(SERVICE);
 		for (ServiceInstance instance : discovery.getInstances(SERVICE)) {
 			assertThat(instance.getHost()).isEqualTo("127.0.0.1");
 			assertThat(instance.getMetadata()).containsEntry("zone", "zone-a").containsEntry("team", "checkout");
@@ -138,6 +154,7 @@ abstract class AbstractDiscoveryApplicationTests {
 		await().atMost(Timing.scaled(bound)).until(() -> ids(discovery), (ids) -> ids.equals(Set.of("clean")));
 		assertThat(Duration.ofNanos(System.nanoTime() - crashedAt)).isLessThan(Timing.scaled(bound));
 		assertThat(heartbeats.size()).as("heartbeat events after the crash").isGreaterThan(heartbeatsBeforeCrash);
+		assertThat(ids(reactive)).isEqualTo(Set.of("clean"));
 
 		long closedAt = System.nanoTime();
 		clean.close();
@@ -223,6 +240,13 @@ abstract class AbstractDiscoveryApplicationTests {
 	/** The store of an application started in this JVM. */
 	protected static Store store(ConfigurableApplicationContext context) {
 		return context.getBean(Store.class);
+	}
+
+	private static Set<String> ids(ReactiveDiscoveryClient discovery) {
+		return new HashSet<>(discovery.getInstances(SERVICE)
+			.map(ServiceInstance::getInstanceId)
+			.collectList()
+			.block(Duration.ofSeconds(10)));
 	}
 
 	private static Set<String> ids(DiscoveryClient discovery) {

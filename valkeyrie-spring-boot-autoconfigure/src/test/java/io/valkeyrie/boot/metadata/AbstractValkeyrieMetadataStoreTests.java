@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.integration.metadata.MetadataStoreListener;
+import org.springframework.integration.selector.MetadataStoreSelector;
+import org.springframework.messaging.support.GenericMessage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,8 +47,13 @@ abstract class AbstractValkeyrieMetadataStoreTests {
 
 	@AfterEach
 	void closeStores() {
-		this.one.destroy();
-		this.two.destroy();
+		// A store that failed to open leaves its metadata store null; the others still close.
+		if (this.one != null) {
+			this.one.destroy();
+		}
+		if (this.two != null) {
+			this.two.destroy();
+		}
 		this.stores.forEach(Store::close);
 	}
 
@@ -67,6 +74,18 @@ abstract class AbstractValkeyrieMetadataStoreTests {
 		assertThat(this.one.putIfAbsent("key", "first")).isNull();
 		assertThat(this.two.putIfAbsent("key", "second")).isEqualTo("first");
 		assertThat(this.two.get("key")).isEqualTo("first");
+	}
+
+	@Test
+	void anIdempotentReceiverOnEachStoreAcceptsEachMessageOnce() {
+		// Spring Integration's own selector, as two instances' idempotent receivers would use it.
+		MetadataStoreSelector first = new MetadataStoreSelector((message) -> (String) message.getPayload(), this.one);
+		MetadataStoreSelector second = new MetadataStoreSelector((message) -> (String) message.getPayload(), this.two);
+		assertThat(first.accept(new GenericMessage<>("order-1"))).isTrue();
+		assertThat(second.accept(new GenericMessage<>("order-1"))).as("seen by the other instance").isFalse();
+		assertThat(second.accept(new GenericMessage<>("order-2"))).isTrue();
+		assertThat(first.accept(new GenericMessage<>("order-2"))).isFalse();
+		assertThat(first.accept(new GenericMessage<>("order-1"))).isFalse();
 	}
 
 	@Test

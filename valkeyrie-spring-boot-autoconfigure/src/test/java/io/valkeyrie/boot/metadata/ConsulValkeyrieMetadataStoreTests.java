@@ -4,6 +4,7 @@ import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.test.TestServers;
+import io.valkeyrie.store.test.Timing;
 
 /**
  * The metadata store on the Consul test server ({@code scripts/servers}).
@@ -12,7 +13,11 @@ class ConsulValkeyrieMetadataStoreTests extends AbstractValkeyrieMetadataStoreTe
 
 	@Override
 	protected Store open(String namespace) {
-		return Stores.open(StoreConfig.builder("consul").endpoints(TestServers.endpoint("consul")).namespace(namespace).build());
+		return Stores.open(StoreConfig.builder("consul").endpoints(TestServers.endpoint("consul")).namespace(namespace)
+			// Generous: the first connection and call of a JVM on a loaded machine can take seconds.
+			.connectTimeout(Timing.seconds(15))
+			.requestTimeout(Timing.seconds(15))
+			.build());
 	}
 
 }

@@ -17,7 +17,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.client.ConditionalOnBlockingDiscoveryEnabled;
 import org.springframework.cloud.client.ConditionalOnDiscoveryEnabled;
-import org.springframework.cloud.client.ConditionalOnReactiveDiscoveryEnabled;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -61,9 +60,11 @@ public final class ValkeyrieDiscoveryClientAutoConfiguration {
 
 	}
 
+	// Spring Cloud's @ConditionalOnReactiveDiscoveryEnabled also asks for WebClient; the view
+	// needs only Reactor, so a Reactor application without WebFlux gets the client too.
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(Flux.class)
-	@ConditionalOnReactiveDiscoveryEnabled
+	@ConditionalOnBooleanProperty(name = "spring.cloud.discovery.reactive.enabled", matchIfMissing = true)
 	static class ReactiveConfiguration {
 
 		@Bean

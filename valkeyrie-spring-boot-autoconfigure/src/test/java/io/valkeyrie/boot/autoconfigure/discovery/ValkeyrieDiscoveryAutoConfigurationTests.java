@@ -1,6 +1,9 @@
 package io.valkeyrie.boot.autoconfigure.discovery;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 import io.valkeyrie.boot.autoconfigure.ValkeyrieAutoConfiguration;
 import io.valkeyrie.boot.discovery.ValkeyrieAutoServiceRegistration;
@@ -9,7 +12,9 @@ import io.valkeyrie.boot.discovery.ValkeyrieReactiveDiscoveryClient;
 import io.valkeyrie.boot.discovery.ValkeyrieRegistration;
 import io.valkeyrie.boot.discovery.ValkeyrieServiceCatalog;
 import io.valkeyrie.boot.discovery.ValkeyrieServiceRegistry;
+import io.valkeyrie.store.test.Timing;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -17,10 +22,12 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.serviceregistry.AutoServiceRegistrationAutoConfiguration;
 import org.springframework.cloud.commons.util.UtilAutoConfiguration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link ValkeyrieDiscoveryClientAutoConfiguration} and
@@ -41,8 +48,8 @@ class ValkeyrieDiscoveryAutoConfigurationTests {
 				.hasSingleBean(ValkeyrieServiceRegistry.class)
 				.hasSingleBean(ValkeyrieRegistration.class)
 				.hasSingleBean(ValkeyrieAutoServiceRegistration.class)
-				// Spring Cloud adds it only where WebClient is: the same rule as its own clients.
-				.doesNotHaveBean(ValkeyrieReactiveDiscoveryClient.class);
+				// Reactor is on the test class path (WebFlux is not): that is enough.
+				.hasSingleBean(ValkeyrieReactiveDiscoveryClient.class);
 			ValkeyrieRegistration registration = context.getBean(ValkeyrieRegistration.class);
 			assertThat(registration.getServiceId()).isEqualTo("orders");
 			assertThat(registration.getInstanceId()).startsWith("orders-").hasSizeGreaterThan("orders-".length() + 30);
@@ -118,6 +125,35 @@ class ValkeyrieDiscoveryAutoConfigurationTests {
 	}
 
 	@Test
+	void withoutReactorThereIsNoReactiveClient() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(Flux.class))
+			.run((context) -> assertThat(context).hasSingleBean(ValkeyrieDiscoveryClient.class)
+				.doesNotHaveBean(ValkeyrieReactiveDiscoveryClient.class));
+	}
+
+	@Test
+	void reactiveDiscoveryCanBeTurnedOffAlone() {
+		this.contextRunner.withPropertyValues("spring.cloud.discovery.reactive.enabled=false")
+			.run((context) -> assertThat(context).hasSingleBean(ValkeyrieDiscoveryClient.class)
+				.doesNotHaveBean(ValkeyrieReactiveDiscoveryClient.class));
+	}
+
+	@Test
+	void theReactiveClientServesTheCatalogsView() {
+		this.contextRunner.withPropertyValues("spring.application.name=orders").run((context) -> {
+			ValkeyrieReactiveDiscoveryClient client = context.getBean(ValkeyrieReactiveDiscoveryClient.class);
+			String service = "billing-" + UUID.randomUUID();
+			context.getBean(ValkeyrieServiceRegistry.class)
+				.register(new ValkeyrieRegistration(service, "b-1", "127.0.0.1", 9090, false, null, Map.of()));
+			await().atMost(Timing.seconds(10))
+				.until(() -> client.getInstances(service).map(ServiceInstance::getInstanceId).collectList().block(),
+						(ids) -> ids.equals(List.of("b-1")));
+			assertThat(client.getServices().collectList().block()).contains(service);
+			client.reactiveProbe().block(Duration.ofSeconds(10));
+		});
+	}
+
+	@Test
 	void aTtlBelowTheStoresMinimumFailsNamingTheProperty() {
 		this.contextRunner.withPropertyValues("valkeyrie.discovery.ttl=500us").run((context) -> {
 			assertThat(context).hasFailed();
@@ -153,6 +189,7 @@ class ValkeyrieDiscoveryAutoConfigurationTests {
 		assertThat(context).hasNotFailed()
 			.doesNotHaveBean(ValkeyrieServiceCatalog.class)
 			.doesNotHaveBean(ValkeyrieDiscoveryClient.class)
+			.doesNotHaveBean(ValkeyrieReactiveDiscoveryClient.class)
 			.doesNotHaveBean(ValkeyrieServiceRegistry.class)
 			.doesNotHaveBean(ValkeyrieAutoServiceRegistration.class);
 	}
