@@ -31,8 +31,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link io.valkeyrie.store.Store} on Redis 7 (standalone or Sentinel), through Spring Data
- * Redis and Lettuce.
+ * A {@link io.valkeyrie.store.Store} on Redis 6.0 or later, or Valkey (standalone or Sentinel),
+ * through Spring Data Redis and Lettuce.
  * <p>
  * Every write is one Lua script that also maintains a sorted-set index of the namespace's
  * keys (so {@code list} and {@code deleteTree} cost what their answer costs), a counter for

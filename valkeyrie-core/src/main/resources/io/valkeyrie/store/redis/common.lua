@@ -139,9 +139,9 @@ local function lib()
 		if tree then
 			local members
 			if key == '' then
-				members = call('ZRANGE', ns.index, '-', '+', 'BYLEX')
+				members = call('ZRANGEBYLEX', ns.index, '-', '+')
 			else
-				members = call('ZRANGE', ns.index, '[' .. key .. '/', '(' .. key .. '0', 'BYLEX')
+				members = call('ZRANGEBYLEX', ns.index, '[' .. key .. '/', '(' .. key .. '0')
 			end
 			for i = 1, #members do
 				local member = members[i]
