@@ -190,6 +190,8 @@ public final class RedisStore extends AbstractStore {
 		Properties replication = this.access.call((connection) -> connection.serverCommands().info("replication"));
 		Map<String, Object> details = new LinkedHashMap<>();
 		putIfPresent(details, "version", info, "redis_version");
+		// Valkey's redis_version is the Redis version it is compatible with (7.2.4 on Valkey 8).
+		putIfPresent(details, "valkeyVersion", info, "valkey_version");
 		putIfPresent(details, "mode", info, "redis_mode");
 		putIfPresent(details, "role", replication, "role");
 		return details;

@@ -22,11 +22,13 @@ class ValkeyContractTest extends StoreContractTests {
 	}
 
 	@Test
-	void valkey80RunsTheScriptsAsFunctions() {
+	void valkey80RunsTheScriptsAsFunctionsAndReportsItsVersion() {
 		try (RedisServerStats server = new RedisServerStats(TestServers.versionEndpoint(SERVER))) {
-			assertThat(server.info("server", "valkey_version")).startsWith("8.0.");
+			String version = server.info("server", "valkey_version");
+			assertThat(version).startsWith("8.0.");
 			long fcall = server.calls("fcall");
 			Store store = open();
+			assertThat(store.serverInfo()).containsEntry("valkeyVersion", version);
 			store.put("k", "v");
 			assertThat(server.commands().functionList("valkeyrie_*")).isNotEmpty();
 			assertThat(server.calls("fcall")).isGreaterThan(fcall);
