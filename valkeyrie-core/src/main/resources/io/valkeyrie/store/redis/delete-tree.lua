@@ -3,9 +3,9 @@
 local dir = ARGV[6]
 local members
 if dir == '' then
-	members = redis.call('ZRANGEBYLEX', ns.index, '-', '+')
+	members = lib().by_lex(ns.index, '-', '+')
 else
-	members = redis.call('ZRANGEBYLEX', ns.index, '[' .. dir .. '/', '(' .. dir .. '0')
+	members = lib().by_lex(ns.index, '[' .. dir .. '/', '(' .. dir .. '0')
 	table.insert(members, 1, dir)
 end
 local deleted = 0

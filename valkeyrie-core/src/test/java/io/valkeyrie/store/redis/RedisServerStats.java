@@ -3,6 +3,10 @@ package io.valkeyrie.store.redis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 
 /**
  * A plain client of a test Redis (or Valkey) that tells what the server is and which commands
@@ -42,6 +46,15 @@ final class RedisServerStats implements AutoCloseable {
 		// calls=12,usec=...
 		String calls = stats.substring(stats.indexOf("calls=") + 6);
 		return Long.parseLong(calls.substring(0, calls.indexOf(',')));
+	}
+
+	/** {@code ACL SETUSER user rule...} as written in an ACL file, whatever the server's version. */
+	void aclSetuser(String user, String rules) {
+		CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).add("SETUSER").add(user);
+		for (String rule : rules.trim().split("\\s+")) {
+			args.add(rule);
+		}
+		commands().dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8), args);
 	}
 
 	@Override
