@@ -31,8 +31,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link io.valkeyrie.store.Store} on Redis 7 (standalone or Sentinel), through Spring Data
- * Redis and Lettuce.
+ * A {@link io.valkeyrie.store.Store} on Redis 6.0 or later, or Valkey (standalone or Sentinel),
+ * through Spring Data Redis and Lettuce.
  * <p>
  * Every write is one Lua script that also maintains a sorted-set index of the namespace's
  * keys (so {@code list} and {@code deleteTree} cost what their answer costs), a counter for
@@ -190,6 +190,8 @@ public final class RedisStore extends AbstractStore {
 		Properties replication = this.access.call((connection) -> connection.serverCommands().info("replication"));
 		Map<String, Object> details = new LinkedHashMap<>();
 		putIfPresent(details, "version", info, "redis_version");
+		// Valkey's redis_version is the Redis version it is compatible with (7.2.4 on Valkey 8).
+		putIfPresent(details, "valkeyVersion", info, "valkey_version");
 		putIfPresent(details, "mode", info, "redis_mode");
 		putIfPresent(details, "role", replication, "role");
 		return details;

@@ -52,6 +52,24 @@ local function lib()
 	end
 	helpers = {}
 
+	-- The members of a sorted set between two lex bounds, and the first members scored up to a
+	-- maximum. ZRANGE's BYLEX and BYSCORE options need Redis 6.2: a server without
+	-- REDIS_VERSION_NUM (it came with 7.0) is asked for ZRANGEBYLEX and ZRANGEBYSCORE instead, and
+	-- only such a server, so on 7.0+ a least-privilege ACL with +zrange stays enough.
+	function helpers.by_lex(set, min, max)
+		if redis.REDIS_VERSION_NUM then
+			return redis.call('ZRANGE', set, min, max, 'BYLEX')
+		end
+		return redis.call('ZRANGEBYLEX', set, min, max)
+	end
+
+	function helpers.by_score(set, max, count)
+		if redis.REDIS_VERSION_NUM then
+			return redis.call('ZRANGE', set, '-inf', max, 'BYSCORE', 'LIMIT', 0, count)
+		end
+		return redis.call('ZRANGEBYSCORE', set, '-inf', max, 'LIMIT', 0, count)
+	end
+
 	function helpers.now_ms()
 		local t = redis.call('TIME')
 		return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -139,9 +157,9 @@ local function lib()
 		if tree then
 			local members
 			if key == '' then
-				members = call('ZRANGE', ns.index, '-', '+', 'BYLEX')
+				members = helpers.by_lex(ns.index, '-', '+')
 			else
-				members = call('ZRANGE', ns.index, '[' .. key .. '/', '(' .. key .. '0', 'BYLEX')
+				members = helpers.by_lex(ns.index, '[' .. key .. '/', '(' .. key .. '0')
 			end
 			for i = 1, #members do
 				local member = members[i]

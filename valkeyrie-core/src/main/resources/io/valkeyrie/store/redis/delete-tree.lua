@@ -3,9 +3,9 @@
 local dir = ARGV[6]
 local members
 if dir == '' then
-	members = redis.call('ZRANGE', ns.index, '-', '+', 'BYLEX')
+	members = lib().by_lex(ns.index, '-', '+')
 else
-	members = redis.call('ZRANGE', ns.index, '[' .. dir .. '/', '(' .. dir .. '0', 'BYLEX')
+	members = lib().by_lex(ns.index, '[' .. dir .. '/', '(' .. dir .. '0')
 	table.insert(members, 1, dir)
 end
 local deleted = 0

@@ -37,7 +37,10 @@ if registered and woken == ARGV[1] then
 	-- We were woken but someone locked first (an unlocker locking again at once): we try again
 	-- shortly, and until then unlocks wake nobody else (each wake-up would likely lose the same
 	-- race: a woken waiter per unlock is what costs under contention, not the wait).
-	redis.call('PEXPIRE', KEYS[4], ARGV[7], 'LT')
+	-- PEXPIRE's LT option needs Redis 7.0: shorten the mark's expiry only (it always has one).
+	if redis.call('PTTL', KEYS[4]) > tonumber(ARGV[7]) then
+		redis.call('PEXPIRE', KEYS[4], ARGV[7])
+	end
 end
 local limit = tonumber(ARGV[5])
 if limit >= 0 and limit < wait then

@@ -26,9 +26,14 @@ end
 local time = redis.call('TIME')
 local now = time[1] * 1000 + math.floor(time[2] / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-local first = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+local head = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+local first = head[1]
 if first then
-	redis.call('ZADD', KEYS[2], 'XX', 'LT', now + tonumber(ARGV[5]), first)
+	-- Shorten its registration to the grace, never lengthen it (ZADD's LT option needs Redis 6.2).
+	local until_ms = now + tonumber(ARGV[5])
+	if tonumber(head[2]) > until_ms then
+		redis.call('ZADD', KEYS[2], until_ms, first)
+	end
 	redis.call('SET', KEYS[3], first, 'PX', ARGV[5])
 	redis.call('PUBLISH', ARGV[3], first .. ' ' .. ARGV[4])
 end

@@ -1,6 +1,6 @@
 -- ARGV[6] the most keys to remove in one run.
 -- Removes due TTL keys (publishing their deletion); returns how many.
-local due = redis.call('ZRANGE', ns.expiry, '-inf', lib().now_ms(), 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[6]))
+local due = lib().by_score(ns.expiry, lib().now_ms(), tonumber(ARGV[6]))
 for _, key in ipairs(due) do
 	lib().remove(key)
 end

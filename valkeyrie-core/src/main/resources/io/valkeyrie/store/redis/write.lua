@@ -28,17 +28,30 @@ local ttl = tonumber(ARGV[8])
 local history = recording_history()
 local entry = index .. ':' .. value
 -- SET drops an expiry the key had unless given one; GET tells whether the key is new (then it is
--- not indexed yet) and what it held, for the history.
+-- not indexed yet) and what it held, for the history. Redis 6 (no REDIS_VERSION_NUM, added in
+-- 7.0) may lack SET's GET and PXAT (6.2): there the same takes GET, SET and PEXPIREAT.
 local previous
+local at
 if ttl > 0 then
-	local at = (now or lib().now_ms()) + ttl
-	previous = redis.call('SET', data, entry, 'PXAT', at, 'GET')
-	redis.call('ZADD', ns.expiry, at, key)
-else
-	previous = redis.call('SET', data, entry, 'GET')
-	if had_ttl then
-		redis.call('ZREM', ns.expiry, key)
+	at = (now or lib().now_ms()) + ttl
+end
+if redis.REDIS_VERSION_NUM then
+	if at then
+		previous = redis.call('SET', data, entry, 'PXAT', at, 'GET')
+	else
+		previous = redis.call('SET', data, entry, 'GET')
 	end
+else
+	previous = redis.call('GET', data)
+	redis.call('SET', data, entry)
+	if at then
+		redis.call('PEXPIREAT', data, at)
+	end
+end
+if at then
+	redis.call('ZADD', ns.expiry, at, key)
+elseif had_ttl then
+	redis.call('ZREM', ns.expiry, key)
 end
 if not previous then
 	redis.call('ZADD', ns.index, 0, key)

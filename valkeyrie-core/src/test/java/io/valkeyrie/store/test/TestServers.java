@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
  * Where the real servers of the test suite are, as {@code scripts/servers} exports them
  * ({@code VALKEYRIE_TEST_REDIS}, {@code VALKEYRIE_TEST_ETCD}, {@code VALKEYRIE_TEST_CONSUL},
  * {@code VALKEYRIE_TEST_ZOOKEEPER}; a system property {@code valkeyrie.test.<backend>} wins).
- * Point them at your own servers to run the suite against another version.
+ * Point them at your own servers to run the suite against another version; the servers of
+ * {@code scripts/versions} (other versions than the default ones) come from
+ * {@link #versionEndpoint(String)}.
  * <p>
  * A test whose server is not configured or not reachable fails with a message that says how
  * to start it; it is never skipped, so a missing server can never pass unnoticed in CI.
@@ -29,14 +31,29 @@ public final class TestServers {
 	 * @return the endpoint as the backend's configuration takes it
 	 */
 	public static String endpoint(String backend) {
-		String variable = "VALKEYRIE_TEST_" + backend.toUpperCase(Locale.ROOT).replace('-', '_');
-		String endpoint = System.getProperty("valkeyrie.test." + backend, System.getenv(variable));
+		return endpoint(backend, "scripts/servers");
+	}
+
+	/**
+	 * The endpoint of a server of another version than the default, as {@code scripts/versions}
+	 * exports it ({@code VALKEYRIE_TEST_REDIS_6_0} for {@code redis-6.0}), checked to accept
+	 * connections.
+	 * @param server the server's name in {@code scripts/versions}, e.g. {@code etcd-3.5}
+	 * @return the endpoint as the backend's configuration takes it
+	 */
+	public static String versionEndpoint(String server) {
+		return endpoint(server, "scripts/versions");
+	}
+
+	private static String endpoint(String name, String script) {
+		String variable = "VALKEYRIE_TEST_" + name.toUpperCase(Locale.ROOT).replaceAll("[-.]", "_");
+		String endpoint = System.getProperty("valkeyrie.test." + name, System.getenv(variable));
 		if (endpoint == null || endpoint.isBlank()) {
-			throw new AssertionError("No " + backend + " test server: " + variable + " is not set. Run the tests with "
-					+ "scripts/test (it starts every server), or start them with 'scripts/servers start' and "
-					+ "'eval \"$(scripts/servers env)\"', or point " + variable + " at your own " + backend + ".");
+			throw new AssertionError("No " + name + " test server: " + variable + " is not set. Run the tests with "
+					+ "scripts/test (it starts every server), or start them with '" + script + " start' and "
+					+ "'eval \"$(" + script + " env)\"', or point " + variable + " at your own " + name + ".");
 		}
-		assertAccepts(endpoint, backend + " test server", variable, "scripts/servers start " + backend);
+		assertAccepts(endpoint, name + " test server", variable, script + " start " + name);
 		return endpoint;
 	}
 
