@@ -3,6 +3,7 @@ package io.valkeyrie.store.etcd;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.contract.StoreContractTests;
 import io.valkeyrie.store.test.TestServers;
+import io.valkeyrie.store.test.ServerUse;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The contract suite against etcd 3.5 ({@code scripts/versions start etcd-3.5}); the default
  * suite runs on etcd 3.4.
  */
+@ServerUse(shared = "etcd-3.5")
 class Etcd35ContractTest extends StoreContractTests {
 
 	@Override

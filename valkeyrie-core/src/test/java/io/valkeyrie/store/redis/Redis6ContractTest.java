@@ -13,6 +13,7 @@ import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.contract.StoreContractTests;
 import io.valkeyrie.store.test.TestServers;
 import io.valkeyrie.store.test.Timing;
+import io.valkeyrie.store.test.ServerUse;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,6 +25,7 @@ import static org.awaitility.Awaitility.await;
  * functions: the store runs every script with {@code EVALSHA}. The default suite runs on Redis
  * 7.0 with functions.
  */
+@ServerUse(shared = "redis-6.0")
 class Redis6ContractTest extends StoreContractTests {
 
 	private static final String SERVER = "redis-6.0";

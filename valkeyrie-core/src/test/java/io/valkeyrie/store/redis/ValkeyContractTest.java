@@ -4,6 +4,7 @@ import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.contract.StoreContractTests;
 import io.valkeyrie.store.test.TestServers;
+import io.valkeyrie.store.test.ServerUse;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The contract suite against Valkey 8.0 ({@code scripts/versions start valkey-8.0}) through the
  * {@code redis} store: Valkey speaks the Redis protocol and keeps Redis 7's functions.
  */
+@ServerUse(shared = "valkey-8.0")
 class ValkeyContractTest extends StoreContractTests {
 
 	private static final String SERVER = "valkey-8.0";

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.contract.StoreContractTests;
 import io.valkeyrie.store.test.TestServers;
+import io.valkeyrie.store.test.ServerUse;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The contract suite against ZooKeeper 3.8 ({@code scripts/versions start zookeeper-3.8}); the
  * default suite runs on ZooKeeper 3.9.
  */
+@ServerUse(shared = "zookeeper-3.8")
 class Zookeeper38ContractTest extends StoreContractTests {
 
 	private static final String SERVER = "zookeeper-3.8";
