@@ -189,7 +189,7 @@ public final class ZookeeperStore extends AbstractStore {
 	private void checkAccess(ZooKeeper zk) throws KeeperException {
 		long deadline = this.client.deadline();
 		for (String path : List.of(this.layout.dataRoot(), this.layout.kvRoot(), this.settings.basePath)) {
-			if (this.client.await(this.client.getChildrenAsync(zk, path), deadline) != null) {
+			if (this.client.await(this.client.getDataAsync(zk, path), deadline) != null) {
 				return;
 			}
 		}
