@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
@@ -22,6 +23,7 @@ import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.TlsConfig;
+import io.valkeyrie.store.internal.TlsProbe;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -70,6 +72,13 @@ final class ConsulHttp implements AutoCloseable {
 
 	private final CloseableHttpClient client;
 
+	/** The TLS settings of the connections, {@code null} for plain HTTP. */
+	private final @Nullable SSLContext sslContext;
+
+	private final boolean verifyHostname;
+
+	private final Duration connectTimeout;
+
 	/** The requests callers wait for now: a closing store ends them at once. */
 	private final Set<HttpUriRequestBase> inFlight = ConcurrentHashMap.newKeySet();
 
@@ -92,8 +101,11 @@ final class ConsulHttp implements AutoCloseable {
 				.setValidateAfterInactivity(TimeValue.ofMilliseconds(500))
 				.build());
 		TlsConfig tls = config.tls();
+		this.sslContext = (tls != null) ? sslContext(tls) : null;
+		this.verifyHostname = tls == null || tls.verifyHostname();
+		this.connectTimeout = connectTimeout;
 		if (tls != null) {
-			ClientTlsStrategyBuilder strategy = ClientTlsStrategyBuilder.create().setSslContext(sslContext(tls));
+			ClientTlsStrategyBuilder strategy = ClientTlsStrategyBuilder.create().setSslContext(this.sslContext);
 			if (!tls.verifyHostname()) {
 				strategy.setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
 			}
@@ -255,7 +267,10 @@ final class ConsulHttp implements AutoCloseable {
 							+ response.text(), null);
 				}
 				if (response.status() == 403) {
-					throw new StoreException("consul denied " + method + " /v1/" + path + " (ACL token lacks the permission): "
+					// "ACL not found": the agent knows no such token, rather than one without the permission.
+					String reason = response.text().contains("ACL not found") ? "no such ACL token"
+							: "ACL token lacks the permission";
+					throw new StoreException("consul denied " + method + " /v1/" + path + " (" + reason + "): "
 							+ response.text());
 				}
 				return response;
@@ -361,6 +376,28 @@ final class ConsulHttp implements AutoCloseable {
 		catch (NumberFormatException ex) {
 			return 0;
 		}
+	}
+
+	/**
+	 * Why the agents refused TLS, when a request failed without saying (a refused client
+	 * certificate can show as a broken pipe): the failure of a handshake with each HTTPS
+	 * endpoint, or {@code null} if none fails.
+	 */
+	@Nullable SSLException tlsFailure() {
+		SSLContext context = this.sslContext;
+		if (context == null) {
+			return null;
+		}
+		for (URI endpoint : this.endpoints) {
+			if ("https".equals(endpoint.getScheme())) {
+				SSLException failure = TlsProbe.failure(context, endpoint.getHost(),
+						(endpoint.getPort() != -1) ? endpoint.getPort() : 443, this.verifyHostname, this.connectTimeout);
+				if (failure != null) {
+					return failure;
+				}
+			}
+		}
+		return null;
 	}
 
 	private static SSLContext sslContext(TlsConfig tls) {

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+import javax.net.ssl.SSLException;
+
 import io.valkeyrie.store.InvalidKeyException;
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyExistsException;
@@ -127,6 +129,17 @@ public final class ConsulStore extends AbstractStore {
 		ConsulHttp.Response self = null;
 		try {
 			self = http.get("agent/self", "");
+		}
+		catch (StoreUnavailableException ex) {
+			close();
+			SSLException tls = http.tlsFailure();
+			if (tls != null) {
+				StoreUnavailableException refused = new StoreUnavailableException(BACKEND,
+						"the TLS handshake with the agent failed: " + tls.getMessage(), tls);
+				refused.addSuppressed(ex);
+				throw refused;
+			}
+			throw ex;
 		}
 		catch (StoreException ex) {
 			close();

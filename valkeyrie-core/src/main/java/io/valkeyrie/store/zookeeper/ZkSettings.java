@@ -1,19 +1,25 @@
 package io.valkeyrie.store.zookeeper;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+
+import javax.net.ssl.SSLContext;
 
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.TlsConfig;
 import io.valkeyrie.store.internal.BackendOptions;
+import io.valkeyrie.store.internal.TlsProbe;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.ClientCnxnSocketNetty;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.common.ClientX509Util;
+import org.apache.zookeeper.common.X509Exception;
 import org.apache.zookeeper.common.ZKConfig;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The ZooKeeper settings of a {@link StoreConfig}: its shared settings plus the options
@@ -76,6 +82,9 @@ final class ZkSettings {
 
 	final boolean restrictAcl;
 
+	/** The client settings of the store's own client when it uses TLS, for {@link #tlsFailure}. */
+	private volatile @Nullable ZKClientConfig tlsClientConfig;
+
 	/**
 	 * Read and check the settings.
 	 * @param config the configuration
@@ -110,6 +119,10 @@ final class ZkSettings {
 		zkConfig.setProperty(ZKConfig.JUTE_MAXBUFFER, Integer.toString(this.juteMaxBuffer));
 		// The store bounds every call itself; the client's own request timeout stays off.
 		TlsConfig tls = this.config.tls();
+		// A key or trust store option asks for TLS by itself (the way to ask for it from properties).
+		if (tls == null && (this.options.string(TLS_KEY_STORE) != null || this.options.string(TLS_TRUST_STORE) != null)) {
+			tls = TlsConfig.defaults();
+		}
 		if (tls != null) {
 			if (tls.keyManagers() != null || tls.trustManagers() != null) {
 				throw new StoreConfigurationException("The ZooKeeper client reads its TLS material from key and trust "
@@ -126,6 +139,7 @@ final class ZkSettings {
 			copy(TLS_TRUST_STORE, zkConfig, x509.getSslTruststoreLocationProperty());
 			copy(TLS_TRUST_STORE_PASSWORD, zkConfig, x509.getSslTruststorePasswdProperty());
 			copy(TLS_TRUST_STORE_TYPE, zkConfig, x509.getSslTruststoreTypeProperty());
+			this.tlsClientConfig = zkConfig;
 		}
 		int baseSleep = millis(this.options.duration(RETRY_BASE_SLEEP, Duration.ofMillis(100)));
 		int maxSleep = millis(this.options.duration(RETRY_MAX_SLEEP, Duration.ofSeconds(2)));
@@ -142,6 +156,42 @@ final class ZkSettings {
 			builder.authorization("digest", (username + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
 		}
 		return builder.build();
+	}
+
+	/**
+	 * The failure of a TLS handshake with the endpoints, made with the client's own TLS
+	 * settings, or {@code null} if none fails (or the store's own client does not use TLS).
+	 * The client only logs a failed handshake and tries again until the connect timeout, so
+	 * after that timeout this says whether TLS, rather than the network, was the reason.
+	 */
+	@Nullable Exception tlsFailure(Duration timeout) {
+		ZKClientConfig zkConfig = this.tlsClientConfig;
+		if (zkConfig == null) {
+			return null;
+		}
+		try (ClientX509Util x509 = new ClientX509Util()) {
+			SSLContext context = x509.createSSLContext(zkConfig);
+			// Outside FIPS mode ZooKeeper's own trust manager checks the names.
+			boolean identify = x509.getFipsMode(zkConfig) && x509.isServerHostnameVerificationEnabled(zkConfig);
+			for (String endpoint : this.config.endpoints()) {
+				String hostPort = endpoint.replaceAll("/.*", "");
+				int colon = hostPort.lastIndexOf(':');
+				if (colon <= 0 || !hostPort.substring(colon + 1).matches("\\d{1,5}")) {
+					continue; // not host:port; the client said what it thought of it
+				}
+				// The name the ZooKeeper client checks the certificate against: the address's host name.
+				String host = new InetSocketAddress(hostPort.substring(0, colon), 0).getHostName();
+				Exception failure = TlsProbe.failure(context, host, Integer.parseInt(hostPort.substring(colon + 1)),
+						identify, timeout);
+				if (failure != null) {
+					return failure;
+				}
+			}
+			return null;
+		}
+		catch (X509Exception ex) {
+			return ex;
+		}
 	}
 
 	private void copy(String name, ZKClientConfig zkConfig, String property) {

@@ -156,8 +156,10 @@ public final class ZookeeperStore extends AbstractStore {
 		}
 		try {
 			if (!curator.blockUntilConnected((int) config().connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+				// The client only logs a failed TLS handshake and tries again: find out what it was.
 				throw new StoreUnavailableException(ZkClient.BACKEND, "could not connect to "
-						+ curator.getZookeeperClient().getCurrentConnectionString() + " within " + BackendOptions.format(config().connectTimeout()), null);
+						+ curator.getZookeeperClient().getCurrentConnectionString() + " within " + BackendOptions.format(config().connectTimeout()),
+						this.settings.tlsFailure(config().connectTimeout()));
 			}
 		}
 		catch (InterruptedException ex) {
@@ -170,11 +172,27 @@ public final class ZookeeperStore extends AbstractStore {
 		curator.getConnectionStateListenable().addListener(this.connectionListener);
 		try {
 			this.keepAlives.start(this.client.deadline());
+			checkAccess(zk);
 		}
 		catch (KeeperException ex) {
 			throw unexpected("", ex);
 		}
 		this.watchers.start();
+	}
+
+	/**
+	 * Read the deepest existing znode of the namespace's data root, the key-value root and the
+	 * base path. Digest authentication accepts any password, so a wrong one shows only as
+	 * {@code NoAuth} where the base path's ACL names the user: here, while the store opens,
+	 * rather than at its first call.
+	 */
+	private void checkAccess(ZooKeeper zk) throws KeeperException {
+		long deadline = this.client.deadline();
+		for (String path : List.of(this.layout.dataRoot(), this.layout.kvRoot(), this.settings.basePath)) {
+			if (this.client.await(this.client.getDataAsync(zk, path), deadline) != null) {
+				return;
+			}
+		}
 	}
 
 	private void connectionStateChanged(CuratorFramework curator, ConnectionState state) {

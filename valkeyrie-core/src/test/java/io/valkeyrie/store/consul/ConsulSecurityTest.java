@@ -14,6 +14,7 @@ import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.TlsConfig;
+import io.valkeyrie.store.test.SecureAccounts;
 import io.valkeyrie.store.test.SecureServers;
 import io.valkeyrie.store.test.SecureStoreChecks;
 import org.junit.jupiter.api.AfterAll;
@@ -33,10 +34,6 @@ class ConsulSecurityTest {
 
 	static final String MANAGEMENT = "6f1b7a52-management-0000-000000000000";
 
-	/** The least-privilege policy of namespace {@code app} (docs/security.md). */
-	static final String RULES = "key_prefix \"app/\" { policy = \"write\" }\n"
-			+ "key_prefix \"_valkeyrie-app/\" { policy = \"write\" }\n" + "session_prefix \"\" { policy = \"write\" }\n" + "agent_prefix \"\" { policy = \"read\" }";
-
 	@TempDir
 	static Path dir;
 
@@ -50,45 +47,8 @@ class ConsulSecurityTest {
 	static void start() throws Exception {
 		servers = SecureServers.pair(dir,
 				(pki, clientCertificates) -> SecureServers.consul(dir, pki, clientCertificates, MANAGEMENT));
-		tlsToken = appToken(servers.tls());
-		mutualToken = appToken(servers.mutual());
-	}
-
-	/** The administrator's step: the policy and a token holding it. */
-	static String appToken(SecureServers.Running server) throws Exception {
-		TlsConfig admin = servers.pki().mutual();
-		SSLContext context = SSLContext.getInstance("TLS");
-		context.init(admin.keyManagers().getKeyManagers(), admin.trustManagers().getTrustManagers(), null);
-		HttpClient client = HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(10)).build();
-		String policy = "{\"Name\":\"valkeyrie-app\",\"Rules\":" + json(RULES) + "}";
-		await(() -> call(client, server, "acl/policy", policy));
-		String token = call(client, server, "acl/token", "{\"Policies\":[{\"Name\":\"valkeyrie-app\"}]}");
-		java.util.regex.Matcher secret = java.util.regex.Pattern.compile("\"SecretID\":\\s*\"([^\"]+)\"").matcher(token);
-		assertThat(secret.find()).as("token answer %s", token).isTrue();
-		return secret.group(1);
-	}
-
-	private static String call(HttpClient client, SecureServers.Running server, String path, String body) throws Exception {
-		HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(server.endpoint() + "/v1/" + path))
-			.header("X-Consul-Token", MANAGEMENT)
-			.PUT(HttpRequest.BodyPublishers.ofString(body))
-			.build(), HttpResponse.BodyHandlers.ofString());
-		if (response.statusCode() != 200) {
-			throw new IllegalStateException(path + ": " + response.statusCode() + " " + response.body());
-		}
-		return response.body();
-	}
-
-	/** ACL calls fail until the agent has elected itself and bootstrapped its ACLs. */
-	private static void await(java.util.concurrent.Callable<String> call) {
-		org.awaitility.Awaitility.await().atMost(io.valkeyrie.store.test.Timing.seconds(60)).ignoreExceptions().until(() -> {
-			call.call();
-			return true;
-		});
-	}
-
-	private static String json(String text) {
-		return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+		tlsToken = SecureAccounts.consul(servers.tls(), servers.pki(), MANAGEMENT);
+		mutualToken = SecureAccounts.consul(servers.mutual(), servers.pki(), MANAGEMENT);
 	}
 
 	@AfterAll
@@ -119,11 +79,9 @@ class ConsulSecurityTest {
 	@Test
 	void aWrongTokenIsRefused() {
 		StoreConfig wrong = config(servers.tls(), servers.pki().serverOnly(), "00000000-0000-0000-0000-000000000000").build();
-		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> {
-			try (Store store = Stores.open(wrong)) {
-				store.put("k", "v");
-			}
-		}).withStackTraceContaining("ACL not found")
+		// Refused while the store opens (it reads the agent's settings).
+		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> Stores.open(wrong).close())
+			.withStackTraceContaining("ACL not found")
 			.satisfies((ex) -> SecureStoreChecks.assertNoSecret(ex, wrong, "00000000-0000-0000-0000-000000000000",
 					tlsToken, MANAGEMENT));
 	}
@@ -159,7 +117,7 @@ class ConsulSecurityTest {
 			.namespace("app")
 			.token(token)
 			.tls(tls)
-			.option("bookkeeping-prefix", "_valkeyrie-app");
+			.option("bookkeeping-prefix", SecureAccounts.CONSUL_BOOKKEEPING_PREFIX);
 	}
 
 }

@@ -13,6 +13,7 @@ import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.TlsConfig;
+import io.valkeyrie.store.test.SecureAccounts;
 import io.valkeyrie.store.test.SecureServers;
 import io.valkeyrie.store.test.SecureStoreChecks;
 import org.junit.jupiter.api.AfterAll;
@@ -40,33 +41,8 @@ class EtcdSecurityTest {
 	static void start() throws Exception {
 		servers = SecureServers.pair(dir,
 				(pki, clientCertificates) -> SecureServers.etcd(dir, pki, clientCertificates));
-		enableAuthentication(servers.tls());
-		enableAuthentication(servers.mutual());
-	}
-
-	/**
-	 * A root user (etcd needs one to enable authentication) and the user {@code app} whose role
-	 * reads and writes only the namespace {@code app} and its lock records.
-	 */
-	static void enableAuthentication(SecureServers.Running server) throws Exception {
-		TlsConfig admin = servers.pki().mutual();
-		try (Client client = Client.builder().endpoints(server.endpoint()).sslContext((ssl) -> {
-			ssl.keyManager(admin.keyManagers());
-			ssl.trustManager(admin.trustManagers());
-		}).build()) {
-			var auth = client.getAuthClient();
-			auth.userAdd(bytes("root"), bytes("root-secret-0c3d")).get();
-			auth.roleAdd(bytes("root")).get();
-			auth.userGrantRole(bytes("root"), bytes("root")).get();
-			auth.roleAdd(bytes("valkeyrie-app")).get();
-			for (String prefix : List.of("app/", "\0valkeyrie/locks/app/")) {
-				auth.roleGrantPermission(bytes("valkeyrie-app"), bytes(prefix), prefixEnd(prefix), Permission.Type.READWRITE)
-					.get();
-			}
-			auth.userAdd(bytes("app"), bytes(PASSWORD)).get();
-			auth.userGrantRole(bytes("app"), bytes("valkeyrie-app")).get();
-			auth.authEnable().get();
-		}
+		SecureAccounts.etcd(servers.tls(), servers.pki(), PASSWORD);
+		SecureAccounts.etcd(servers.mutual(), servers.pki(), PASSWORD);
 	}
 
 	@AfterAll
@@ -137,16 +113,6 @@ class EtcdSecurityTest {
 
 	private static StoreConfig.Builder config(SecureServers.Running server, TlsConfig tls, String password) {
 		return StoreConfig.builder("etcd").endpoints(server.endpoint()).namespace("app").credentials("app", password).tls(tls);
-	}
-
-	private static ByteSequence bytes(String value) {
-		return ByteSequence.from(value, StandardCharsets.UTF_8);
-	}
-
-	private static ByteSequence prefixEnd(String prefix) {
-		byte[] end = prefix.getBytes(StandardCharsets.UTF_8);
-		end[end.length - 1]++;
-		return ByteSequence.from(end);
 	}
 
 }

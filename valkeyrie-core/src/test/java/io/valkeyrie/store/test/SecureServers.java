@@ -128,13 +128,22 @@ public final class SecureServers {
 	 * @param clientCertificates whether clients must present a certificate of the authority
 	 */
 	public static Running zookeeper(Path dir, TestPki pki, boolean clientCertificates) {
+		return zookeeper(dir, pki, clientCertificates, "server-localhost");
+	}
+
+	/**
+	 * A standalone ZooKeeper with only a TLS client port (Netty) and the given certificate of
+	 * the {@link TestPki}.
+	 * @param certificate the name of the server certificate ({@code server-elsewhere}, ...)
+	 */
+	public static Running zookeeper(Path dir, TestPki pki, boolean clientCertificates, String certificate) {
 		int port = ServerProcess.freePort();
 		String name = "zookeeper-" + port;
 		Path config = dir.resolve(name + ".cfg");
 		write(config, List.of("tickTime=500", "minSessionTimeout=1000", "maxSessionTimeout=60000",
 				"dataDir=" + dir.resolve(name), "secureClientPort=" + port, "secureClientPortAddress=127.0.0.1",
 				"serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory",
-				"ssl.keyStore.location=" + pki.file("server-localhost.p12"), "ssl.keyStore.password=" + TestPki.STORE_PASSWORD,
+				"ssl.keyStore.location=" + pki.file(certificate + ".p12"), "ssl.keyStore.password=" + TestPki.STORE_PASSWORD,
 				"ssl.keyStore.type=PKCS12", "ssl.trustStore.location=" + pki.file("ca.crt"), "ssl.trustStore.type=PEM",
 				"ssl.clientAuth=" + (clientCertificates ? "need" : "none"), "admin.enableServer=false",
 				"extendedTypesEnabled=true", "forceSync=no"));

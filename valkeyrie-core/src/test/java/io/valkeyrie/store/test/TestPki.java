@@ -17,8 +17,8 @@ import io.valkeyrie.store.TlsConfig;
 
 /**
  * A throw-away certificate authority made with {@code openssl} in a test's folder: a server
- * certificate for {@code 127.0.0.1} only (so {@code localhost} is a host name mismatch), a
- * client certificate, and a second, untrusted authority. PEM files for the servers, PKCS12
+ * certificate for {@code 127.0.0.1} only (so {@code localhost} is a host name mismatch), one
+ * for {@code elsewhere.invalid} only, a client certificate, and a second, untrusted authority. PEM files for the servers, PKCS12
  * key stores (password {@link #STORE_PASSWORD}) for clients that read files. Nothing of it is
  * kept after the test.
  */
@@ -42,9 +42,11 @@ public final class TestPki {
 		// The ZooKeeper client checks the name its reverse lookup gives (localhost), not the address.
 		pki.certificate("server-localhost", "ca",
 				"subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth");
+		// A certificate that names neither the address nor its host name: a host name mismatch on every client.
+		pki.certificate("server-elsewhere", "ca", "subjectAltName=DNS:elsewhere.invalid\nextendedKeyUsage=serverAuth");
 		pki.certificate("client", "ca", "extendedKeyUsage=clientAuth");
 		pki.certificate("rogue-client", "rogue-ca", "extendedKeyUsage=clientAuth");
-		for (String name : List.of("server", "server-localhost", "client", "rogue-client")) {
+		for (String name : List.of("server", "server-localhost", "server-elsewhere", "client", "rogue-client")) {
 			pki.openssl("pkcs12", "-export", "-in", name + ".crt", "-inkey", name + ".key", "-out", name + ".p12",
 					"-passout", "pass:" + STORE_PASSWORD);
 		}

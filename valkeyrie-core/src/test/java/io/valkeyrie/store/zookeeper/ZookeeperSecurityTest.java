@@ -10,6 +10,7 @@ import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.TlsConfig;
+import io.valkeyrie.store.test.SecureAccounts;
 import io.valkeyrie.store.test.SecureServers;
 import io.valkeyrie.store.test.SecureStoreChecks;
 import io.valkeyrie.store.test.TestPki;
@@ -39,7 +40,7 @@ class ZookeeperSecurityTest {
 
 	static final String PASSWORD = "zk-app-secret-51e0";
 
-	static final String BASE_PATH = "/valkeyrie-app";
+	static final String BASE_PATH = SecureAccounts.ZOOKEEPER_BASE_PATH;
 
 	@TempDir
 	static Path dir;
@@ -50,33 +51,8 @@ class ZookeeperSecurityTest {
 	static void start() throws Exception {
 		servers = SecureServers.pair(dir,
 				(pki, clientCertificates) -> SecureServers.zookeeper(dir, pki, clientCertificates));
-		restrictBasePath(servers.tls());
-		restrictBasePath(servers.mutual());
-	}
-
-	/** The administrator's step: the base path, readable and writable by the user {@code app} only. */
-	static void restrictBasePath(SecureServers.Running server) throws Exception {
-		CountDownLatch connected = new CountDownLatch(1);
-		ZooKeeper zookeeper = new ZooKeeper(server.endpoint(), 10000, (event) -> {
-			if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
-				connected.countDown();
-			}
-		}, clientConfig(true));
-		try {
-			assertThat(connected.await(30, TimeUnit.SECONDS)).as("connected to %s", server.endpoint()).isTrue();
-			Id app = new Id("digest", digest("app", PASSWORD));
-			zookeeper.create(BASE_PATH, new byte[0], new java.util.ArrayList<>(List.of(new ACL(ZooDefs.Perms.ALL, app))), CreateMode.PERSISTENT);
-		}
-		finally {
-			zookeeper.close();
-		}
-	}
-
-	/** ZooKeeper's digest identity: {@code user:base64(sha1(user:password))}. */
-	static String digest(String user, String password) throws Exception {
-		byte[] hash = java.security.MessageDigest.getInstance("SHA-1")
-			.digest((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-		return user + ":" + java.util.Base64.getEncoder().encodeToString(hash);
+		SecureAccounts.zookeeper(servers.tls(), servers.pki(), PASSWORD);
+		SecureAccounts.zookeeper(servers.mutual(), servers.pki(), PASSWORD);
 	}
 
 	@AfterAll
@@ -106,13 +82,11 @@ class ZookeeperSecurityTest {
 
 	@Test
 	void aWrongPasswordIsRefusedByTheBasePathAcl() {
-		// Digest authentication accepts any user:password pair; the ACL then refuses the identity.
+		// Digest authentication accepts any user:password pair; the ACL then refuses the identity,
+		// while the store opens (it reads its base path).
 		StoreConfig wrong = config(servers.tls(), false, "ca.crt", "wrong-secret").build();
-		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> {
-			try (Store store = Stores.open(wrong)) {
-				store.put("k", "v");
-			}
-		}).withStackTraceContaining("NoAuth")
+		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> Stores.open(wrong).close())
+			.withStackTraceContaining("NoAuth")
 			.satisfies((ex) -> SecureStoreChecks.assertNoSecret(ex, wrong, "wrong-secret", TestPki.STORE_PASSWORD));
 	}
 
@@ -144,21 +118,6 @@ class ZookeeperSecurityTest {
 				.option("tls-key-store-type", "PKCS12");
 		}
 		return builder;
-	}
-
-	private static ZKClientConfig clientConfig(boolean clientCertificate) {
-		ZKClientConfig config = new ZKClientConfig();
-		ClientX509Util x509 = new ClientX509Util();
-		config.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
-		config.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, org.apache.zookeeper.ClientCnxnSocketNetty.class.getName());
-		config.setProperty(x509.getSslTruststoreLocationProperty(), servers.pki().file("ca.crt"));
-		config.setProperty(x509.getSslTruststoreTypeProperty(), "PEM");
-		if (clientCertificate) {
-			config.setProperty(x509.getSslKeystoreLocationProperty(), servers.pki().file("client.p12"));
-			config.setProperty(x509.getSslKeystorePasswdProperty(), TestPki.STORE_PASSWORD);
-			config.setProperty(x509.getSslKeystoreTypeProperty(), "PKCS12");
-		}
-		return config;
 	}
 
 }

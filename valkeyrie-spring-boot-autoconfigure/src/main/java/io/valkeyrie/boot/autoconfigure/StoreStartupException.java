@@ -67,8 +67,10 @@ public final class StoreStartupException extends StoreException {
 					|| message.contains("doesn't match any of the subject alternative names")) {
 				return Kind.HOSTNAME_MISMATCH;
 			}
-			if (message.contains("bad_certificate") || message.contains("certificate_required")
-					|| message.contains("unknown_ca") || message.contains("certificate_unknown")) {
+			// The JDK names TLS alerts in lower case, OpenSSL (netty-tcnative) in upper case.
+			String alert = message.toLowerCase(Locale.ROOT);
+			if (alert.contains("bad_certificate") || alert.contains("certificate_required")
+					|| alert.contains("unknown_ca") || alert.contains("certificate_unknown")) {
 				return Kind.CLIENT_CERTIFICATE_REFUSED;
 			}
 			handshake |= cause instanceof javax.net.ssl.SSLException;
