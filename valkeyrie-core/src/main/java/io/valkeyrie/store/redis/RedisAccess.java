@@ -1,14 +1,24 @@
 package io.valkeyrie.store.redis;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisReadOnlyException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.AsyncExecutions;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
@@ -60,9 +70,9 @@ final class RedisAccess {
 	 * Run on Lettuce's own commands of a connection of the factory, without Spring Data's
 	 * conversions in between: the paths every read and write takes.
 	 */
-	<T> T lettuce(Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+	<T> T lettuce(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
 		return call((connection) -> {
-			RedisAsyncCommands<byte[], byte[]> redis = commands(connection);
+			RedisClusterAsyncCommands<byte[], byte[]> redis = commands(connection);
 			return await(redis, command.apply(redis));
 		});
 	}
@@ -79,7 +89,7 @@ final class RedisAccess {
 	/** Load the scripts (as a function library if the server allows), which also proves the server answers. */
 	void loadScripts() {
 		call((connection) -> {
-			RedisAsyncCommands<byte[], byte[]> redis = commands(connection);
+			RedisClusterAsyncCommands<byte[], byte[]> redis = commands(connection);
 			if (!loadLibrary(redis)) {
 				for (RedisScript script : RedisScript.values()) {
 					await(redis, redis.scriptLoad(script.body()));
@@ -89,10 +99,26 @@ final class RedisAccess {
 		});
 	}
 
-	private boolean loadLibrary(RedisAsyncCommands<byte[], byte[]> redis) {
+	private boolean loadLibrary(RedisClusterAsyncCommands<byte[], byte[]> redis) {
 		try {
 			// REPLACE: the name carries the text's hash, so a library of that name is this one.
-			await(redis, redis.functionLoad(RedisScript.library(), true));
+			if (redis instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
+				// A function lives on the node it was loaded on (and its replicas): load it on every master.
+				AsyncExecutions<String> loads = cluster.upstream().commands().functionLoad(RedisScript.library(), true);
+				for (CompletableFuture<String> load : loads.futures()) {
+					try {
+						awaitNode(redis, load);
+					}
+					catch (RedisReadOnlyException ex) {
+						// The node was failed over to a replica since the topology was read: it gets
+						// the library from its master.
+						logger.debug("Redis Cluster node turned replica while loading the library", ex);
+					}
+				}
+			}
+			else {
+				await(redis, redis.functionLoad(RedisScript.library(), true));
+			}
 			this.functions = true;
 		}
 		catch (RedisCommandExecutionException ex) {
@@ -109,7 +135,7 @@ final class RedisAccess {
 		return this.functions;
 	}
 
-	private <T> T run(RedisAsyncCommands<byte[], byte[]> redis, RedisScript script, ScriptOutputType type, byte[][] keys,
+	private <T> T run(RedisClusterAsyncCommands<byte[], byte[]> redis, RedisScript script, ScriptOutputType type, byte[][] keys,
 			byte[][] args) {
 		if (this.functions) {
 			try {
@@ -138,14 +164,39 @@ final class RedisAccess {
 	}
 
 	@SuppressWarnings("unchecked")
-	private static RedisAsyncCommands<byte[], byte[]> commands(RedisConnection connection) {
-		// Standalone and Sentinel (the store refuses Cluster): Lettuce's commands of one connection.
-		return (RedisAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
+	private static RedisClusterAsyncCommands<byte[], byte[]> commands(RedisConnection connection) {
+		// Lettuce's commands of one connection (standalone, Sentinel), or of a Redis Cluster
+		// connection that routes each command to the master of its key's slot.
+		return (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
 	}
 
-	private static <T> T await(RedisAsyncCommands<byte[], byte[]> redis, RedisFuture<T> future) {
-		Duration timeout = redis.getStatefulConnection().getTimeout();
-		return LettuceFutures.awaitOrCancel(future, timeout.toNanos(), TimeUnit.NANOSECONDS);
+	private static <T> T await(RedisClusterAsyncCommands<byte[], byte[]> redis, RedisFuture<T> future) {
+		return LettuceFutures.awaitOrCancel(future, timeout(redis).toNanos(), TimeUnit.NANOSECONDS);
+	}
+
+	/** Wait for the result of one node of a cluster (no {@code RedisFuture}: Lettuce's own wait does not apply). */
+	private static <T> T awaitNode(RedisClusterAsyncCommands<byte[], byte[]> redis, CompletableFuture<T> future) {
+		try {
+			return future.get(timeout(redis).toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (ExecutionException ex) {
+			throw (ex.getCause() instanceof RuntimeException cause) ? cause : new RedisException(ex.getCause());
+		}
+		catch (TimeoutException ex) {
+			future.cancel(true);
+			throw new RedisCommandTimeoutException("Command timed out after " + timeout(redis));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RedisCommandInterruptedException(ex);
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Duration timeout(RedisClusterAsyncCommands<byte[], byte[]> redis) {
+		return (redis instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster)
+				? cluster.getStatefulConnection().getTimeout()
+				: ((RedisAsyncCommands<byte[], byte[]>) redis).getStatefulConnection().getTimeout();
 	}
 
 	private static boolean hasMessage(Throwable ex, String text) {

@@ -12,6 +12,8 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -20,6 +22,7 @@ import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.TlsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisConfiguration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisPassword;
@@ -65,8 +68,9 @@ final class RedisConnections implements AutoCloseable {
 			.computationThreadPoolSize(2)
 			.reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
 			.build();
-		ClientOptions.Builder clientOptions = ClientOptions.builder()
-			.socketOptions(SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build())
+		boolean cluster = server instanceof RedisClusterConfiguration;
+		ClientOptions.Builder clientOptions = cluster ? clusterOptions() : ClientOptions.builder();
+		clientOptions.socketOptions(SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build())
 			.timeoutOptions(TimeoutOptions.enabled(config.requestTimeout()));
 		LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder()
 			.clientResources(resources)
@@ -102,6 +106,20 @@ final class RedisConnections implements AutoCloseable {
 			throw ex;
 		}
 		return new RedisConnections(factory, factory, resources);
+	}
+
+	/**
+	 * Redis Cluster: learn a new topology as soon as a command is redirected, a node keeps
+	 * failing to reconnect or a slot is uncovered (a fail-over), and every few seconds besides.
+	 */
+	private static ClusterClientOptions.Builder clusterOptions() {
+		ClusterTopologyRefreshOptions refresh = ClusterTopologyRefreshOptions.builder()
+			.enableAllAdaptiveRefreshTriggers()
+			.adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+			.refreshTriggersReconnectAttempts(2)
+			.enablePeriodicRefresh(Duration.ofSeconds(5))
+			.build();
+		return ClusterClientOptions.builder().topologyRefreshOptions(refresh);
 	}
 
 	RedisConnectionFactory factory() {
@@ -154,8 +172,7 @@ final class RedisConnections implements AutoCloseable {
 			return sentinel;
 		}
 		if (endpoints.size() > 1) {
-			throw new StoreConfigurationException("The redis store takes one endpoint, or Sentinel nodes with option '"
-					+ RedisOptions.SENTINEL_MASTER + "'; Redis Cluster is not supported; got " + endpoints.size() + " endpoints");
+			return clusterConfiguration(config, options, endpoints);
 		}
 		RedisURI uri = uri(endpoints.get(0));
 		RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(uri.getHost(), uri.getPort());
@@ -166,6 +183,34 @@ final class RedisConnections implements AutoCloseable {
 		standalone.setUsername(username);
 		standalone.setPassword(RedisPassword.of(password));
 		return standalone;
+	}
+
+	/** Several endpoints and no Sentinel master: nodes of a Redis Cluster (any of them; the rest is discovered). */
+	private static RedisClusterConfiguration clusterConfiguration(StoreConfig config, RedisOptions options, List<String> endpoints) {
+		Integer database = options.database();
+		if (database != null && database != 0) {
+			throw new StoreConfigurationException("Redis Cluster has only database 0, but option '" + RedisOptions.DATABASE
+					+ "' is " + database + " (several endpoints without option '" + RedisOptions.SENTINEL_MASTER
+					+ "' are nodes of a Redis Cluster)");
+		}
+		Set<String> nodes = new LinkedHashSet<>();
+		RedisURI first = null;
+		for (String endpoint : endpoints) {
+			RedisURI uri = uri(endpoint);
+			if (uri.getDatabase() != 0) {
+				throw new StoreConfigurationException("Redis Cluster has only database 0, but an endpoint names database "
+						+ uri.getDatabase() + " (several endpoints without option '" + RedisOptions.SENTINEL_MASTER
+						+ "' are nodes of a Redis Cluster)");
+			}
+			first = (first != null) ? first : uri;
+			nodes.add(uri.getHost() + ":" + uri.getPort());
+		}
+		RedisClusterConfiguration cluster = new RedisClusterConfiguration(nodes);
+		String username = (config.username() != null) ? config.username() : first.getUsername();
+		char[] password = (config.password() != null) ? config.password().toCharArray() : first.getPassword();
+		cluster.setUsername(username);
+		cluster.setPassword(RedisPassword.of(password));
+		return cluster;
 	}
 
 	private static RedisURI uri(String endpoint) {

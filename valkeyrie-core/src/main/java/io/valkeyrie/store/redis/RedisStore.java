@@ -124,9 +124,6 @@ public final class RedisStore extends AbstractStore {
 			throw new StoreConfigurationException("The redis store needs a LettuceConnectionFactory, got a "
 					+ factory.getClass().getName());
 		}
-		if (((LettuceConnectionFactory) factory).isClusterAware()) {
-			throw new StoreConfigurationException("The redis store does not support Redis Cluster yet");
-		}
 		return start(config, RedisOptions.of(config), RedisConnections.given(factory));
 	}
 
@@ -186,13 +183,27 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	protected Map<String, Object> doServerInfo() {
-		Properties info = this.access.call((connection) -> connection.serverCommands().info("server"));
-		Properties replication = this.access.call((connection) -> connection.serverCommands().info("replication"));
+		// Lettuce's INFO, not Spring Data's: on a Redis Cluster that one merges every node's under node prefixes.
+		Properties info = info(this.access.lettuce((redis) -> redis.info("server")));
+		Properties replication = info(this.access.lettuce((redis) -> redis.info("replication")));
 		Map<String, Object> details = new LinkedHashMap<>();
 		putIfPresent(details, "version", info, "redis_version");
 		putIfPresent(details, "mode", info, "redis_mode");
 		putIfPresent(details, "role", replication, "role");
 		return details;
+	}
+
+	private static Properties info(@Nullable String text) {
+		Properties properties = new Properties();
+		if (text != null) {
+			for (String line : text.split("\r?\n")) {
+				int colon = line.indexOf(':');
+				if (colon > 0 && !line.startsWith("#")) {
+					properties.setProperty(line.substring(0, colon), line.substring(colon + 1).strip());
+				}
+			}
+		}
+		return properties;
 	}
 
 	private static void putIfPresent(Map<String, Object> details, String name, @Nullable Properties info, String property) {
