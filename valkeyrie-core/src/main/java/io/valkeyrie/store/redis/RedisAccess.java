@@ -1,8 +1,11 @@
 package io.valkeyrie.store.redis;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -12,6 +15,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisReadOnlyException;
 import io.lettuce.core.ScriptOutputType;
@@ -19,6 +23,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.api.async.AsyncExecutions;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
@@ -43,8 +48,21 @@ final class RedisAccess {
 
 	private volatile boolean fallbackLogged;
 
+	/** The commands being waited for, cancelled by {@link #close()}: also on a factory the store does not own. */
+	private final Set<Future<?>> inFlight = ConcurrentHashMap.newKeySet();
+
+	private volatile boolean closed;
+
 	RedisAccess(RedisConnectionFactory factory) {
 		this.factory = factory;
+	}
+
+	/** End every call in flight at once (its caller sees the store closed) and every later one. */
+	void close() {
+		this.closed = true;
+		for (Future<?> future : this.inFlight) {
+			future.cancel(true);
+		}
 	}
 
 	<T> T call(Function<RedisConnection, T> action) {
@@ -103,18 +121,7 @@ final class RedisAccess {
 		try {
 			// REPLACE: the name carries the text's hash, so a library of that name is this one.
 			if (redis instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
-				// A function lives on the node it was loaded on (and its replicas): load it on every master.
-				AsyncExecutions<String> loads = cluster.upstream().commands().functionLoad(RedisScript.library(), true);
-				for (CompletableFuture<String> load : loads.futures()) {
-					try {
-						awaitNode(redis, load);
-					}
-					catch (RedisReadOnlyException ex) {
-						// The node was failed over to a replica since the topology was read: it gets
-						// the library from its master.
-						logger.debug("Redis Cluster node turned replica while loading the library", ex);
-					}
-				}
+				loadLibraryOnMasters(redis, cluster);
 			}
 			else {
 				await(redis, redis.functionLoad(RedisScript.library(), true));
@@ -133,6 +140,39 @@ final class RedisAccess {
 			this.functions = false;
 		}
 		return this.functions;
+	}
+
+	/**
+	 * A function lives on the node it was loaded on (and its replicas): load it on every master
+	 * that serves slots and is not known to have failed. A master that cannot be reached is
+	 * skipped (it may not serve this namespace; if it does, its first "Function not found" loads
+	 * the library again), unless no master took it.
+	 */
+	private void loadLibraryOnMasters(RedisClusterAsyncCommands<byte[], byte[]> redis,
+			RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
+		AsyncExecutions<String> loads = cluster.nodes((node) -> node.is(RedisClusterNode.NodeFlag.UPSTREAM)
+				&& !node.is(RedisClusterNode.NodeFlag.FAIL) && !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)
+				&& !node.getSlots().isEmpty()).commands().functionLoad(RedisScript.library(), true);
+		RuntimeException failure = null;
+		int loaded = 0;
+		for (CompletableFuture<String> load : loads.futures()) {
+			try {
+				awaitNode(redis, load);
+				loaded++;
+			}
+			catch (RedisReadOnlyException ex) {
+				// The node was failed over to a replica since the topology was read: it gets the
+				// library from its master.
+				logger.debug("Redis Cluster node turned replica while loading the library", ex);
+			}
+			catch (RedisConnectionException | RedisCommandTimeoutException ex) {
+				failure = ex;
+				logger.debug("Redis Cluster node unreachable while loading the library", ex);
+			}
+		}
+		if (loaded == 0 && failure != null) {
+			throw failure;
+		}
 	}
 
 	private <T> T run(RedisClusterAsyncCommands<byte[], byte[]> redis, RedisScript script, ScriptOutputType type, byte[][] keys,
@@ -170,12 +210,27 @@ final class RedisAccess {
 		return (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
 	}
 
-	private static <T> T await(RedisClusterAsyncCommands<byte[], byte[]> redis, RedisFuture<T> future) {
-		return LettuceFutures.awaitOrCancel(future, timeout(redis).toNanos(), TimeUnit.NANOSECONDS);
+	private <T> T await(RedisClusterAsyncCommands<byte[], byte[]> redis, RedisFuture<T> future) {
+		track(future);
+		try {
+			return LettuceFutures.awaitOrCancel(future, timeout(redis).toNanos(), TimeUnit.NANOSECONDS);
+		}
+		finally {
+			this.inFlight.remove(future);
+		}
+	}
+
+	private void track(Future<?> future) {
+		this.inFlight.add(future);
+		if (this.closed) {
+			// Closed while this call started: close() may have missed it.
+			future.cancel(true);
+		}
 	}
 
 	/** Wait for the result of one node of a cluster (no {@code RedisFuture}: Lettuce's own wait does not apply). */
-	private static <T> T awaitNode(RedisClusterAsyncCommands<byte[], byte[]> redis, CompletableFuture<T> future) {
+	private <T> T awaitNode(RedisClusterAsyncCommands<byte[], byte[]> redis, CompletableFuture<T> future) {
+		track(future);
 		try {
 			return future.get(timeout(redis).toNanos(), TimeUnit.NANOSECONDS);
 		}
@@ -189,6 +244,9 @@ final class RedisAccess {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new RedisCommandInterruptedException(ex);
+		}
+		finally {
+			this.inFlight.remove(future);
 		}
 	}
 

@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
@@ -14,6 +15,7 @@ import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.event.EventBus;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -60,20 +62,30 @@ final class RedisConnections implements AutoCloseable {
 	}
 
 	static RedisConnections create(StoreConfig config, RedisOptions options) {
+		return create(config, options, (builder) -> {
+		});
+	}
+
+	/**
+	 * @param resources a change to the client resources: tests use it to reach a node of a Redis
+	 * Cluster through a proxy (the cluster tells the client the nodes' own addresses)
+	 */
+	static RedisConnections create(StoreConfig config, RedisOptions options, Consumer<DefaultClientResources.Builder> resources) {
 		RedisConfiguration server = serverConfiguration(config, options);
 		boolean tls = config.tls() != null || config.endpoints().stream().anyMatch((e) -> e.startsWith("rediss://"));
 		// Reconnect within a second once the server is back, instead of Lettuce's default back-off up to 30 s.
-		ClientResources resources = DefaultClientResources.builder()
+		DefaultClientResources.Builder builder = DefaultClientResources.builder()
 			.ioThreadPoolSize(2)
 			.computationThreadPoolSize(2)
-			.reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-			.build();
+			.reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS));
+		resources.accept(builder);
+		ClientResources clientResources = builder.build();
 		boolean cluster = server instanceof RedisClusterConfiguration;
 		ClientOptions.Builder clientOptions = cluster ? clusterOptions() : ClientOptions.builder();
 		clientOptions.socketOptions(SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build())
 			.timeoutOptions(TimeoutOptions.enabled(config.requestTimeout()));
 		LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder()
-			.clientResources(resources)
+			.clientResources(clientResources)
 			.clientName(options.clientName())
 			.commandTimeout(config.requestTimeout())
 			.shutdownTimeout(Duration.ofSeconds(1))
@@ -102,10 +114,10 @@ final class RedisConnections implements AutoCloseable {
 		}
 		catch (RuntimeException ex) {
 			factory.destroy();
-			resources.shutdown(0, 1, TimeUnit.SECONDS);
+			clientResources.shutdown(0, 1, TimeUnit.SECONDS);
 			throw ex;
 		}
-		return new RedisConnections(factory, factory, resources);
+		return new RedisConnections(factory, factory, clientResources);
 	}
 
 	/**
@@ -120,6 +132,14 @@ final class RedisConnections implements AutoCloseable {
 			.enablePeriodicRefresh(Duration.ofSeconds(5))
 			.build();
 		return ClusterClientOptions.builder().topologyRefreshOptions(refresh);
+	}
+
+	/** The event bus of a Redis Cluster client (it tells of topology changes), or null for one server or Sentinel. */
+	@Nullable EventBus clusterEvents() {
+		if (this.factory instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware()) {
+			return lettuce.getRequiredNativeClient().getResources().eventBus();
+		}
+		return null;
 	}
 
 	RedisConnectionFactory factory() {
@@ -171,7 +191,7 @@ final class RedisConnections implements AutoCloseable {
 			sentinel.setPassword(RedisPassword.of(config.password()));
 			return sentinel;
 		}
-		if (endpoints.size() > 1) {
+		if (endpoints.size() > 1 || options.cluster()) {
 			return clusterConfiguration(config, options, endpoints);
 		}
 		RedisURI uri = uri(endpoints.get(0));

@@ -12,8 +12,10 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.resource.DefaultClientResources;
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyExistsException;
 import io.valkeyrie.store.KeyModifiedException;
@@ -86,7 +88,7 @@ public final class RedisStore extends AbstractStore {
 		this.io.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 		this.ttlKeeper = new RedisTtlKeeper(this.access, this.layout, this.io);
 		this.feed = new RedisChangeFeed(this.access, this.layout, hub(), this.waiters, "valkeyrie-redis-" + id + "-feed", this.io,
-				config.connectTimeout().plus(config.requestTimeout()));
+				config.connectTimeout().plus(config.requestTimeout()), connections.clusterEvents());
 		this.historyRegistration = (options.historySize() > 0 && !options.historyAlways())
 				? new RedisHistoryRegistration(this.access, this.layout, options.historyLinger(), hub()::hasWatches) : null;
 		// A closing store wakes its lock waiters, which then find it closed.
@@ -105,6 +107,12 @@ public final class RedisStore extends AbstractStore {
 	public static RedisStore open(StoreConfig config) {
 		RedisOptions options = RedisOptions.of(config);
 		return start(config, options, RedisConnections.create(config, options));
+	}
+
+	/** For tests: open with a change to the client resources of the store's own connections. */
+	static RedisStore open(StoreConfig config, Consumer<DefaultClientResources.Builder> resources) {
+		RedisOptions options = RedisOptions.of(config);
+		return start(config, options, RedisConnections.create(config, options, resources));
 	}
 
 	/**
@@ -354,6 +362,7 @@ public final class RedisStore extends AbstractStore {
 	@Override
 	protected void doClose() {
 		try {
+			this.access.close();
 			this.ttlKeeper.close();
 			if (this.historyRegistration != null) {
 				this.historyRegistration.close();
