@@ -268,6 +268,11 @@ final class RedisAccess {
 		}
 		RedisCommandExecutionException error = find(ex, RedisCommandExecutionException.class);
 		String message = (error != null) ? error.getMessage() : describe(ex);
+		if (error != null && message != null && (message.startsWith("MOVED ") || message.startsWith("ASK "))) {
+			// A single endpoint that is a node of a Redis Cluster: the store talks to it as to one server.
+			return new StoreException("redis command failed: " + message + " (the endpoint is a node of a Redis Cluster: give the "
+					+ "store several of its nodes, or option '" + RedisOptions.CLUSTER + "=true')", ex);
+		}
 		if (error != null && !isTransient(error.getMessage())) {
 			return new StoreException("redis command failed: " + message, ex);
 		}
