@@ -1,14 +1,29 @@
 package io.valkeyrie.store.redis;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisReadOnlyException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.AsyncExecutions;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
@@ -33,8 +48,21 @@ final class RedisAccess {
 
 	private volatile boolean fallbackLogged;
 
+	/** The commands being waited for, cancelled by {@link #close()}: also on a factory the store does not own. */
+	private final Set<Future<?>> inFlight = ConcurrentHashMap.newKeySet();
+
+	private volatile boolean closed;
+
 	RedisAccess(RedisConnectionFactory factory) {
 		this.factory = factory;
+	}
+
+	/** End every call in flight at once (its caller sees the store closed) and every later one. */
+	void close() {
+		this.closed = true;
+		for (Future<?> future : this.inFlight) {
+			future.cancel(true);
+		}
 	}
 
 	<T> T call(Function<RedisConnection, T> action) {
@@ -60,9 +88,9 @@ final class RedisAccess {
 	 * Run on Lettuce's own commands of a connection of the factory, without Spring Data's
 	 * conversions in between: the paths every read and write takes.
 	 */
-	<T> T lettuce(Function<RedisAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+	<T> T lettuce(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
 		return call((connection) -> {
-			RedisAsyncCommands<byte[], byte[]> redis = commands(connection);
+			RedisClusterAsyncCommands<byte[], byte[]> redis = commands(connection);
 			return await(redis, command.apply(redis));
 		});
 	}
@@ -79,7 +107,7 @@ final class RedisAccess {
 	/** Load the scripts (as a function library if the server allows), which also proves the server answers. */
 	void loadScripts() {
 		call((connection) -> {
-			RedisAsyncCommands<byte[], byte[]> redis = commands(connection);
+			RedisClusterAsyncCommands<byte[], byte[]> redis = commands(connection);
 			if (!loadLibrary(redis)) {
 				for (RedisScript script : RedisScript.values()) {
 					await(redis, redis.scriptLoad(script.body()));
@@ -89,10 +117,15 @@ final class RedisAccess {
 		});
 	}
 
-	private boolean loadLibrary(RedisAsyncCommands<byte[], byte[]> redis) {
+	private boolean loadLibrary(RedisClusterAsyncCommands<byte[], byte[]> redis) {
 		try {
 			// REPLACE: the name carries the text's hash, so a library of that name is this one.
-			await(redis, redis.functionLoad(RedisScript.library(), true));
+			if (redis instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
+				loadLibraryOnMasters(redis, cluster);
+			}
+			else {
+				await(redis, redis.functionLoad(RedisScript.library(), true));
+			}
 			this.functions = true;
 		}
 		catch (RedisCommandExecutionException ex) {
@@ -109,7 +142,40 @@ final class RedisAccess {
 		return this.functions;
 	}
 
-	private <T> T run(RedisAsyncCommands<byte[], byte[]> redis, RedisScript script, ScriptOutputType type, byte[][] keys,
+	/**
+	 * A function lives on the node it was loaded on (and its replicas): load it on every master
+	 * that serves slots and is not known to have failed. A master that cannot be reached is
+	 * skipped (it may not serve this namespace; if it does, its first "Function not found" loads
+	 * the library again), unless no master took it.
+	 */
+	private void loadLibraryOnMasters(RedisClusterAsyncCommands<byte[], byte[]> redis,
+			RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
+		AsyncExecutions<String> loads = cluster.nodes((node) -> node.is(RedisClusterNode.NodeFlag.UPSTREAM)
+				&& !node.is(RedisClusterNode.NodeFlag.FAIL) && !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)
+				&& !node.getSlots().isEmpty()).commands().functionLoad(RedisScript.library(), true);
+		RuntimeException failure = null;
+		int loaded = 0;
+		for (CompletableFuture<String> load : loads.futures()) {
+			try {
+				awaitNode(redis, load);
+				loaded++;
+			}
+			catch (RedisReadOnlyException ex) {
+				// The node was failed over to a replica since the topology was read: it gets the
+				// library from its master.
+				logger.debug("Redis Cluster node turned replica while loading the library", ex);
+			}
+			catch (RedisConnectionException | RedisCommandTimeoutException ex) {
+				failure = ex;
+				logger.debug("Redis Cluster node unreachable while loading the library", ex);
+			}
+		}
+		if (loaded == 0 && failure != null) {
+			throw failure;
+		}
+	}
+
+	private <T> T run(RedisClusterAsyncCommands<byte[], byte[]> redis, RedisScript script, ScriptOutputType type, byte[][] keys,
 			byte[][] args) {
 		if (this.functions) {
 			try {
@@ -138,14 +204,57 @@ final class RedisAccess {
 	}
 
 	@SuppressWarnings("unchecked")
-	private static RedisAsyncCommands<byte[], byte[]> commands(RedisConnection connection) {
-		// Standalone and Sentinel (the store refuses Cluster): Lettuce's commands of one connection.
-		return (RedisAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
+	private static RedisClusterAsyncCommands<byte[], byte[]> commands(RedisConnection connection) {
+		// Lettuce's commands of one connection (standalone, Sentinel), or of a Redis Cluster
+		// connection that routes each command to the master of its key's slot.
+		return (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
 	}
 
-	private static <T> T await(RedisAsyncCommands<byte[], byte[]> redis, RedisFuture<T> future) {
-		Duration timeout = redis.getStatefulConnection().getTimeout();
-		return LettuceFutures.awaitOrCancel(future, timeout.toNanos(), TimeUnit.NANOSECONDS);
+	private <T> T await(RedisClusterAsyncCommands<byte[], byte[]> redis, RedisFuture<T> future) {
+		track(future);
+		try {
+			return LettuceFutures.awaitOrCancel(future, timeout(redis).toNanos(), TimeUnit.NANOSECONDS);
+		}
+		finally {
+			this.inFlight.remove(future);
+		}
+	}
+
+	private void track(Future<?> future) {
+		this.inFlight.add(future);
+		if (this.closed) {
+			// Closed while this call started: close() may have missed it.
+			future.cancel(true);
+		}
+	}
+
+	/** Wait for the result of one node of a cluster (no {@code RedisFuture}: Lettuce's own wait does not apply). */
+	private <T> T awaitNode(RedisClusterAsyncCommands<byte[], byte[]> redis, CompletableFuture<T> future) {
+		track(future);
+		try {
+			return future.get(timeout(redis).toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (ExecutionException ex) {
+			throw (ex.getCause() instanceof RuntimeException cause) ? cause : new RedisException(ex.getCause());
+		}
+		catch (TimeoutException ex) {
+			future.cancel(true);
+			throw new RedisCommandTimeoutException("Command timed out after " + timeout(redis));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RedisCommandInterruptedException(ex);
+		}
+		finally {
+			this.inFlight.remove(future);
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Duration timeout(RedisClusterAsyncCommands<byte[], byte[]> redis) {
+		return (redis instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster)
+				? cluster.getStatefulConnection().getTimeout()
+				: ((RedisAsyncCommands<byte[], byte[]>) redis).getStatefulConnection().getTimeout();
 	}
 
 	private static boolean hasMessage(Throwable ex, String text) {
@@ -159,6 +268,11 @@ final class RedisAccess {
 		}
 		RedisCommandExecutionException error = find(ex, RedisCommandExecutionException.class);
 		String message = (error != null) ? error.getMessage() : describe(ex);
+		if (error != null && message != null && (message.startsWith("MOVED ") || message.startsWith("ASK "))) {
+			// A single endpoint that is a node of a Redis Cluster: the store talks to it as to one server.
+			return new StoreException("redis command failed: " + message + " (the endpoint is a node of a Redis Cluster: give the "
+					+ "store several of its nodes, or option '" + RedisOptions.CLUSTER + "=true')", ex);
+		}
 		if (error != null && !isTransient(error.getMessage())) {
 			return new StoreException("redis command failed: " + message, ex);
 		}

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.event.EventBus;
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.internal.BackendOptions;
@@ -24,6 +26,7 @@ import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.SubscriptionListener;
+import reactor.core.Disposable;
 
 import org.jspecify.annotations.Nullable;
 
@@ -84,8 +87,13 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 
 	private volatile boolean closed;
 
+	private final @Nullable EventBus clusterEvents;
+
+	private volatile @Nullable Disposable topology;
+
 	RedisChangeFeed(RedisAccess access, RedisLayout layout, WatchHub hub, RedisLockWaiters waiters, String threadName,
-			ScheduledExecutorService io, Duration timeout) {
+			ScheduledExecutorService io, Duration timeout, @Nullable EventBus clusterEvents) {
+		this.clusterEvents = clusterEvents;
 		this.access = access;
 		this.layout = layout;
 		this.hub = hub;
@@ -103,6 +111,7 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 	void start() {
 		RedisConnection connection = this.access.connection();
 		this.subscription = connection;
+		followClusterTopology();
 		try {
 			connection.subscribe(this, this.layout.unlocks());
 			if (!this.unlocksConfirmed.await(this.timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -118,6 +127,26 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 			close();
 			throw (ex instanceof StoreUnavailableException) ? ex : RedisAccess.translate(ex);
 		}
+	}
+
+	/**
+	 * On a Redis Cluster a change is published by the master of the namespace's slot, and
+	 * reaches this store's subscription (on some node) over the cluster bus. A master that
+	 * crashes may take a change with it that its replica has, without this subscription ever
+	 * breaking; so every change of the cluster's topology (fail-over, slot moved) counts as a
+	 * gap: every watch resyncs and every lock waiter retries.
+	 */
+	private void followClusterTopology() {
+		if (this.clusterEvents == null) {
+			return;
+		}
+		this.topology = this.clusterEvents.get().filter(ClusterTopologyChangedEvent.class::isInstance).subscribe((event) -> {
+			logger.debug("Redis Cluster topology changed: resyncing every watch of {}", this.layout.base());
+			this.waiters.wakeAll();
+			if (this.hub.hasWatches()) {
+				submit(() -> this.hub.resyncAll("the Redis Cluster topology changed (fail-over or slot move); changes may have been missed"));
+			}
+		});
 	}
 
 	/**
@@ -325,6 +354,10 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 	@Override
 	public void close() {
 		this.closed = true;
+		Disposable topology = this.topology;
+		if (topology != null) {
+			topology.dispose();
+		}
 		this.feed.shutdownNow();
 		RedisConnection connection = this.subscription;
 		this.subscription = null;

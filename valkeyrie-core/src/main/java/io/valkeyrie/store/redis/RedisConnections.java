@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
@@ -12,6 +13,9 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.event.EventBus;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -20,6 +24,7 @@ import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.TlsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisConfiguration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisPassword;
@@ -57,19 +62,30 @@ final class RedisConnections implements AutoCloseable {
 	}
 
 	static RedisConnections create(StoreConfig config, RedisOptions options) {
+		return create(config, options, (builder) -> {
+		});
+	}
+
+	/**
+	 * @param resources a change to the client resources: tests use it to reach a node of a Redis
+	 * Cluster through a proxy (the cluster tells the client the nodes' own addresses)
+	 */
+	static RedisConnections create(StoreConfig config, RedisOptions options, Consumer<DefaultClientResources.Builder> resources) {
 		RedisConfiguration server = serverConfiguration(config, options);
 		boolean tls = config.tls() != null || config.endpoints().stream().anyMatch((e) -> e.startsWith("rediss://"));
 		// Reconnect within a second once the server is back, instead of Lettuce's default back-off up to 30 s.
-		ClientResources resources = DefaultClientResources.builder()
+		DefaultClientResources.Builder builder = DefaultClientResources.builder()
 			.ioThreadPoolSize(2)
 			.computationThreadPoolSize(2)
-			.reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
-			.build();
-		ClientOptions.Builder clientOptions = ClientOptions.builder()
-			.socketOptions(SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build())
+			.reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS));
+		resources.accept(builder);
+		ClientResources clientResources = builder.build();
+		boolean cluster = server instanceof RedisClusterConfiguration;
+		ClientOptions.Builder clientOptions = cluster ? clusterOptions() : ClientOptions.builder();
+		clientOptions.socketOptions(SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build())
 			.timeoutOptions(TimeoutOptions.enabled(config.requestTimeout()));
 		LettuceClientConfiguration.LettuceClientConfigurationBuilder client = LettuceClientConfiguration.builder()
-			.clientResources(resources)
+			.clientResources(clientResources)
 			.clientName(options.clientName())
 			.commandTimeout(config.requestTimeout())
 			.shutdownTimeout(Duration.ofSeconds(1))
@@ -98,10 +114,32 @@ final class RedisConnections implements AutoCloseable {
 		}
 		catch (RuntimeException ex) {
 			factory.destroy();
-			resources.shutdown(0, 1, TimeUnit.SECONDS);
+			clientResources.shutdown(0, 1, TimeUnit.SECONDS);
 			throw ex;
 		}
-		return new RedisConnections(factory, factory, resources);
+		return new RedisConnections(factory, factory, clientResources);
+	}
+
+	/**
+	 * Redis Cluster: learn a new topology as soon as a command is redirected, a node keeps
+	 * failing to reconnect or a slot is uncovered (a fail-over), and every few seconds besides.
+	 */
+	private static ClusterClientOptions.Builder clusterOptions() {
+		ClusterTopologyRefreshOptions refresh = ClusterTopologyRefreshOptions.builder()
+			.enableAllAdaptiveRefreshTriggers()
+			.adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+			.refreshTriggersReconnectAttempts(2)
+			.enablePeriodicRefresh(Duration.ofSeconds(5))
+			.build();
+		return ClusterClientOptions.builder().topologyRefreshOptions(refresh);
+	}
+
+	/** The event bus of a Redis Cluster client (it tells of topology changes), or null for one server or Sentinel. */
+	@Nullable EventBus clusterEvents() {
+		if (this.factory instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware()) {
+			return lettuce.getRequiredNativeClient().getResources().eventBus();
+		}
+		return null;
 	}
 
 	RedisConnectionFactory factory() {
@@ -153,9 +191,8 @@ final class RedisConnections implements AutoCloseable {
 			sentinel.setPassword(RedisPassword.of(config.password()));
 			return sentinel;
 		}
-		if (endpoints.size() > 1) {
-			throw new StoreConfigurationException("The redis store takes one endpoint, or Sentinel nodes with option '"
-					+ RedisOptions.SENTINEL_MASTER + "'; Redis Cluster is not supported; got " + endpoints.size() + " endpoints");
+		if (endpoints.size() > 1 || options.cluster()) {
+			return clusterConfiguration(config, options, endpoints);
 		}
 		RedisURI uri = uri(endpoints.get(0));
 		RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(uri.getHost(), uri.getPort());
@@ -166,6 +203,34 @@ final class RedisConnections implements AutoCloseable {
 		standalone.setUsername(username);
 		standalone.setPassword(RedisPassword.of(password));
 		return standalone;
+	}
+
+	/** Several endpoints and no Sentinel master: nodes of a Redis Cluster (any of them; the rest is discovered). */
+	private static RedisClusterConfiguration clusterConfiguration(StoreConfig config, RedisOptions options, List<String> endpoints) {
+		Integer database = options.database();
+		if (database != null && database != 0) {
+			throw new StoreConfigurationException("Redis Cluster has only database 0, but option '" + RedisOptions.DATABASE
+					+ "' is " + database + " (several endpoints without option '" + RedisOptions.SENTINEL_MASTER
+					+ "' are nodes of a Redis Cluster)");
+		}
+		Set<String> nodes = new LinkedHashSet<>();
+		RedisURI first = null;
+		for (String endpoint : endpoints) {
+			RedisURI uri = uri(endpoint);
+			if (uri.getDatabase() != 0) {
+				throw new StoreConfigurationException("Redis Cluster has only database 0, but an endpoint names database "
+						+ uri.getDatabase() + " (several endpoints without option '" + RedisOptions.SENTINEL_MASTER
+						+ "' are nodes of a Redis Cluster)");
+			}
+			first = (first != null) ? first : uri;
+			nodes.add(uri.getHost() + ":" + uri.getPort());
+		}
+		RedisClusterConfiguration cluster = new RedisClusterConfiguration(nodes);
+		String username = (config.username() != null) ? config.username() : first.getUsername();
+		char[] password = (config.password() != null) ? config.password().toCharArray() : first.getPassword();
+		cluster.setUsername(username);
+		cluster.setPassword(RedisPassword.of(password));
+		return cluster;
 	}
 
 	private static RedisURI uri(String endpoint) {

@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param keyPrefix the start of every Redis key the store writes
  * @param database the database number, or {@code null} for the endpoint's (default 0)
  * @param sentinelMaster the Sentinel master name; the endpoints are then Sentinel nodes
+ * @param cluster whether the endpoints are nodes of a Redis Cluster (also when there is only one;
+ * several endpoints without a Sentinel master always are)
  * @param clientName the name the connections show in {@code CLIENT LIST}
  * @param sweepInterval how often due TTL keys are removed and their deletion published
  * @param inlineValueLimit values up to this size travel inside change messages
@@ -23,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * while a store of the namespace has watches (and for {@code historyLinger} after)
  * @param historyLinger how long the history is still written after the last watch closed
  */
-record RedisOptions(String keyPrefix, @Nullable Integer database, @Nullable String sentinelMaster, String clientName,
+record RedisOptions(String keyPrefix, @Nullable Integer database, @Nullable String sentinelMaster, boolean cluster, String clientName,
 		Duration sweepInterval, int inlineValueLimit, Duration minimumTtl, int historySize, boolean historyAlways,
 		Duration historyLinger) {
 
@@ -32,6 +34,8 @@ record RedisOptions(String keyPrefix, @Nullable Integer database, @Nullable Stri
 	static final String DATABASE = "database";
 
 	static final String SENTINEL_MASTER = "sentinel-master";
+
+	static final String CLUSTER = "cluster";
 
 	static final String CLIENT_NAME = "client-name";
 
@@ -51,7 +55,7 @@ record RedisOptions(String keyPrefix, @Nullable Integer database, @Nullable Stri
 
 	static final String HISTORY_ALWAYS = "always";
 
-	private static final List<String> KNOWN = List.of(KEY_PREFIX, DATABASE, SENTINEL_MASTER, CLIENT_NAME, SWEEP_INTERVAL,
+	private static final List<String> KNOWN = List.of(KEY_PREFIX, DATABASE, SENTINEL_MASTER, CLUSTER, CLIENT_NAME, SWEEP_INTERVAL,
 			INLINE_VALUE_LIMIT, MINIMUM_TTL, HISTORY_SIZE, HISTORY, HISTORY_LINGER);
 
 	static RedisOptions of(StoreConfig config) {
@@ -64,7 +68,12 @@ record RedisOptions(String keyPrefix, @Nullable Integer database, @Nullable Stri
 		if (!history.equals(HISTORY_WHILE_WATCHED) && !history.equals(HISTORY_ALWAYS)) {
 			throw options.invalid(HISTORY, "'" + HISTORY_WHILE_WATCHED + "' or '" + HISTORY_ALWAYS + "'");
 		}
-		return new RedisOptions(prefix, options.optionalInt(DATABASE, 0, Integer.MAX_VALUE), options.string(SENTINEL_MASTER),
+		String sentinelMaster = options.string(SENTINEL_MASTER);
+		boolean cluster = options.bool(CLUSTER, false);
+		if (cluster && sentinelMaster != null) {
+			throw options.invalid(CLUSTER, "false when option '" + SENTINEL_MASTER + "' is set (Sentinel or Redis Cluster, not both)");
+		}
+		return new RedisOptions(prefix, options.optionalInt(DATABASE, 0, Integer.MAX_VALUE), sentinelMaster, cluster,
 				options.string(CLIENT_NAME, "valkeyrie"), options.duration(SWEEP_INTERVAL, Duration.ofMillis(250)),
 				options.intValue(INLINE_VALUE_LIMIT, 65536, 0, Integer.MAX_VALUE),
 				options.duration(MINIMUM_TTL, Duration.ofMillis(100)), options.intValue(HISTORY_SIZE, 1000, 0, Integer.MAX_VALUE),

@@ -12,8 +12,10 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.resource.DefaultClientResources;
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyExistsException;
 import io.valkeyrie.store.KeyModifiedException;
@@ -86,7 +88,7 @@ public final class RedisStore extends AbstractStore {
 		this.io.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 		this.ttlKeeper = new RedisTtlKeeper(this.access, this.layout, this.io);
 		this.feed = new RedisChangeFeed(this.access, this.layout, hub(), this.waiters, "valkeyrie-redis-" + id + "-feed", this.io,
-				config.connectTimeout().plus(config.requestTimeout()));
+				config.connectTimeout().plus(config.requestTimeout()), connections.clusterEvents());
 		this.historyRegistration = (options.historySize() > 0 && !options.historyAlways())
 				? new RedisHistoryRegistration(this.access, this.layout, options.historyLinger(), hub()::hasWatches) : null;
 		// A closing store wakes its lock waiters, which then find it closed.
@@ -107,6 +109,12 @@ public final class RedisStore extends AbstractStore {
 		return start(config, options, RedisConnections.create(config, options));
 	}
 
+	/** For tests: open with a change to the client resources of the store's own connections. */
+	static RedisStore open(StoreConfig config, Consumer<DefaultClientResources.Builder> resources) {
+		RedisOptions options = RedisOptions.of(config);
+		return start(config, options, RedisConnections.create(config, options, resources));
+	}
+
 	/**
 	 * Open a store on an existing connection factory (for example the one Spring Boot
 	 * configured). The store never closes it; its command timeout bounds the store's calls.
@@ -123,9 +131,6 @@ public final class RedisStore extends AbstractStore {
 			// Other clients (Jedis) block a thread per subscription and reconnect differently.
 			throw new StoreConfigurationException("The redis store needs a LettuceConnectionFactory, got a "
 					+ factory.getClass().getName());
-		}
-		if (((LettuceConnectionFactory) factory).isClusterAware()) {
-			throw new StoreConfigurationException("The redis store does not support Redis Cluster yet");
 		}
 		return start(config, RedisOptions.of(config), RedisConnections.given(factory));
 	}
@@ -186,8 +191,9 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	protected Map<String, Object> doServerInfo() {
-		Properties info = this.access.call((connection) -> connection.serverCommands().info("server"));
-		Properties replication = this.access.call((connection) -> connection.serverCommands().info("replication"));
+		// Lettuce's INFO, not Spring Data's: on a Redis Cluster that one merges every node's under node prefixes.
+		Properties info = info(this.access.lettuce((redis) -> redis.info("server")));
+		Properties replication = info(this.access.lettuce((redis) -> redis.info("replication")));
 		Map<String, Object> details = new LinkedHashMap<>();
 		putIfPresent(details, "version", info, "redis_version");
 		// Valkey's redis_version is the Redis version it is compatible with (7.2.4 on Valkey 8).
@@ -195,6 +201,19 @@ public final class RedisStore extends AbstractStore {
 		putIfPresent(details, "mode", info, "redis_mode");
 		putIfPresent(details, "role", replication, "role");
 		return details;
+	}
+
+	private static Properties info(@Nullable String text) {
+		Properties properties = new Properties();
+		if (text != null) {
+			for (String line : text.split("\r?\n")) {
+				int colon = line.indexOf(':');
+				if (colon > 0 && !line.startsWith("#")) {
+					properties.setProperty(line.substring(0, colon), line.substring(colon + 1).strip());
+				}
+			}
+		}
+		return properties;
 	}
 
 	private static void putIfPresent(Map<String, Object> details, String name, @Nullable Properties info, String property) {
@@ -345,6 +364,7 @@ public final class RedisStore extends AbstractStore {
 	@Override
 	protected void doClose() {
 		try {
+			this.access.close();
 			this.ttlKeeper.close();
 			if (this.historyRegistration != null) {
 				this.historyRegistration.close();

@@ -1,6 +1,7 @@
 package io.valkeyrie.store.contract;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -1759,25 +1760,47 @@ public abstract class StoreContractTests {
 		}
 	}
 
+	/**
+	 * Opens a store of {@code config} (namespace set) whose calls to the server that holds its
+	 * data all pass through the returned proxy, with a request timeout long enough that only a
+	 * close ends a frozen call. By default the store is given the first endpoint alone, behind
+	 * the proxy; a backend whose client learns server addresses from the server itself (Redis
+	 * Cluster) overrides this.
+	 */
+	protected ProxiedStore openThroughFreezingProxy(StoreConfig config) throws IOException {
+		String endpoint = config.endpoints().get(0);
+		java.net.InetSocketAddress server = TestServers.address(endpoint);
+		String target = server.getHostString() + ":" + server.getPort();
+		FreezingProxy proxy = new FreezingProxy(target);
+		StoreConfig.Builder through = config.toBuilder()
+			.endpoints(endpoint.replace(target, proxy.endpoint()))
+			.requestTimeout(Timing.seconds(30));
+		if (config.option("session-timeout") != null) {
+			// A ZooKeeper client gives up on a silent server after 2/3 of it: not before the close.
+			through.option("session-timeout", "30s");
+		}
+		return new ProxiedStore(open(through), proxy);
+	}
+
+	/** A store and the proxy in front of its server; closing it closes the proxy. */
+	public record ProxiedStore(Store store, FreezingProxy proxy) implements AutoCloseable {
+
+		@Override
+		public void close() throws IOException {
+			this.proxy.close();
+		}
+
+	}
+
 	@Test
 	void closeEndsCallsInFlightAtOnceWithStoreClosed() throws Exception {
 		if (!sharedWithOtherProcesses()) {
 			// The local backend has no round trip to freeze: its calls wait only for the database's write lock.
 			return;
 		}
-		StoreConfig config = storeConfig().namespace(namespace()).build();
-		String endpoint = config.endpoints().get(0);
-		java.net.InetSocketAddress server = TestServers.address(endpoint);
-		String target = server.getHostString() + ":" + server.getPort();
-		try (FreezingProxy proxy = new FreezingProxy(target)) {
-			StoreConfig.Builder through = config.toBuilder()
-				.endpoints(endpoint.replace(target, proxy.endpoint()))
-				.requestTimeout(Timing.seconds(30));
-			if (config.option("session-timeout") != null) {
-				// A ZooKeeper client gives up on a silent server after 2/3 of it: not before the close.
-				through.option("session-timeout", "30s");
-			}
-			Store store = open(through);
+		try (ProxiedStore proxied = openThroughFreezingProxy(storeConfig().namespace(namespace()).build())) {
+			Store store = proxied.store();
+			FreezingProxy proxy = proxied.proxy();
 			store.put("k", "v");
 			proxy.freeze();
 			ExecutorService pool = threads(3);

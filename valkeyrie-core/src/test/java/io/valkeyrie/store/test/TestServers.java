@@ -83,6 +83,11 @@ public final class TestServers {
 		run("start", backend);
 	}
 
+	/** SIGKILL a test server (a crash), keeping its data; returns once it is gone. */
+	public static void kill(String backend) {
+		run("kill", backend);
+	}
+
 	/** Stop and start a test server, keeping its data. */
 	public static void restart(String backend) {
 		run("restart", backend);

@@ -8,6 +8,7 @@ import io.valkeyrie.store.TlsConfig;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails.Cluster;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails.Sentinel;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails.Standalone;
 import org.springframework.boot.ssl.SslBundle;
@@ -52,7 +53,7 @@ class DataRedisStoreOpener implements ValkeyrieStoreFactory.StoreOpener {
 			return configFor(config);
 		}
 		catch (StoreConfigurationException ex) {
-			// A Cluster configuration open() refused: report what valkeyrie was given.
+			// A master/replica configuration open() refused: report what valkeyrie was given.
 			return config;
 		}
 	}
@@ -79,17 +80,22 @@ class DataRedisStoreOpener implements ValkeyrieStoreFactory.StoreOpener {
 		SslBundle bundle = this.details.getSslBundle();
 		String scheme = (bundle != null) ? "rediss" : "redis";
 		StoreConfig.Builder builder = config.toBuilder();
-		if (this.details.getCluster() != null || this.details.getMasterReplica() != null) {
-			throw new StoreConfigurationException("The redis store does not support Redis Cluster yet "
-					+ "(spring.data.redis.cluster.*, or a master/replica setup); point valkeyrie.redis.endpoints at "
-					+ "a standalone Redis or set spring.data.redis.sentinel.*");
+		if (this.details.getMasterReplica() != null) {
+			throw new StoreConfigurationException("The redis store does not support a static master/replica setup "
+					+ "(spring.data.redis.masterreplica.*): it needs one master it can follow; point valkeyrie.redis.endpoints "
+					+ "at a standalone Redis, or use spring.data.redis.sentinel.* or spring.data.redis.cluster.*");
 		}
 		Standalone standalone = this.details.getStandalone();
 		Sentinel sentinel = this.details.getSentinel();
+		Cluster cluster = this.details.getCluster();
 		if (sentinel != null) {
 			builder.endpoints(sentinel.getNodes().stream().map((node) -> scheme + "://" + node.host() + ":" + node.port()).toList())
 				.option("sentinel-master", sentinel.getMaster())
 				.option("database", String.valueOf(sentinel.getDatabase()));
+		}
+		else if (cluster != null) {
+			builder.endpoints(cluster.getNodes().stream().map((node) -> scheme + "://" + node.host() + ":" + node.port()).toList())
+				.option("cluster", "true");
 		}
 		else if (standalone != null) {
 			builder.endpoints(scheme + "://" + standalone.getHost() + ":" + standalone.getPort() + "/"

@@ -162,6 +162,13 @@ public final class ValkeyrieAutoConfiguration {
 					.map((node) -> "redis-sentinel://" + node.getHost() + ":" + node.getPort())
 					.toList();
 			}
+			if (lettuce.getClusterConfiguration() != null) {
+				return lettuce.getClusterConfiguration()
+					.getClusterNodes()
+					.stream()
+					.map((node) -> "redis://" + node.getHost() + ":" + node.getPort())
+					.toList();
+			}
 			return List.of("redis://" + lettuce.getHostName() + ":" + lettuce.getPort());
 		}
 

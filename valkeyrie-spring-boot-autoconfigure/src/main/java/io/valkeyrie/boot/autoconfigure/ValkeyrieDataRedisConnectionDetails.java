@@ -40,7 +40,7 @@ class ValkeyrieDataRedisConnectionDetails implements DataRedisConnectionDetails 
 
 	@Override
 	public @Nullable Standalone getStandalone() {
-		if (this.redis.getSentinelMaster() != null) {
+		if (this.redis.getSentinelMaster() != null || isCluster()) {
 			return null;
 		}
 		URI first = this.endpoints.get(0);
@@ -83,6 +83,21 @@ class ValkeyrieDataRedisConnectionDetails implements DataRedisConnectionDetails 
 			}
 
 		};
+	}
+
+	/** Several endpoints without a Sentinel master, or {@code cluster=true}: nodes of a Redis Cluster, as the store takes them. */
+	@Override
+	public @Nullable Cluster getCluster() {
+		if (!isCluster()) {
+			return null;
+		}
+		List<Node> nodes = this.endpoints.stream().map((uri) -> new Node(uri.getHost(), port(uri))).toList();
+		return () -> nodes;
+	}
+
+	private boolean isCluster() {
+		return this.redis.getSentinelMaster() == null
+				&& (this.endpoints.size() > 1 || Boolean.TRUE.equals(this.redis.getCluster()));
 	}
 
 	private @Nullable String userInfo(int part) {

@@ -618,6 +618,11 @@ public class ValkeyrieProperties {
 		private @Nullable String sentinelMaster;
 
 		/**
+		 * Whether the endpoints are nodes of a Redis Cluster. Several endpoints without a Sentinel master always are; set it to use one seed node.
+		 */
+		private @Nullable Boolean cluster;
+
+		/**
 		 * Client name of the store's connections (CLIENT SETNAME). Backend default: valkeyrie.
 		 */
 		private @Nullable String clientName;
@@ -655,6 +660,14 @@ public class ValkeyrieProperties {
 			this.sentinelMaster = sentinelMaster;
 		}
 
+		public @Nullable Boolean getCluster() {
+			return this.cluster;
+		}
+
+		public void setCluster(@Nullable Boolean cluster) {
+			this.cluster = cluster;
+		}
+
 		public @Nullable String getClientName() {
 			return this.clientName;
 		}
@@ -669,6 +682,7 @@ public class ValkeyrieProperties {
 			putIfSet(options, "database", this.database);
 			putIfSet(options, "key-prefix", this.keyPrefix);
 			putIfSet(options, "sentinel-master", this.sentinelMaster);
+			putIfSet(options, "cluster", this.cluster);
 			putIfSet(options, "client-name", this.clientName);
 			return options;
 		}

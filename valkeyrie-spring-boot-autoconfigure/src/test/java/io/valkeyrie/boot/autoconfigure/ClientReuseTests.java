@@ -7,8 +7,12 @@ import java.util.UUID;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.valkeyrie.boot.test.ThrowawayServer;
 import io.valkeyrie.store.Store;
+import io.valkeyrie.store.test.TestClusters;
 import io.valkeyrie.store.test.TestServers;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -123,19 +127,63 @@ class ClientReuseTests {
 			.run(ClientReuseTests::worksAndClosesWithoutClosingItsClient);
 	}
 
+	/** One seed node, and a replica at that: only a Redis Cluster client can write through it. */
 	@Test
-	void springDataRedisClusterIsRefusedWithAClearMessage() {
+	void springDataRedisClusterNodesAreUsed() {
+		String replica = aReplicaOfTheTestCluster();
 		this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
-			.withPropertyValues("valkeyrie.backend=redis", "spring.data.redis.cluster.nodes=" + NOWHERE)
+			.withPropertyValues("valkeyrie.backend=redis", "spring.data.redis.cluster.nodes=" + replica)
+			.run(ClientReuseTests::worksAndClosesWithoutClosingItsClient);
+	}
+
+	@Test
+	void valkeyrieRedisClusterEndpointsBecomeSpringBootsClusterConfiguration() {
+		List<String> endpoints = TestClusters.endpoints("redis");
+		this.contextRunner
+			.withConfiguration(AutoConfigurations.of(ValkeyrieDataRedisAutoConfiguration.class, DataRedisAutoConfiguration.class))
+			.withPropertyValues("valkeyrie.backend=redis", "valkeyrie.redis.endpoints=" + String.join(",", endpoints))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				DataRedisConnectionDetails details = context.getBean(DataRedisConnectionDetails.class);
+				assertThat(details.getStandalone()).isNull();
+				assertThat(details.getCluster().getNodes()).hasSize(endpoints.size());
+				LettuceConnectionFactory factory = (LettuceConnectionFactory) context.getBean(RedisConnectionFactory.class);
+				assertThat(factory.isClusterAware()).isTrue();
+				try (var connection = factory.getClusterConnection()) {
+					assertThat(connection.clusterGetNodes()).hasSize(endpoints.size());
+				}
+				worksAndClosesWithoutClosingItsClient(context);
+			});
+	}
+
+	@Test
+	void springDataRedisMasterReplicaIsRefusedWithAClearMessage() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("valkeyrie.backend=redis", "spring.data.redis.masterreplica.nodes=" + NOWHERE)
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				assertThat(context.getStartupFailure()).rootCause()
-					.hasMessageContaining("does not support Redis Cluster yet");
+					.hasMessageContaining("does not support a static master/replica setup");
 				StoreStartupException failure = ValkeyrieAutoConfigurationTests.rootCause(context.getStartupFailure(),
 						StoreStartupException.class);
 				assertThat(failure.getKind()).isEqualTo(StoreStartupException.Kind.CONFIGURATION);
 				assertThat(failure.getSettings()).isEqualTo("spring.data.redis");
 			});
+	}
+
+	private static String aReplicaOfTheTestCluster() {
+		RedisClusterClient client = RedisClusterClient.create(TestClusters.endpoints("redis").stream().map(RedisURI::create).toList());
+		try {
+			RedisClusterNode replica = client.getPartitions()
+				.stream()
+				.filter((node) -> node.is(RedisClusterNode.NodeFlag.REPLICA) && !node.is(RedisClusterNode.NodeFlag.FAIL))
+				.findFirst()
+				.orElseThrow();
+			return replica.getUri().getHost() + ":" + replica.getUri().getPort();
+		}
+		finally {
+			client.shutdown();
+		}
 	}
 
 	@Test
