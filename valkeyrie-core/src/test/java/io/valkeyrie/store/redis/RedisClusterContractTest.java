@@ -16,12 +16,14 @@ import io.valkeyrie.store.contract.StoreContractTests;
 import io.valkeyrie.store.test.FreezingProxy;
 import io.valkeyrie.store.test.TestClusters;
 import io.valkeyrie.store.test.Timing;
+import io.valkeyrie.store.test.ServerUse;
 import org.junit.jupiter.api.AfterEach;
 
 /**
  * The contract suite against the Redis Cluster of scripts/clusters (3 masters, 3 replicas),
  * the store given every node.
  */
+@ServerUse(shared = "redis-cluster")
 class RedisClusterContractTest extends StoreContractTests {
 
 	private final List<AutoCloseable> resources = new ArrayList<>();

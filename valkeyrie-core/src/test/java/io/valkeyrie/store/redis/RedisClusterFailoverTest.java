@@ -8,6 +8,7 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.test.TestClusters;
+import io.valkeyrie.store.test.ServerUse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * SIGKILL of the Redis Cluster master (of scripts/clusters) that serves the namespace's slot;
  * its replica is promoted by the cluster.
  */
+@ServerUse(shared = {}, exclusive = "redis-cluster")
 class RedisClusterFailoverTest extends RedisFailoverTests {
 
 	@Override

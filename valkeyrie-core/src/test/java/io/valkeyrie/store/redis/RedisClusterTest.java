@@ -14,6 +14,7 @@ import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.test.TestClusters;
+import io.valkeyrie.store.test.ServerUse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * How a {@code redis} store is pointed at the Redis Cluster of scripts/clusters: one seed node
  * with option {@code cluster}, the hint when that option is missing, and what is refused.
  */
+@ServerUse(shared = "redis-cluster")
 class RedisClusterTest {
 
 	private final List<Store> stores = new ArrayList<>();

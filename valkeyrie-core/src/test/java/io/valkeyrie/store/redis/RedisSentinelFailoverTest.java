@@ -8,12 +8,14 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.test.TestServers;
+import io.valkeyrie.store.test.ServerUse;
 
 /**
  * SIGKILL of the master of the Sentinel group of scripts/servers ({@code redis-primary} or,
  * after an earlier fail-over, {@code redis-replica}); the Sentinel promotes the other. Both run
  * with AOF.
  */
+@ServerUse(shared = {}, exclusive = "redis-sentinel")
 class RedisSentinelFailoverTest extends RedisFailoverTests {
 
 	private static final String MASTER = "valkeyrie";
