@@ -171,7 +171,8 @@ final class EtcdWatchFeed implements AutoCloseable {
 					if (this.lastRevision > now) {
 						this.lastRevision = now;
 						start(now + 1);
-						this.hub.resyncAll("the etcd server's revision went back to " + now + " (its data was replaced)");
+						// The hub checks the epoch marker first, off this gRPC thread.
+						this.hub.resyncAfterReconnect("the etcd server's revision went back to " + now + " (its data was replaced)");
 					}
 					else {
 						start(this.lastRevision + 1);
