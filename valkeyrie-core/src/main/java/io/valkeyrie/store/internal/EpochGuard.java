@@ -3,6 +3,7 @@ package io.valkeyrie.store.internal;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.valkeyrie.store.KVPair;
@@ -29,8 +30,10 @@ import org.jspecify.annotations.Nullable;
  * another id than the adopted one, means the data was lost: the store creates (atomically,
  * create-if-absent) a new epoch whose base is the highest index or token it has seen, or
  * adopts the one another client created first; if that one's base is below what this store
- * saw, it replaces it (compare-and-swap) with a higher one. Every client that adopts the new
- * epoch therefore issues tokens above what each of them saw before the loss.
+ * saw, it replaces it (compare-and-swap) with a higher one. For a minute after a loss, every
+ * write and lock acquisition reads the marker first, so a client adopts a base another
+ * client raised before its next token. Every client that adopts the new epoch therefore
+ * issues tokens above what each of them saw before the loss.
  * <p>
  * What cannot be done: if no client that saw the old indexes is running when the loss is
  * noticed (every client restarted too), nobody remembers the old high-water mark and
@@ -49,6 +52,13 @@ public final class EpochGuard {
 	private static final String FORMAT = "valkeyrie-epoch/1";
 
 	private static final int ATTEMPTS = 10;
+
+	/**
+	 * How long after a loss every write and lock acquisition reads the marker first: the
+	 * other running clients notice the loss within about a reconnect of each other, and one
+	 * that saw more raises the base meanwhile.
+	 */
+	private static final long SETTLING_NANOS = TimeUnit.SECONDS.toNanos(60);
 
 	/**
 	 * Where a backend keeps the epoch marker of a namespace: a small text record in its
@@ -111,8 +121,23 @@ public final class EpochGuard {
 
 	private final Object verifying = new Object();
 
+	/** Told (with the new base) whenever the store moves to a new epoch after a loss. */
+	private volatile java.util.function.LongConsumer lossListener = (base) -> {
+	};
+
+	/** Until when ({@link System#nanoTime()}) writes and acquisitions check the marker first; 0 if not settling. */
+	private volatile long settlingUntil;
+
 	EpochGuard(String backend) {
 		this.backend = backend;
+	}
+
+	/**
+	 * Tell {@code listener} (with the new base) whenever this store moves to a new epoch
+	 * after a loss, whoever noticed it; it runs on the noticing thread and must not block.
+	 */
+	void onLoss(java.util.function.LongConsumer listener) {
+		this.lossListener = listener;
 	}
 
 	/**
@@ -191,7 +216,7 @@ public final class EpochGuard {
 	 * @return the index as callers see it
 	 */
 	long written(long index, long before) {
-		if (index > 0 && index + base() <= before) {
+		if ((index > 0 && index + base() <= before) || settling()) {
 			verifyQuietly();
 		}
 		long shown = toClient(index);
@@ -210,12 +235,17 @@ public final class EpochGuard {
 	 * acquisition began.
 	 */
 	long token(String lockKey, long token, long before) {
-		if (token + base() <= before) {
+		if (token + base() <= before || settling()) {
 			verifyQuietly();
 		}
 		long shown = toClient(token);
 		this.tokens.merge(lockKey, shown, Math::max);
 		return shown;
+	}
+
+	private boolean settling() {
+		long until = this.settlingUntil;
+		return until != 0 && until - System.nanoTime() > 0;
 	}
 
 	private void verifyQuietly() {
@@ -279,8 +309,11 @@ public final class EpochGuard {
 		if (known == null) {
 			return false;
 		}
+		long until = System.nanoTime() + SETTLING_NANOS;
+		this.settlingUntil = (until == 0) ? 1 : until;
 		logger.warn("The {} server lost the data of this store's namespace (its epoch marker was gone or replaced);"
 				+ " indexes and fencing tokens continue above {}", this.backend, epoch.base());
+		this.lossListener.accept(epoch.base());
 		return true;
 	}
 

@@ -96,6 +96,8 @@ public final class WatchHub implements AutoCloseable {
 		this.deliveryExecutor = deliveryExecutor;
 		this.scheduler = scheduler;
 		this.epochs = epochs;
+		// Whoever noticed the loss (a reconnect, a write, a lock acquisition), every watch resyncs.
+		epochs.onLoss((base) -> resyncAll(WatchEvent.Snapshot.SERVER_LOST_DATA + "; indexes continue above " + base));
 	}
 
 	/**
@@ -245,10 +247,7 @@ public final class WatchHub implements AutoCloseable {
 			return;
 		}
 		this.epochCheck.set(false);
-		if (lost) {
-			resyncAll(WatchEvent.Snapshot.SERVER_LOST_DATA + "; indexes continue above " + this.epochs.base());
-		}
-		else if (reason != null) {
+		if (!lost && reason != null) {
 			resyncAll(reason);
 		}
 	}

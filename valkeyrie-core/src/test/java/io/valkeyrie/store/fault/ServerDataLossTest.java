@@ -17,6 +17,7 @@ import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreLock;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.Watch;
+import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.test.Timing;
 import io.valkeyrie.store.test.WipeableServer;
@@ -47,56 +48,92 @@ class ServerDataLossTest {
 		try (WipeableServer server = WipeableServer.start(backend, this.dir)) {
 			StoreConfig config = StoreConfig.builder(backend).endpoints(server.endpoint()).namespace("data-loss")
 				.requestTimeout(Timing.seconds(5)).build();
-			try (Store store = await().atMost(Timing.seconds(60)).ignoreExceptions().until(() -> ready(config), (s) -> true)) {
-				long seen = 0;
-				for (int i = 0; i < WRITES; i++) {
-					store.put("tree/k" + (i % 7), bytes("v" + i));
-					seen = Math.max(seen, store.get("tree/k" + (i % 7)).lastIndex());
+			try (Client first = new Client(config); Client second = new Client(config)) {
+				// The second client sees more than the first: whichever notices the loss first, both
+				// must end above everything either saw.
+				first.writeAndLock(WRITES);
+				second.writeAndLock(WRITES);
+				first.watch();
+				second.watch();
+				long seen = Math.max(first.seen, second.seen);
+				long tokens = Math.max(first.token, second.token);
+
+				server.wipeAndRestart();
+
+				for (Client client : List.of(first, second)) {
+					await().atMost(Timing.seconds(90)).untilAsserted(() -> assertThat(client.snapshots).as("resyncs of the watch")
+						.anyMatch(WatchEvent.Snapshot::isServerDataLoss));
 				}
-				StoreLock lock = store.newLock("the-lock");
-				long token = 0;
-				for (int i = 0; i < 3; i++) {
-					LockLease lease = lock.lock();
-					token = Math.max(token, lease.fencingToken());
-					lock.unlock();
-				}
-				List<WatchEvent.Snapshot> snapshots = new CopyOnWriteArrayList<>();
-				AtomicReference<NavigableMap<String, KVPair>> watched = new AtomicReference<>();
-				try (Watch watch = store.watchTree("tree", (event) -> {
-					if (event instanceof WatchEvent.Snapshot snapshot) {
-						snapshots.add(snapshot);
-					}
-					watched.set(new TreeMap<>(event.current()));
-				})) {
-					await().atMost(Timing.seconds(30)).until(() -> !snapshots.isEmpty());
-					seen = Math.max(seen, watch.lastIndex());
-
-					server.wipeAndRestart();
-
-					await().atMost(Timing.seconds(90))
-						.untilAsserted(() -> assertThat(snapshots).as("resyncs of the watch")
-							.anyMatch(WatchEvent.Snapshot::isServerDataLoss));
-					assertThat(watched.get()).as("the watch's state after the server lost its data").isEmpty();
-
-					long before = seen;
+				assertThat(first.watched.get()).as("the watch's state after the server lost its data").isEmpty();
+				for (Client client : List.of(first, second)) {
 					KVPair created = await().atMost(Timing.seconds(60)).ignoreExceptions()
-						.until(() -> store.atomicPut("tree/after", bytes("after"), null, io.valkeyrie.store.WriteOptions.NONE), (pair) -> true);
-					assertThat(created.lastIndex()).as("lastIndex of a write after the loss").isGreaterThan(before);
-					assertThat(store.get("tree/after").lastIndex()).isEqualTo(created.lastIndex());
-					store.put("tree/k1", bytes("again"));
-					assertThat(store.get("tree/k1").lastIndex()).isGreaterThan(created.lastIndex());
-
-					long tokenBefore = token;
-					LockLease lease = await().atMost(Timing.seconds(60)).ignoreExceptions().until(lock::lock, (l) -> true);
-					assertThat(lease.fencingToken()).as("fencing token after the loss").isGreaterThan(tokenBefore);
-					lock.unlock();
-
-					await().atMost(Timing.seconds(30)).untilAsserted(() -> assertThat(indexes(watched.get()))
-						.as("the watch converges to the server's state").isEqualTo(indexes(store.list("tree"))));
-					assertThat(watch.lastIndex()).isGreaterThan(before);
+						.until(() -> client.store.atomicPut("tree/after-" + client.hashCode(), bytes("after"), null,
+								WriteOptions.NONE), (pair) -> true);
+					assertThat(created.lastIndex()).as("lastIndex of a write after the loss").isGreaterThan(seen);
+					assertThat(client.store.get(created.key()).lastIndex()).isEqualTo(created.lastIndex());
+					LockLease lease = await().atMost(Timing.seconds(60)).ignoreExceptions().until(client.lock::lock, (l) -> true);
+					assertThat(lease.fencingToken()).as("fencing token after the loss").isGreaterThan(tokens);
+					client.lock.unlock();
+				}
+				first.store.put("tree/k1", bytes("again"));
+				for (Client client : List.of(first, second)) {
+					await().atMost(Timing.seconds(30)).untilAsserted(() -> assertThat(indexes(client.watched.get()))
+						.as("the watch converges to the server's state").isEqualTo(indexes(client.store.list("tree"))));
+					assertThat(client.watchHandle.lastIndex()).isGreaterThan(seen);
 				}
 			}
 		}
+	}
+
+	/** One client of the server: a store, a lock, a tree watch, and the highest index and token it saw. */
+	private static final class Client implements AutoCloseable {
+
+		final Store store;
+
+		final StoreLock lock;
+
+		final List<WatchEvent.Snapshot> snapshots = new CopyOnWriteArrayList<>();
+
+		final AtomicReference<NavigableMap<String, KVPair>> watched = new AtomicReference<>();
+
+		Watch watchHandle;
+
+		long seen;
+
+		long token;
+
+		Client(StoreConfig config) {
+			this.store = await().atMost(Timing.seconds(60)).ignoreExceptions().until(() -> ready(config), (s) -> true);
+			this.lock = this.store.newLock("the-lock");
+		}
+
+		void writeAndLock(int writes) {
+			for (int i = 0; i < writes; i++) {
+				this.store.put("tree/k" + (i % 7), bytes("v" + i));
+				this.seen = Math.max(this.seen, this.store.get("tree/k" + (i % 7)).lastIndex());
+			}
+			for (int i = 0; i < 3; i++) {
+				this.token = Math.max(this.token, this.lock.lock().fencingToken());
+				this.lock.unlock();
+			}
+		}
+
+		void watch() {
+			this.watchHandle = this.store.watchTree("tree", (event) -> {
+				if (event instanceof WatchEvent.Snapshot snapshot) {
+					this.snapshots.add(snapshot);
+				}
+				this.watched.set(new TreeMap<>(event.current()));
+			});
+			await().atMost(Timing.seconds(30)).until(() -> !this.snapshots.isEmpty());
+			this.seen = Math.max(this.seen, this.watchHandle.lastIndex());
+		}
+
+		@Override
+		public void close() {
+			this.store.close();
+		}
+
 	}
 
 	private static Store ready(StoreConfig config) {
