@@ -3,6 +3,7 @@ package io.valkeyrie.store.consul;
 import java.nio.charset.StandardCharsets;
 
 import io.valkeyrie.store.StoreException;
+import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.internal.EpochGuard;
 
 import org.jspecify.annotations.Nullable;
@@ -14,22 +15,28 @@ import org.jspecify.annotations.Nullable;
  */
 final class ConsulEpochMarker implements EpochGuard.Marker {
 
-	private final ConsulStore store;
-
 	private final ConsulHttp http;
 
 	private final String key;
 
-	ConsulEpochMarker(ConsulStore store, ConsulHttp http, String bookkeepingPrefix, String namespacePrefix) {
-		this.store = store;
+	ConsulEpochMarker(ConsulHttp http, String bookkeepingPrefix, String namespacePrefix) {
 		this.http = http;
 		this.key = bookkeepingPrefix + "/epoch/" + namespacePrefix + "marker";
 	}
 
 	@Override
 	public @Nullable String read() {
-		ConsulEntry entry = this.store.read(this.key, "consistent");
+		ConsulEntry entry = entry();
 		return (entry != null) ? new String(entry.value(), StandardCharsets.UTF_8) : null;
+	}
+
+	private @Nullable ConsulEntry entry() {
+		ConsulHttp.Response response = this.http.get(ConsulHttp.kvPath(this.key), "consistent");
+		if (response.status() == 404) {
+			return null;
+		}
+		check(response);
+		return ConsulJson.first(response.body());
 	}
 
 	@Override
@@ -39,7 +46,7 @@ final class ConsulEpochMarker implements EpochGuard.Marker {
 
 	@Override
 	public boolean replace(String expected, String text) {
-		ConsulEntry entry = this.store.read(this.key, "consistent");
+		ConsulEntry entry = entry();
 		if (entry == null || !expected.equals(new String(entry.value(), StandardCharsets.UTF_8))) {
 			return false;
 		}
@@ -49,10 +56,18 @@ final class ConsulEpochMarker implements EpochGuard.Marker {
 	private boolean write(String condition, String text) {
 		ConsulHttp.Response response = this.http.put(ConsulHttp.kvPath(this.key), condition,
 				text.getBytes(StandardCharsets.UTF_8));
-		if (!response.ok()) {
-			throw new StoreException("consul write of the epoch marker failed: " + response.status() + " " + response.text());
-		}
+		check(response);
 		return "true".equals(response.text());
+	}
+
+	private static void check(ConsulHttp.Response response) {
+		if (response.status() >= 500) {
+			// No leader yet (a restarted agent electing itself): the check is tried again.
+			throw new StoreUnavailableException("consul", "the epoch marker: " + response.status() + " " + response.text(), null);
+		}
+		if (!response.ok()) {
+			throw new StoreException("consul request of the epoch marker failed: " + response.status() + " " + response.text());
+		}
 	}
 
 }

@@ -15,9 +15,10 @@ import io.valkeyrie.store.internal.Keys;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The namespace's epoch marker in etcd: the key {@code "\0valkeyrie/epoch/<namespace>/\0"},
- * beside the lock records and, like them, out of reach of every range a store lists or
- * watches. Gone when etcd restarts on an empty data directory.
+ * The namespace's epoch marker in etcd: the key {@code "\0valkeyrie/locks/<namespace>/\0epoch"},
+ * in the namespace's lock-record prefix (so a role allowed to lock may keep it; no lock record
+ * has a key starting with a NUL) and, like the records, out of reach of every range a store
+ * lists or watches. Gone when etcd restarts on an empty data directory.
  */
 final class EtcdEpochMarker implements EpochGuard.Marker {
 
@@ -30,7 +31,7 @@ final class EtcdEpochMarker implements EpochGuard.Marker {
 	EtcdEpochMarker(KV kv, EtcdCalls calls, String namespace) {
 		this.kv = kv;
 		this.calls = calls;
-		this.key = EtcdLayout.bytes("\0valkeyrie/epoch/" + Keys.childPrefix(namespace) + "\0");
+		this.key = EtcdLayout.bytes("\0valkeyrie/locks/" + Keys.childPrefix(namespace) + "\0epoch");
 	}
 
 	@Override

@@ -225,7 +225,7 @@ public abstract class AbstractStore implements Store, WatchSource {
 		if (pairs == null) {
 			throw new KeyNotFoundException(d);
 		}
-		return (this.epochs.base() == 0 && pairs.isEmpty()) ? pairs : pairs.stream().map(this.epochs::toClient).toList();
+		return this.epochs.toClient(pairs);
 	}
 
 	@Override

@@ -1,5 +1,6 @@
 package io.valkeyrie.store.internal;
 
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -177,16 +178,32 @@ public final class EpochGuard {
 			return index;
 		}
 		long shown = index + base();
-		this.highWater.accumulateAndGet(shown, Math::max);
+		observe(shown);
 		return shown;
+	}
+
+	private void observe(long shown) {
+		// Read first: most indexes are below the mark, and a write to the shared field would contend.
+		if (shown > this.highWater.get()) {
+			this.highWater.accumulateAndGet(shown, Math::max);
+		}
 	}
 
 	/** A pair read from the server, as callers see it. */
 	public KVPair toClient(KVPair pair) {
 		long base = base();
 		long shown = (pair.lastIndex() > 0) ? pair.lastIndex() + base : pair.lastIndex();
-		this.highWater.accumulateAndGet(shown, Math::max);
+		observe(shown);
 		return (base == 0) ? pair : KVPair.wrap(pair.key(), pair.value(), shown);
+	}
+
+	/** Pairs read from the server, as callers see them (the same list while no loss ever happened). */
+	public List<KVPair> toClient(List<KVPair> pairs) {
+		if (base() == 0) {
+			pairs.forEach((pair) -> observe(pair.lastIndex()));
+			return pairs;
+		}
+		return pairs.stream().map(this::toClient).toList();
 	}
 
 	/**

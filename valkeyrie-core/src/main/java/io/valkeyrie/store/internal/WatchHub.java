@@ -231,11 +231,18 @@ public final class WatchHub implements AutoCloseable {
 			lost = this.epochs.verify();
 		}
 		catch (RuntimeException ex) {
-			// The server went away again: resync now as any reconnect does, and check once it answers.
-			logger.debug("Checking the epoch marker on {} failed; retrying in {}", this.backend, delay, ex);
 			if (reason != null) {
 				resyncAll(reason);
 			}
+			if (!(ex instanceof io.valkeyrie.store.StoreUnavailableException)) {
+				// Not a server away but a refusal (a role without access to the marker): checking again would not help.
+				logger.warn("Checking the epoch marker on {} failed; a loss of the server's data is not detected: {}",
+						this.backend, ex.getMessage());
+				this.epochCheck.set(false);
+				return;
+			}
+			// The server went away again: check once it answers.
+			logger.debug("Checking the epoch marker on {} failed; retrying in {}", this.backend, delay, ex);
 			Duration next = (delay.multipliedBy(2).compareTo(MAX_RETRY) > 0) ? MAX_RETRY : delay.multipliedBy(2);
 			try {
 				this.scheduler.schedule(() -> this.deliveryExecutor.execute(() -> runEpochCheck(null, next)),

@@ -3,6 +3,7 @@ package io.valkeyrie.store.zookeeper;
 import java.nio.charset.StandardCharsets;
 
 import io.valkeyrie.store.StoreException;
+import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.internal.EpochGuard;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -74,7 +75,12 @@ final class ZkEpochMarker implements EpochGuard.Marker {
 	}
 
 	private StoreException failed(KeeperException ex) {
-		return new StoreException("ZooKeeper failed on the epoch marker " + this.path + ": " + ex.getMessage(), ex);
+		String message = "ZooKeeper failed on the epoch marker " + this.path + ": " + ex.getMessage();
+		return switch (ex.code()) {
+			case CONNECTIONLOSS, SESSIONEXPIRED, OPERATIONTIMEOUT, SESSIONMOVED ->
+				new StoreUnavailableException(ZkClient.BACKEND, message, ex);
+			default -> new StoreException(message, ex);
+		};
 	}
 
 	private static byte[] bytes(String text) {
