@@ -54,6 +54,9 @@ public final class EpochGuard {
 
 	private static final int ATTEMPTS = 10;
 
+	/** How many lock keys the per-key token check remembers at most. */
+	private static final int MAX_TOKEN_KEYS = 10_000;
+
 	/**
 	 * How long after a loss every write and lock acquisition reads the marker first: the
 	 * other running clients notice the loss within about a reconnect of each other, and one
@@ -237,7 +240,9 @@ public final class EpochGuard {
 			verifyQuietly();
 		}
 		long shown = toClient(index);
-		this.highestWrite.accumulateAndGet(shown, Math::max);
+		if (shown > this.highestWrite.get()) {
+			this.highestWrite.accumulateAndGet(shown, Math::max);
+		}
 		return shown;
 	}
 
@@ -256,6 +261,10 @@ public final class EpochGuard {
 			verifyQuietly();
 		}
 		long shown = toClient(token);
+		if (this.tokens.size() >= MAX_TOKEN_KEYS && !this.tokens.containsKey(lockKey)) {
+			// Bounded memory for stores that lock many keys: the reconnect checks still notice a loss.
+			this.tokens.clear();
+		}
 		this.tokens.merge(lockKey, shown, Math::max);
 		return shown;
 	}
