@@ -18,7 +18,10 @@ public interface LockLease extends AutoCloseable {
 
 	/**
 	 * A number that grows with every acquisition of this lock key, on every backend. Pass it
-	 * to the resource the lock protects so it can refuse a stale holder.
+	 * to the resource the lock protects so it can refuse a stale holder. It also grows across
+	 * a loss of the server's data (a restart without persistence) for every client that saw
+	 * the earlier tokens and is still running; if none is, tokens start again (see
+	 * docs/compatibility.md, "When the server loses its data").
 	 */
 	long fencingToken();
 

@@ -31,6 +31,14 @@ public sealed interface WatchEvent permits WatchEvent.Snapshot, WatchEvent.Put, 
 	 */
 	final class Snapshot implements WatchEvent {
 
+		/**
+		 * What the {@link #reason()} of a resync starts with when the server lost the
+		 * namespace's data (a restart without persistence, a wiped data directory): the
+		 * snapshot is the server's state now, and indexes continue above every index seen
+		 * before (see {@link #isServerDataLoss()}).
+		 */
+		public static final String SERVER_LOST_DATA = "the server lost its data";
+
 		private final String watchedKey;
 
 		private final NavigableMap<String, KVPair> pairs;
@@ -72,6 +80,15 @@ public sealed interface WatchEvent permits WatchEvent.Snapshot, WatchEvent.Put, 
 		/** Why the resync happened (for logs), or {@code null} for the first snapshot. */
 		public @Nullable String reason() {
 			return this.reason;
+		}
+
+		/**
+		 * Whether this resync follows a loss of the server's data (its reason starts with
+		 * {@link #SERVER_LOST_DATA}): keys written before may be gone, and pairs read before
+		 * no longer match in compare-and-swap calls.
+		 */
+		public boolean isServerDataLoss() {
+			return this.resync && this.reason != null && this.reason.startsWith(SERVER_LOST_DATA);
 		}
 
 		@Override

@@ -196,7 +196,8 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 					+ previous.index() + " to " + newIndex + " (agent restarted or its data was reset)";
 			logger.info("Resyncing the watches of namespace '{}': {}", this.store.namespace(), reason);
 			this.view = new View(next, newIndex);
-			hub.resyncAll(reason);
+			// The agent may have restarted without its data: the hub checks the epoch marker first.
+			hub.resyncAfterReconnect(reason);
 		}
 		else if (newIndex != previous.index()) {
 			List<Change> changes = changes(previous, next, newIndex);

@@ -182,6 +182,7 @@ public final class ConsulStore extends AbstractStore {
 		// First thing on close, before held locks are released over HTTP: a frozen agent must not
 		// keep callers (a watch registration waiting for the feed, a read) waiting meanwhile.
 		onClose(this::endCallsInFlight);
+		guardEpochs(new ConsulEpochMarker(http, settings.bookkeepingPrefix(), this.prefix));
 	}
 
 	/**

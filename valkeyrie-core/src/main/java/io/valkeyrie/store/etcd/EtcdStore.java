@@ -130,6 +130,7 @@ public final class EtcdStore extends AbstractStore {
 	private EtcdStore checked() {
 		try {
 			this.calls.await("connect", kv().get(this.layout.rangeStart(""), COUNT));
+			guardEpochs(new EtcdEpochMarker(kv(), this.calls, namespace()));
 			return this;
 		}
 		catch (RuntimeException ex) {

@@ -171,13 +171,49 @@ final class EtcdWatchFeed implements AutoCloseable {
 					if (this.lastRevision > now) {
 						this.lastRevision = now;
 						start(now + 1);
-						this.hub.resyncAll("the etcd server's revision went back to " + now + " (its data was replaced)");
+						// The hub checks the epoch marker first, off this gRPC thread.
+						this.hub.resyncAfterReconnect("the etcd server's revision went back to " + now + " (its data was replaced)");
 					}
 					else {
 						start(this.lastRevision + 1);
 					}
 				}
 			});
+	}
+
+	/**
+	 * jetcd resumes a watch by itself after an error, from the next revision; a server that
+	 * lost its data has not reached it and would stay silent. Once etcd answers, compare its
+	 * revision with the last one seen and start again, resyncing, if it went back.
+	 */
+	private void checkRevisionLater(Watcher watcher, Duration delay) {
+		try {
+			this.scheduler.schedule(() -> this.client.getKVClient()
+				.get(this.layout.rangeStart(""), GetOption.builder().withCountOnly(true).build())
+				.whenComplete((response, failure) -> {
+					synchronized (this) {
+						if (this.closed || this.current != watcher) {
+							return;
+						}
+						if (failure != null) {
+							Duration next = (delay.multipliedBy(2).compareTo(MAX_RETRY) > 0) ? MAX_RETRY : delay.multipliedBy(2);
+							checkRevisionLater(watcher, next);
+							return;
+						}
+						long now = response.getHeader().getRevision();
+						if (now < this.lastRevision) {
+							this.current = null;
+							watcher.close();
+							this.lastRevision = now;
+							start(now + 1);
+							this.hub.resyncAfterReconnect("the etcd server's revision went back to " + now + " (its data was replaced)");
+						}
+					}
+				}), delay.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// The store is closing: its watches end with it.
+		}
 	}
 
 	private synchronized void delivered(Watcher watcher, long revision) {
@@ -240,6 +276,9 @@ final class EtcdWatchFeed implements AutoCloseable {
 			}
 			// Otherwise jetcd retries from the last revision it delivered, or calls onCompleted.
 			logger.debug("etcd watch feed interrupted: {}", cause.toString());
+			if (this.compactedAt == 0 && !this.closing) {
+				checkRevisionLater(this, Duration.ofMillis(100));
+			}
 		}
 
 		@Override

@@ -70,6 +70,8 @@ public abstract class AbstractStore implements Store, WatchSource {
 
 	private final WatchHub hub;
 
+	private final EpochGuard epochs;
+
 	private final Set<AbstractStoreLock<?>> heldLocks = ConcurrentHashMap.newKeySet();
 
 	private final AtomicBoolean closed = new AtomicBoolean();
@@ -86,7 +88,8 @@ public abstract class AbstractStore implements Store, WatchSource {
 		this.scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 		this.deliveryExecutor = new DeliveryExecutor(config.watchThreads(), MAX_DELIVERY_THREADS,
 				threads("valkeyrie-" + backend + "-" + id + "-watch"), this.scheduler);
-		this.hub = new WatchHub(backend, this, this.deliveryExecutor, this.scheduler);
+		this.epochs = new EpochGuard(backend);
+		this.hub = new WatchHub(backend, this, this.deliveryExecutor, this.scheduler, this.epochs);
 	}
 
 	// ---- What each backend implements -------------------------------------------------
@@ -188,14 +191,14 @@ public abstract class AbstractStore implements Store, WatchSource {
 		if (pair == null) {
 			throw new KeyNotFoundException(k);
 		}
-		return pair;
+		return this.epochs.toClient(pair);
 	}
 
 	@Override
 	public final Optional<KVPair> find(String key) {
 		String k = Keys.key(key);
 		ensureOpen();
-		return Optional.ofNullable(call("get", k, () -> doGet(k, ReadOptions.CONSISTENT)));
+		return Optional.ofNullable(call("get", k, () -> doGet(k, ReadOptions.CONSISTENT))).map(this.epochs::toClient);
 	}
 
 	@Override
@@ -222,7 +225,7 @@ public abstract class AbstractStore implements Store, WatchSource {
 		if (pairs == null) {
 			throw new KeyNotFoundException(d);
 		}
-		return pairs;
+		return this.epochs.toClient(pairs);
 	}
 
 	@Override
@@ -240,7 +243,10 @@ public abstract class AbstractStore implements Store, WatchSource {
 		byte[] v = checkValue(k, value);
 		checkTtl(options.ttl());
 		ensureOpen();
-		return call("atomicPut", k, () -> doAtomicPut(k, v, previous, options));
+		long before = this.epochs.highestWrite();
+		KVPair written = call("atomicPut", k, () -> doAtomicPut(k, v, (previous != null) ? serverPair(k, previous) : null, options));
+		long index = this.epochs.written(written.lastIndex(), before);
+		return (index == written.lastIndex()) ? written : KVPair.wrap(written.key(), written.value(), index);
 	}
 
 	@Override
@@ -250,7 +256,7 @@ public abstract class AbstractStore implements Store, WatchSource {
 			throw new PreviousNotSpecifiedException("atomicDelete of '" + k + "' needs the previous pair to compare; use delete to remove it unconditionally");
 		}
 		ensureOpen();
-		run("atomicDelete", k, () -> doAtomicDelete(k, previous));
+		run("atomicDelete", k, () -> doAtomicDelete(k, serverPair(k, previous)));
 	}
 
 	@Override
@@ -346,6 +352,37 @@ public abstract class AbstractStore implements Store, WatchSource {
 	}
 
 	// ---- For backends -----------------------------------------------------------------
+
+	/**
+	 * Guard this store's indexes against a server that loses its data: adopt (or create) the
+	 * namespace's epoch marker now, and check it again after reconnects
+	 * ({@link WatchHub#resyncAfterReconnect}, {@link WatchHub#reconnected}) and whenever
+	 * the server's counter is seen going back. Call once, at the end of the constructor.
+	 */
+	protected final void guardEpochs(EpochGuard.Marker marker) {
+		this.epochs.start(marker);
+	}
+
+	/** What keeps indexes and fencing tokens going forward across a loss of the server's data. */
+	public final EpochGuard epochs() {
+		return this.epochs;
+	}
+
+	/**
+	 * A caller's pair with the server's index. A pair from before the server lost its data
+	 * matches no key: the compare fails as it would on the server, missing or modified.
+	 */
+	private KVPair serverPair(String key, KVPair previous) {
+		KVPair pair = this.epochs.toServer(previous);
+		if (pair == null) {
+			if (!doExists(key, ReadOptions.CONSISTENT)) {
+				throw new KeyNotFoundException(key);
+			}
+			throw new io.valkeyrie.store.KeyModifiedException("Key '" + key + "' was modified: its lastIndex " + previous.lastIndex()
+					+ " is from before the " + this.backend + " server lost its data");
+		}
+		return pair;
+	}
 
 	/** The hub backends publish changes to. */
 	protected final WatchHub hub() {

@@ -112,11 +112,11 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 		Lease lease = this.current.get();
 		if (lease != null && lease.acquisition == acquisition && lease.end(State.LOST)) {
 			// Told first: a store call that finds the lease lost waits only for this.
-			lease.lost.complete(new LockLoss(this.key, acquisition.fencingToken(), reason, cause));
+			lease.lost.complete(new LockLoss(this.key, lease.token, reason, cause));
 			lease.cancelTimer();
 			this.current.compareAndSet(lease, null);
 			this.store.lockReleased(this);
-			logger.warn("Lost lock '{}' (fencing token {}) on {}: {}", this.key, acquisition.fencingToken(),
+			logger.warn("Lost lock '{}' (fencing token {}) on {}: {}", this.key, lease.token,
 					this.store.backend(), reason, cause);
 			acquisition.cleanup();
 			try {
@@ -232,6 +232,7 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 			throw new InterruptedException();
 		}
 		A acquisition;
+		long before = this.store.epochs().highestToken(this.key);
 		try {
 			acquisition = acquire(deadlineNanos);
 		}
@@ -252,7 +253,8 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 		if (acquisition == null) {
 			return null;
 		}
-		Lease lease = new Lease(acquisition);
+		// A token not above the last one handed out for this key means the server lost its data.
+		Lease lease = new Lease(acquisition, this.store.epochs().token(this.key, acquisition.fencingToken(), before));
 		this.current.set(lease);
 		this.store.lockHeld(this);
 		lease.watchDeadline();
@@ -388,6 +390,9 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 
 		private final A acquisition;
 
+		/** The fencing token as callers see it (the server's, above a base after a loss of its data). */
+		private final long token;
+
 		private final long validNanos;
 
 		private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
@@ -396,8 +401,9 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 
 		private volatile @Nullable ScheduledFuture<?> timer;
 
-		Lease(A acquisition) {
+		Lease(A acquisition, long token) {
 			this.acquisition = acquisition;
+			this.token = token;
 			long validity = saturatedNanos(validity());
 			this.validNanos = validity - validity / 100 * SAFETY_MARGIN_PERCENT;
 		}
@@ -461,7 +467,7 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 
 		@Override
 		public long fencingToken() {
-			return this.acquisition.fencingToken();
+			return this.token;
 		}
 
 		@Override
@@ -528,7 +534,7 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 				}
 			}
 			if (!ours) {
-				this.lost.complete(new LockLoss(AbstractStoreLock.this.key, this.acquisition.fencingToken(),
+				this.lost.complete(new LockLoss(AbstractStoreLock.this.key, this.token,
 						LockLoss.Reason.RECORD_REMOVED, null));
 			}
 			if (failure != null) {
@@ -539,7 +545,7 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 
 		void releaseOnClose() {
 			if (end(State.LOST)) {
-				this.lost.complete(new LockLoss(AbstractStoreLock.this.key, this.acquisition.fencingToken(),
+				this.lost.complete(new LockLoss(AbstractStoreLock.this.key, this.token,
 						LockLoss.Reason.STORE_CLOSED, null));
 				cancelTimer();
 				AbstractStoreLock.this.current.compareAndSet(this, null);
@@ -551,7 +557,7 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 
 		@Override
 		public String toString() {
-			return "LockLease[" + AbstractStoreLock.this.key + ", fencingToken=" + fencingToken() + ", " + this.state.get() + "]";
+			return "LockLease[" + AbstractStoreLock.this.key + ", fencingToken=" + this.token + ", " + this.state.get() + "]";
 		}
 
 	}

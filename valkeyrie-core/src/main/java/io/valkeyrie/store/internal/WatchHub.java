@@ -61,6 +61,11 @@ public final class WatchHub implements AutoCloseable {
 
 	private final ScheduledExecutorService scheduler;
 
+	private final EpochGuard epochs;
+
+	/** Whether a check of the epoch marker is queued or running (one at a time is enough). */
+	private final AtomicBoolean epochCheck = new AtomicBoolean();
+
 	private final Map<String, Set<WatchImpl>> keyWatches = new ConcurrentHashMap<>();
 
 	private final Map<String, Set<WatchImpl>> treeWatches = new ConcurrentHashMap<>();
@@ -77,10 +82,22 @@ public final class WatchHub implements AutoCloseable {
 	 * @param scheduler schedules retries
 	 */
 	public WatchHub(String backend, WatchSource source, Executor deliveryExecutor, ScheduledExecutorService scheduler) {
+		this(backend, source, deliveryExecutor, scheduler, new EpochGuard(backend));
+	}
+
+	/**
+	 * Create a hub whose indexes go through a store's {@link EpochGuard}: published and read
+	 * indexes are shown as callers see them, and resume indexes given back to the server's.
+	 */
+	WatchHub(String backend, WatchSource source, Executor deliveryExecutor, ScheduledExecutorService scheduler,
+			EpochGuard epochs) {
 		this.backend = backend;
 		this.source = source;
 		this.deliveryExecutor = deliveryExecutor;
 		this.scheduler = scheduler;
+		this.epochs = epochs;
+		// Whoever noticed the loss (a reconnect, a write, a lock acquisition), every watch resyncs.
+		epochs.onLoss((base) -> resyncAll(WatchEvent.Snapshot.SERVER_LOST_DATA + "; indexes continue above " + base));
 	}
 
 	/**
@@ -124,7 +141,8 @@ public final class WatchHub implements AutoCloseable {
 	 * @param pair the new pair, key in normal form relative to the namespace
 	 */
 	public void publishPut(KVPair pair) {
-		route(pair.key(), new Change(pair.key(), pair, pair.lastIndex()), false);
+		KVPair shown = this.epochs.toClient(pair);
+		route(pair.key(), new Change(pair.key(), shown, shown.lastIndex()), false);
 	}
 
 	/**
@@ -134,7 +152,8 @@ public final class WatchHub implements AutoCloseable {
 	 * @param pair the new pair, key in normal form relative to the namespace
 	 */
 	public void publishPutFromIoThread(KVPair pair) {
-		route(pair.key(), new Change(pair.key(), pair, pair.lastIndex()), true);
+		KVPair shown = this.epochs.toClient(pair);
+		route(pair.key(), new Change(pair.key(), shown, shown.lastIndex()), true);
 	}
 
 	/**
@@ -143,7 +162,7 @@ public final class WatchHub implements AutoCloseable {
 	 * @param index the index of the delete, or {@code 0} if the backend has none
 	 */
 	public void publishDelete(String key, long index) {
-		route(key, new Change(key, null, index), false);
+		route(key, new Change(key, null, this.epochs.toClient(index)), false);
 	}
 
 	/**
@@ -153,7 +172,7 @@ public final class WatchHub implements AutoCloseable {
 	 * @param index the index of the delete, or {@code 0} if the backend has none
 	 */
 	public void publishDeleteFromIoThread(String key, long index) {
-		route(key, new Change(key, null, index), true);
+		route(key, new Change(key, null, this.epochs.toClient(index)), true);
 	}
 
 	/**
@@ -163,6 +182,81 @@ public final class WatchHub implements AutoCloseable {
 	 */
 	public void resyncAll(String reason) {
 		forEachWatch((watch) -> watch.enqueue(new Load(0, true, reason)));
+	}
+
+	/**
+	 * The backend reconnected after a gap in which changes may have been missed (and the
+	 * server may have restarted without its data): check the store's epoch marker, then
+	 * resync every watch, saying {@link WatchEvent.Snapshot#SERVER_LOST_DATA} if the data
+	 * was lost. Returns at once; the check runs on a delivery thread. Safe on I/O threads.
+	 * @param reason why, when the data was not lost
+	 */
+	public void resyncAfterReconnect(String reason) {
+		checkEpoch(reason);
+	}
+
+	/**
+	 * The backend reconnected, but its watches have their own resync: only check the
+	 * store's epoch marker, and resync every watch if the server lost its data. Returns at
+	 * once. Safe on I/O threads.
+	 */
+	public void reconnected() {
+		checkEpoch(null);
+	}
+
+	private void checkEpoch(@Nullable String reason) {
+		if (!this.epochCheck.compareAndSet(false, true)) {
+			if (reason != null) {
+				// A check is running; it resyncs if the data was lost, and this gap needs a resync either way.
+				resyncAll(reason);
+			}
+			return;
+		}
+		try {
+			this.deliveryExecutor.execute(() -> runEpochCheck(reason, MIN_RETRY));
+		}
+		catch (RejectedExecutionException ex) {
+			// Closing: no watch is left to resync.
+			this.epochCheck.set(false);
+		}
+	}
+
+	private void runEpochCheck(@Nullable String reason, Duration delay) {
+		if (this.closed) {
+			this.epochCheck.set(false);
+			return;
+		}
+		boolean lost;
+		try {
+			lost = this.epochs.verify();
+		}
+		catch (RuntimeException ex) {
+			if (reason != null) {
+				resyncAll(reason);
+			}
+			if (!(ex instanceof io.valkeyrie.store.StoreUnavailableException)) {
+				// Not a server away but a refusal (a role without access to the marker): checking again would not help.
+				logger.warn("Checking the epoch marker on {} failed; a loss of the server's data is not detected: {}",
+						this.backend, ex.getMessage());
+				this.epochCheck.set(false);
+				return;
+			}
+			// The server went away again: check once it answers.
+			logger.debug("Checking the epoch marker on {} failed; retrying in {}", this.backend, delay, ex);
+			Duration next = (delay.multipliedBy(2).compareTo(MAX_RETRY) > 0) ? MAX_RETRY : delay.multipliedBy(2);
+			try {
+				this.scheduler.schedule(() -> this.deliveryExecutor.execute(() -> runEpochCheck(null, next)),
+						delay.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (RejectedExecutionException closing) {
+				this.epochCheck.set(false);
+			}
+			return;
+		}
+		this.epochCheck.set(false);
+		if (!lost && reason != null) {
+			resyncAll(reason);
+		}
 	}
 
 	/** The number of open watches. */
@@ -251,6 +345,35 @@ public final class WatchHub implements AutoCloseable {
 	private record Change(String key, @Nullable KVPair pair, long index) {
 	}
 
+	/** Read a snapshot, with indexes as callers see them. */
+	private WatchSource.Snapshot snapshot(String key, boolean tree) {
+		WatchSource.Snapshot read = this.source.snapshot(key, tree);
+		NavigableMap<String, KVPair> pairs = new TreeMap<>();
+		read.pairs().forEach((k, pair) -> pairs.put(k, this.epochs.toClient(pair)));
+		return new WatchSource.Snapshot(pairs, this.epochs.toClient(read.revision()));
+	}
+
+	/** Read history after a caller's index, with indexes as callers see them; {@code null} if not available. */
+	private WatchSource.@Nullable History history(String key, boolean tree, long index) {
+		long serverIndex = this.epochs.toServer(index);
+		if (serverIndex <= 0) {
+			// From before the server lost its data: no history reaches it.
+			return null;
+		}
+		WatchSource.History read = this.source.history(key, tree, serverIndex);
+		if (read == null || this.epochs.base() == 0) {
+			return read;
+		}
+		NavigableMap<String, KVPair> state = new TreeMap<>();
+		read.state().forEach((k, pair) -> state.put(k, this.epochs.toClient(pair)));
+		java.util.List<WatchSource.Change> changes = read.changes()
+			.stream()
+			.map((change) -> new WatchSource.Change(change.key(),
+					(change.pair() != null) ? this.epochs.toClient(change.pair()) : null, this.epochs.toClient(change.index())))
+			.toList();
+		return new WatchSource.History(state, changes, this.epochs.toClient(read.revision()));
+	}
+
 	/**
 	 * Read the initial state on the caller's thread, so every change made after
 	 * {@code register} returns is delivered as an event rather than folded into a snapshot
@@ -259,13 +382,13 @@ public final class WatchHub implements AutoCloseable {
 	private Load initialLoad(String key, boolean tree, long resumeFrom) {
 		try {
 			if (resumeFrom > 0) {
-				WatchSource.History history = this.source.history(key, tree, resumeFrom);
+				WatchSource.History history = history(key, tree, resumeFrom);
 				if (history != null) {
 					return new Load(resumeFrom, false, null, history);
 				}
 			}
 			return new Load(0, resumeFrom > 0, (resumeFrom > 0) ? "history from index " + resumeFrom + " is not available" : null,
-					this.source.snapshot(key, tree));
+					snapshot(key, tree));
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Reading the initial state of watch '{}' on {} failed; retrying on the watch's queue", key,
@@ -435,7 +558,7 @@ public final class WatchHub implements AutoCloseable {
 			try {
 				if (load.resumeFrom() > 0 && !this.loaded) {
 					WatchSource.History history = (load.state() instanceof WatchSource.History read) ? read
-							: WatchHub.this.source.history(this.key, this.tree, load.resumeFrom());
+							: history(this.key, this.tree, load.resumeFrom());
 					if (history != null) {
 						// The changes after the index are all newer than the state: only the ones past the history's revision may repeat.
 						replace(history.state(), load.resumeFrom());
@@ -448,7 +571,7 @@ public final class WatchHub implements AutoCloseable {
 					load = new Load(0, true, "history from index " + load.resumeFrom() + " is not available");
 				}
 				WatchSource.Snapshot snapshot = (load.state() instanceof WatchSource.Snapshot read) ? read
-						: WatchHub.this.source.snapshot(this.key, this.tree);
+						: snapshot(this.key, this.tree);
 				replace(snapshot.pairs(), snapshot.revision());
 				this.retryDelay = MIN_RETRY;
 				NavigableMap<String, KVPair> copy = new TreeMap<>(this.state);

@@ -224,7 +224,7 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 			this.changesConfirmed.countDown();
 			if (resync) {
 				logger.debug("Redis pub/sub (re-)subscribed to {} after a gap: resyncing every watch", this.layout.base());
-				submit(() -> this.hub.resyncAll("the redis pub/sub connection was re-established; changes may have been missed"));
+				submit(() -> this.hub.resyncAfterReconnect("the redis pub/sub connection was re-established; changes may have been missed"));
 			}
 		}
 		else if (Arrays.equals(channel, this.layout.unlocks())) {
@@ -233,6 +233,8 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 			}
 			else {
 				this.waiters.wakeAll();
+				// Redis may have restarted without its data; the hub checks the epoch marker off this I/O thread.
+				this.hub.reconnected();
 			}
 		}
 	}

@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code x} the expiry index: a sorted set of TTL keys scored by their expiry time</li>
  * <li>{@code n} the counter every write takes its lastIndex from</li>
  * <li>{@code h} the history stream, {@code w} the watcher registration that keeps it written</li>
+ * <li>{@code e} the epoch marker, which tells that Redis lost the namespace's data (see {@code EpochGuard})</li>
  * <li>{@code l:<key>} the lock record of a key, {@code f:<key>} its fencing counter,
  * {@code w:<key>} its waiters and {@code o:<key>} the waiter woken last</li>
  * </ul>

@@ -146,6 +146,7 @@ public final class RedisStore extends AbstractStore {
 		}
 		try {
 			store.access.loadScripts();
+			store.guardEpochs(new RedisEpochMarker(store.access, store.layout));
 			store.feed.start();
 			store.ttlKeeper.start(options.sweepInterval());
 			if (store.historyRegistration != null) {

@@ -99,7 +99,8 @@ final class ChangeFeed implements Watcher {
 			CompletableFuture<Boolean> added = this.client.watchRecursivelyAsync(zk, this.layout.dataRoot(), this);
 			this.client.await(added, deadline);
 			if (resyncReason != null) {
-				this.hub.resyncAll(resyncReason);
+				// The server may have lost its data: the hub checks the epoch marker first.
+				this.hub.resyncAfterReconnect(resyncReason);
 			}
 		}
 		catch (RuntimeException | KeeperException ex) {

@@ -178,6 +178,7 @@ public final class ZookeeperStore extends AbstractStore {
 			throw unexpected("", ex);
 		}
 		this.watchers.start();
+		guardEpochs(new ZkEpochMarker(this.client, this.settings.basePath, this.layout.dataRoot()));
 	}
 
 	/**
@@ -220,6 +221,8 @@ public final class ZookeeperStore extends AbstractStore {
 				// Events of the gap are lost: read the registry again.
 				this.watchers.start();
 				this.feed.reconnected(reason);
+				// A new session may mean a server that lost its data: the hub checks the epoch marker.
+				hub().reconnected();
 			});
 		}
 		catch (RejectedExecutionException ex) {

@@ -218,7 +218,7 @@ public final class SecureServers {
 		}
 	}
 
-	private static String libraries(Path lib) {
+	static String libraries(Path lib) {
 		try (var dirs = Files.list(lib)) {
 			return String.join(":", dirs.filter((d) -> d.getFileName().toString().contains("-linux-gnu"))
 				.map(Path::toString)
