@@ -17,10 +17,12 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Writers that keep putting to a store through a fault and record every call: its key, value,
- * start, end and outcome. Writer {@code i} overwrites the keys {@code <dir>/w<i>/k0} ..
- * {@code k<KEYS - 1>} in turn with values {@code w<i>#<n>}, one call at a time, so for each key
- * the last acknowledged value is known exactly. {@link #stop()} hands back the {@link Outcome}
- * that checks what survived against a fresh store.
+ * start, end and outcome. Writer {@code i} makes one call at a time with values {@code w<i>#<n>}:
+ * its even calls create a new key each ({@code <dir>/w<i>/n<n>}), so every acknowledged write
+ * stays checkable however long the run, and its odd calls overwrite the keys
+ * {@code <dir>/w<i>/k0} .. {@code k<KEYS - 1>} in turn, so watches see values change. For each
+ * key the last acknowledged value is known exactly. {@link #stop()} hands back the
+ * {@link Outcome} that checks what survived against a fresh store.
  * <p>
  * Bounded: each writer stops after {@link #MAX_CALLS} calls, and pauses {@link #PAUSE_AFTER_FAILURE}
  * after a failed call (a real client's back-off), so a server that refuses connections at once
@@ -28,7 +30,7 @@ import static org.awaitility.Awaitility.await;
  */
 public final class WriteWorkload implements AutoCloseable {
 
-	/** Keys each writer cycles through. */
+	/** Keys each writer overwrites in turn (with its odd calls). */
 	public static final int KEYS = 8;
 
 	/** Calls per writer at most. */
@@ -260,7 +262,7 @@ public final class WriteWorkload implements AutoCloseable {
 		private void run() {
 			try {
 				for (int n = 0; n < MAX_CALLS && !this.stopped.get(); n++) {
-					String key = this.prefix + "/k" + (n % KEYS);
+					String key = (n % 2 == 0) ? this.prefix + "/n" + n : this.prefix + "/k" + (n / 2 % KEYS);
 					String value = this.name + "#" + n;
 					long started = System.nanoTime();
 					Throwable failure = null;
