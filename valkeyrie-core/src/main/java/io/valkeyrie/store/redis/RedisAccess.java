@@ -1,11 +1,15 @@
 package io.valkeyrie.store.redis;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -28,6 +32,8 @@ final class RedisAccess {
 	private static final Logger logger = LoggerFactory.getLogger(RedisAccess.class);
 
 	private final RedisConnectionFactory factory;
+
+	private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
 
 	private volatile boolean functions;
 
@@ -143,9 +149,26 @@ final class RedisAccess {
 		return (RedisAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
 	}
 
-	private static <T> T await(RedisAsyncCommands<byte[], byte[]> redis, RedisFuture<T> future) {
+	private <T> T await(RedisAsyncCommands<byte[], byte[]> redis, RedisFuture<T> future) {
 		Duration timeout = redis.getStatefulConnection().getTimeout();
-		return LettuceFutures.awaitOrCancel(future, timeout.toNanos(), TimeUnit.NANOSECONDS);
+		CompletableFuture<T> answer = future.toCompletableFuture();
+		this.inFlight.add(answer);
+		try {
+			return LettuceFutures.awaitOrCancel(future, timeout.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		finally {
+			this.inFlight.remove(answer);
+		}
+	}
+
+	/**
+	 * End the commands waiting for an answer now (the store is closing); commands sent later,
+	 * such as the release of held locks, run as usual.
+	 */
+	void endInFlight() {
+		for (CompletableFuture<?> answer : this.inFlight) {
+			answer.completeExceptionally(new RedisException("the store is closing"));
+		}
 	}
 
 	private static boolean hasMessage(Throwable ex, String text) {

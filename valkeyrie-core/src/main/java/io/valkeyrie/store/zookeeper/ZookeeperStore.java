@@ -113,6 +113,9 @@ public final class ZookeeperStore extends AbstractStore {
 		this.keepAlives = new KeepAlives(this.client, this.layout, this.znodes, scheduler());
 		this.feed = new ChangeFeed(this, this.client, this.layout, this.watchers, hub(), scheduler());
 		this.sessionTimeoutMillis = (int) settings.sessionTimeout.toMillis();
+		// First thing on close, before held locks are released: a frozen server must not keep
+		// callers waiting for answers meanwhile.
+		onClose(this.client::endInFlight);
 	}
 
 	/**
