@@ -93,6 +93,9 @@ public final class EtcdStore extends AbstractStore {
 		this.layout = new EtcdLayout(config.namespace());
 		this.leases = new EtcdLeases(client, this.calls, scheduler());
 		this.feed = new EtcdWatchFeed(client, this.layout, hub(), scheduler(), hub()::hasWatches);
+		// First thing on close, before held locks are released: a frozen server must not keep
+		// callers waiting for answers meanwhile.
+		onClose(this.calls::endInFlight);
 	}
 
 	/**

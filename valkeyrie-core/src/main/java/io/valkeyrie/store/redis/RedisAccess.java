@@ -257,6 +257,21 @@ final class RedisAccess {
 				: ((RedisAsyncCommands<byte[], byte[]>) redis).getStatefulConnection().getTimeout();
 	}
 
+	/**
+	 * End the commands waiting for an answer now (the store is closing); commands sent later,
+	 * such as the release of held locks, run as usual.
+	 */
+	void endInFlight() {
+		for (Future<?> future : this.inFlight) {
+			if (future instanceof CompletableFuture<?> answer) {
+				answer.completeExceptionally(new RedisException("the store is closing"));
+			}
+			else {
+				future.cancel(true);
+			}
+		}
+	}
+
 	private static boolean hasMessage(Throwable ex, String text) {
 		return ex.getMessage() != null && ex.getMessage().contains(text);
 	}

@@ -93,6 +93,9 @@ public final class RedisStore extends AbstractStore {
 				? new RedisHistoryRegistration(this.access, this.layout, options.historyLinger(), hub()::hasWatches) : null;
 		// A closing store wakes its lock waiters, which then find it closed.
 		onClose(this.waiters::wakeAll);
+		// First thing on close, before held locks are released: a frozen server must not keep
+		// callers waiting for answers meanwhile.
+		onClose(this.access::endInFlight);
 	}
 
 	/**

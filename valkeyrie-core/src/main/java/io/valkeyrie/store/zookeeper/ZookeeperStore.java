@@ -10,7 +10,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import io.valkeyrie.store.KVPair;
@@ -111,6 +113,9 @@ public final class ZookeeperStore extends AbstractStore {
 		this.keepAlives = new KeepAlives(this.client, this.layout, this.znodes, scheduler());
 		this.feed = new ChangeFeed(this, this.client, this.layout, this.watchers, hub(), scheduler());
 		this.sessionTimeoutMillis = (int) settings.sessionTimeout.toMillis();
+		// First thing on close, before held locks are released: a frozen server must not keep
+		// callers waiting for answers meanwhile.
+		onClose(this.client::endInFlight);
 	}
 
 	/**
@@ -644,7 +649,35 @@ public final class ZookeeperStore extends AbstractStore {
 		// Calls that started meanwhile end now too, and later ones at once.
 		this.client.close();
 		if (this.ownsClient) {
+			closeWithinRequestTimeout(curator);
+		}
+	}
+
+	/**
+	 * Close Curator in at most the request timeout. ZooKeeper's close asks the server to end
+	 * the session and waits for its answer with no bound of its own (the client's request
+	 * timeout is off): a silent server would hold {@code close()} until the connection is
+	 * declared lost, two thirds of the session timeout later. An interrupt ends that wait; the
+	 * client then disconnects at once and the server expires the session by itself.
+	 */
+	private void closeWithinRequestTimeout(CuratorFramework curator) {
+		Thread closing = Thread.currentThread();
+		boolean interruptedBefore = closing.isInterrupted();
+		AtomicBoolean done = new AtomicBoolean();
+		ScheduledFuture<?> bound = scheduler().schedule(() -> {
+			if (done.compareAndSet(false, true)) {
+				closing.interrupt();
+			}
+		}, this.settings.config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+		try {
 			curator.close();
+		}
+		finally {
+			bound.cancel(false);
+			if (!done.compareAndSet(false, true) && !interruptedBefore) {
+				// Our interrupt, possibly not consumed by the wait it was meant for: not the caller's.
+				Thread.interrupted();
+			}
 		}
 	}
 
