@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,6 +34,11 @@ public final class StaleReadCheck implements AutoCloseable {
 	private final AtomicLong reads = new AtomicLong();
 
 	private final List<String> stale = new ArrayList<>();
+
+	/** Values whose write failed: one read back below the floor was applied late, not read stale. */
+	private final Set<Long> failedWrites = ConcurrentHashMap.newKeySet();
+
+	private final List<String> lateWrites = new ArrayList<>();
 
 	private final Map<String, Long> errors = new TreeMap<>();
 
@@ -63,8 +70,9 @@ public final class StaleReadCheck implements AutoCloseable {
 				this.acknowledged.accumulateAndGet(n, Math::max);
 			}
 			catch (RuntimeException ex) {
-				// The writer's outage is not what this checks: retry the same value later.
-				n--;
+				// The writer's outage is not what this checks; the next attempt writes the next value,
+				// so a failed write that the server applies later still reads back as itself.
+				this.failedWrites.add(n);
 				FaultThreads.pause(PAUSE_AFTER_FAILURE);
 			}
 		}
@@ -78,7 +86,8 @@ public final class StaleReadCheck implements AutoCloseable {
 				this.reads.incrementAndGet();
 				if (seen < floor) {
 					synchronized (this) {
-						this.stale.add("read " + seen + " after " + floor + " was acknowledged");
+						(this.failedWrites.contains(seen) ? this.lateWrites : this.stale)
+							.add("read " + seen + " after " + floor + " was acknowledged");
 					}
 				}
 			}
@@ -106,6 +115,14 @@ public final class StaleReadCheck implements AutoCloseable {
 	/** The stale reads, described. */
 	public synchronized List<String> stale() {
 		return List.copyOf(this.stale);
+	}
+
+	/**
+	 * Reads below the floor that returned the value of a write that had failed: the server
+	 * applied that write after later ones were acknowledged.
+	 */
+	public synchronized List<String> lateWrites() {
+		return List.copyOf(this.lateWrites);
 	}
 
 	/** Exception class name → count, over failed reads. */

@@ -5,7 +5,7 @@ import io.valkeyrie.store.contract.ClusterFailoverTests;
 import io.valkeyrie.store.test.TestClusters;
 
 /**
- * Kill -9 of the leader of the 3-member zookeeper cluster of scripts/clusters under writers.
+ * The fail-over tests on the 3-server ZooKeeper ensemble of scripts/clusters.
  */
 class ZookeeperFailoverTest extends ClusterFailoverTests {
 
