@@ -286,13 +286,14 @@ public abstract class ClusterFailoverTests {
 					report("minority-partition", "leader %s cut off from its peers; majority side: writes acknowledged "
 							+ "%d, failed %d %s, every writer acknowledged again %d ms after the cut; minority side: "
 							+ "writes acknowledged %d, failed %d %s, every writer acknowledged again %d ms after the "
-							+ "heal; lost %d (failed writes applied late %d); consistent reads on the minority %d, stale %d, failed %s; the minority's "
-							+ "watch converged %d ms after the writers stopped (%d events, resyncs %s); longest call "
+							+ "heal; lost %d (failed writes applied late %d); consistent reads on the minority %d, "
+							+ "stale %d, of failed writes applied late %d, failed %s; the minority's watch converged %d ms after the writers stopped (%d events, resyncs %s); longest call "
 							+ "%d ms", leader, majorityOutcome.acknowledged(), majorityOutcome.failed().size(),
 							majorityOutcome.errors(), recovery.toMillis(), minorityOutcome.acknowledged(),
-							minorityOutcome.failed().size(), minorityOutcome.errors(), rejoin.toMillis(), lost.size(), late.size(),
-							reads.reads(), reads.stale().size(), reads.lateWrites().size(), reads.errors(), convergence.toMillis(), tree.events(),
-							tree.resyncs(), Math.max(majorityOutcome.longest().toMillis(), minorityOutcome.longest().toMillis()));
+							minorityOutcome.failed().size(), minorityOutcome.errors(), rejoin.toMillis(), lost.size(),
+							late.size(),
+							reads.reads(), reads.stale().size(), reads.lateWrites().size(), reads.errors(),
+							convergence.toMillis(), tree.events(), tree.resyncs(), Math.max(majorityOutcome.longest().toMillis(), minorityOutcome.longest().toMillis()));
 					assertThat(lost).as("acknowledged writes lost").isEmpty();
 				}
 				assertNoStaleRead(reads);
