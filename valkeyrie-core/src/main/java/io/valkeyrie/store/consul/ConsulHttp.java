@@ -296,7 +296,11 @@ final class ConsulHttp implements AutoCloseable {
 					failure = ex;
 					continue;
 				}
-				// A timeout: the agent is there but does not answer in time; another endpoint will not help.
+				// A timeout: the agent is there but does not answer in time. This call's time is spent (and
+				// a write may have been applied), but later calls go to the next endpoint: an agent that is
+				// cut off or frozen would otherwise hold the store for good, while any other agent forwards
+				// to the leader just as well.
+				this.current.compareAndSet(endpoint, Math.floorMod(endpoint + 1, this.endpoints.size()));
 				throw new StoreUnavailableException(BACKEND, method + " /v1/" + path + " timed out: " + ex.getMessage(), ex);
 			}
 			catch (IOException ex) {

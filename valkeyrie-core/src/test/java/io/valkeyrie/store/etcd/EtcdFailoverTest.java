@@ -6,7 +6,7 @@ import io.valkeyrie.store.test.TestClusters;
 import io.valkeyrie.store.test.ServerUse;
 
 /**
- * Kill -9 of the leader of the 3-member etcd cluster of scripts/clusters under writers.
+ * The fail-over tests on the 3-member etcd cluster of scripts/clusters.
  */
 @ServerUse(shared = {}, exclusive = "etcd-cluster")
 class EtcdFailoverTest extends ClusterFailoverTests {
@@ -19,6 +19,15 @@ class EtcdFailoverTest extends ClusterFailoverTests {
 	@Override
 	protected StoreConfig.Builder storeConfig() {
 		return StoreConfig.builder("etcd").endpoints(TestClusters.endpoints("etcd"));
+	}
+
+	/**
+	 * A put that timed out while the leader was cut off was seen applied after the heal, over
+	 * writes acknowledged since (docs/compatibility.md).
+	 */
+	@Override
+	protected boolean failedWritesMayApplyLate() {
+		return true;
 	}
 
 }

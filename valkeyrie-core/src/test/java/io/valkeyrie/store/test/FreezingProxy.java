@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy in front of a server that can stop passing bytes on while keeping the
@@ -22,6 +23,8 @@ public final class FreezingProxy implements AutoCloseable {
 	private final int port;
 
 	private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+	private final AtomicInteger accepted = new AtomicInteger();
 
 	/** Guards {@link #frozen}; pumps wait on it while frozen. */
 	private final Object gate = new Object();
@@ -39,6 +42,11 @@ public final class FreezingProxy implements AutoCloseable {
 	/** The proxy's {@code host:port}. */
 	public String endpoint() {
 		return "127.0.0.1:" + this.listener.getLocalPort();
+	}
+
+	/** How many connections clients have opened through the proxy so far. */
+	public int accepted() {
+		return this.accepted.get();
 	}
 
 	/** Stop passing bytes on (connections stay open). */
@@ -68,6 +76,7 @@ public final class FreezingProxy implements AutoCloseable {
 		try {
 			while (!this.listener.isClosed()) {
 				Socket client = this.listener.accept();
+				this.accepted.incrementAndGet();
 				Socket server = new Socket(this.host, this.port);
 				this.sockets.add(client);
 				this.sockets.add(server);

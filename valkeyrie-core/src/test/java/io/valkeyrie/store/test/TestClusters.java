@@ -2,6 +2,7 @@ package io.valkeyrie.store.test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -46,9 +47,9 @@ public final class TestClusters {
 		return run("leader", backend).strip();
 	}
 
-	/** SIGKILL one member (a crash); its data stays. */
-	public static void kill(String member) {
-		run("kill", member);
+	/** SIGKILL one member, or every member of a cluster at once (a crash); the data stays. */
+	public static void kill(String memberOrCluster) {
+		run("kill", memberOrCluster);
 	}
 
 	/** Start a stopped or killed member on its old data and wait until it serves its cluster again. */
@@ -56,18 +57,43 @@ public final class TestClusters {
 		run("start", member);
 	}
 
-	private static String run(String command, String argument) {
+	/** Start every member of a killed cluster on its old data and wait until the cluster serves. */
+	public static void startKeepingData(String backend) {
+		run("start", "--keep-data", backend);
+	}
+
+	/**
+	 * Cut one member off from its peers (both ways), leaving its client port reachable; undo
+	 * with {@link #heal(String)}.
+	 */
+	public static void partition(String member) {
+		run("partition", member);
+	}
+
+	/** Undo every partition of a backend's cluster. */
+	public static void heal(String backend) {
+		run("heal", backend);
+	}
+
+	/** The member names of a backend's cluster, in the order of {@link #endpoints(String)}. */
+	public static List<String> members(String backend) {
+		return List.of(backend + "-1", backend + "-2", backend + "-3");
+	}
+
+	private static String run(String... arguments) {
 		String script = System.getProperty("valkeyrie.clusters.script", System.getenv("VALKEYRIE_CLUSTERS_SCRIPT"));
 		if (script == null) {
 			throw new AssertionError("VALKEYRIE_CLUSTERS_SCRIPT is not set: this test controls its cluster through "
 					+ "scripts/clusters; run it with scripts/test or after 'eval \"$(scripts/clusters env)\"'");
 		}
 		try {
-			Process process = new ProcessBuilder("bash", script, command, argument).redirectErrorStream(true).start();
+			List<String> command = new ArrayList<>(List.of("bash", script));
+			command.addAll(List.of(arguments));
+			Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
 			byte[] output = process.getInputStream().readAllBytes();
 			String text = new String(output, StandardCharsets.UTF_8);
 			if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
-				throw new AssertionError("'" + script + " " + command + " " + argument + "' failed:\n" + text);
+				throw new AssertionError("'" + String.join(" ", command) + "' failed:\n" + text);
 			}
 			return text;
 		}

@@ -6,7 +6,7 @@ import io.valkeyrie.store.test.TestClusters;
 import io.valkeyrie.store.test.ServerUse;
 
 /**
- * Kill -9 of the leader of the 3-member zookeeper cluster of scripts/clusters under writers.
+ * The fail-over tests on the 3-server ZooKeeper ensemble of scripts/clusters.
  */
 @ServerUse(shared = {}, exclusive = "zookeeper-cluster")
 class ZookeeperFailoverTest extends ClusterFailoverTests {
