@@ -8,7 +8,8 @@ import io.valkeyrie.store.test.ServerUse;
 /**
  * The fail-over tests on the 3-server Consul cluster of scripts/clusters.
  */
-@ServerUse(shared = {}, exclusive = "consul-cluster")
+// The partition rules of every cluster share one iptables chain: one fail-over class at a time.
+@ServerUse(shared = {}, exclusive = { "consul-cluster", "cluster-faults" })
 class ConsulFailoverTest extends ClusterFailoverTests {
 
 	@Override

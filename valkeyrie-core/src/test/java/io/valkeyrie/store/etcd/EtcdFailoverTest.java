@@ -8,7 +8,8 @@ import io.valkeyrie.store.test.ServerUse;
 /**
  * The fail-over tests on the 3-member etcd cluster of scripts/clusters.
  */
-@ServerUse(shared = {}, exclusive = "etcd-cluster")
+// The partition rules of every cluster share one iptables chain: one fail-over class at a time.
+@ServerUse(shared = {}, exclusive = { "etcd-cluster", "cluster-faults" })
 class EtcdFailoverTest extends ClusterFailoverTests {
 
 	@Override

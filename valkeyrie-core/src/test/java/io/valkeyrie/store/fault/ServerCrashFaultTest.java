@@ -10,6 +10,7 @@ import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.test.CrashableServer;
 import io.valkeyrie.store.test.Timing;
+import io.valkeyrie.store.test.ServerUse;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,6 +27,7 @@ import static org.awaitility.Awaitility.await;
  * <p>
  * The server is the test's own ({@link CrashableServer}), never a shared one.
  */
+@ServerUse(shared = {})
 class ServerCrashFaultTest {
 
 	private static final int WRITERS = 4;

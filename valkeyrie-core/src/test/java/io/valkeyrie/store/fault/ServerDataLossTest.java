@@ -21,6 +21,7 @@ import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.test.Timing;
 import io.valkeyrie.store.test.WipeableServer;
+import io.valkeyrie.store.test.ServerUse;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,6 +36,7 @@ import static org.awaitility.Awaitility.await;
  * and every {@code lastIndex} and fencing token after the loss is above every one seen
  * before. Each test starts its own server; the shared servers are never touched.
  */
+@ServerUse(shared = {})
 class ServerDataLossTest {
 
 	private static final int WRITES = 60;

@@ -8,7 +8,8 @@ import io.valkeyrie.store.test.ServerUse;
 /**
  * The fail-over tests on the 3-server ZooKeeper ensemble of scripts/clusters.
  */
-@ServerUse(shared = {}, exclusive = "zookeeper-cluster")
+// The partition rules of every cluster share one iptables chain: one fail-over class at a time.
+@ServerUse(shared = {}, exclusive = { "zookeeper-cluster", "cluster-faults" })
 class ZookeeperFailoverTest extends ClusterFailoverTests {
 
 	@Override
