@@ -130,6 +130,8 @@ public final class EtcdStore extends AbstractStore {
 	private EtcdStore checked() {
 		try {
 			this.calls.await("connect", kv().get(this.layout.rangeStart(""), COUNT));
+			// From now on an outage is news (a failed start says so itself).
+			this.calls.reportTo(reachability());
 			return this;
 		}
 		catch (RuntimeException ex) {

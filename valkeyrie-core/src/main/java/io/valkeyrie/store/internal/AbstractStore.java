@@ -449,13 +449,14 @@ public abstract class AbstractStore implements Store, WatchSource {
 
 	private <T> T call(String operation, String key, Supplier<T> call) {
 		T result;
+		long started = this.reachability.now();
 		try {
 			result = call.get();
 		}
 		catch (RuntimeException ex) {
 			StoreException failure = failure(operation + " of '" + key + "'", ex);
 			if (failure instanceof StoreUnavailableException unavailable) {
-				this.reachability.unreachable(unavailable.getMessage());
+				this.reachability.callFailed(unavailable, started);
 			}
 			throw failure;
 		}

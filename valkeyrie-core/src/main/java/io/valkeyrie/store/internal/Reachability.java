@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
+import io.valkeyrie.store.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,9 @@ public final class Reachability {
 	/** {@link System#nanoTime()} when the servers stopped answering, or {@link #REACHABLE}. */
 	private final AtomicLong lostAt = new AtomicLong(REACHABLE);
 
+	/** {@link System#nanoTime()} when the servers last answered again after an outage. */
+	private volatile long recoveredAt;
+
 	/**
 	 * @param store how the log lines name the store, e.g. {@code etcd store (namespace 'apps',
 	 * endpoints [http://etcd-1:2379])}; without credentials
@@ -39,6 +43,12 @@ public final class Reachability {
 	Reachability(String store, LongSupplier nanoTime) {
 		this.store = store;
 		this.nanoTime = nanoTime;
+		this.recoveredAt = nanoTime.getAsLong();
+	}
+
+	/** The clock {@link #callFailed} takes its start from. */
+	public long now() {
+		return this.nanoTime.getAsLong();
 	}
 
 	/** Whether the servers answered last. */
@@ -60,11 +70,27 @@ public final class Reachability {
 		}
 	}
 
+	/**
+	 * A call started at {@code startedAt} ({@link System#nanoTime()}) failed as {@code failure}
+	 * says; logs a WARN if the servers answered before. A call that started before the end of
+	 * the last outage tells nothing new: it waited through that outage.
+	 */
+	public void callFailed(StoreUnavailableException failure, long startedAt) {
+		if (startedAt - this.recoveredAt < 0) {
+			return;
+		}
+		String message = String.valueOf(failure.getMessage());
+		String prefix = failure.backend() + " store unavailable: ";
+		unreachable(message.startsWith(prefix) ? message.substring(prefix.length()) : message);
+	}
+
 	/** The servers answered; logs an INFO with the length of the outage if they did not before. */
 	public void reachable() {
 		long lost = this.lostAt.get();
 		if (lost != REACHABLE && this.lostAt.compareAndSet(lost, REACHABLE)) {
-			Duration outage = Duration.ofNanos(this.nanoTime.getAsLong() - lost);
+			long now = this.nanoTime.getAsLong();
+			this.recoveredAt = now;
+			Duration outage = Duration.ofNanos(now - lost);
 			logger.info("The {} reaches its servers again after {}", this.store, BackendOptions.format(rounded(outage)));
 		}
 	}

@@ -1,11 +1,13 @@
 package io.valkeyrie.store.zookeeper;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.valkeyrie.store.internal.BackendOptions;
 import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
@@ -73,7 +75,7 @@ final class BlockingCalls {
 			catch (InterruptedException ex) {
 				if (!call.end()) {
 					throw new StoreUnavailableException(ZkClient.BACKEND, "no answer within the request timeout of "
-							+ TimeUnit.NANOSECONDS.toMillis(this.timeoutNanos) + " ms", ex);
+							+ BackendOptions.format(Duration.ofNanos(this.timeoutNanos)), ex);
 				}
 				Thread.currentThread().interrupt();
 				throw new StoreInterruptedException("Interrupted while waiting for ZooKeeper", ex);

@@ -1,5 +1,6 @@
 package io.valkeyrie.store.zookeeper;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -9,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.valkeyrie.store.internal.BackendOptions;
 import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
@@ -363,7 +365,7 @@ final class ZkClient {
 		catch (TimeoutException ex) {
 			future.cancel(false);
 			throw new StoreUnavailableException(BACKEND,
-					"no answer within the request timeout of " + TimeUnit.NANOSECONDS.toMillis(this.timeoutNanos) + " ms", ex);
+					"no answer within the request timeout of " + BackendOptions.format(Duration.ofNanos(this.timeoutNanos)), ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -89,6 +89,8 @@ public final class ZookeeperStore extends AbstractStore {
 
 	private final ConnectionStateListener connectionListener = this::connectionStateChanged;
 
+	private final ConnectionStateListener reachabilityListener = this::reportReachability;
+
 	/** Runs between a CAS's read and its conditional write (tests reproduce races with it). */
 	volatile @Nullable Consumer<String> beforeConditionalWrite;
 
@@ -168,6 +170,7 @@ public final class ZookeeperStore extends AbstractStore {
 		this.sessionId = zk.getSessionId();
 		this.sessionTimeoutMillis = zk.getSessionTimeout();
 		curator.getConnectionStateListenable().addListener(this.connectionListener);
+		curator.getConnectionStateListenable().addListener(this.reachabilityListener);
 		try {
 			this.keepAlives.start(this.client.deadline());
 		}
@@ -194,7 +197,10 @@ public final class ZookeeperStore extends AbstractStore {
 		this.sessionTimeoutMillis = zk.getSessionTimeout();
 		String reason = newSession ? "the ZooKeeper session expired; reconnected with a new session"
 				: "reconnected to ZooKeeper";
-		logger.info("{} store (namespace '{}'): {}", ZkClient.BACKEND, namespace(), reason);
+		// A plain reconnect is the end of the outage Reachability reports; a new session is news.
+		if (newSession) {
+			logger.info("{} store (namespace '{}'): {}", ZkClient.BACKEND, namespace(), reason);
+		}
 		try {
 			// Off Curator's connection-state thread: these calls wait for answers.
 			scheduler().execute(() -> {
@@ -206,6 +212,16 @@ public final class ZookeeperStore extends AbstractStore {
 		}
 		catch (RejectedExecutionException ex) {
 			// The store is closing.
+		}
+	}
+
+	/** Curator's view of the connection, for the one WARN and one INFO of an outage. */
+	private void reportReachability(CuratorFramework curator, ConnectionState state) {
+		if (state == ConnectionState.SUSPENDED || state == ConnectionState.LOST) {
+			reachability().unreachable("connection " + state.name().toLowerCase(java.util.Locale.ROOT));
+		}
+		else if (state.isConnected()) {
+			reachability().reachable();
 		}
 	}
 
@@ -618,6 +634,7 @@ public final class ZookeeperStore extends AbstractStore {
 		this.znodes.close();
 		CuratorFramework curator = this.client.curator();
 		curator.getConnectionStateListenable().removeListener(this.connectionListener);
+		curator.getConnectionStateListenable().removeListener(this.reachabilityListener);
 		this.keepAlives.close(this.ownsClient);
 		this.watchers.close(this.ownsClient);
 		// Calls that started meanwhile end now too, and later ones at once.

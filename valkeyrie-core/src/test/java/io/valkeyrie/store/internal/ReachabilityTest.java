@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.valkeyrie.store.StoreUnavailableException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,6 +35,18 @@ class ReachabilityTest {
 						+ "(connection refused); retrying in the background",
 				"INFO io.valkeyrie.store.internal.Reachability - The etcd store (namespace 'apps') reaches its servers again after 5.2s");
 		assertThat(this.reachability.isReachable()).isTrue();
+	}
+
+	@Test
+	void aCallThatWaitedThroughTheLastOutageDoesNotStartANewOne() {
+		this.reachability.unreachable("connection suspended");
+		long started = this.reachability.now();
+		this.now.addAndGet(1_000);
+		this.reachability.reachable();
+		this.reachability.callFailed(new StoreUnavailableException("etcd", "no answer within 2s", null), started);
+		assertThat(this.reachability.isReachable()).isTrue();
+		this.reachability.callFailed(new StoreUnavailableException("etcd", "no answer within 2s", null), this.reachability.now());
+		assertThat(this.reachability.isReachable()).isFalse();
 	}
 
 	@Test

@@ -1,0 +1,107 @@
+package io.valkeyrie.boot.autoconfigure;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import io.valkeyrie.store.Store;
+import io.valkeyrie.store.StoreException;
+import io.valkeyrie.store.Watch;
+import io.valkeyrie.store.test.FreezingProxy;
+import io.valkeyrie.store.test.TestServers;
+import io.valkeyrie.store.test.Timing;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What an application logs while its backend is down for a few seconds (a proxy in front
+ * of the test server cuts every connection and refuses new ones): one WARN when the store
+ * loses its servers, one INFO with the outage's length when they are back, no stack
+ * traces, and nothing from the client libraries.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class OutageLoggingTests {
+
+	private static final Pattern LOG_LINE = Pattern.compile("^\\S+\\s+(TRACE|DEBUG|INFO|WARN|ERROR)\\s+\\d+ --- .*");
+
+	private static final Duration OUTAGE = Duration.ofSeconds(5);
+
+	@ParameterizedTest
+	@ValueSource(strings = { "zookeeper", "etcd", "redis", "consul" })
+	void anOutageLogsOneWarningAndOneInfoWithItsLength(String backend, CapturedOutput output) throws Exception {
+		String endpoint = TestServers.endpoint(backend);
+		InetSocketAddress server = TestServers.address(endpoint);
+		String target = server.getHostString() + ":" + server.getPort();
+		try (FreezingProxy proxy = new FreezingProxy(target);
+				ConfigurableApplicationContext context = start("valkeyrie.backend=" + backend,
+						"valkeyrie." + backend + ".endpoints=" + endpoint.replace(target, proxy.endpoint()),
+						"valkeyrie.namespace=outage-" + UUID.randomUUID(), "valkeyrie.request-timeout=3s")) {
+			Store store = context.getBean(Store.class);
+			Watch watch = store.watchTree("watched", (event) -> {
+			});
+			store.put("watched/k", "v");
+			int before = output.length();
+			proxy.cut();
+			long end = System.nanoTime() + Timing.scaled(OUTAGE).toNanos();
+			while (System.nanoTime() < end) {
+				// What an application does meanwhile: calls that fail within the request timeout.
+				exists(store);
+				Thread.sleep(100);
+			}
+			await().atMost(Timing.seconds(10)).until(() -> output.toString().contains("cannot reach its servers"));
+			proxy.restore();
+			await().atMost(Timing.seconds(30)).until(() -> exists(store));
+			await().atMost(Timing.seconds(10))
+				.until(() -> output.toString().substring(before).contains("reaches its servers again after"));
+			watch.close();
+			List<String> lines = output.toString().substring(before).lines().toList();
+			List<String> logged = lines.stream().filter((line) -> LOG_LINE.matcher(line).matches()).toList();
+			assertThat(logged).as("log lines of the outage").hasSize(2);
+			assertThat(logged.get(0)).contains(" WARN ")
+				.contains("Reachability")
+				.contains("The " + backend + " store (namespace 'outage-")
+				.contains("cannot reach its servers");
+			assertThat(logged.get(1)).contains(" INFO ")
+				.contains("Reachability")
+				.containsPattern("The " + backend + " store \\(.*\\) reaches its servers again after \\d+(\\.\\d)?s$");
+			assertThat(lines).as("stack traces").noneMatch((line) -> line.startsWith("\tat ") || line.startsWith("Caused by"));
+		}
+	}
+
+	private static boolean exists(Store store) {
+		try {
+			store.exists("k");
+			return true;
+		}
+		catch (StoreException ex) {
+			return false;
+		}
+	}
+
+	private static ConfigurableApplicationContext start(String... properties) {
+		return new SpringApplicationBuilder(TestApplication.class).web(WebApplicationType.NONE)
+			.properties(properties)
+			.run();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(ValkeyrieAutoConfiguration.class)
+	static class TestApplication {
+
+	}
+
+}
