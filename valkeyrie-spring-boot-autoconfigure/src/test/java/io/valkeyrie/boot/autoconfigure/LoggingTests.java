@@ -70,7 +70,7 @@ class LoggingTests {
 		}
 	}
 
-	private static ConfigurableApplicationContext start(String... properties) {
+	static ConfigurableApplicationContext start(String... properties) {
 		return new SpringApplicationBuilder(TestApplication.class).web(WebApplicationType.NONE)
 			.properties(properties)
 			.run();

@@ -16,13 +16,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -47,9 +43,10 @@ class OutageLoggingTests {
 		InetSocketAddress server = TestServers.address(endpoint);
 		String target = server.getHostString() + ":" + server.getPort();
 		try (FreezingProxy proxy = new FreezingProxy(target);
-				ConfigurableApplicationContext context = start("valkeyrie.backend=" + backend,
+				ConfigurableApplicationContext context = LoggingTests.start("valkeyrie.backend=" + backend,
 						"valkeyrie." + backend + ".endpoints=" + endpoint.replace(target, proxy.endpoint()),
-						"valkeyrie.namespace=outage-" + UUID.randomUUID(), "valkeyrie.request-timeout=3s")) {
+						"valkeyrie.namespace=outage-" + UUID.randomUUID(), "valkeyrie.request-timeout=" + (backend.equals("etcd") ? "10s" : "3s"))) {
+			// (etcd: the first gRPC channel of a JVM takes seconds to set up on a busy machine.)
 			Store store = context.getBean(Store.class);
 			Watch watch = store.watchTree("watched", (event) -> {
 			});
@@ -90,18 +87,6 @@ class OutageLoggingTests {
 		catch (StoreException ex) {
 			return false;
 		}
-	}
-
-	private static ConfigurableApplicationContext start(String... properties) {
-		return new SpringApplicationBuilder(TestApplication.class).web(WebApplicationType.NONE)
-			.properties(properties)
-			.run();
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ImportAutoConfiguration(ValkeyrieAutoConfiguration.class)
-	static class TestApplication {
-
 	}
 
 }
