@@ -12,6 +12,7 @@ import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.test.FreezingProxy;
 import io.valkeyrie.store.test.TestServers;
 import io.valkeyrie.store.test.Timing;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,17 +43,40 @@ class OutageLoggingTests {
 		String endpoint = TestServers.endpoint(backend);
 		InetSocketAddress server = TestServers.address(endpoint);
 		String target = server.getHostString() + ":" + server.getPort();
-		try (FreezingProxy proxy = new FreezingProxy(target);
-				ConfigurableApplicationContext context = LoggingTests.start("valkeyrie.backend=" + backend,
-						"valkeyrie." + backend + ".endpoints=" + endpoint.replace(target, proxy.endpoint()),
-						"valkeyrie.namespace=outage-" + UUID.randomUUID(), "valkeyrie.request-timeout=" + (backend.equals("etcd") ? "10s" : "3s"))) {
-			// (etcd: the first gRPC channel of a JVM takes seconds to set up on a busy machine.)
+		try (FreezingProxy proxy = new FreezingProxy(target)) {
+			assertOneWarningAndOneInfo(backend, endpoint.replace(target, proxy.endpoint()), proxy::cut, proxy::restore,
+					output, "valkeyrie.request-timeout=" + (backend.equals("etcd") ? "10s" : "3s"));
+		}
+	}
+
+	/** The case of the issue: the ZooKeeper server itself stopped (its socket closed, connections refused). */
+	@Test
+	void aStoppedZookeeperServerLogsOneWarningAndOneInfo(CapturedOutput output) throws Exception {
+		String endpoint = TestServers.endpoint("zookeeper");
+		try {
+			// Stopping and starting take seconds: a session that outlives them keeps this an outage, not an expiry.
+			assertOneWarningAndOneInfo("zookeeper", endpoint, () -> TestServers.stop("zookeeper"),
+					() -> TestServers.start("zookeeper"), output, "valkeyrie.request-timeout=3s",
+					"valkeyrie.zookeeper.options.session-timeout=40s");
+		}
+		finally {
+			TestServers.start("zookeeper");
+		}
+	}
+
+	/** (etcd: the first gRPC channel of a JVM takes seconds to set up on a busy machine, so a longer request timeout.) */
+	private static void assertOneWarningAndOneInfo(String backend, String endpoint, Runnable stop, Runnable start,
+			CapturedOutput output, String... properties) throws InterruptedException {
+		List<String> all = new java.util.ArrayList<>(List.of("valkeyrie.backend=" + backend,
+				"valkeyrie." + backend + ".endpoints=" + endpoint, "valkeyrie.namespace=outage-" + UUID.randomUUID()));
+		all.addAll(List.of(properties));
+		try (ConfigurableApplicationContext context = LoggingTests.start(all.toArray(String[]::new))) {
 			Store store = context.getBean(Store.class);
 			Watch watch = store.watchTree("watched", (event) -> {
 			});
 			store.put("watched/k", "v");
 			int before = output.length();
-			proxy.cut();
+			stop.run();
 			long end = System.nanoTime() + Timing.scaled(OUTAGE).toNanos();
 			while (System.nanoTime() < end) {
 				// What an application does meanwhile: calls that fail within the request timeout.
@@ -60,7 +84,7 @@ class OutageLoggingTests {
 				Thread.sleep(100);
 			}
 			await().atMost(Timing.seconds(10)).until(() -> output.toString().contains("cannot reach its servers"));
-			proxy.restore();
+			start.run();
 			await().atMost(Timing.seconds(30)).until(() -> exists(store));
 			await().atMost(Timing.seconds(10))
 				.until(() -> output.toString().substring(before).contains("reaches its servers again after"));

@@ -1,9 +1,7 @@
 package io.valkeyrie.boot.autoconfigure.web;
 
 import io.valkeyrie.boot.web.StoreExceptionProblemHandler;
-import io.valkeyrie.store.KeyModifiedException;
 import io.valkeyrie.store.KeyNotFoundException;
-import io.valkeyrie.store.StoreUnavailableException;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -83,11 +81,7 @@ class ValkeyrieProblemDetailsWebFluxTests {
 
 		@GetMapping("/fail/{what}")
 		String fail(@PathVariable String what) {
-			throw switch (what) {
-				case "not-found" -> new KeyNotFoundException("a/b");
-				case "modified" -> new KeyModifiedException("a/b");
-				default -> new StoreUnavailableException("etcd", "no answer", null);
-			};
+			throw ValkeyrieProblemDetailsAutoConfigurationTests.FailingController.failure(what);
 		}
 
 		@GetMapping("/mono/not-found")
