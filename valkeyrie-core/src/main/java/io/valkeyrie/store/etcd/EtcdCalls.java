@@ -132,6 +132,13 @@ final class EtcdCalls {
 		return cause;
 	}
 
+	/** Whether {@code failure} says the server could not be reached (gRPC's UNAVAILABLE). */
+	static boolean isUnavailable(Throwable failure) {
+		Throwable cause = unwrap(failure);
+		return (cause instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.UNAVAILABLE)
+				|| io.grpc.Status.fromThrowable(cause).getCode() == io.grpc.Status.Code.UNAVAILABLE;
+	}
+
 	/** Whether {@code failure} is etcd's "not found" (a lease that no longer exists). */
 	static boolean isNotFound(Throwable failure) {
 		return unwrap(failure) instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND;

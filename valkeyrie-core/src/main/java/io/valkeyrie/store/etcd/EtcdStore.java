@@ -132,6 +132,7 @@ public final class EtcdStore extends AbstractStore {
 			this.calls.await("connect", kv().get(this.layout.rangeStart(""), COUNT));
 			// From now on an outage is news (a failed start says so itself).
 			this.calls.reportTo(reachability());
+			this.feed.reportTo(reachability());
 			return this;
 		}
 		catch (RuntimeException ex) {

@@ -45,7 +45,20 @@ class OutageLoggingTests {
 		String target = server.getHostString() + ":" + server.getPort();
 		try (FreezingProxy proxy = new FreezingProxy(target)) {
 			assertOneWarningAndOneInfo(backend, endpoint.replace(target, proxy.endpoint()), proxy::cut, proxy::restore,
-					output, "valkeyrie.request-timeout=" + (backend.equals("etcd") ? "10s" : "3s"));
+					true, output, "valkeyrie.request-timeout=" + (backend.equals("etcd") ? "10s" : "3s"));
+		}
+	}
+
+	/** No call during the outage: the store's own background work (a watch) notices it and its end. */
+	@ParameterizedTest
+	@ValueSource(strings = { "zookeeper", "etcd", "redis", "consul" })
+	void anOutageSeenOnlyByAWatchIsLoggedToo(String backend, CapturedOutput output) throws Exception {
+		String endpoint = TestServers.endpoint(backend);
+		InetSocketAddress server = TestServers.address(endpoint);
+		String target = server.getHostString() + ":" + server.getPort();
+		try (FreezingProxy proxy = new FreezingProxy(target)) {
+			assertOneWarningAndOneInfo(backend, endpoint.replace(target, proxy.endpoint()), proxy::cut, proxy::restore,
+					false, output, "valkeyrie.request-timeout=" + (backend.equals("etcd") ? "10s" : "3s"));
 		}
 	}
 
@@ -56,7 +69,7 @@ class OutageLoggingTests {
 		try {
 			// Stopping and starting take seconds: a session that outlives them keeps this an outage, not an expiry.
 			assertOneWarningAndOneInfo("zookeeper", endpoint, () -> TestServers.stop("zookeeper"),
-					() -> TestServers.start("zookeeper"), output, "valkeyrie.request-timeout=3s",
+					() -> TestServers.start("zookeeper"), true, output, "valkeyrie.request-timeout=3s",
 					"valkeyrie.zookeeper.options.session-timeout=40s");
 		}
 		finally {
@@ -66,7 +79,7 @@ class OutageLoggingTests {
 
 	/** (etcd: the first gRPC channel of a JVM takes seconds to set up on a busy machine, so a longer request timeout.) */
 	private static void assertOneWarningAndOneInfo(String backend, String endpoint, Runnable stop, Runnable start,
-			CapturedOutput output, String... properties) throws InterruptedException {
+			boolean calls, CapturedOutput output, String... properties) throws InterruptedException {
 		List<String> all = new java.util.ArrayList<>(List.of("valkeyrie.backend=" + backend,
 				"valkeyrie." + backend + ".endpoints=" + endpoint, "valkeyrie.namespace=outage-" + UUID.randomUUID()));
 		all.addAll(List.of(properties));
@@ -79,15 +92,17 @@ class OutageLoggingTests {
 			stop.run();
 			long end = System.nanoTime() + Timing.scaled(OUTAGE).toNanos();
 			while (System.nanoTime() < end) {
-				// What an application does meanwhile: calls that fail within the request timeout.
-				exists(store);
+				// What an application does meanwhile: calls that fail within the request timeout (or none).
+				if (calls) {
+					exists(store);
+				}
 				Thread.sleep(100);
 			}
 			await().atMost(Timing.seconds(10)).until(() -> output.toString().contains("cannot reach its servers"));
 			start.run();
-			await().atMost(Timing.seconds(30)).until(() -> exists(store));
-			await().atMost(Timing.seconds(10))
+			await().atMost(Timing.seconds(30))
 				.until(() -> output.toString().substring(before).contains("reaches its servers again after"));
+			assertThat(exists(store)).isTrue();
 			watch.close();
 			List<String> lines = output.toString().substring(before).lines().toList();
 			List<String> logged = lines.stream().filter((line) -> LOG_LINE.matcher(line).matches()).toList();
