@@ -15,7 +15,7 @@ import io.valkeyrie.store.test.Timing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -37,28 +37,21 @@ class OutageLoggingTests {
 
 	private static final Duration OUTAGE = Duration.ofSeconds(5);
 
-	@ParameterizedTest
-	@ValueSource(strings = { "zookeeper", "etcd", "redis", "consul" })
-	void anOutageLogsOneWarningAndOneInfoWithItsLength(String backend, CapturedOutput output) throws Exception {
+	/**
+	 * With calls during the outage, and without (the store's own background work, a watch,
+	 * notices the outage and its end).
+	 */
+	@ParameterizedTest(name = "{0}, calls: {1}")
+	@CsvSource({ "zookeeper, true", "etcd, true", "redis, true", "consul, true", "zookeeper, false", "etcd, false",
+			"redis, false", "consul, false" })
+	void anOutageLogsOneWarningAndOneInfoWithItsLength(String backend, boolean calls, CapturedOutput output)
+			throws Exception {
 		String endpoint = TestServers.endpoint(backend);
 		InetSocketAddress server = TestServers.address(endpoint);
 		String target = server.getHostString() + ":" + server.getPort();
 		try (FreezingProxy proxy = new FreezingProxy(target)) {
 			assertOneWarningAndOneInfo(backend, endpoint.replace(target, proxy.endpoint()), proxy::cut, proxy::restore,
-					true, output, "valkeyrie.request-timeout=" + (backend.equals("etcd") ? "10s" : "3s"));
-		}
-	}
-
-	/** No call during the outage: the store's own background work (a watch) notices it and its end. */
-	@ParameterizedTest
-	@ValueSource(strings = { "zookeeper", "etcd", "redis", "consul" })
-	void anOutageSeenOnlyByAWatchIsLoggedToo(String backend, CapturedOutput output) throws Exception {
-		String endpoint = TestServers.endpoint(backend);
-		InetSocketAddress server = TestServers.address(endpoint);
-		String target = server.getHostString() + ":" + server.getPort();
-		try (FreezingProxy proxy = new FreezingProxy(target)) {
-			assertOneWarningAndOneInfo(backend, endpoint.replace(target, proxy.endpoint()), proxy::cut, proxy::restore,
-					false, output, "valkeyrie.request-timeout=" + (backend.equals("etcd") ? "10s" : "3s"));
+					calls, output, "valkeyrie.request-timeout=" + (backend.equals("etcd") ? "10s" : "3s"));
 		}
 	}
 
