@@ -160,8 +160,8 @@ public final class StoreConfig {
 		return "StoreConfig[backend=" + this.backend + ", endpoints="
 				+ io.valkeyrie.store.internal.Secrets.endpoints(this.endpoints) + ", namespace='"
 				+ this.namespace + "', username=" + this.username + ", password=" + mask(this.password) + ", token="
-				+ mask(this.token) + ", tls=" + this.tls + ", requestTimeout=" + this.requestTimeout
-				+ ", connectTimeout=" + this.connectTimeout + ", maxValueSize=" + this.maxValueSize + ", options="
+				+ mask(this.token) + ", tls=" + this.tls + ", requestTimeout=" + io.valkeyrie.store.internal.BackendOptions.format(this.requestTimeout)
+				+ ", connectTimeout=" + io.valkeyrie.store.internal.BackendOptions.format(this.connectTimeout) + ", maxValueSize=" + this.maxValueSize + ", options="
 				+ maskedOptions() + "]";
 	}
 

@@ -19,6 +19,7 @@ import io.valkeyrie.store.internal.WatchHub;
 import io.valkeyrie.store.internal.WatchSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import org.jspecify.annotations.Nullable;
 
@@ -147,7 +148,7 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 					return;
 				}
 				if (!this.gap) {
-					logger.info("Consul watch feed of namespace '{}' interrupted; retrying: {}", this.store.namespace(), ex.toString());
+					logger.debug("Consul watch feed of namespace '{}' interrupted; retrying: {}", this.store.namespace(), ex.toString());
 				}
 				this.gap = true;
 				try {
@@ -194,7 +195,8 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 		else if (this.gap || newIndex < previous.index()) {
 			String reason = this.gap ? "the consul watch feed reconnected" : "the consul index went back from "
 					+ previous.index() + " to " + newIndex + " (agent restarted or its data was reset)";
-			logger.info("Resyncing the watches of namespace '{}': {}", this.store.namespace(), reason);
+			// After an outage Reachability has said it all; an index going back is news.
+			logger.atLevel(this.gap ? Level.DEBUG : Level.INFO).log("Resyncing the watches of namespace '{}': {}", this.store.namespace(), reason);
 			this.view = new View(next, newIndex);
 			// The agent may have restarted without its data: the hub checks the epoch marker first.
 			hub.resyncAfterReconnect(reason);

@@ -13,6 +13,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -23,6 +24,7 @@ import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.TlsConfig;
+import io.valkeyrie.store.internal.Reachability;
 import io.valkeyrie.store.internal.TlsProbe;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
@@ -85,6 +87,8 @@ final class ConsulHttp implements AutoCloseable {
 	/** The thread closing the store: from then on only its own last requests go out. */
 	private volatile @Nullable Thread closer;
 
+	private volatile @Nullable Reachability reachability;
+
 	ConsulHttp(StoreConfig config, ConsulSettings settings) {
 		this.endpoints = settings.endpoints();
 		this.token = config.token();
@@ -143,15 +147,15 @@ final class ConsulHttp implements AutoCloseable {
 	}
 
 	Response get(String path, String query) {
-		return execute("GET", path, query, null, null, true);
+		return reported(() -> execute("GET", path, query, null, null, true));
 	}
 
 	Response put(String path, String query, byte @Nullable [] body) {
-		return execute("PUT", path, query, body, null, false);
+		return reported(() -> execute("PUT", path, query, body, null, false));
 	}
 
 	Response delete(String path, String query) {
-		return execute("DELETE", path, query, null, null, false);
+		return reported(() -> execute("DELETE", path, query, null, null, false));
 	}
 
 	/**
@@ -163,11 +167,37 @@ final class ConsulHttp implements AutoCloseable {
 		Duration timeout = this.requestTimeout.plus(wait).plus(wait.dividedBy(16));
 		this.blocking.incrementAndGet();
 		try {
-			return execute("GET", path, q, null, timeout, true, aborter);
+			return reported(() -> execute("GET", path, q, null, timeout, true, aborter));
 		}
 		finally {
 			this.blocking.decrementAndGet();
 		}
+	}
+
+	/** Report whether the agent answers each request to {@code reachability} from now on. */
+	void reportTo(Reachability reachability) {
+		this.reachability = reachability;
+	}
+
+	private Response reported(Supplier<Response> request) {
+		Reachability reporting = this.reachability;
+		if (reporting == null) {
+			return request.get();
+		}
+		Response response;
+		long started = reporting.now();
+		try {
+			response = request.get();
+		}
+		catch (StoreUnavailableException ex) {
+			if (this.closer == null) {
+				// Not a request the closing store ended.
+				reporting.callFailed(ex, started);
+			}
+			throw ex;
+		}
+		reporting.reachable();
+		return response;
 	}
 
 	/** The number of blocking queries in flight. */

@@ -120,6 +120,7 @@ public final class ConsulStore extends AbstractStore {
 		super(BACKEND, config);
 		this.settings = settings;
 		this.http = http;
+		http.reportTo(reachability());
 		this.prefix = Keys.childPrefix(config.namespace());
 		this.io = Executors.newCachedThreadPool((runnable) -> {
 			Thread thread = new Thread(runnable, "valkeyrie-consul-io-" + IO_THREADS.incrementAndGet());

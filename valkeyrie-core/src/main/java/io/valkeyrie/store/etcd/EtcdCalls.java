@@ -15,6 +15,9 @@ import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
+import io.valkeyrie.store.internal.BackendOptions;
+import io.valkeyrie.store.internal.Reachability;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Waits for jetcd's futures, at most the request timeout each, and turns their failures into
@@ -32,6 +35,8 @@ final class EtcdCalls {
 
 	private volatile boolean closed;
 
+	private volatile @Nullable Reachability reachability;
+
 	EtcdCalls(Duration timeout) {
 		this.timeout = timeout;
 	}
@@ -40,11 +45,36 @@ final class EtcdCalls {
 		return this.timeout;
 	}
 
+	/** Report whether etcd answers each call to {@code reachability} from now on. */
+	void reportTo(Reachability reachability) {
+		this.reachability = reachability;
+	}
+
 	/**
 	 * Wait for {@code future}; on timeout it is cancelled (jetcd then stops retrying it).
 	 * @param what the call, for the message
 	 */
 	<T> T await(String what, CompletableFuture<T> future) {
+		Reachability reporting = this.reachability;
+		if (reporting == null) {
+			return awaitAnswer(what, future);
+		}
+		T answer;
+		long started = reporting.now();
+		try {
+			answer = awaitAnswer(what, future);
+		}
+		catch (StoreUnavailableException ex) {
+			if (!this.closed) {
+				reporting.callFailed(ex, started);
+			}
+			throw ex;
+		}
+		reporting.reachable();
+		return answer;
+	}
+
+	private <T> T awaitAnswer(String what, CompletableFuture<T> future) {
 		this.inFlight.add(future);
 		try {
 			if (this.closed) {
@@ -59,7 +89,7 @@ final class EtcdCalls {
 		}
 		catch (TimeoutException ex) {
 			future.cancel(true);
-			throw new StoreUnavailableException(BACKEND, what + " got no answer within " + this.timeout.toMillis() + " ms", ex);
+			throw new StoreUnavailableException(BACKEND, what + " got no answer within " + BackendOptions.format(this.timeout), ex);
 		}
 		catch (ExecutionException ex) {
 			if (ex.getCause() instanceof StoreClosedException closing) {
@@ -100,6 +130,13 @@ final class EtcdCalls {
 			cause = cause.getCause();
 		}
 		return cause;
+	}
+
+	/** Whether {@code failure} says the server could not be reached (gRPC's UNAVAILABLE). */
+	static boolean isUnavailable(Throwable failure) {
+		Throwable cause = unwrap(failure);
+		return (cause instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.UNAVAILABLE)
+				|| io.grpc.Status.fromThrowable(cause).getCode() == io.grpc.Status.Code.UNAVAILABLE;
 	}
 
 	/** Whether {@code failure} is etcd's "not found" (a lease that no longer exists). */

@@ -134,6 +134,9 @@ public final class EtcdStore extends AbstractStore {
 		try {
 			this.calls.await("connect", kv().get(this.layout.rangeStart(""), COUNT));
 			guardEpochs(new EtcdEpochMarker(kv(), this.calls, namespace()));
+			// From now on an outage is news (a failed start says so itself).
+			this.calls.reportTo(reachability());
+			this.feed.reportTo(reachability());
 			return this;
 		}
 		catch (RuntimeException ex) {

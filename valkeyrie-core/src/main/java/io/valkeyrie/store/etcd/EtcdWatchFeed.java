@@ -15,6 +15,7 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.valkeyrie.store.KVPair;
+import io.valkeyrie.store.internal.Reachability;
 import io.valkeyrie.store.internal.WatchHub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,8 @@ final class EtcdWatchFeed implements AutoCloseable {
 
 	private boolean closed;
 
+	private volatile @Nullable Reachability reachability;
+
 	/**
 	 * @param wanted whether any watch still needs the feed
 	 */
@@ -65,6 +68,58 @@ final class EtcdWatchFeed implements AutoCloseable {
 		this.hub = hub;
 		this.scheduler = scheduler;
 		this.wanted = wanted;
+	}
+
+	/** Report a broken feed (etcd unavailable) and each answer to {@code reachability} from now on. */
+	void reportTo(Reachability reachability) {
+		this.reachability = reachability;
+	}
+
+	/** What the feed tells about the server: only an unavailable server is an outage. */
+	private void report(@Nullable Throwable failure) {
+		Reachability reporting = this.reachability;
+		if (reporting == null) {
+			return;
+		}
+		if (failure == null) {
+			reporting.reachable();
+		}
+		else if (EtcdCalls.isUnavailable(failure)) {
+			boolean wasReachable = reporting.isReachable();
+			reporting.unreachable("the watch feed broke: " + failure.getMessage());
+			if (wasReachable) {
+				probeLater(reporting);
+			}
+		}
+	}
+
+	/**
+	 * jetcd resumes the watch silently, and a resumed watch says nothing until something
+	 * changes: a cheap read every second tells when etcd answers again.
+	 */
+	private void probeLater(Reachability reporting) {
+		try {
+			this.scheduler.schedule(() -> {
+				synchronized (this) {
+					if (this.closed || reporting.isReachable()) {
+						return;
+					}
+				}
+				this.client.getKVClient()
+					.get(this.layout.rangeStart(""), GetOption.builder().withCountOnly(true).build())
+					.whenComplete((response, failure) -> {
+						if (failure == null) {
+							reporting.reachable();
+						}
+						else {
+							probeLater(reporting);
+						}
+					});
+			}, 1, TimeUnit.SECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// The store is closing.
+		}
 	}
 
 	/**
@@ -244,6 +299,7 @@ final class EtcdWatchFeed implements AutoCloseable {
 			if (this.closing) {
 				return;
 			}
+			report(null);
 			long revision = 0;
 			for (WatchEvent event : response.getEvents()) {
 				KeyValue kv = event.getKeyValue();
@@ -276,6 +332,9 @@ final class EtcdWatchFeed implements AutoCloseable {
 			}
 			// Otherwise jetcd retries from the last revision it delivered, or calls onCompleted.
 			logger.debug("etcd watch feed interrupted: {}", cause.toString());
+			if (!this.closing) {
+				report(error);
+			}
 			if (this.compactedAt == 0 && !this.closing) {
 				checkRevisionLater(this, Duration.ofMillis(100));
 			}

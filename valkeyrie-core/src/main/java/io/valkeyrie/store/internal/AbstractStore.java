@@ -72,6 +72,8 @@ public abstract class AbstractStore implements Store, WatchSource {
 
 	private final EpochGuard epochs;
 
+	private final Reachability reachability;
+
 	private final Set<AbstractStoreLock<?>> heldLocks = ConcurrentHashMap.newKeySet();
 
 	private final AtomicBoolean closed = new AtomicBoolean();
@@ -90,6 +92,8 @@ public abstract class AbstractStore implements Store, WatchSource {
 				threads("valkeyrie-" + backend + "-" + id + "-watch"), this.scheduler);
 		this.epochs = new EpochGuard(backend);
 		this.hub = new WatchHub(backend, this, this.deliveryExecutor, this.scheduler, this.epochs);
+		this.reachability = new Reachability(backend + " store (namespace '" + config.namespace() + "', endpoints "
+				+ Secrets.endpoints(config.endpoints()) + ")");
 	}
 
 	// ---- What each backend implements -------------------------------------------------
@@ -389,6 +393,15 @@ public abstract class AbstractStore implements Store, WatchSource {
 		return this.hub;
 	}
 
+	/**
+	 * Whether the store reaches its servers. Every call reports its outcome; backends also
+	 * report what their clients signal (disconnects, failed and successful retries), which
+	 * logs one WARN per outage and one INFO when it ends.
+	 */
+	public final Reachability reachability() {
+		return this.reachability;
+	}
+
 	/** A single shared thread for timers: retries, renewals, expiry sweeps. Tasks must be short. */
 	public final ScheduledExecutorService scheduler() {
 		return this.scheduler;
@@ -472,12 +485,21 @@ public abstract class AbstractStore implements Store, WatchSource {
 	}
 
 	private <T> T call(String operation, String key, Supplier<T> call) {
+		T result;
+		long started = this.reachability.now();
 		try {
-			return call.get();
+			result = call.get();
 		}
 		catch (RuntimeException ex) {
-			throw failure(operation + " of '" + key + "'", ex);
+			StoreException failure = failure(operation + " of '" + key + "'", ex);
+			if (failure instanceof StoreUnavailableException unavailable) {
+				this.reachability.callFailed(unavailable, started);
+			}
+			throw failure;
 		}
+		// An answer proves the servers answer (refused compare-and-sets too, but success is enough).
+		this.reachability.reachable();
+		return result;
 	}
 
 	private void run(String operation, String key, Runnable call) {

@@ -336,8 +336,15 @@ public final class BackendOptions {
 		return "a whole number from " + min + " to " + max;
 	}
 
-	/** A duration as people write it in messages and options: {@code 2s}, {@code 1.5s}, {@code 1m30s}. */
+	/**
+	 * A duration as people write it in messages and options, in Spring Boot's style:
+	 * {@code 2s}, {@code 1.5s}, {@code 1m30s}, {@code 500ms} (never {@code PT2S}).
+	 */
 	public static String format(Duration duration) {
+		if (!duration.isNegative() && duration.compareTo(Duration.ofSeconds(1)) < 0 && !duration.isZero()
+				&& duration.toNanos() % 1_000_000 == 0) {
+			return duration.toMillis() + "ms";
+		}
 		return duration.toString().substring(2).toLowerCase(Locale.ROOT);
 	}
 

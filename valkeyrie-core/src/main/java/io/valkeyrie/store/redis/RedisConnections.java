@@ -16,12 +16,15 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.event.EventBus;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.TlsConfig;
+import io.valkeyrie.store.internal.Reachability;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
@@ -34,6 +37,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceClientConfigurat
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
 
 /**
  * The connection factory of a store: either one the application gave (never closed here),
@@ -49,6 +53,8 @@ final class RedisConnections implements AutoCloseable {
 	private final @Nullable LettuceConnectionFactory owned;
 
 	private final @Nullable ClientResources resources;
+
+	private volatile @Nullable Disposable reports;
 
 	private RedisConnections(RedisConnectionFactory factory, @Nullable LettuceConnectionFactory owned,
 			@Nullable ClientResources resources) {
@@ -146,8 +152,34 @@ final class RedisConnections implements AutoCloseable {
 		return this.factory;
 	}
 
+	/**
+	 * Report Lettuce's failed reconnects and re-activated connections to {@code reachability}
+	 * until closed: with the store's own client, or a shared Lettuce factory configured with
+	 * its client resources (else only the store's calls report).
+	 */
+	void reportTo(Reachability reachability) {
+		ClientResources events = this.resources;
+		if (events == null && this.factory instanceof LettuceConnectionFactory lettuce) {
+			events = lettuce.getClientConfiguration().getClientResources().orElse(null);
+		}
+		if (events != null) {
+			this.reports = events.eventBus().get().subscribe((event) -> {
+				if (event instanceof ReconnectFailedEvent failed) {
+					reachability.unreachable("reconnecting failed: " + failed.getCause().getMessage());
+				}
+				else if (event instanceof ConnectionActivatedEvent) {
+					reachability.reachable();
+				}
+			});
+		}
+	}
+
 	@Override
 	public void close() {
+		Disposable reporting = this.reports;
+		if (reporting != null) {
+			reporting.dispose();
+		}
 		if (this.owned != null) {
 			try {
 				this.owned.destroy();

@@ -78,6 +78,7 @@ public final class RedisStore extends AbstractStore {
 		this.layout = new RedisLayout(options.keyPrefix(), config.namespace(), options.inlineValueLimit(),
 				options.historySize(), options.historyAlways());
 		this.access = new RedisAccess(connections.factory());
+		connections.reportTo(reachability());
 		int id = IDS.incrementAndGet();
 		this.io = new ScheduledThreadPoolExecutor(1, (runnable) -> {
 			Thread thread = new Thread(runnable, "valkeyrie-redis-" + id + "-io");

@@ -1,5 +1,6 @@
 package io.valkeyrie.store.zookeeper;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -9,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
+import io.valkeyrie.store.internal.BackendOptions;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
 
@@ -73,7 +75,7 @@ final class BlockingCalls {
 			catch (InterruptedException ex) {
 				if (!call.end()) {
 					throw new StoreUnavailableException(ZkClient.BACKEND, "no answer within the request timeout of "
-							+ TimeUnit.NANOSECONDS.toMillis(this.timeoutNanos) + " ms", ex);
+							+ BackendOptions.format(Duration.ofNanos(this.timeoutNanos)), ex);
 				}
 				Thread.currentThread().interrupt();
 				throw new StoreInterruptedException("Interrupted while waiting for ZooKeeper", ex);

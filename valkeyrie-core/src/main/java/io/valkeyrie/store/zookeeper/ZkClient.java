@@ -1,5 +1,6 @@
 package io.valkeyrie.store.zookeeper;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -13,13 +14,14 @@ import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreInterruptedException;
 import io.valkeyrie.store.StoreUnavailableException;
+import io.valkeyrie.store.internal.BackendOptions;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.ZooDefs;
@@ -363,7 +365,7 @@ final class ZkClient {
 		catch (TimeoutException ex) {
 			future.cancel(false);
 			throw new StoreUnavailableException(BACKEND,
-					"no answer within the request timeout of " + TimeUnit.NANOSECONDS.toMillis(this.timeoutNanos) + " ms", ex);
+					"no answer within the request timeout of " + BackendOptions.format(Duration.ofNanos(this.timeoutNanos)), ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -28,9 +28,9 @@ import io.valkeyrie.store.StoreLock;
 import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.internal.AbstractStore;
+import io.valkeyrie.store.internal.BackendOptions;
 import io.valkeyrie.store.internal.Keys;
 import io.valkeyrie.store.internal.Secrets;
-import io.valkeyrie.store.internal.BackendOptions;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.state.ConnectionState;
@@ -90,6 +90,8 @@ public final class ZookeeperStore extends AbstractStore {
 	private final Versions versions;
 
 	private final ConnectionStateListener connectionListener = this::connectionStateChanged;
+
+	private final ConnectionStateListener reachabilityListener = this::reportReachability;
 
 	/** Runs between a CAS's read and its conditional write (tests reproduce races with it). */
 	volatile @Nullable Consumer<String> beforeConditionalWrite;
@@ -175,6 +177,7 @@ public final class ZookeeperStore extends AbstractStore {
 		this.sessionId = zk.getSessionId();
 		this.sessionTimeoutMillis = zk.getSessionTimeout();
 		curator.getConnectionStateListenable().addListener(this.connectionListener);
+		curator.getConnectionStateListenable().addListener(this.reachabilityListener);
 		try {
 			this.keepAlives.start(this.client.deadline());
 			checkAccess(zk);
@@ -218,7 +221,10 @@ public final class ZookeeperStore extends AbstractStore {
 		this.sessionTimeoutMillis = zk.getSessionTimeout();
 		String reason = newSession ? "the ZooKeeper session expired; reconnected with a new session"
 				: "reconnected to ZooKeeper";
-		logger.info("{} store (namespace '{}'): {}", ZkClient.BACKEND, namespace(), reason);
+		// A plain reconnect is the end of the outage Reachability reports; a new session is news.
+		if (newSession) {
+			logger.info("{} store (namespace '{}'): {}", ZkClient.BACKEND, namespace(), reason);
+		}
 		try {
 			// Off Curator's connection-state thread: these calls wait for answers.
 			scheduler().execute(() -> {
@@ -232,6 +238,16 @@ public final class ZookeeperStore extends AbstractStore {
 		}
 		catch (RejectedExecutionException ex) {
 			// The store is closing.
+		}
+	}
+
+	/** Curator's view of the connection, for the one WARN and one INFO of an outage. */
+	private void reportReachability(CuratorFramework curator, ConnectionState state) {
+		if (state == ConnectionState.SUSPENDED || state == ConnectionState.LOST) {
+			reachability().unreachable("connection " + state.name().toLowerCase(java.util.Locale.ROOT));
+		}
+		else if (state.isConnected()) {
+			reachability().reachable();
 		}
 	}
 
@@ -644,6 +660,7 @@ public final class ZookeeperStore extends AbstractStore {
 		this.znodes.close();
 		CuratorFramework curator = this.client.curator();
 		curator.getConnectionStateListenable().removeListener(this.connectionListener);
+		curator.getConnectionStateListenable().removeListener(this.reachabilityListener);
 		this.keepAlives.close(this.ownsClient);
 		this.watchers.close(this.ownsClient);
 		// Calls that started meanwhile end now too, and later ones at once.

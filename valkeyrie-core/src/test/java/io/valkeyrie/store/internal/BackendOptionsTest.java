@@ -97,6 +97,20 @@ class BackendOptionsTest {
 	}
 
 	@Test
+	void durationsAreFormattedInSpringBootsStyle() {
+		assertThat(BackendOptions.format(Duration.ofSeconds(2))).isEqualTo("2s");
+		assertThat(BackendOptions.format(Duration.ofMillis(500))).isEqualTo("500ms");
+		assertThat(BackendOptions.format(Duration.ofMillis(1500))).isEqualTo("1.5s");
+		assertThat(BackendOptions.format(Duration.ofSeconds(90))).isEqualTo("1m30s");
+		assertThat(BackendOptions.format(Duration.ofHours(1))).isEqualTo("1h");
+		assertThat(BackendOptions.format(Duration.ZERO)).isEqualTo("0s");
+		for (String text : List.of("500ms", "2s", "1.5s", "1m30s", "250us")) {
+			Duration duration = BackendOptions.parseDuration(text);
+			assertThat(BackendOptions.parseDuration(BackendOptions.format(duration))).isEqualTo(duration);
+		}
+	}
+
+	@Test
 	void durationsTakeUnitsGoCompoundsAndIsoForms() {
 		assertThat(BackendOptions.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
 		assertThat(BackendOptions.parseDuration("10s")).isEqualTo(Duration.ofSeconds(10));

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy in front of a server that can stop passing bytes on while keeping the
- * connections open: a server that hangs without closing anything.
+ * connections open (a server that hangs without closing anything), or cut every connection
+ * and refuse new ones (a server that is down).
  */
 public final class FreezingProxy implements AutoCloseable {
 
@@ -30,6 +31,8 @@ public final class FreezingProxy implements AutoCloseable {
 	private final Object gate = new Object();
 
 	private boolean frozen;
+
+	private volatile boolean cut;
 
 	/** @param target the server, {@code host:port} */
 	public FreezingProxy(String target) throws IOException {
@@ -64,6 +67,18 @@ public final class FreezingProxy implements AutoCloseable {
 		}
 	}
 
+	/** Close every connection and refuse new ones, as a stopped server does. */
+	public void cut() {
+		this.cut = true;
+		this.sockets.forEach(FreezingProxy::closeQuietly);
+		this.sockets.clear();
+	}
+
+	/** Accept connections again after {@link #cut()}. */
+	public void restore() {
+		this.cut = false;
+	}
+
 	private void awaitThawed() throws InterruptedException {
 		synchronized (this.gate) {
 			while (this.frozen) {
@@ -77,6 +92,10 @@ public final class FreezingProxy implements AutoCloseable {
 			while (!this.listener.isClosed()) {
 				Socket client = this.listener.accept();
 				this.accepted.incrementAndGet();
+				if (this.cut) {
+					closeQuietly(client);
+					continue;
+				}
 				Socket server = new Socket(this.host, this.port);
 				this.sockets.add(client);
 				this.sockets.add(server);

@@ -8,10 +8,12 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * Turns the backend client libraries' own logging down to WARN by default: ZooKeeper's
- * twenty {@code Client environment:} lines and connection INFO messages at startup,
- * Curator's, jetcd's, gRPC's, Lettuce's and HttpClient's INFO chatter. (Their per-retry
- * WARN lines during an outage are not affected.) The defaults come last, so any
+ * Turns the backend client libraries' own logging down by default, since the store reports
+ * an outage itself (one WARN when its servers stop answering, one INFO when they are back,
+ * from {@code io.valkeyrie.store.internal.Reachability}): INFO chatter such as ZooKeeper's
+ * twenty {@code Client environment:} lines at startup goes (WARN), and so do the per-retry
+ * WARN lines with stack traces of ZooKeeper's connection thread, Lettuce's reconnect
+ * watchdog and jetcd's retries during an outage (ERROR). The defaults come last, so any
  * {@code logging.level.<logger>} the application sets wins.
  */
 class ClientLoggingDefaults implements EnvironmentPostProcessor {
@@ -19,10 +21,12 @@ class ClientLoggingDefaults implements EnvironmentPostProcessor {
 	static final String NAME = "valkeyrieClientLoggingDefaults";
 
 	/** Logger names, as documented in docs/configuration.md. */
-	static final Map<String, Object> LEVELS = Map.of("logging.level.org.apache.zookeeper", "WARN",
-			"logging.level.org.apache.curator", "WARN", "logging.level.io.etcd.jetcd", "WARN",
-			"logging.level.io.grpc", "WARN", "logging.level.io.lettuce.core", "WARN",
-			"logging.level.org.apache.hc.client5", "WARN");
+	static final Map<String, Object> LEVELS = Map.ofEntries(Map.entry("logging.level.org.apache.zookeeper", "WARN"),
+			Map.entry("logging.level.org.apache.zookeeper.ClientCnxn", "ERROR"),
+			Map.entry("logging.level.org.apache.curator", "WARN"), Map.entry("logging.level.io.etcd.jetcd", "ERROR"),
+			Map.entry("logging.level.io.grpc", "WARN"), Map.entry("logging.level.io.lettuce.core", "WARN"),
+			Map.entry("logging.level.io.lettuce.core.protocol.ConnectionWatchdog", "ERROR"),
+			Map.entry("logging.level.org.apache.hc.client5", "WARN"));
 
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {

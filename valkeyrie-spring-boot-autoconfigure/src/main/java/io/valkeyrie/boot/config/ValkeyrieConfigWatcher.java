@@ -11,6 +11,7 @@ import io.valkeyrie.store.Store;
 import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.WatchOptions;
+import io.valkeyrie.store.internal.BackendOptions;
 import io.valkeyrie.store.internal.DaemonThreads;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -104,7 +105,7 @@ public class ValkeyrieConfigWatcher implements SmartLifecycle {
 			if (this.pending != null) {
 				this.pending.cancel(false);
 			}
-			logger.debug("Configuration changed (" + what + "); refreshing after " + this.delay + " of quiet");
+			logger.debug("Configuration changed (" + what + "); refreshing after " + BackendOptions.format(this.delay) + " of quiet");
 			this.pending = this.scheduler.schedule(this::run, this.delay.toMillis(), TimeUnit.MILLISECONDS);
 		}
 	}

@@ -20,6 +20,7 @@ import io.valkeyrie.store.Store;
 import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.WatchOptions;
+import io.valkeyrie.store.internal.BackendOptions;
 import io.valkeyrie.store.internal.DaemonThreads;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -140,7 +141,7 @@ public class ValkeyrieServiceCatalog implements SmartLifecycle {
 		try {
 			if (!first.await(this.initialWait.toMillis(), TimeUnit.MILLISECONDS)) {
 				logger.warn("No state of '" + this.codec.root() + "' from the " + this.store.backend() + " store within "
-						+ this.initialWait + "; discovery starts empty and fills when the watch connects");
+						+ BackendOptions.format(this.initialWait) + "; discovery starts empty and fills when the watch connects");
 			}
 		}
 		catch (InterruptedException ex) {

@@ -9,6 +9,7 @@ import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyNotFoundException;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.internal.BackendOptions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -61,8 +62,8 @@ public class ValkeyrieServiceRegistry implements ServiceRegistry<ValkeyrieRegist
 	public static void checkTtl(Store store, Duration ttl) {
 		Objects.requireNonNull(ttl, "'ttl' must not be null");
 		if (ttl.compareTo(store.minimumTtl()) < 0) {
-			throw new IllegalArgumentException("'ttl' (" + ttl + ") is below the " + store.backend()
-					+ " store's minimum TTL of " + store.minimumTtl());
+			throw new IllegalArgumentException("'ttl' (" + BackendOptions.format(ttl) + ") is below the " + store.backend()
+					+ " store's minimum TTL of " + BackendOptions.format(store.minimumTtl()));
 		}
 	}
 

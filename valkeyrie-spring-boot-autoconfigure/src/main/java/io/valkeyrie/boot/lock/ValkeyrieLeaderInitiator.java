@@ -1,5 +1,6 @@
 package io.valkeyrie.boot.lock;
 
+import io.valkeyrie.store.internal.BackendOptions;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -78,7 +79,7 @@ public class ValkeyrieLeaderInitiator extends LockRegistryLeaderInitiator {
 		try {
 			if (!running.awaitTermination(this.stopTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
 				logger.warn("Leader election for '" + getContext().getRole() + "' did not give its lock back within "
-						+ this.stopTimeout);
+						+ BackendOptions.format(this.stopTimeout));
 			}
 		}
 		catch (InterruptedException ex) {

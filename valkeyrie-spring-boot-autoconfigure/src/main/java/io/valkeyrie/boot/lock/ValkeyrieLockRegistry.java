@@ -12,6 +12,7 @@ import io.valkeyrie.store.LockLoss;
 import io.valkeyrie.store.LockOptions;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreLock;
+import io.valkeyrie.store.internal.BackendOptions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -113,10 +114,10 @@ public final class ValkeyrieLockRegistry implements ExpirableLockRegistry<Distri
 		Assert.notNull(store, "'store' must not be null");
 		Assert.notNull(prefix, "'prefix' must not be null");
 		Assert.notNull(renewal, "'renewal' must not be null");
-		Assert.isTrue(!(defaultTtl.isNegative() || defaultTtl.isZero()), () -> "'defaultTtl' must be positive, was " + defaultTtl);
+		Assert.isTrue(!(defaultTtl.isNegative() || defaultTtl.isZero()), () -> "'defaultTtl' must be positive, was " + BackendOptions.format(defaultTtl));
 		Assert.isTrue(renewal == LockRenewal.MANUAL || defaultTtl.compareTo(store.minimumLockTtl()) >= 0,
-				() -> "'defaultTtl' " + defaultTtl + " is below the " + store.backend()
-						+ " store's minimum lock TTL of " + store.minimumLockTtl());
+				() -> "'defaultTtl' " + BackendOptions.format(defaultTtl) + " is below the " + store.backend()
+						+ " store's minimum lock TTL of " + BackendOptions.format(store.minimumLockTtl()));
 		this.store = store;
 		this.prefix = strip(prefix);
 		this.defaultTtl = defaultTtl;
@@ -196,7 +197,7 @@ public final class ValkeyrieLockRegistry implements ExpirableLockRegistry<Distri
 	 */
 	@Override
 	public void renewLock(Object lockKey, Duration ttl) {
-		Assert.isTrue(!(ttl.isNegative() || ttl.isZero()), () -> "'ttl' must be positive, was " + ttl);
+		Assert.isTrue(!(ttl.isNegative() || ttl.isZero()), () -> "'ttl' must be positive, was " + BackendOptions.format(ttl));
 		heldLock(lockKey).renew(ttl);
 	}
 

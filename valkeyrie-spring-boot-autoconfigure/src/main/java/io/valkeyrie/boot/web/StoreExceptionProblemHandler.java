@@ -30,7 +30,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * or missing previous pair; 404 key not found; 412 compare-and-set conflict (key modified or
  * already there); 413 value too large; 409 lock not held; 503 with {@code Retry-After} when
  * the store is unavailable, closed or failed otherwise. The {@code error} property is the
- * exception's simple class name; a 503 is also logged as a warning. Lowest precedence, so an
+ * exception's simple class name; a 503 other than an outage (which the store reports once) is
+ * also logged as a warning. Lowest precedence, so an
  * application's own handlers win.
  */
 @RestControllerAdvice
@@ -73,8 +74,14 @@ public class StoreExceptionProblemHandler {
 		}
 		ResponseEntity.BodyBuilder response = ResponseEntity.status(mapping.status());
 		if (mapping.status() == HttpStatus.SERVICE_UNAVAILABLE) {
-			// The client did nothing wrong: the operator needs to see this one.
-			logger.warn("Store call failed: " + ex.getMessage(), ex);
+			if (ex instanceof StoreUnavailableException) {
+				// An outage: the store logs one WARN when it starts and one INFO when it ends.
+				logger.debug("Store call failed: " + ex.getMessage(), ex);
+			}
+			else {
+				// The client did nothing wrong: the operator needs to see this one.
+				logger.warn("Store call failed: " + ex.getMessage(), ex);
+			}
 			response.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
 		}
 		return response.body(problem);

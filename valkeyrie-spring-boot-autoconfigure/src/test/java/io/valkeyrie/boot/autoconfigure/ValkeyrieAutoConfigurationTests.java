@@ -180,7 +180,7 @@ class ValkeyrieAutoConfigurationTests {
 				FailureAnalysis analysis = new StoreStartupFailureAnalyzer().analyze(context.getStartupFailure());
 				assertThat(analysis.getDescription())
 					.contains("unreachable store could not start: its servers are unreachable at http://db.example:9999")
-					.contains("no server answered within PT5S")
+					.contains("no server answered within 5s")
 					.contains("Cause: ConnectException: Connection refused")
 					.doesNotContain("s3cret");
 				assertThat(analysis.getAction()).contains("the endpoints of the ValkeyrieConnectionDetails bean");

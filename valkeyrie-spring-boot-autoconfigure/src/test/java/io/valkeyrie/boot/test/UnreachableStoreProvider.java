@@ -5,6 +5,7 @@ import java.net.ConnectException;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreUnavailableException;
+import io.valkeyrie.store.internal.BackendOptions;
 import io.valkeyrie.store.spi.AbstractStoreProvider;
 
 /**
@@ -19,7 +20,7 @@ public final class UnreachableStoreProvider extends AbstractStoreProvider {
 
 	@Override
 	public Store open(StoreConfig config) {
-		throw new StoreUnavailableException("unreachable", "no server answered within " + config.connectTimeout(),
+		throw new StoreUnavailableException("unreachable", "no server answered within " + BackendOptions.format(config.connectTimeout()),
 				new ConnectException("Connection refused"));
 	}
 

@@ -7,6 +7,7 @@ import io.valkeyrie.boot.discovery.ValkeyrieRegistration;
 import io.valkeyrie.boot.discovery.ValkeyrieServiceRegistry;
 import io.valkeyrie.store.InvalidKeyException;
 import io.valkeyrie.store.Store;
+import io.valkeyrie.store.internal.BackendOptions;
 import io.valkeyrie.store.internal.Keys;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -42,8 +43,8 @@ final class DiscoverySettings {
 			return (DEFAULT_TTL.compareTo(store.minimumTtl()) < 0) ? store.minimumTtl() : DEFAULT_TTL;
 		}
 		if (ttl.compareTo(store.minimumTtl()) < 0) {
-			throw new InvalidConfigurationPropertyValueException("valkeyrie.discovery.ttl", ttl,
-					"It is below the " + store.backend() + " store's minimum TTL of " + store.minimumTtl());
+			throw new InvalidConfigurationPropertyValueException("valkeyrie.discovery.ttl", BackendOptions.format(ttl),
+					"It is below the " + store.backend() + " store's minimum TTL of " + BackendOptions.format(store.minimumTtl()));
 		}
 		return ttl;
 	}

@@ -11,6 +11,7 @@ import io.valkeyrie.boot.lock.ValkeyrieLeaderInitiator;
 import io.valkeyrie.boot.lock.ValkeyrieLockRegistry;
 import io.valkeyrie.store.InvalidKeyException;
 import io.valkeyrie.store.Store;
+import io.valkeyrie.store.internal.BackendOptions;
 import io.valkeyrie.store.internal.Keys;
 import org.jspecify.annotations.Nullable;
 
@@ -54,11 +55,11 @@ public final class ValkeyrieLockRegistryAutoConfiguration {
 			ttl = ValkeyrieLockRegistry.defaultTtl(store);
 		}
 		else if ((ttl.isNegative() || ttl.isZero())) {
-			throw new InvalidConfigurationPropertyValueException("valkeyrie.lock.ttl", ttl, "It must be positive");
+			throw new InvalidConfigurationPropertyValueException("valkeyrie.lock.ttl", BackendOptions.format(ttl), "It must be positive");
 		}
 		else if (renewal == LockRenewal.AUTOMATIC && ttl.compareTo(store.minimumLockTtl()) < 0) {
-			throw new InvalidConfigurationPropertyValueException("valkeyrie.lock.ttl", ttl,
-					"It is below the " + store.backend() + " store's minimum lock TTL of " + store.minimumLockTtl()
+			throw new InvalidConfigurationPropertyValueException("valkeyrie.lock.ttl", BackendOptions.format(ttl),
+					"It is below the " + store.backend() + " store's minimum lock TTL of " + BackendOptions.format(store.minimumLockTtl())
 							+ ", the shortest TTL a lock that renews itself can keep");
 		}
 		String prefix = properties.getLock().getPrefix();

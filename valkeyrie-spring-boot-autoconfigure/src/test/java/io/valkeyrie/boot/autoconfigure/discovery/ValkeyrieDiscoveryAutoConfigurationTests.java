@@ -41,8 +41,16 @@ class ValkeyrieDiscoveryAutoConfigurationTests {
 				AutoServiceRegistrationAutoConfiguration.class, UtilAutoConfiguration.class));
 
 	@Test
+	void reactiveDiscoveryClientWhereWebClientIs() {
+		this.contextRunner.withPropertyValues("spring.application.name=orders")
+			.run((context) -> assertThat(context).hasSingleBean(ValkeyrieReactiveDiscoveryClient.class));
+	}
+
+	@Test
 	void discoveryRegistryAndAutoRegistrationByDefault() {
-		this.contextRunner.withPropertyValues("spring.application.name=orders").run((context) -> {
+		// Without WebFlux (the tests have it, for the problem details handler).
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.web.reactive"))
+			.withPropertyValues("spring.application.name=orders").run((context) -> {
 			assertThat(context).hasSingleBean(ValkeyrieServiceCatalog.class)
 				.hasSingleBean(ValkeyrieDiscoveryClient.class)
 				.hasSingleBean(ValkeyrieServiceRegistry.class)
@@ -160,7 +168,7 @@ class ValkeyrieDiscoveryAutoConfigurationTests {
 			assertThat(context.getStartupFailure()).rootCause()
 				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 				.hasMessageContaining("valkeyrie.discovery.ttl")
-				.hasMessageContaining("minimum TTL of PT0.001S");
+				.hasMessageContaining("minimum TTL of 1ms");
 		});
 	}
 

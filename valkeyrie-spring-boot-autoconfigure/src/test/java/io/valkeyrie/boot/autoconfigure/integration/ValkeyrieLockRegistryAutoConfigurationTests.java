@@ -77,7 +77,7 @@ class ValkeyrieLockRegistryAutoConfigurationTests {
 			}
 			assertThat(cause).isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, (ex) -> {
 				assertThat(ex.getName()).isEqualTo("valkeyrie.lock.ttl");
-				assertThat(ex.getReason()).contains("below the local store's minimum lock TTL of PT1S");
+				assertThat(ex.getReason()).contains("below the local store's minimum lock TTL of 1s");
 			});
 		});
 	}

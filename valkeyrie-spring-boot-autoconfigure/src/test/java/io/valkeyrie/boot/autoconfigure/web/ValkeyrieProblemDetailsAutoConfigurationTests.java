@@ -3,6 +3,7 @@ package io.valkeyrie.boot.autoconfigure.web;
 import io.valkeyrie.boot.web.StoreExceptionProblemHandler;
 import io.valkeyrie.store.KeyModifiedException;
 import io.valkeyrie.store.KeyNotFoundException;
+import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreUnavailableException;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +66,12 @@ class ValkeyrieProblemDetailsAutoConfigurationTests {
 
 		@GetMapping("/fail/{what}")
 		String fail(@PathVariable String what) {
-			throw switch (what) {
+			throw failure(what);
+		}
+
+		/** What {@code /fail/{what}} throws, in the WebFlux test too. */
+		static StoreException failure(String what) {
+			return switch (what) {
 				case "not-found" -> new KeyNotFoundException("a/b");
 				case "modified" -> new KeyModifiedException("a/b");
 				default -> new StoreUnavailableException("etcd", "no answer", null);
