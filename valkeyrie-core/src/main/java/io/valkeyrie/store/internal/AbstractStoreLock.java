@@ -418,13 +418,14 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 
 		/** Report the loss if past the deadline; wait for a loss being reported to be told. */
 		void checkDeadline() {
-			State now = this.state.get();
-			if (now == State.HELD && System.nanoTime() - (this.acquisition.confirmedNanos() + this.validNanos) >= 0) {
+			if (this.state.get() == State.HELD
+					&& System.nanoTime() - (this.acquisition.confirmedNanos() + this.validNanos) >= 0) {
 				AbstractStoreLock.this.lost(this.acquisition, AbstractStoreLock.this.options.renew() ? LockLoss.Reason.EXPIRED_LOCALLY
 						: LockLoss.Reason.EXPIRED, null);
 			}
-			else if (now == State.LOST) {
-				// Another thread is reporting it: the caller goes on only once the loss is told.
+			if (this.state.get() == State.LOST) {
+				// Reported by this thread or, racing with it, by another (the deadline timer, a failed
+				// renewal): the caller goes on only once the loss is told.
 				this.lost.join();
 			}
 		}
