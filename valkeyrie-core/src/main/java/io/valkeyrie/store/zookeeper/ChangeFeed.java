@@ -143,6 +143,12 @@ final class ChangeFeed implements Watcher {
 			case NodeDeleted -> inOrder(path, () -> this.hub.publishDelete(key, zxid));
 			case NodeCreated, NodeDataChanged -> {
 				Long journaledZxid = this.journaled.get(key);
+				if (zxid == 0 && journaledZxid != null) {
+					// A server before 3.9 sends events without their zxid. This key's writes are
+					// journaled, and each entry's event came first: reading the key here could
+					// publish a later write ahead of an entry not yet read, and lose that one.
+					return;
+				}
 				if (journaledZxid == null || journaledZxid != zxid || zxid == 0) {
 					read(key, path);
 				}
