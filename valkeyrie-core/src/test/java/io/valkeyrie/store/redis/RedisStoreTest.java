@@ -313,7 +313,8 @@ class RedisStoreTest {
 		}
 		RedisStore writer = open(config());
 		writer.put("k", "after");
-		await().atMost(Timing.seconds(10))
+		// Bounded by the resubscription after Redis came back, which a loaded machine (two test JVMs) slows.
+		await().atMost(Timing.seconds(30))
 			// On a timeout, what the watch did get tells a lost resync from a late one.
 			.conditionEvaluationListener((condition) -> {
 				if (condition.getRemainingTimeInMS() <= condition.getPollInterval().toMillis()) {
