@@ -14,6 +14,7 @@ import io.valkeyrie.store.test.SecureAccounts;
 import io.valkeyrie.store.test.SecureServers;
 import io.valkeyrie.store.test.SecureStoreChecks;
 import io.valkeyrie.store.test.TestPki;
+import io.valkeyrie.store.test.Timing;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
@@ -107,6 +108,8 @@ class ZookeeperSecurityTest {
 		StoreConfig.Builder builder = StoreConfig.builder("zookeeper")
 			.endpoints(server.endpoint())
 			.namespace("app")
+			// A TLS session plus the open-time read of the base path, on 2 cores shared by two test JVMs.
+			.connectTimeout(Timing.seconds(10))
 			.credentials("app", password)
 			.tls(new TlsConfig(null, null, true))
 			.option("base-path", BASE_PATH)
