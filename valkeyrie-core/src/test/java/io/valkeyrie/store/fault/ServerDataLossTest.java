@@ -1,7 +1,6 @@
 package io.valkeyrie.store.fault;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -19,10 +18,9 @@ import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.WatchEvent;
+import io.valkeyrie.store.test.CrashableServer;
 import io.valkeyrie.store.test.Timing;
-import io.valkeyrie.store.test.WipeableServer;
 import io.valkeyrie.store.test.ServerUse;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,9 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A server that loses its data (Redis without persistence restarted, a Consul {@code -dev}
- * agent restarted, etcd and ZooKeeper restarted on an empty data directory) while a store
- * is open: its watch is told the server lost its data and converges to the server's state,
+ * A server that loses its data (restarted on an empty data folder,
+ * {@link CrashableServer#wipeAndRestart()}) while a store is open: its watch is told the server lost its data and converges to the server's state,
  * and every {@code lastIndex} and fencing token after the loss is above every one seen
  * before. Each test starts its own server; the shared servers are never touched.
  */
@@ -41,13 +38,10 @@ class ServerDataLossTest {
 
 	private static final int WRITES = 60;
 
-	@TempDir
-	Path dir;
-
 	@ParameterizedTest(name = "{0}")
 	@ValueSource(strings = { "redis", "etcd", "consul", "zookeeper" })
 	void indexesAndTokensStayAboveEverythingSeenBeforeTheLoss(String backend) {
-		try (WipeableServer server = WipeableServer.start(backend, this.dir)) {
+		try (CrashableServer server = CrashableServer.start(backend)) {
 			StoreConfig config = StoreConfig.builder(backend).endpoints(server.endpoint()).namespace("data-loss")
 				.requestTimeout(Timing.seconds(5)).build();
 			try (Client first = new Client(config); Client second = new Client(config)) {

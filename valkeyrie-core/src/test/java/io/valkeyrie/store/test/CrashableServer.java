@@ -1,22 +1,23 @@
 package io.valkeyrie.store.test;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
- * A server of a test's own that the test may crash: started by {@code scripts/servers} on free
- * ports and its own run folder under {@code target/crashable-servers/}, in its persistent mode
- * ({@code VALKEYRIE_SERVERS_PERSIST=1}: Redis with an fsynced append-only file, Consul a
- * 1-server agent with a data folder, etcd and ZooKeeper as always), so an acknowledged write
- * must survive {@link #kill()} and {@link #start()}. The shared test servers are never touched.
+ * A server of a test's own that the test may crash, wipe or reconfigure: started by
+ * {@code scripts/servers} on free ports and its own run folder under
+ * {@code target/crashable-servers/}, in its persistent mode ({@code VALKEYRIE_SERVERS_PERSIST=1}:
+ * Redis with an fsynced append-only file, Consul a 1-server agent with a data folder, etcd and
+ * ZooKeeper as always), so an acknowledged write must survive {@link #kill()} and
+ * {@link #start()}, and only {@link #wipeAndRestart()} loses it. The shared test servers are
+ * never touched.
  */
 public final class CrashableServer implements AutoCloseable {
 
@@ -49,7 +50,7 @@ public final class CrashableServer implements AutoCloseable {
 			case "zookeeper" -> "127.0.0.1:" + port;
 			default -> throw new IllegalArgumentException("'backend' must be redis, etcd, consul or zookeeper: " + backend);
 		};
-		environment.put("VALKEYRIE_" + backend.toUpperCase(java.util.Locale.ROOT) + "_PORT", String.valueOf(port));
+		environment.put("VALKEYRIE_" + backend.toUpperCase(Locale.ROOT) + "_PORT", String.valueOf(port));
 		// Every other port of the server free too, not the defaults the shared servers use.
 		List<String> others = switch (backend) {
 			case "etcd" -> List.of("ETCD_PEER");
@@ -67,6 +68,11 @@ public final class CrashableServer implements AutoCloseable {
 		return this.endpoint;
 	}
 
+	/** The port it serves clients on (127.0.0.1). */
+	public int port() {
+		return TestServers.address(this.endpoint).getPort();
+	}
+
 	/** SIGKILL the server (a crash) and wait until it is gone; its data stays. */
 	public void kill() {
 		run("kill");
@@ -75,6 +81,14 @@ public final class CrashableServer implements AutoCloseable {
 	/** Start the killed server on its data and wait until it serves requests again. */
 	public void start() {
 		run("start");
+	}
+
+	/**
+	 * Stop the server, delete everything it stored, and start it again on the same ports: a
+	 * server that lost its data.
+	 */
+	public void wipeAndRestart() {
+		run("restart", "--clean");
 	}
 
 	/** The server's log so far, for assertion messages. */
@@ -90,24 +104,17 @@ public final class CrashableServer implements AutoCloseable {
 	/** Stop the server and delete its data; the log stays in {@code target/} for a post-mortem. */
 	@Override
 	public void close() {
-		run("stop");
-		Path data = folder().resolve("data");
-		if (Files.exists(data)) {
-			try (Stream<Path> files = Files.walk(data)) {
-				files.sorted(Comparator.reverseOrder()).forEach((file) -> file.toFile().delete());
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}
+		run("stop", "--clean");
 	}
 
 	private Path folder() {
 		return Path.of(this.environment.get("VALKEYRIE_SERVERS_RUN"), this.backend);
 	}
 
-	private void run(String command) {
-		TestServers.run(command, this.backend, this.environment);
+	private void run(String... arguments) {
+		List<String> call = new ArrayList<>(List.of(arguments));
+		call.add(this.backend);
+		TestServers.run(this.environment, call.toArray(String[]::new));
 	}
 
 }

@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -102,19 +104,29 @@ public final class TestServers {
 	 * port and data folder for a server of a test's own.
 	 */
 	public static void run(String command, String backend, Map<String, String> environment) {
+		run(environment, command, backend);
+	}
+
+	/**
+	 * Run {@code scripts/servers} with these arguments (a command, flags such as
+	 * {@code --clean}, server names) and extra environment.
+	 */
+	public static void run(Map<String, String> environment, String... arguments) {
 		String script = System.getProperty("valkeyrie.servers.script", System.getenv("VALKEYRIE_SERVERS_SCRIPT"));
+		String call = String.join(" ", arguments);
 		if (script == null) {
-			throw new AssertionError("VALKEYRIE_SERVERS_SCRIPT is not set: this test controls its " + backend
-					+ " server through scripts/servers; run it with scripts/test");
+			throw new AssertionError("VALKEYRIE_SERVERS_SCRIPT is not set: this test runs 'scripts/servers " + call
+					+ "'; run it with scripts/test, or set it after 'eval \"$(scripts/servers env)\"'");
 		}
 		try {
-			ProcessBuilder builder = new ProcessBuilder("bash", script, command, backend).redirectErrorStream(true);
+			List<String> command = new ArrayList<>(List.of("bash", script));
+			command.addAll(List.of(arguments));
+			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 			builder.environment().putAll(environment);
 			Process process = builder.start();
 			byte[] output = process.getInputStream().readAllBytes();
 			if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
-				throw new AssertionError("'" + script + " " + command + " " + backend + "' failed:\n"
-						+ new String(output, StandardCharsets.UTF_8));
+				throw new AssertionError("'" + script + " " + call + "' failed:\n" + new String(output, StandardCharsets.UTF_8));
 			}
 		}
 		catch (IOException ex) {

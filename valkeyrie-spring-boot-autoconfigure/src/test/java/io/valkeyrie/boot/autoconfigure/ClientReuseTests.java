@@ -10,8 +10,8 @@ import io.etcd.jetcd.Client;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
-import io.valkeyrie.boot.test.ThrowawayServer;
 import io.valkeyrie.store.Store;
+import io.valkeyrie.store.test.ServerProcess;
 import io.valkeyrie.store.test.TestClusters;
 import io.valkeyrie.store.test.TestServers;
 import org.apache.curator.framework.CuratorFramework;
@@ -43,7 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ClientReuseTests {
 
-	private static final String NOWHERE = "127.0.0.1:" + ThrowawayServer.freePort();
+	private static final String NOWHERE = "127.0.0.1:" + ServerProcess.freePort();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ValkeyrieAutoConfiguration.class))

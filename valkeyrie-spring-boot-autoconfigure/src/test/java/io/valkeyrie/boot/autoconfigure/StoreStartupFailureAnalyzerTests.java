@@ -11,7 +11,8 @@ import io.etcd.jetcd.Client;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.valkeyrie.boot.test.HoldLocalStoreFile;
-import io.valkeyrie.boot.test.ThrowawayServer;
+import io.valkeyrie.store.test.CrashableServer;
+import io.valkeyrie.store.test.ServerProcess;
 import io.valkeyrie.store.test.TestServers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -47,7 +48,7 @@ class StoreStartupFailureAnalyzerTests {
 
 	@Test
 	void redisMissingPassword(CapturedOutput output) {
-		try (ThrowawayServer redis = ThrowawayServer.start("redis")) {
+		try (CrashableServer redis = CrashableServer.start("redis")) {
 			String endpoint = "redis://127.0.0.1:" + redis.port();
 			RedisClient client = RedisClient.create(endpoint);
 			try (StatefulRedisConnection<String, String> connection = client.connect()) {
@@ -95,7 +96,7 @@ class StoreStartupFailureAnalyzerTests {
 
 	@Test
 	void etcdAuthenticationFailure(CapturedOutput output) throws Exception {
-		try (ThrowawayServer etcd = ThrowawayServer.start("etcd")) {
+		try (CrashableServer etcd = CrashableServer.start("etcd")) {
 			String endpoint = "http://127.0.0.1:" + etcd.port();
 			try (Client client = Client.builder().endpoints(endpoint).build()) {
 				ByteSequence root = ByteSequence.from("root", StandardCharsets.UTF_8);
@@ -114,7 +115,7 @@ class StoreStartupFailureAnalyzerTests {
 
 	@Test
 	void etcdRefusedPort(CapturedOutput output) {
-		String endpoint = "http://127.0.0.1:" + ThrowawayServer.freePort();
+		String endpoint = "http://127.0.0.1:" + ServerProcess.freePort();
 		start("valkeyrie.backend=etcd", "valkeyrie.etcd.endpoints=" + endpoint, "valkeyrie.connect-timeout=2s");
 		assertThat(analysis(output)).contains("etcd store", endpoint, "unreachable", "Connection refused",
 				"valkeyrie.etcd.endpoints");
