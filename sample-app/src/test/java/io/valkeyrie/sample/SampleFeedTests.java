@@ -1,8 +1,6 @@
 package io.valkeyrie.sample;
 
-import java.io.IOException;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,7 +110,7 @@ class SampleFeedTests {
 			leaving.add(open(null));
 		}
 		// And two that vanish without a goodbye: the connection reset (a crashed browser, a dropped link).
-		List<Socket> resetting = List.of(rawSubscriber(), rawSubscriber());
+		List<Socket> resetting = List.of(SseStream.openRaw(this.port), SseStream.openRaw(this.port));
 		SseStream staying = open(null);
 
 		// Through the API, as the page's users write: the burst takes long enough for the server
@@ -146,18 +144,6 @@ class SampleFeedTests {
 		// The dead subscribers are gone (found out on their next write: the burst, or the leader job's).
 		await().atMost(SseStream.WAIT)
 			.untilAsserted(() -> assertThat(this.feed.subscribers()).isLessThanOrEqualTo(before + 1));
-	}
-
-	/** A subscriber on a plain socket, which the test can reset; returns once the stream has begun. */
-	private Socket rawSubscriber() throws IOException {
-		Socket socket = new Socket("127.0.0.1", this.port);
-		socket.setSoTimeout((int) SseStream.WAIT.toMillis());
-		socket.getOutputStream().write(("GET /api/events HTTP/1.1\r\nHost: localhost\r\n"
-				+ "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-		socket.getOutputStream().flush();
-		String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-		assertThat(head).isEqualTo("HTTP/1.1 200");
-		return socket;
 	}
 
 	@Test

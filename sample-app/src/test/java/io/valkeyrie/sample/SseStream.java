@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
@@ -68,6 +69,23 @@ final class SseStream implements AutoCloseable {
 		assertThat(ready.name()).isEqualTo("ready");
 		assertThat(ready.data().get("instance").asString()).isNotBlank();
 		return stream;
+	}
+
+	/**
+	 * Subscribe on a plain socket, which a test can reset (a crashed browser, a dropped link);
+	 * returns once the stream has begun.
+	 * @param port the port of the running sample
+	 * @return the connected socket, its response unread after the status line
+	 */
+	static Socket openRaw(int port) throws IOException {
+		Socket socket = new Socket("127.0.0.1", port);
+		socket.setSoTimeout((int) WAIT.toMillis());
+		socket.getOutputStream().write(("GET /api/events HTTP/1.1\r\nHost: localhost\r\n"
+				+ "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+		socket.getOutputStream().flush();
+		String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+		assertThat(head).isEqualTo("HTTP/1.1 200");
+		return socket;
 	}
 
 	/** The next event that matches, skipping others (the leader job's writes, for one). */
