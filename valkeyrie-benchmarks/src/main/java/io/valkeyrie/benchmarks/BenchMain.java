@@ -25,6 +25,7 @@ import io.valkeyrie.benchmarks.lock.LockClient;
 import io.valkeyrie.benchmarks.watch.WatchLatency;
 import io.valkeyrie.benchmarks.watch.WatchScale;
 import io.valkeyrie.store.Store;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs every measurement of a profile against the servers the {@code VALKEYRIE_TEST_*}
@@ -32,7 +33,7 @@ import io.valkeyrie.store.Store;
  * met?
  * <pre>
  * java -cp ... io.valkeyrie.benchmarks.BenchMain [--profile smoke|quick|full] [--forks n] [--list-noise n] [--backends local,etcd,...]
- *     [--only overhead,locks,handover,watch,discovery,scale,list,file] [--out report.md] [--logs dir]
+ *     [--only overhead,locks,handover,watch,discovery,scale,list,file] [--soak 10m] [--out report.md] [--logs dir]
  * </pre>
  * A backend whose store cannot be opened (not implemented yet, server down) is reported
  * as such; its raw baselines and references still run.
@@ -57,6 +58,9 @@ public final class BenchMain {
 	private final Set<String> parts;
 
 	private final Path logs;
+
+	/** How long the file part also runs the steady overwrite load, or {@code null}. */
+	private @Nullable Duration soak;
 
 	private final Report report = new Report();
 
@@ -83,6 +87,9 @@ public final class BenchMain {
 		Path logs = Path.of(options.getOrDefault("logs", "target/bench"));
 		Files.createDirectories(logs);
 		BenchMain bench = new BenchMain(profile, backends, parts, logs);
+		if (options.containsKey("soak")) {
+			bench.soak = LocalFileSize.parseDuration(options.get("soak"));
+		}
 		Instant start = Instant.now();
 		String loadBefore = loadAverage();
 		String table = bench.run();
@@ -136,7 +143,7 @@ public final class BenchMain {
 		if (this.parts.contains("file") && this.backends.contains("local") && ours("local", "file size", "≤ 4× live")) {
 			progress("local file size");
 			try {
-				new LocalFileSize().run(this.report);
+				new LocalFileSize(this.soak, this.logs).run(this.report);
 			}
 			catch (Exception ex) {
 				this.report.failed("local", "file size", "≤ 4× live", ex.toString());
@@ -562,7 +569,7 @@ public final class BenchMain {
 		for (int i = 0; i < args.length; i++) {
 			if (!args[i].startsWith("--") || i + 1 >= args.length) {
 				throw new IllegalArgumentException("Usage: BenchMain [--profile smoke|quick|full] [--forks n] [--list-noise n] [--backends a,b] [--only "
-						+ String.join(",", PARTS) + "] [--out file] [--logs dir]");
+						+ String.join(",", PARTS) + "] [--soak 10m] [--out file] [--logs dir]");
 			}
 			options.put(args[i].substring(2), args[++i]);
 		}
