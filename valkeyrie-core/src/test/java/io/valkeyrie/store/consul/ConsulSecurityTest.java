@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLContext;
 
@@ -90,6 +91,23 @@ class ConsulSecurityTest {
 			.withStackTraceContaining("ACL not found")
 			.satisfies((ex) -> SecureStoreChecks.assertNoSecret(ex, wrong, "00000000-0000-0000-0000-000000000000",
 					tlsToken, MANAGEMENT));
+	}
+
+	/** A token given as a supplier is asked for on every request: a rotated one is used at once. */
+	@Test
+	void aSuppliedTokenIsAskedForOnEveryRequest() {
+		AtomicReference<String> current = new AtomicReference<>(tlsToken);
+		StoreConfig.Builder config = config(servers.tls(), servers.pki().serverOnly(), tlsToken)
+			.token(() -> current.get().toCharArray());
+		try (Store store = Stores.open(config.build())) {
+			store.put("rotation", "1");
+			current.set("00000000-0000-0000-0000-000000000000");
+			assertThatExceptionOfType(StoreException.class).isThrownBy(() -> store.put("rotation", "2"))
+				.withStackTraceContaining("ACL not found");
+			current.set(tlsToken);
+			store.put("rotation", "3");
+			assertThat(store.get("rotation").valueAsString()).isEqualTo("3");
+		}
 	}
 
 	@Test
