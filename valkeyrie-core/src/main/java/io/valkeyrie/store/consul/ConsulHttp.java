@@ -64,7 +64,8 @@ final class ConsulHttp implements AutoCloseable {
 
 	private final AtomicInteger blocking = new AtomicInteger();
 
-	private final @Nullable String token;
+	/** The store's configuration, asked for the token on every request (it may be rotated). */
+	private final StoreConfig config;
 
 	private final @Nullable String datacenter;
 
@@ -91,7 +92,7 @@ final class ConsulHttp implements AutoCloseable {
 
 	ConsulHttp(StoreConfig config, ConsulSettings settings) {
 		this.endpoints = settings.endpoints();
-		this.token = config.token();
+		this.config = config;
 		this.datacenter = settings.datacenter();
 		this.requestTimeout = config.requestTimeout();
 		Duration connectTimeout = min(config.connectTimeout(), config.requestTimeout());
@@ -259,8 +260,11 @@ final class ConsulHttp implements AutoCloseable {
 		for (int attempt = 0; attempt < attempts; attempt++) {
 			int endpoint = Math.floorMod(start + attempt, this.endpoints.size());
 			HttpUriRequestBase request = new HttpUriRequestBase(method, uri(this.endpoints.get(endpoint), path, query));
-			if (this.token != null) {
-				request.addHeader("X-Consul-Token", this.token);
+			char[] token = this.config.tokenChars();
+			if (token != null) {
+				// A header is a String: made here, for this request only.
+				request.addHeader("X-Consul-Token", new String(token));
+				java.util.Arrays.fill(token, '\0');
 			}
 			if (body != null) {
 				request.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_OCTET_STREAM));

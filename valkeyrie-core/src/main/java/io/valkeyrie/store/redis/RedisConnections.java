@@ -113,6 +113,9 @@ final class RedisConnections implements AutoCloseable {
 			client = ssl.and();
 		}
 		client.clientOptions(clientOptions.build());
+		if (config.hasPassword()) {
+			client.redisCredentialsProviderFactory(new StoreCredentials(config));
+		}
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(server, client.build());
 		try {
 			factory.afterPropertiesSet();
@@ -219,8 +222,8 @@ final class RedisConnections implements AutoCloseable {
 			}
 			RedisSentinelConfiguration sentinel = new RedisSentinelConfiguration(master, nodes);
 			sentinel.setDatabase((database != null) ? database : 0);
+			// The data nodes' password comes from StoreCredentials.
 			sentinel.setUsername(config.username());
-			sentinel.setPassword(RedisPassword.of(config.password()));
 			return sentinel;
 		}
 		if (endpoints.size() > 1 || options.cluster()) {
@@ -230,10 +233,11 @@ final class RedisConnections implements AutoCloseable {
 		RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(uri.getHost(), uri.getPort());
 		Integer database = options.database();
 		standalone.setDatabase((database != null) ? database : uri.getDatabase());
-		String username = (config.username() != null) ? config.username() : uri.getUsername();
-		char[] password = (config.password() != null) ? config.password().toCharArray() : uri.getPassword();
-		standalone.setUsername(username);
-		standalone.setPassword(RedisPassword.of(password));
+		standalone.setUsername((config.username() != null) ? config.username() : uri.getUsername());
+		if (!config.hasPassword()) {
+			// The configuration's own password comes from StoreCredentials, asked for on every connect.
+			standalone.setPassword(RedisPassword.of(uri.getPassword()));
+		}
 		return standalone;
 	}
 
@@ -258,10 +262,10 @@ final class RedisConnections implements AutoCloseable {
 			nodes.add(uri.getHost() + ":" + uri.getPort());
 		}
 		RedisClusterConfiguration cluster = new RedisClusterConfiguration(nodes);
-		String username = (config.username() != null) ? config.username() : first.getUsername();
-		char[] password = (config.password() != null) ? config.password().toCharArray() : first.getPassword();
-		cluster.setUsername(username);
-		cluster.setPassword(RedisPassword.of(password));
+		cluster.setUsername((config.username() != null) ? config.username() : first.getUsername());
+		if (!config.hasPassword()) {
+			cluster.setPassword(RedisPassword.of(first.getPassword()));
+		}
 		return cluster;
 	}
 

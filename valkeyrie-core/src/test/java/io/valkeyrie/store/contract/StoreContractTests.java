@@ -52,6 +52,7 @@ import io.valkeyrie.store.internal.AbstractStore;
 import io.valkeyrie.store.internal.BackendOptions;
 import io.valkeyrie.store.internal.AbstractStoreLock;
 import io.valkeyrie.store.test.FreezingProxy;
+import io.valkeyrie.store.test.SecretForm;
 import io.valkeyrie.store.test.TestServers;
 import io.valkeyrie.store.test.Timing;
 import org.junit.jupiter.api.AfterEach;
@@ -59,6 +60,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -1851,9 +1854,11 @@ public abstract class StoreContractTests {
 		assertThatThrownBy(store::serverInfo).isInstanceOf(StoreClosedException.class);
 	}
 
-	@Test
-	void errorsNeverShowCredentials() {
-		StoreConfig config = storeConfig().namespace(namespace()).credentials("user", "s3cr3t-pw").token("t0k3n").build();
+	@ParameterizedTest
+	@EnumSource(SecretForm.class)
+	void errorsNeverShowCredentials(SecretForm form) {
+		StoreConfig config = form.token(form.credentials(storeConfig().namespace(namespace()), "user", "s3cr3t-pw"), "t0k3n")
+			.build();
 		assertThat(config.toString()).doesNotContain("s3cr3t-pw").doesNotContain("t0k3n");
 		Optional<Store> store = Optional.empty();
 		try {

@@ -62,8 +62,9 @@ class ValkeyrieStoreFactory {
 					this.properties.getWatchThreads(), "must be positive");
 		}
 		builder.watchThreads(this.properties.getWatchThreads());
-		builder.credentials(this.connectionDetails.getUsername(), this.connectionDetails.getPassword());
-		builder.token(this.connectionDetails.getToken());
+		// Boot binds secrets as Strings; the store gets them as char[], as its clients take them.
+		builder.credentials(this.connectionDetails.getUsername(), chars(this.connectionDetails.getPassword()));
+		builder.token(chars(this.connectionDetails.getToken()));
 		builder.tls(tls(backend, this.connectionDetails.getSslBundle()));
 		BackendProperties group = this.properties.backend(backend);
 		if (group != null) {
@@ -115,6 +116,10 @@ class ValkeyrieStoreFactory {
 				|| remote.getSsl().isVerifyHostname();
 		return new TlsConfig(bundle.getManagers().getKeyManagerFactory(),
 				bundle.getManagers().getTrustManagerFactory(), verifyHostname);
+	}
+
+	private static char @Nullable [] chars(@Nullable String secret) {
+		return (secret != null) ? secret.toCharArray() : null;
 	}
 
 	private static Duration positive(String name, Duration value) {
