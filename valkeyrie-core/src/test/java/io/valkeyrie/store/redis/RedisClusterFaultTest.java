@@ -1,6 +1,7 @@
 package io.valkeyrie.store.redis;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -66,11 +67,11 @@ class RedisClusterFaultTest {
 		String namespace = "fault/frozen-" + UUID.randomUUID().toString().substring(0, 8);
 		String master = RedisClusterFailoverTest.memberServing(namespace, this.endpoints);
 		boolean frozen = false;
-		try (Store writing = open(namespace); Store watching = open(namespace); Store holding = open(namespace);
-				Store other = open(namespace)) {
-			LockLease lease = holding.newLock("lock", LOCK).lock();
-			try (TreeRecorder tree = TreeRecorder.watch(watching, "data");
-					WriteWorkload workload = WriteWorkload.start(writing, "data", WRITERS)) {
+		try (Scene scene = new Scene(namespace)) {
+			LockLease lease = scene.lease;
+			Store other = scene.other;
+			try (TreeRecorder tree = TreeRecorder.watch(scene.watching, "data");
+					WriteWorkload workload = WriteWorkload.start(scene.writing, "data", WRITERS)) {
 				workload.awaitAcknowledged(WRITES, PHASE);
 				TestClusters.freeze(master);
 				frozen = true;
@@ -198,11 +199,11 @@ class RedisClusterFaultTest {
 	void restartingTheWholeClusterOnItsDataKeepsAcknowledgedWritesAndLocksExclusive() throws Exception {
 		String namespace = "fault/restart-" + UUID.randomUUID().toString().substring(0, 8);
 		boolean stopped = false;
-		try (Store writing = open(namespace); Store watching = open(namespace); Store holding = open(namespace);
-				Store other = open(namespace)) {
-			LockLease lease = holding.newLock("lock", LOCK).lock();
-			try (TreeRecorder tree = TreeRecorder.watch(watching, "data");
-					WriteWorkload workload = WriteWorkload.start(writing, "data", WRITERS)) {
+		try (Scene scene = new Scene(namespace)) {
+			LockLease lease = scene.lease;
+			Store other = scene.other;
+			try (TreeRecorder tree = TreeRecorder.watch(scene.watching, "data");
+					WriteWorkload workload = WriteWorkload.start(scene.writing, "data", WRITERS)) {
 				workload.awaitAcknowledged(WRITES, PHASE);
 				long stoppedAt = System.nanoTime();
 				TestClusters.stopKeepingData("redis");
@@ -234,6 +235,44 @@ class RedisClusterFaultTest {
 				TestClusters.startKeepingData("redis");
 			}
 		}
+	}
+
+	/** The stores of a freeze or restart: one writes, one watches, one holds the lock, one tries to take it. */
+	private final class Scene implements AutoCloseable {
+
+		private final List<Store> stores = new ArrayList<>();
+
+		private final Store writing;
+
+		private final Store watching;
+
+		private final Store other;
+
+		private final LockLease lease;
+
+		Scene(String namespace) {
+			try {
+				this.writing = add(open(namespace));
+				this.watching = add(open(namespace));
+				this.other = add(open(namespace));
+				this.lease = add(open(namespace)).newLock("lock", LOCK).lock();
+			}
+			catch (RuntimeException | Error ex) {
+				close();
+				throw ex;
+			}
+		}
+
+		private Store add(Store store) {
+			this.stores.add(store);
+			return store;
+		}
+
+		@Override
+		public void close() {
+			this.stores.forEach(Store::close);
+		}
+
 	}
 
 	/**
