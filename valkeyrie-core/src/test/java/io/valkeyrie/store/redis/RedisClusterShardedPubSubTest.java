@@ -9,7 +9,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.valkeyrie.store.KVPair;
@@ -34,6 +36,10 @@ import static org.awaitility.Awaitility.await;
  */
 @ServerUse(shared = {}, exclusive = "redis-cluster")
 class RedisClusterShardedPubSubTest {
+
+	private static final String USER = "valkeyrie-no-command";
+
+	private static final String PASSWORD = "no-command-secret";
 
 	private final List<Store> stores = new ArrayList<>();
 
@@ -68,6 +74,36 @@ class RedisClusterShardedPubSubTest {
 			else {
 				assertThat(shard).as("shard subscribers of the change channel on %s (not the slot's master)", member).isZero();
 			}
+		}
+	}
+
+	/** Without sharded pub/sub (here: a user that may not ask COMMAND INFO) the store publishes with plain PUBLISH. */
+	@Test
+	void withoutShardedPubSubChangesGoThroughAPlainChannel() {
+		String namespace = "plain/" + UUID.randomUUID().toString().substring(0, 8);
+		List<String> members = members();
+		members.forEach((member) -> onMember(member, (redis) -> {
+			redis.sync().aclSetuser(USER, AclSetuserArgs.Builder.on().addPassword(PASSWORD).allKeys().allChannels().allCommands()
+				.removeCommand(CommandType.COMMAND));
+			return 0L;
+		}));
+		try {
+			Store watcher = open(StoreConfig.builder("redis").credentials(USER, PASSWORD), namespace);
+			Store writer = open(StoreConfig.builder("redis").credentials(USER, PASSWORD), namespace);
+			Map<String, String> seen = new ConcurrentHashMap<>();
+			watcher.watchTree("", (event) -> event.current().values().forEach((pair) -> seen.put(pair.key(), pair.valueAsString())));
+			writer.put("a", "1");
+			await().atMost(Timing.seconds(10)).until(() -> "1".equals(seen.get("a")));
+			RedisLayout layout = layout(namespace);
+			assertThat(members.stream().mapToLong((member) -> plainSubscribers(member, layout.changes())).sum())
+				.as("plain subscribers of the change channel, all nodes").isEqualTo(1);
+			assertThat(members.stream().mapToLong((member) -> shardSubscribers(member, layout.changes())).sum())
+				.as("shard subscribers of the change channel, all nodes").isZero();
+		}
+		finally {
+			closeStores();
+			this.stores.clear();
+			members.forEach((member) -> onMember(member, (redis) -> redis.sync().aclDeluser(USER)));
 		}
 	}
 
@@ -108,8 +144,11 @@ class RedisClusterShardedPubSubTest {
 	}
 
 	private Store open(String namespace) {
-		Store store = Stores.open(StoreConfig.builder("redis").endpoints(this.endpoints).namespace(namespace)
-			.requestTimeout(Duration.ofSeconds(2)).build());
+		return open(StoreConfig.builder("redis"), namespace);
+	}
+
+	private Store open(StoreConfig.Builder config, String namespace) {
+		Store store = Stores.open(config.endpoints(this.endpoints).namespace(namespace).requestTimeout(Duration.ofSeconds(2)).build());
 		this.stores.add(store);
 		return store;
 	}
