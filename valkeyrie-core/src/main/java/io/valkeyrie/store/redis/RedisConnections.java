@@ -15,6 +15,7 @@ import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.event.EventBus;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
@@ -147,6 +148,15 @@ final class RedisConnections implements AutoCloseable {
 	@Nullable EventBus clusterEvents() {
 		if (this.factory instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware()) {
 			return lettuce.getRequiredNativeClient().getResources().eventBus();
+		}
+		return null;
+	}
+
+	/** The client of a Redis Cluster (for sharded pub/sub), or null for one server or Sentinel. */
+	@Nullable RedisClusterClient clusterClient() {
+		if (this.factory instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware()
+				&& lettuce.getRequiredNativeClient() instanceof RedisClusterClient client) {
+			return client;
 		}
 		return null;
 	}

@@ -159,7 +159,7 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 		boolean interrupted = Thread.interrupted();
 		try {
 			this.access.scriptLong(RedisScript.LOCK_RELEASE, this.releaseKeys, owner, waiter, this.layout.unlocks(),
-					this.keyBytes, GRACE);
+					this.keyBytes, GRACE, this.layout.publishCommand());
 		}
 		catch (RuntimeException ex) {
 			// Unreachable or closed: a registration or a record taken meanwhile expires by itself,
@@ -175,7 +175,7 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 	@Override
 	protected boolean release(Held held) {
 		return this.access.scriptLong(RedisScript.LOCK_RELEASE, this.releaseKeys, RedisLayout.bytes(held.owner), NONE,
-				this.layout.unlocks(), this.keyBytes, GRACE) == 1;
+				this.layout.unlocks(), this.keyBytes, GRACE, this.layout.publishCommand()) == 1;
 	}
 
 	private void watch(Held held) {

@@ -1,7 +1,8 @@
 -- KEYS[1] lock record, KEYS[2] waiters (sorted set: waiter token -> ms until which its
 -- registration holds), KEYS[3] the waiter woken last (string, PX grace).
 -- ARGV[1] owner token to release, or '' when a waiter gives up; ARGV[2] the token of the waiter
--- that gives up (or ''); ARGV[3] unlock channel, ARGV[4] lock key, ARGV[5] hand-over grace in ms.
+-- that gives up (or ''); ARGV[3] unlock channel, ARGV[4] lock key, ARGV[5] hand-over grace in ms,
+-- ARGV[6] the publish command ('PUBLISH', or 'SPUBLISH' on a Redis Cluster that has it).
 -- Release deletes the record only if ARGV[1] owns it (returns 0 otherwise). Then, if the lock is
 -- free, someone waits and no woken waiter is still on its way, wakes the waiter registered
 -- longest ago: publishes '<its token> <lock key>' and gives it the grace to try, after which it
@@ -35,6 +36,6 @@ if first then
 		redis.call('ZADD', KEYS[2], until_ms, first)
 	end
 	redis.call('SET', KEYS[3], first, 'PX', ARGV[5])
-	redis.call('PUBLISH', ARGV[3], first .. ' ' .. ARGV[4])
+	redis.call(ARGV[6], ARGV[3], first .. ' ' .. ARGV[4])
 end
 return 1
