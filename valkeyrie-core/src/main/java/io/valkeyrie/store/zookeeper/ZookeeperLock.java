@@ -266,7 +266,9 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 		finally {
 			if (held == null && mine != null) {
 				mine.end();
-				deleteUninterruptibly(mine.path);
+				String path = mine.path;
+				// After the store's close: beside the close's own releases, so the attempt ends at once.
+				this.zkStore.cleanUpAttempt("Deleting lock contender " + path, () -> deleteUninterruptibly(path));
 			}
 		}
 	}
