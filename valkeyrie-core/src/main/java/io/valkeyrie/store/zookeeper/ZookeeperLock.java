@@ -478,6 +478,11 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 			return false;
 		}
 		catch (KeeperException | RuntimeException ex) {
+			if (this.store.isClosed()) {
+				// The close counts what it could not release; the session's expiry deletes the znode.
+				logger.debug("Deleting lock znode {} on close failed", path, ex);
+				return true;
+			}
 			logger.warn("Deleting lock znode {} failed; deleting it once the connection is back", path, ex);
 			this.client.deleteEventually(path);
 			return true;

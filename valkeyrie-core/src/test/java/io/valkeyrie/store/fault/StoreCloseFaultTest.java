@@ -43,7 +43,8 @@ import static org.awaitility.Awaitility.await;
  * a watch registration in flight); this checks every call kind, together.
  * <p>
  * The local backend is not here: it has no round trip to freeze (its waiters are in
- * {@code StoreContractTests.lockCloseEndsEveryWaiterAtOnceWithStoreClosed}).
+ * {@code StoreContractTests.lockCloseEndsEveryWaiterAtOnceWithStoreClosed}, its held locks'
+ * release at close in {@code lockCloseReleasesEveryHeldLockTogetherAndTellsItsHolders}).
  */
 class StoreCloseFaultTest {
 
