@@ -98,25 +98,33 @@ final class CloseWork {
 	}
 
 	/**
-	 * Wait until everything submitted (also meanwhile) finished, or {@code deadlineNanos}
-	 * ({@link System#nanoTime()}) passed, or the thread is interrupted (its status is kept).
+	 * Wait until everything submitted (also meanwhile) finished or {@code deadlineNanos}
+	 * ({@link System#nanoTime()}) passed, whatever the thread's interrupt status (kept): an
+	 * application shut down by interrupting the closing thread still releases its locks.
 	 * @return how many are not finished
 	 */
 	synchronized int awaitUntil(long deadlineNanos) {
-		while (this.pending > 0) {
-			long left = deadlineNanos - System.nanoTime();
-			if (left <= 0) {
-				break;
+		boolean interrupted = Thread.interrupted();
+		try {
+			while (this.pending > 0) {
+				long left = deadlineNanos - System.nanoTime();
+				if (left <= 0) {
+					break;
+				}
+				try {
+					TimeUnit.NANOSECONDS.timedWait(this, left);
+				}
+				catch (InterruptedException ex) {
+					interrupted = true;
+				}
 			}
-			try {
-				TimeUnit.NANOSECONDS.timedWait(this, left);
-			}
-			catch (InterruptedException ex) {
+			return this.pending;
+		}
+		finally {
+			if (interrupted) {
 				Thread.currentThread().interrupt();
-				break;
 			}
 		}
-		return this.pending;
 	}
 
 	/**

@@ -680,7 +680,8 @@ public final class ZookeeperStore extends AbstractStore {
 	 */
 	private void closeWithinTimeLeft(CuratorFramework curator) {
 		Thread closing = Thread.currentThread();
-		boolean interruptedBefore = closing.isInterrupted();
+		// The caller's interrupt must not cut the session's end short; it is set again afterwards.
+		boolean interruptedBefore = Thread.interrupted();
 		AtomicBoolean done = new AtomicBoolean();
 		ScheduledFuture<?> bound = scheduler().schedule(() -> {
 			if (done.compareAndSet(false, true)) {
@@ -692,9 +693,12 @@ public final class ZookeeperStore extends AbstractStore {
 		}
 		finally {
 			bound.cancel(false);
-			if (!done.compareAndSet(false, true) && !interruptedBefore) {
+			if (!done.compareAndSet(false, true)) {
 				// Our interrupt, possibly not consumed by the wait it was meant for: not the caller's.
 				Thread.interrupted();
+			}
+			if (interruptedBefore) {
+				closing.interrupt();
 			}
 		}
 	}

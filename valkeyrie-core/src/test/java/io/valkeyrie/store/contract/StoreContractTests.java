@@ -1560,7 +1560,15 @@ public abstract class StoreContractTests {
 			held.add(two.newLock("l" + i, lockOptions(two)).lock());
 		}
 		long closing = System.nanoTime();
-		two.close();
+		// An application shut down by interrupting the closing thread: its locks are released all the same.
+		Thread.currentThread().interrupt();
+		try {
+			two.close();
+			assertThat(Thread.currentThread().isInterrupted()).as("interrupt status after close()").isTrue();
+		}
+		finally {
+			Thread.interrupted();
+		}
 		assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Timing.seconds(5));
 		for (LockLease lease : held) {
 			// Told by the time close() returns: the store cannot renew the lease any more.
