@@ -802,7 +802,7 @@ public final class ConsulStore extends AbstractStore {
 
 	/** Callers waiting for an answer, and the feed, end now; ending sessions still needs requests. */
 	private void endCallsInFlight() {
-		this.http.endInFlight();
+		this.http.endInFlight(this::closesStore);
 		if (this.feed != null) {
 			this.feed.close();
 		}
@@ -813,6 +813,9 @@ public final class ConsulStore extends AbstractStore {
 		// A store whose constructor failed never registered its close hook.
 		endCallsInFlight();
 		try {
+			if (this.sessions != null) {
+				this.sessions.closing(this::closeTimeLeft);
+			}
 			if (this.registry != null) {
 				this.registry.close();
 			}

@@ -1555,6 +1555,39 @@ public abstract class StoreContractTests {
 	}
 
 	@Test
+	void lockCloseReleasesEveryHeldLockTogetherAndTellsItsHolders() throws Exception {
+		Store one = open();
+		Store two = openSecond();
+		List<LockLease> held = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			held.add(two.newLock("l" + i, lockOptions(two)).lock());
+		}
+		long closing = System.nanoTime();
+		// An application shut down by interrupting the closing thread: its locks are released all the same.
+		Thread.currentThread().interrupt();
+		try {
+			two.close();
+			assertThat(Thread.currentThread().isInterrupted()).as("interrupt status after close()").isTrue();
+		}
+		finally {
+			Thread.interrupted();
+		}
+		assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Timing.seconds(5));
+		for (LockLease lease : held) {
+			// Told by the time close() returns: the store cannot renew the lease any more.
+			assertThat(lease.lost().toCompletableFuture().getNow(null)).as("loss of %s", lease.key())
+				.extracting(LockLoss::reason)
+				.isEqualTo(LockLoss.Reason.STORE_CLOSED);
+			assertThat(lease.isValid()).isFalse();
+			// Released on the answering server, not left to its expiry.
+			try (LockLease next = one.newLock(lease.key(), lockOptions(one)).tryLock().orElseThrow(
+					() -> new AssertionError(lease.key() + " was not released by close()"))) {
+				assertThat(next.fencingToken()).isGreaterThan(lease.fencingToken());
+			}
+		}
+	}
+
+	@Test
 	void lockUnlockReleasesWhateverTheInterruptStatusAndKeepsIt() {
 		Store one = open();
 		Store two = openSecond();
