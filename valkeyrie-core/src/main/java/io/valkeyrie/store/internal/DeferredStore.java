@@ -131,15 +131,6 @@ public final class DeferredStore implements Store {
 		return this.delegate != null;
 	}
 
-	/**
-	 * The backend's store once it opened.
-	 * @return a stage that completes with it, or exceptionally with {@link StoreClosedException}
-	 * if this store closes first
-	 */
-	public CompletableFuture<Store> whenConnected() {
-		return this.opened.copy();
-	}
-
 	private void connect() {
 		Duration wait = this.backoff.initial();
 		while (true) {
