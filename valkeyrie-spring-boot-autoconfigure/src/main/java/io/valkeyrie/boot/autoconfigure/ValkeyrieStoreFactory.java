@@ -12,6 +12,7 @@ import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.TlsConfig;
+import io.valkeyrie.store.internal.ConnectBackoff;
 import io.valkeyrie.store.spi.StoreProvider;
 import org.jspecify.annotations.Nullable;
 
@@ -94,6 +95,16 @@ class ValkeyrieStoreFactory {
 			throw new StoreStartupException(config.backend(), Endpoints.withoutCredentials(tried.endpoints()), settings,
 					ex);
 		}
+	}
+
+	/** The back-off of a store connecting in the background, checked. */
+	static ConnectBackoff backoff(Duration initial, Duration max) {
+		positive("valkeyrie.connect-retry.initial-interval", initial);
+		if (max.compareTo(initial) < 0) {
+			throw new InvalidConfigurationPropertyValueException("valkeyrie.connect-retry.max-interval", max,
+					"must not be shorter than valkeyrie.connect-retry.initial-interval (" + initial + ")");
+		}
+		return new ConnectBackoff(initial, max);
 	}
 
 	private void checkBackend(String backend) {

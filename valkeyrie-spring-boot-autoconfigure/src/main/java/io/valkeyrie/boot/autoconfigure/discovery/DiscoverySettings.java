@@ -7,6 +7,7 @@ import io.valkeyrie.boot.discovery.ValkeyrieRegistration;
 import io.valkeyrie.boot.discovery.ValkeyrieServiceRegistry;
 import io.valkeyrie.store.InvalidKeyException;
 import io.valkeyrie.store.Store;
+import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.internal.BackendOptions;
 import io.valkeyrie.store.internal.Keys;
 
@@ -38,15 +39,28 @@ final class DiscoverySettings {
 	}
 
 	static Duration ttl(ValkeyrieDiscoveryProperties properties, Store store) {
+		Duration minimum = minimumTtl(store);
 		Duration ttl = properties.getTtl();
 		if (ttl == null) {
-			return (DEFAULT_TTL.compareTo(store.minimumTtl()) < 0) ? store.minimumTtl() : DEFAULT_TTL;
+			return (DEFAULT_TTL.compareTo(minimum) < 0) ? minimum : DEFAULT_TTL;
 		}
-		if (ttl.compareTo(store.minimumTtl()) < 0) {
+		if (ttl.compareTo(minimum) < 0) {
 			throw new InvalidConfigurationPropertyValueException("valkeyrie.discovery.ttl", BackendOptions.format(ttl),
-					"It is below the " + store.backend() + " store's minimum TTL of " + BackendOptions.format(store.minimumTtl()));
+					"It is below the " + store.backend() + " store's minimum TTL of " + BackendOptions.format(minimum));
 		}
 		return ttl;
+	}
+
+	/** The store's minimum TTL, which a store started without its server cannot tell yet. */
+	private static Duration minimumTtl(Store store) {
+		try {
+			return store.minimumTtl();
+		}
+		catch (StoreUnavailableException ex) {
+			throw new StoreUnavailableException(store.backend(), "service discovery needs the store at startup (its "
+					+ "registration's TTL depends on the server), and " + ex.getMessage() + "; start the server, or "
+					+ "set valkeyrie.discovery.enabled=false to start without it", ex);
+		}
 	}
 
 	static ValkeyrieRegistration registration(ValkeyrieDiscoveryProperties properties, Environment environment,

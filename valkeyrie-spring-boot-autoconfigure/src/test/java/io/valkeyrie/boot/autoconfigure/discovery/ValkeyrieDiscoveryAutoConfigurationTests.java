@@ -12,6 +12,7 @@ import io.valkeyrie.boot.discovery.ValkeyrieReactiveDiscoveryClient;
 import io.valkeyrie.boot.discovery.ValkeyrieRegistration;
 import io.valkeyrie.boot.discovery.ValkeyrieServiceCatalog;
 import io.valkeyrie.boot.discovery.ValkeyrieServiceRegistry;
+import io.valkeyrie.boot.test.ThrowawayServer;
 import io.valkeyrie.store.test.Timing;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -66,6 +67,18 @@ class ValkeyrieDiscoveryAutoConfigurationTests {
 			assertThat(registry.getRoot()).isEqualTo("services");
 			assertThat(registry.getTtl()).isEqualTo(Duration.ofSeconds(10));
 		});
+	}
+
+	@Test
+	void aStoreConnectingInTheBackgroundFailsStartupNamingDiscovery() {
+		this.contextRunner
+			.withPropertyValues("spring.application.name=orders", "valkeyrie.backend=redis",
+					"valkeyrie.redis.endpoints=redis://127.0.0.1:" + ThrowawayServer.freePort(), "valkeyrie.fail-fast=false",
+					"valkeyrie.connect-timeout=1s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasStackTraceContaining("service discovery needs the store at startup")
+				.hasStackTraceContaining("set valkeyrie.discovery.enabled=false"));
 	}
 
 	@Test
