@@ -12,7 +12,7 @@ import io.valkeyrie.boot.discovery.ValkeyrieReactiveDiscoveryClient;
 import io.valkeyrie.boot.discovery.ValkeyrieRegistration;
 import io.valkeyrie.boot.discovery.ValkeyrieServiceCatalog;
 import io.valkeyrie.boot.discovery.ValkeyrieServiceRegistry;
-import io.valkeyrie.boot.test.ThrowawayServer;
+import io.valkeyrie.store.test.ServerProcess;
 import io.valkeyrie.store.test.Timing;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -73,7 +73,7 @@ class ValkeyrieDiscoveryAutoConfigurationTests {
 	void aStoreConnectingInTheBackgroundFailsStartupNamingDiscovery() {
 		this.contextRunner
 			.withPropertyValues("spring.application.name=orders", "valkeyrie.backend=redis",
-					"valkeyrie.redis.endpoints=redis://127.0.0.1:" + ThrowawayServer.freePort(), "valkeyrie.fail-fast=false",
+					"valkeyrie.redis.endpoints=redis://127.0.0.1:" + ServerProcess.freePort(), "valkeyrie.fail-fast=false",
 					"valkeyrie.connect-timeout=1s")
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
