@@ -68,6 +68,9 @@ public final class DeferredStore implements Store {
 	/** Watches registered before the store opened; guarded by {@link #monitor}. */
 	private final List<DeferredWatch> pendingWatches = new ArrayList<>();
 
+	/** What runs once the store opened; guarded by {@link #monitor}. */
+	private final List<Runnable> whenConnected = new ArrayList<>();
+
 	private final Thread connector;
 
 	private volatile @Nullable Store delegate;
@@ -126,9 +129,56 @@ public final class DeferredStore implements Store {
 		return store;
 	}
 
+	/**
+	 * The {@code DeferredStore} behind a store (seen through {@link DelegatingStore}s) if it
+	 * is still connecting in the background: what the server decides is not known yet and
+	 * calls fail.
+	 * @param store any store
+	 * @return the store that is connecting, or {@code null} if {@code store} is connected,
+	 * closed or not deferred
+	 */
+	public static @Nullable DeferredStore connecting(Store store) {
+		Store candidate = store;
+		// Bounded: a chain of wrappers is short, and a cycle must not hang the caller.
+		for (int depth = 0; depth < 16 && candidate instanceof DelegatingStore delegating; depth++) {
+			candidate = delegating.getDelegate();
+		}
+		return (candidate instanceof DeferredStore deferred && !deferred.isConnected() && !deferred.isClosed())
+				? deferred : null;
+	}
+
+	/**
+	 * Whether a store is still connecting in the background.
+	 * @param store any store
+	 * @return whether {@link #connecting(Store)} finds one
+	 */
+	public static boolean isConnecting(Store store) {
+		return connecting(store) != null;
+	}
+
 	/** Whether the backend's store is open: the server answered once. */
 	public boolean isConnected() {
 		return this.delegate != null;
+	}
+
+	/**
+	 * Run an action once the store is connected: at once on the calling thread if it is
+	 * already, otherwise on the connecting thread right after the pending watches attached.
+	 * Never if the store closes first. An action that fails is logged; it does not stop the
+	 * others.
+	 * @param action what to run; it should be short (one request), later ones wait for it
+	 */
+	public void whenConnected(Runnable action) {
+		synchronized (this.monitor) {
+			if (this.closed) {
+				return;
+			}
+			if (this.delegate == null) {
+				this.whenConnected.add(action);
+				return;
+			}
+		}
+		action.run();
 	}
 
 	private void connect() {
@@ -192,14 +242,18 @@ public final class DeferredStore implements Store {
 
 	private void attach(Store store) {
 		List<DeferredWatch> watches;
+		List<Runnable> actions;
 		synchronized (this.monitor) {
 			if (this.closed) {
 				watches = null;
+				actions = List.of();
 			}
 			else {
 				this.delegate = store;
 				watches = List.copyOf(this.pendingWatches);
 				this.pendingWatches.clear();
+				actions = List.copyOf(this.whenConnected);
+				this.whenConnected.clear();
 			}
 		}
 		if (watches == null) {
@@ -212,6 +266,14 @@ public final class DeferredStore implements Store {
 		this.opened.complete(store);
 		for (DeferredWatch watch : watches) {
 			watch.attach(store);
+		}
+		for (Runnable action : actions) {
+			try {
+				action.run();
+			}
+			catch (RuntimeException ex) {
+				logger.error("An action waiting for the {} to connect failed", this.description, ex);
+			}
 		}
 	}
 
@@ -398,6 +460,7 @@ public final class DeferredStore implements Store {
 			this.closed = true;
 			watches = List.copyOf(this.pendingWatches);
 			this.pendingWatches.clear();
+			this.whenConnected.clear();
 			this.monitor.notifyAll();
 		}
 		this.opened.completeExceptionally(new StoreClosedException("The " + this.description + " is closed"));

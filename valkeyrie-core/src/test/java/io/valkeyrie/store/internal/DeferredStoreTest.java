@@ -1,9 +1,11 @@
 package io.valkeyrie.store.internal;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -68,8 +70,11 @@ class DeferredStoreTest {
 					.isThrownBy(() -> early.tryLock(Duration.ofMillis(200)));
 				Future<Optional<LockLease>> waiting = waiter
 					.submit(() -> store.newLock("locks/waiting").tryLock(Timing.seconds(120)));
+				BlockingQueue<Duration> connected = new LinkedBlockingQueue<>();
+				((DeferredStore) store).whenConnected(() -> connected.add(store.minimumTtl()));
 				assertThat(events.poll(300, TimeUnit.MILLISECONDS)).as("no event before the connection").isNull();
 				assertThat(waiting.isDone()).isFalse();
+				assertThat(connected).as("nothing run before the connection").isEmpty();
 
 				server.start();
 
@@ -83,6 +88,10 @@ class DeferredStoreTest {
 				assertThat(lease).isPresent();
 				assertThat(lease.get().isValid()).isTrue();
 				lease.get().close();
+				assertThat(connected.poll(Timing.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
+					.as("run once connected, with the server's minimum TTL known").isPositive();
+				((DeferredStore) store).whenConnected(() -> connected.add(Duration.ZERO));
+				assertThat(connected).as("run at once when already connected").containsExactly(Duration.ZERO);
 				assertThat(store.get("app/before").valueAsString()).isEqualTo("seeded");
 				store.put("app/after", "live");
 				await().atMost(Timing.seconds(30)).until(() -> {
@@ -118,8 +127,12 @@ class DeferredStoreTest {
 			BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
 			Watch watch = store.watch("key", events::add);
 			Future<LockLease> locking = waiter.submit(() -> store.newLock("locks/forever").lock());
+			List<String> ran = new CopyOnWriteArrayList<>();
+			((DeferredStore) store).whenConnected(() -> ran.add("before close"));
 			assertThat(connectorThreads()).isEqualTo(1);
 			store.close();
+			((DeferredStore) store).whenConnected(() -> ran.add("after close"));
+			assertThat(ran).as("never run: the store closed before it connected").isEmpty();
 			assertThatExceptionOfType(java.util.concurrent.ExecutionException.class)
 				.isThrownBy(() -> locking.get(Timing.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
 				.withCauseInstanceOf(StoreClosedException.class);

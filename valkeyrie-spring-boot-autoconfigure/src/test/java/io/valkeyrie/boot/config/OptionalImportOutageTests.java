@@ -107,9 +107,7 @@ class OptionalImportOutageTests {
 					"valkeyrie.config.watch.delay=200ms", "valkeyrie.connect-timeout=1s",
 					"valkeyrie.request-timeout=" + Timing.seconds(5).toMillis() + "ms",
 					"valkeyrie.connect-retry.initial-interval=100ms", "valkeyrie.connect-retry.max-interval=1s",
-					"spring.main.banner-mode=off",
-					// Registration needs the store's minimum TTL, which some servers only tell once connected.
-					"valkeyrie.discovery.enabled=false")
+					"spring.main.banner-mode=off")
 			.run();
 	}
 

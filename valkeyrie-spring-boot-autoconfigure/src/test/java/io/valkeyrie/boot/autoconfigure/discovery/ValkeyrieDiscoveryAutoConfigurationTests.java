@@ -70,15 +70,17 @@ class ValkeyrieDiscoveryAutoConfigurationTests {
 	}
 
 	@Test
-	void aStoreConnectingInTheBackgroundFailsStartupNamingDiscovery() {
+	void aStoreConnectingInTheBackgroundStartsDiscoveryEmptyAndChecksTheTtlLater() {
+		// The registration itself, once the server is up, is in DiscoveryOutageTests.
 		this.contextRunner
 			.withPropertyValues("spring.application.name=orders", "valkeyrie.backend=redis",
 					"valkeyrie.redis.endpoints=redis://127.0.0.1:" + ServerProcess.freePort(), "valkeyrie.fail-fast=false",
-					"valkeyrie.connect-timeout=1s")
-			.run((context) -> assertThat(context).hasFailed()
-				.getFailure()
-				.hasStackTraceContaining("service discovery needs the store at startup")
-				.hasStackTraceContaining("set valkeyrie.discovery.enabled=false"));
+					"valkeyrie.connect-timeout=1s", "valkeyrie.discovery.ttl=1ms")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(ValkeyrieServiceRegistry.class).getTtl()).isEqualTo(Duration.ofMillis(1));
+				assertThat(context.getBean(ValkeyrieDiscoveryClient.class).getServices()).isEmpty();
+			});
 	}
 
 	@Test
