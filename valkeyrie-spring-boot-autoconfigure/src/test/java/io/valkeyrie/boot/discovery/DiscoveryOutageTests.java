@@ -54,6 +54,10 @@ class DiscoveryOutageTests {
 				assertThat(discovery.getInstances("orders")).isEmpty();
 				assertThatExceptionOfType(StoreUnavailableException.class).isThrownBy(discovery::probe)
 					.withMessageContaining("not connected to");
+				ValkeyrieReactiveDiscoveryClient reactive = context.getBean(ValkeyrieReactiveDiscoveryClient.class);
+				assertThat(reactive.getInstances("orders").collectList().block()).isEmpty();
+				assertThatExceptionOfType(StoreUnavailableException.class)
+					.isThrownBy(() -> reactive.reactiveProbe().block());
 
 				server.start();
 
@@ -67,6 +71,7 @@ class DiscoveryOutageTests {
 							.satisfies((instance) -> assertThat(instance.getInstanceId())
 								.isEqualTo(registration.getInstanceId())));
 					discovery.probe();
+					reactive.reactiveProbe().block();
 					context.close();
 					assertThat(other.find(key)).as("deregistered on shutdown").isEmpty();
 				}
