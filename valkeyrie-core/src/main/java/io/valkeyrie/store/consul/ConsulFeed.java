@@ -66,6 +66,10 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 
 	private boolean gap;
 
+	private long bytesRead;
+
+	private volatile @Nullable LogRead lastLogRead;
+
 	ConsulFeed(ConsulStore store, ConsulHttp http, String prefix, Duration wait, Duration startTimeout) {
 		this.store = store;
 		this.http = http;
@@ -230,11 +234,7 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 		Map<String, Long> seen = new HashMap<>(previous.state().size() * 2);
 		previous.state().forEach((key, entry) -> seen.put(key, entry.modifyIndex()));
 		ConsulChangeLog log = this.store.changeLog();
-		List<ConsulEntry> records = List.of();
-		if (log.enabled()) {
-			ConsulHttp.Response response = this.http.get(ConsulHttp.kvPath(log.prefix(this.prefix)), "recurse&consistent");
-			records = response.ok() ? ConsulJson.entries(response.body()) : List.of();
-		}
+		List<ConsulEntry> records = log.enabled() ? records(log, previous.index()) : List.of();
 		for (ConsulChangeLog.Change change : log.changes(records, previous.index(), newIndex)) {
 			String key = this.store.relative(change.consulKey());
 			if (key == null) {
@@ -270,6 +270,48 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 		deleted.sort(null);
 		deleted.forEach((key) -> changes.add(new Change(key, null, newIndex)));
 		return changes;
+	}
+
+	/**
+	 * The change-log records of the namespace that may be newer than {@code after}: the slot
+	 * markers first, then only the slots written since (see {@link ConsulChangeLog}). A failed
+	 * read throws: the feed reconnects and resyncs rather than miss records.
+	 */
+	private List<ConsulEntry> records(ConsulChangeLog log, long after) {
+		this.bytesRead = 0;
+		List<ConsulEntry> markers = read(log.slotsPrefix());
+		List<ConsulEntry> records = new ArrayList<>();
+		for (String slot : log.slotsWrittenAfter(markers, after)) {
+			records.addAll(read(log.prefix(slot, this.prefix)));
+		}
+		this.lastLogRead = new LogRead(markers.size(), records.size(), this.bytesRead);
+		return records;
+	}
+
+	private List<ConsulEntry> read(String prefix) {
+		ConsulHttp.Response response = this.http.get(ConsulHttp.kvPath(prefix), "recurse&consistent");
+		if (response.status() == 404) {
+			return List.of();
+		}
+		if (!response.ok()) {
+			throw new IllegalStateException("consul answered " + response.status() + " to the change-log read: " + response.text());
+		}
+		this.bytesRead += response.body().length;
+		return ConsulJson.entries(response.body());
+	}
+
+	/**
+	 * What the last wake-up read of the change log (for tests).
+	 * @param markers slot markers read
+	 * @param records records read
+	 * @param bytes bytes of the answers
+	 */
+	record LogRead(int markers, int records, long bytes) {
+	}
+
+	/** What the feed's last wake-up read of the change log, {@code null} before the first. */
+	@Nullable LogRead lastLogRead() {
+		return this.lastLogRead;
 	}
 
 	/**
