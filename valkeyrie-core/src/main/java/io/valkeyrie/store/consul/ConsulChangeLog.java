@@ -92,6 +92,11 @@ final class ConsulChangeLog {
 		return this.enabled;
 	}
 
+	/** The slot of a record written at {@code millis} (this host's clock): fixed width, so slots sort by time. */
+	static String slot(long millis) {
+		return String.format(Locale.ROOT, "%013d", millis / SLOT_MILLIS);
+	}
+
 	/** The prefix of the slot markers. */
 	String slotsPrefix() {
 		return this.slots;
@@ -146,8 +151,7 @@ final class ConsulChangeLog {
 		String slot = txn.logSlot();
 		boolean first = slot == null;
 		if (slot == null) {
-			// Fixed width, so slots sort by time.
-			slot = String.format(Locale.ROOT, "%013d", System.currentTimeMillis() / SLOT_MILLIS);
+			slot = slot(System.currentTimeMillis());
 			txn.logSlot(slot);
 		}
 		txn.markLog().set(this.root + slot + "/" + consulKey + "/" + this.writer + "-" + sequence, record, 0, session);
