@@ -4,11 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -277,17 +275,15 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 	/**
 	 * The change-log records of the namespace that may be newer than {@code after}: the slot
 	 * markers, and only the slots written since (see {@link ConsulChangeLog}). One read-only
-	 * transaction takes the markers with the two slots this host's clock says are current;
-	 * a slot written since that it did not take (a writer's clock behind, or a stalled
-	 * writer) is read after. A failed read throws: the feed reconnects and resyncs rather
+	 * transaction takes the markers with the slot this host's clock says is current; a slot
+	 * written since that it did not take (the previous one just after a slot ends, a writer's
+	 * clock behind, a stalled writer) is read after. A failed read throws: the feed reconnects and resyncs rather
 	 * than miss records.
 	 */
 	private List<ConsulEntry> records(ConsulChangeLog log, long after) {
 		this.bytesRead = 0;
-		long now = System.currentTimeMillis();
-		Set<String> taken = new HashSet<>(List.of(ConsulChangeLog.slot(now - ConsulChangeLog.SLOT_MILLIS), ConsulChangeLog.slot(now)));
-		ConsulJson.Txn read = new ConsulJson.Txn().op("get-tree", log.slotsPrefix());
-		taken.forEach((slot) -> read.op("get-tree", log.prefix(slot, this.prefix)));
+		String current = ConsulChangeLog.slot(System.currentTimeMillis());
+		ConsulJson.Txn read = new ConsulJson.Txn().op("get-tree", log.slotsPrefix()).op("get-tree", log.prefix(current, this.prefix));
 		ConsulHttp.Response response = this.http.put("txn", "consistent", read.toBytes());
 		if (!response.ok()) {
 			throw new IllegalStateException("consul answered " + response.status() + " to the change-log read: " + response.text());
@@ -299,7 +295,7 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 			(entry.key().startsWith(log.slotsPrefix()) ? markers : records).add(entry);
 		}
 		for (String slot : log.slotsWrittenAfter(markers, after)) {
-			if (!taken.contains(slot)) {
+			if (!slot.equals(current)) {
 				records.addAll(read(log.prefix(slot, this.prefix)));
 			}
 		}
