@@ -578,7 +578,8 @@ public final class ConsulStore extends AbstractStore {
 			else {
 				txn.op("delete-tree", base + "/").op("delete", base);
 			}
-			if (known.size() <= MAX_TXN_OPS - txn.size()) {
+			// One operation stays free for the change log's slot marker.
+			if (known.size() <= MAX_TXN_OPS - 1 - txn.size()) {
 				known.forEach((key) -> this.log.delete(txn, key));
 			}
 			return txn;
@@ -626,7 +627,8 @@ public final class ConsulStore extends AbstractStore {
 				keys.add(entry.key());
 			}
 		}
-		int batch = MAX_TXN_OPS / 2;
+		// A delete and its log record per key, and the log's slot marker.
+		int batch = (MAX_TXN_OPS - 1) / 2;
 		for (int start = 0; start < keys.size(); start += batch) {
 			List<String> some = keys.subList(start, Math.min(keys.size(), start + batch));
 			ConsulJson.TxnResult result = txn(() -> {
@@ -752,6 +754,10 @@ public final class ConsulStore extends AbstractStore {
 
 	ConsulChangeLog changeLog() {
 		return this.log;
+	}
+
+	ConsulFeed feed() {
+		return this.feed;
 	}
 
 	ConsulWatchRegistry watchRegistry() {
