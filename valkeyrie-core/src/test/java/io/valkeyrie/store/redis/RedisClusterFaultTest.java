@@ -1,5 +1,6 @@
 package io.valkeyrie.store.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.Stores;
+import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.fault.TreeRecorder;
 import io.valkeyrie.store.fault.WriteWorkload;
 import io.valkeyrie.store.test.ServerUse;
@@ -58,6 +60,12 @@ class RedisClusterFaultTest {
 	private static final Duration PHASE = Timing.seconds(45);
 
 	private static final LockOptions LOCK = LockOptions.builder().ttl(Duration.ofSeconds(3)).build();
+
+	/**
+	 * The TTL of the holder's keep-alive key in the restart test: longer than the restart, as a
+	 * Redis store does not write a keep-alive key again once it expired (docs/compatibility.md).
+	 */
+	private static final Duration ALIVE_TTL = Duration.ofSeconds(30);
 
 	/** Read while every member runs: a stopped one would fail the reachability check. */
 	private final List<String> endpoints = TestClusters.endpoints("redis");
@@ -202,6 +210,8 @@ class RedisClusterFaultTest {
 		try (Scene scene = new Scene(namespace)) {
 			LockLease lease = scene.lease;
 			Store other = scene.other;
+			scene.holding.put("alive", "kept".getBytes(StandardCharsets.UTF_8), WriteOptions.keepAlive(ALIVE_TTL));
+			long aliveIndex = other.get("alive").lastIndex();
 			try (TreeRecorder tree = TreeRecorder.watch(scene.watching, "data");
 					WriteWorkload workload = WriteWorkload.start(scene.writing, "data", WRITERS)) {
 				workload.awaitAcknowledged(WRITES, PHASE);
@@ -215,6 +225,8 @@ class RedisClusterFaultTest {
 				Duration recovery = workload.awaitAcknowledged(WRITES, PHASE);
 				WriteWorkload.Outcome outcome = workload.stop();
 				checkLock(lease, other);
+				// Kept on the restarted servers (AOF), and renewed again by its open, healthy store.
+				assertThat(other.get("alive").lastIndex()).as("the keep-alive key after the restart").isEqualTo(aliveIndex);
 				try (Store reader = open(namespace)) {
 					List<String> lost = outcome.lost(reader);
 					Duration convergence = tree.awaitConverged(reader, PHASE);
@@ -229,6 +241,9 @@ class RedisClusterFaultTest {
 				}
 				assertCallsFailedOnlyAsUnavailableWithinTheTimeout(outcome);
 			}
+			// A keep-alive key goes with its store, as before the restart.
+			scene.holding.close();
+			await().atMost(ALIVE_TTL.plus(Timing.seconds(10))).until(() -> !other.exists("alive"));
 		}
 		finally {
 			if (stopped) {
@@ -248,6 +263,8 @@ class RedisClusterFaultTest {
 
 		private final Store other;
 
+		private final Store holding;
+
 		private final LockLease lease;
 
 		Scene(String namespace) {
@@ -255,7 +272,8 @@ class RedisClusterFaultTest {
 				this.writing = add(open(namespace));
 				this.watching = add(open(namespace));
 				this.other = add(open(namespace));
-				this.lease = add(open(namespace)).newLock("lock", LOCK).lock();
+				this.holding = add(open(namespace));
+				this.lease = this.holding.newLock("lock", LOCK).lock();
 			}
 			catch (RuntimeException | Error ex) {
 				close();
