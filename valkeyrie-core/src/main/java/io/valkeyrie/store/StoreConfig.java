@@ -151,8 +151,20 @@ public final class StoreConfig {
 		return this.token != null;
 	}
 
-	private static char @Nullable [] chars(@Nullable Supplier<char @Nullable []> secret) {
-		char[] value = (secret != null) ? secret.get() : null;
+	private char @Nullable [] chars(@Nullable Supplier<char @Nullable []> secret) {
+		char[] value;
+		try {
+			value = (secret != null) ? secret.get() : null;
+		}
+		catch (StoreException ex) {
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			// A secrets source that is down (a vault) is an outage to the store's callers, and the
+			// store retries as for any; the message names the failure's type only, never a value.
+			throw new StoreUnavailableException(this.backend, "the credentials supplier failed ("
+					+ ex.getClass().getName() + "); the store asks it again at the next connection or request", ex);
+		}
 		// A copy: the caller wipes it, and a supplier may hand out an array it keeps.
 		return (value != null) ? value.clone() : null;
 	}

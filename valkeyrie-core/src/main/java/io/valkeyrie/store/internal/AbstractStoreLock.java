@@ -252,8 +252,7 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 				this.store.cleanUpAttempt("Releasing lock '" + this.key + "' taken as the store closed",
 						() -> releaseQuietly(acquisition));
 			}
-			throw new StoreClosedException("The " + this.store.backend() + " store was closed while waiting for lock '"
-					+ this.key + "'");
+			throw closedWhileWaiting();
 		}
 		if (acquisition == null) {
 			return null;
@@ -262,6 +261,14 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 		Lease lease = new Lease(acquisition, this.store.epochs().token(this.key, acquisition.fencingToken(), before));
 		this.current.set(lease);
 		this.store.lockHeld(this);
+		if (this.store.isClosed()) {
+			// close() may have taken its list of held locks just before this one joined it.
+			Runnable release = lease.endOnClose();
+			if (release != null) {
+				this.store.cleanUpAttempt("Releasing lock '" + this.key + "' taken as the store closed", release);
+			}
+			throw closedWhileWaiting();
+		}
 		lease.watchDeadline();
 		byte[] value = this.options.value();
 		if (value != null) {
@@ -274,6 +281,11 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 			}
 		}
 		return lease;
+	}
+
+	private StoreClosedException closedWhileWaiting() {
+		return new StoreClosedException("The " + this.store.backend() + " store was closed while waiting for lock '"
+				+ this.key + "'");
 	}
 
 	private void releaseQuietly(A acquisition) {

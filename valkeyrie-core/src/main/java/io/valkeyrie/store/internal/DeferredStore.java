@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ import io.valkeyrie.store.ReadOptions;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.StoreLock;
 import io.valkeyrie.store.StoreUnavailableException;
@@ -191,11 +193,14 @@ public final class DeferredStore implements Store {
 			try {
 				store = this.opener.apply(this.config);
 			}
-			catch (RuntimeException ex) {
+			catch (RuntimeException | LinkageError | ServiceConfigurationError ex) {
 				if (this.closed) {
 					return;
 				}
-				failed(ex);
+				// A client library missing or broken (an Error) must not end this thread silently:
+				// calls go on naming it, and the next attempt may find it.
+				failed((ex instanceof RuntimeException runtime) ? runtime
+						: new StoreConfigurationException("The " + this.config.backend() + " store could not be opened: " + ex, ex));
 				wait = this.backoff.next(wait);
 				continue;
 			}

@@ -1,6 +1,7 @@
 package io.valkeyrie.store.internal;
 
 import io.valkeyrie.store.Store;
+import io.valkeyrie.store.StoreClosedException;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WatchEvent;
@@ -57,8 +58,15 @@ final class DeferredWatch implements Watch {
 					: backend.watch(this.key, this.options, first);
 		}
 		catch (StoreException ex) {
-			// The backend's watch retries its own first read; it only refuses when the store is closing.
-			logger.debug("Watch on '{}' not attached: {}", this.key, ex.getMessage());
+			// The backend's watch retries its own first read; it only refuses when the store is
+			// closing or the key is refused. Either way this watch is over: isActive() says so.
+			this.closed = true;
+			if (ex instanceof StoreClosedException) {
+				logger.debug("Watch on '{}' not attached: the store closed", this.key);
+			}
+			else {
+				logger.warn("Watch on '{}' could not be registered once the store connected: {}", this.key, ex.getMessage());
+			}
 		}
 	}
 

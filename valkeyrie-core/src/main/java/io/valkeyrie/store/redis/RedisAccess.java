@@ -97,19 +97,22 @@ final class RedisAccess {
 	}
 
 	/**
-	 * Whether the server has sharded pub/sub ({@code SPUBLISH}, Redis 7.0+). A server that
-	 * refuses {@code COMMAND INFO} (an ACL without it) is taken not to: plain pub/sub works everywhere.
+	 * Whether this store may publish with {@code SPUBLISH} (sharded pub/sub, Redis 7.0+) on
+	 * {@code channel}: one real {@code SPUBLISH} of an empty message there, so a server without
+	 * the command, a slot master not yet upgraded and an ACL user without {@code +spublish} or
+	 * that channel all answer no (a script's publish failing after its write would report an
+	 * applied write as failed). Plain pub/sub works everywhere.
 	 */
-	boolean hasShardedPubSub() {
+	boolean canPublishSharded(byte[] channel) {
 		try {
-			List<Object> info = lettuce((redis) -> redis.commandInfo("SPUBLISH"));
-			return !info.isEmpty() && info.get(0) != null;
+			lettuce((redis) -> redis.spublish(channel, new byte[0]));
+			return true;
 		}
 		catch (StoreUnavailableException ex) {
 			throw ex;
 		}
 		catch (StoreException ex) {
-			logger.info("Redis refused COMMAND INFO ({}); publishing changes with PUBLISH, not sharded SPUBLISH", ex.getMessage());
+			logger.info("Redis refused SPUBLISH ({}); publishing changes with PUBLISH, not sharded SPUBLISH", ex.getMessage());
 			return false;
 		}
 	}

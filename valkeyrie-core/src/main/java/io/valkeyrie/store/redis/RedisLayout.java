@@ -162,6 +162,11 @@ final class RedisLayout {
 		return bytes(this.base + "o:" + key);
 	}
 
+	/** A channel of the namespace's slot that nobody subscribes to, to try {@code SPUBLISH} on. */
+	byte[] probeChannel() {
+		return bytes(this.base + "p");
+	}
+
 	byte[] changes() {
 		return this.changes;
 	}

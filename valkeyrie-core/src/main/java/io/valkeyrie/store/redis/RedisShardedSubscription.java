@@ -49,6 +49,8 @@ final class RedisShardedSubscription extends RedisPubSubAdapter<byte[], byte[]> 
 
 	private final List<byte[]> channels = new CopyOnWriteArrayList<>();
 
+	private final ScheduledExecutorService io;
+
 	private final ScheduledFuture<?> following;
 
 	/** The master subscribed on, guarded by {@code this}. */
@@ -65,6 +67,7 @@ final class RedisShardedSubscription extends RedisPubSubAdapter<byte[], byte[]> 
 		this.client = client;
 		this.feed = feed;
 		this.slot = SlotHash.getSlot(slotChannel);
+		this.io = io;
 		this.connection = client.connectPubSub(ByteArrayCodec.INSTANCE);
 		this.following = io.scheduleWithFixedDelay(this::follow, FOLLOW_MILLIS, FOLLOW_MILLIS, TimeUnit.MILLISECONDS);
 	}
@@ -75,10 +78,20 @@ final class RedisShardedSubscription extends RedisPubSubAdapter<byte[], byte[]> 
 			this.channels.add(channel);
 		}
 		StatefulRedisPubSubConnection<byte[], byte[]> subscribed = this.node;
-		if (subscribed == null) {
-			subscribed = attach(master());
+		try {
+			if (subscribed == null) {
+				// A node attached now has none of the channels yet (a follow that failed left none).
+				subscribed = attach(master());
+				subscribed.sync().ssubscribe(this.channels.toArray(new byte[0][]));
+			}
+			else {
+				subscribed.sync().ssubscribe(channel);
+			}
 		}
-		subscribed.sync().ssubscribe(channel);
+		catch (RuntimeException ex) {
+			detach(subscribed);
+			throw ex;
+		}
 	}
 
 	/** Subscribe on the slot's master if that is another node than the one subscribed on. */
@@ -101,7 +114,15 @@ final class RedisShardedSubscription extends RedisPubSubAdapter<byte[], byte[]> 
 				previous.async().sunsubscribe(this.channels.toArray(new byte[0][]));
 			}
 			// Confirmed through ssubscribed(): the feed resyncs its watches then.
-			attach(master).async().ssubscribe(this.channels.toArray(new byte[0][]));
+			StatefulRedisPubSubConnection<byte[], byte[]> attached = attach(master);
+			// Handled off Lettuce's event loop, which may be busy connecting for a follow() holding the lock.
+			attached.async().ssubscribe(this.channels.toArray(new byte[0][])).whenCompleteAsync((ignored, failure) -> {
+				if (failure != null) {
+					// Not subscribed there after all: the next round attaches again.
+					logger.debug("Subscribing slot {}'s shard channels on its new master failed; retrying", this.slot, failure);
+					detach(attached);
+				}
+			}, this.io);
 		}
 		catch (RuntimeException ex) {
 			// The new master cannot be reached yet: the next round tries again.
@@ -115,6 +136,15 @@ final class RedisShardedSubscription extends RedisPubSubAdapter<byte[], byte[]> 
 		this.node = connection;
 		this.nodeId = master.getNodeId();
 		return connection;
+	}
+
+	/** Forget {@code connection} as the node subscribed on, if it still is. */
+	private synchronized void detach(@Nullable StatefulRedisPubSubConnection<byte[], byte[]> connection) {
+		if (connection != null && connection == this.node) {
+			connection.removeListener(this);
+			this.node = null;
+			this.nodeId = null;
+		}
 	}
 
 	private RedisClusterNode master() {
@@ -137,6 +167,8 @@ final class RedisShardedSubscription extends RedisPubSubAdapter<byte[], byte[]> 
 
 	@Override
 	public void close() {
+		// Not under the lock: a subscribe() waiting on a silent master holds it, and close must not wait.
+		// A follow() past its check then fails on the closed connection and stops.
 		this.closed = true;
 		this.following.cancel(false);
 		this.connection.close();

@@ -153,7 +153,7 @@ public final class RedisStore extends AbstractStore {
 		try {
 			RedisClusterClient cluster = connections.clusterClient();
 			// Before any script runs: they publish with the command the layout gives them.
-			store.layout.publishSharded(cluster != null && store.access.hasShardedPubSub());
+			store.layout.publishSharded(cluster != null && store.access.canPublishSharded(store.layout.probeChannel()));
 			store.access.loadScripts();
 			store.guardEpochs(new RedisEpochMarker(store.access, store.layout));
 			store.feed.start(store.subscriptions());

@@ -77,14 +77,14 @@ class RedisClusterShardedPubSubTest {
 		}
 	}
 
-	/** Without sharded pub/sub (here: a user that may not ask COMMAND INFO) the store publishes with plain PUBLISH. */
+	/** Without sharded pub/sub (here: a user that may not SPUBLISH) the store publishes with plain PUBLISH. */
 	@Test
 	void withoutShardedPubSubChangesGoThroughAPlainChannel() {
 		String namespace = "plain/" + UUID.randomUUID().toString().substring(0, 8);
 		List<String> members = members();
 		members.forEach((member) -> onMember(member, (redis) -> {
 			redis.sync().aclSetuser(USER, AclSetuserArgs.Builder.on().addPassword(PASSWORD).allKeys().allChannels().allCommands()
-				.removeCommand(CommandType.COMMAND));
+				.removeCommand(CommandType.SPUBLISH));
 			return 0L;
 		}));
 		try {
