@@ -83,6 +83,16 @@ class StoresTest {
 	}
 
 	@Test
+	void aSecretsSupplierThatFailsIsAnOutageNamingItsFailureNotItsValue() {
+		StoreConfig config = StoreConfig.builder("consul").token(() -> {
+			throw new IllegalStateException("vault sealed; last token was t0k3n");
+		}).build();
+		assertThatThrownBy(config::tokenChars).isInstanceOf(StoreUnavailableException.class)
+			.hasMessageContaining("credentials supplier failed (java.lang.IllegalStateException)")
+			.hasMessageNotContaining("t0k3n");
+	}
+
+	@Test
 	void configRejectsBadValuesWithTheirName() {
 		assertThatThrownBy(() -> StoreConfig.builder("local").maxValueSize(0)).hasMessageContaining("maxValueSize");
 		assertThatThrownBy(() -> StoreConfig.builder("local").requestTimeout(java.time.Duration.ZERO))
