@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The store's one pub/sub subscription: the namespace's change channel, fed in order to the
- * {@link WatchHub}, and its unlock channel, which wakes lock waiters. Lettuce re-subscribes
+ * {@link WatchHub}, and its own unlock channel, which wakes its lock waiters. Lettuce re-subscribes
  * by itself after a disconnect; every re-subscription after the first means messages may
  * have been lost, so every watch resyncs and every lock waiter retries.
  * <p>
@@ -57,6 +57,9 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 	private final WatchHub hub;
 
 	private final RedisLockWaiters waiters;
+
+	/** This store's unlock channel: only the hand-overs of locks it waits for are published there. */
+	private final byte[] unlocks;
 
 	private final ThreadPoolExecutor feed;
 
@@ -98,6 +101,7 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 		this.layout = layout;
 		this.hub = hub;
 		this.waiters = waiters;
+		this.unlocks = layout.unlocks(waiters.storeId());
 		this.io = io;
 		this.timeout = timeout;
 		this.feed = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), (runnable) -> {
@@ -113,7 +117,7 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 		this.subscription = connection;
 		followClusterTopology();
 		try {
-			connection.subscribe(this, this.layout.unlocks());
+			connection.subscribe(this, this.unlocks);
 			if (!this.unlocksConfirmed.await(this.timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 				throw new StoreUnavailableException("redis", "the pub/sub subscription was not confirmed within " + BackendOptions.format(this.timeout), null);
 			}
@@ -227,7 +231,7 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 				submit(() -> this.hub.resyncAfterReconnect("the redis pub/sub connection was re-established; changes may have been missed"));
 			}
 		}
-		else if (Arrays.equals(channel, this.layout.unlocks())) {
+		else if (Arrays.equals(channel, this.unlocks)) {
 			if (this.unlocksSubscribed.compareAndSet(false, true)) {
 				this.unlocksConfirmed.countDown();
 			}
@@ -243,7 +247,7 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 	public void onMessage(Message message, byte @Nullable [] pattern) {
 		byte[] channel = message.getChannel();
 		byte[] body = message.getBody();
-		if (Arrays.equals(channel, this.layout.unlocks())) {
+		if (Arrays.equals(channel, this.unlocks)) {
 			this.waiters.wake(new String(body, StandardCharsets.UTF_8));
 		}
 		else if (this.hub.hasWatches()) {
