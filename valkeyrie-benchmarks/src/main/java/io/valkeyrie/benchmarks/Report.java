@@ -104,7 +104,7 @@ public final class Report {
 	}
 
 	/** A ratio: three decimals, so one just below a target (0.998 against 1.00) does not read as met. */
-	static String ratio(double ratio) {
+	public static String ratio(double ratio) {
 		return (ratio >= 100) ? format(ratio, 0) : (ratio >= 10) ? String.format(Locale.ROOT, "%.1f", ratio)
 				: String.format(Locale.ROOT, "%.3f", ratio);
 	}

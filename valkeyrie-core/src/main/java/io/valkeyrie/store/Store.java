@@ -257,7 +257,11 @@ public interface Store extends AutoCloseable {
 
 	/**
 	 * Release held locks, stop watches and keep-alives, and disconnect. Idempotent. Later
-	 * calls fail with {@link StoreClosedException}.
+	 * calls fail with {@link StoreClosedException}, and so do calls and lock waits in flight,
+	 * at once. Every held lease is told it is lost ({@link LockLoss.Reason#STORE_CLOSED}); the
+	 * releases go out together, and the whole close takes about one request timeout at most: a lock
+	 * whose release the server did not confirm by then is freed by the server's expiry (TTL,
+	 * lease or session).
 	 */
 	@Override
 	void close();

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -15,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  * shares. Backend-specific settings go in {@link #options()} under the names each backend
  * documents (an unknown name is an error, not silently ignored).
  * <p>
- * Immutable. {@link #toString()} never shows credentials.
+ * Immutable. {@link #toString()} never shows credentials. A password or token given as a
+ * {@code char[]} is copied; one given as a {@link Supplier} is asked for again whenever the
+ * backend authenticates (see {@link Builder#credentials(String, Supplier)}).
  */
 public final class StoreConfig {
 
@@ -30,9 +33,9 @@ public final class StoreConfig {
 
 	private final @Nullable String username;
 
-	private final @Nullable String password;
+	private final @Nullable Supplier<char @Nullable []> password;
 
-	private final @Nullable String token;
+	private final @Nullable Supplier<char @Nullable []> token;
 
 	private final @Nullable TlsConfig tls;
 
@@ -106,14 +109,61 @@ public final class StoreConfig {
 		return this.username;
 	}
 
-	/** The password, or {@code null}. Never logged. */
+	/**
+	 * The password as a {@code String}, or {@code null}. Never logged. Prefer
+	 * {@link #passwordChars()}, which the caller can wipe.
+	 */
 	public @Nullable String password() {
-		return this.password;
+		return string(passwordChars());
 	}
 
-	/** An access token (Consul ACL token), or {@code null}. Never logged. */
+	/**
+	 * The password, or {@code null}: a new array each call, which the caller owns and should
+	 * wipe after use. A password given as a {@link Supplier} is asked for now.
+	 */
+	public char @Nullable [] passwordChars() {
+		return chars(this.password);
+	}
+
+	/** Whether a password is set (without asking a supplier for it). */
+	public boolean hasPassword() {
+		return this.password != null;
+	}
+
+	/**
+	 * An access token (Consul ACL token) as a {@code String}, or {@code null}. Never logged.
+	 * Prefer {@link #tokenChars()}, which the caller can wipe.
+	 */
 	public @Nullable String token() {
-		return this.token;
+		return string(tokenChars());
+	}
+
+	/**
+	 * The access token, or {@code null}: a new array each call, which the caller owns and
+	 * should wipe after use. A token given as a {@link Supplier} is asked for now.
+	 */
+	public char @Nullable [] tokenChars() {
+		return chars(this.token);
+	}
+
+	/** Whether a token is set (without asking a supplier for it). */
+	public boolean hasToken() {
+		return this.token != null;
+	}
+
+	private static char @Nullable [] chars(@Nullable Supplier<char @Nullable []> secret) {
+		char[] value = (secret != null) ? secret.get() : null;
+		// A copy: the caller wipes it, and a supplier may hand out an array it keeps.
+		return (value != null) ? value.clone() : null;
+	}
+
+	private static @Nullable String string(char @Nullable [] chars) {
+		if (chars == null) {
+			return null;
+		}
+		String string = new String(chars);
+		java.util.Arrays.fill(chars, '\0');
+		return string;
 	}
 
 	/** TLS settings, or {@code null} for a plain connection. */
@@ -176,7 +226,7 @@ public final class StoreConfig {
 		return masked;
 	}
 
-	private static String mask(@Nullable String secret) {
+	private static String mask(@Nullable Object secret) {
 		return (secret != null) ? "******" : "null";
 	}
 
@@ -191,9 +241,9 @@ public final class StoreConfig {
 
 		private @Nullable String username;
 
-		private @Nullable String password;
+		private @Nullable Supplier<char @Nullable []> password;
 
-		private @Nullable String token;
+		private @Nullable Supplier<char @Nullable []> token;
 
 		private @Nullable TlsConfig tls;
 
@@ -239,17 +289,69 @@ public final class StoreConfig {
 			return this;
 		}
 
-		/** User name and password. */
+		/**
+		 * User name and password. Prefer {@link #credentials(String, char[])} or
+		 * {@link #credentials(String, Supplier)}: a {@code String} cannot be wiped.
+		 */
 		public Builder credentials(@Nullable String username, @Nullable String password) {
+			return credentials(username, (password != null) ? password.toCharArray() : null);
+		}
+
+		/**
+		 * User name and password. The array is copied: the caller may wipe its own.
+		 */
+		public Builder credentials(@Nullable String username, char @Nullable [] password) {
+			this.username = username;
+			this.password = fixed(password);
+			return this;
+		}
+
+		/**
+		 * User name and a password the store asks for whenever the backend authenticates, so a
+		 * rotated password is used without reopening the store: Redis on every connect and
+		 * reconnect; etcd and ZooKeeper once, when the store opens (their clients keep the
+		 * credential to re-authenticate). The array returned is copied; the supplier may
+		 * return {@code null} for no password. It is called on the client's I/O threads and
+		 * must not block.
+		 * @param password the password's source
+		 */
+		public Builder credentials(@Nullable String username, Supplier<char @Nullable []> password) {
+			Objects.requireNonNull(password, "'password' must not be null");
 			this.username = username;
 			this.password = password;
 			return this;
 		}
 
-		/** An access token (Consul ACL token). */
+		/**
+		 * An access token (Consul ACL token). Prefer {@link #token(char[])} or
+		 * {@link #token(Supplier)}: a {@code String} cannot be wiped.
+		 */
 		public Builder token(@Nullable String token) {
-			this.token = token;
+			return token((token != null) ? token.toCharArray() : null);
+		}
+
+		/** An access token (Consul ACL token). The array is copied: the caller may wipe its own. */
+		public Builder token(char @Nullable [] token) {
+			this.token = fixed(token);
 			return this;
+		}
+
+		/**
+		 * An access token (Consul ACL token) the store asks for on every request, so a rotated
+		 * token is used without reopening the store. The array returned is copied.
+		 * @param token the token's source
+		 */
+		public Builder token(Supplier<char @Nullable []> token) {
+			this.token = Objects.requireNonNull(token, "'token' must not be null");
+			return this;
+		}
+
+		private static @Nullable Supplier<char @Nullable []> fixed(char @Nullable [] secret) {
+			if (secret == null) {
+				return null;
+			}
+			char[] copy = secret.clone();
+			return () -> copy;
 		}
 
 		/** TLS settings; {@code null} for a plain connection. */

@@ -1,9 +1,12 @@
 package io.valkeyrie.store;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
+import io.valkeyrie.store.internal.ConnectBackoff;
+import io.valkeyrie.store.internal.DeferredStore;
 import io.valkeyrie.store.spi.StoreProvider;
 
 /**
@@ -30,6 +33,35 @@ public final class Stores {
 	 */
 	public static Store open(StoreConfig config) {
 		return provider(config.backend()).open(config);
+	}
+
+	/**
+	 * Open a store that does not need its server at startup: the first attempt is made at
+	 * once, and when the server cannot be reached the store is returned anyway and connects
+	 * in the background, first after {@code initialRetry}, then twice as long after each
+	 * failure up to {@code maxRetry}.
+	 * Until it connects every call fails with {@link StoreUnavailableException} (naming the
+	 * backend, its endpoints and the last failure); watches can be registered and start,
+	 * with a resync snapshot, once it connects; a lock attempt waits for the connection
+	 * within its timeout. Other failures (an unknown backend, a refused configuration or
+	 * credentials) are thrown as by {@link #open(StoreConfig)}.
+	 * @param config the configuration
+	 * @param initialRetry the wait before the first retry
+	 * @param maxRetry the longest wait between two attempts
+	 * @return the open or connecting store
+	 */
+	public static Store openInBackground(StoreConfig config, Duration initialRetry, Duration maxRetry) {
+		return DeferredStore.open(config, Stores::open, new ConnectBackoff(initialRetry, maxRetry));
+	}
+
+	/**
+	 * {@link #openInBackground(StoreConfig, Duration, Duration)} retrying after 500 ms, then
+	 * doubling up to 10 s.
+	 * @param config the configuration
+	 * @return the open or connecting store
+	 */
+	public static Store openInBackground(StoreConfig config) {
+		return DeferredStore.open(config, Stores::open, ConnectBackoff.DEFAULTS);
 	}
 
 	/**

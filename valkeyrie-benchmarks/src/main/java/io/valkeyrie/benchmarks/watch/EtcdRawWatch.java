@@ -13,13 +13,16 @@ final class EtcdRawWatch extends RawWatch {
 
 	private final Client client;
 
+	private final String root;
+
 	private final ByteSequence key;
 
 	private final Watch.Watcher watcher;
 
-	EtcdRawWatch(String key) {
+	EtcdRawWatch(String root, String key) {
 		this.client = Client.builder().endpoints(BenchServers.endpoint("etcd")).build();
-		this.key = ByteSequence.from("bench-watch-raw/" + key, StandardCharsets.UTF_8);
+		this.root = root;
+		this.key = ByteSequence.from(root + "/" + key, StandardCharsets.UTF_8);
 		this.watcher = this.client.getWatchClient().watch(this.key, (response) -> {
 			if (!response.getEvents().isEmpty()) {
 				arrived();
@@ -30,6 +33,11 @@ final class EtcdRawWatch extends RawWatch {
 	@Override
 	void put(byte[] value) throws Exception {
 		this.client.getKVClient().put(this.key, ByteSequence.from(value)).get();
+	}
+
+	@Override
+	void load(int n, byte[] value) throws Exception {
+		this.client.getKVClient().put(ByteSequence.from(this.root + "/" + loadKey(n), StandardCharsets.UTF_8), ByteSequence.from(value)).get();
 	}
 
 	@Override

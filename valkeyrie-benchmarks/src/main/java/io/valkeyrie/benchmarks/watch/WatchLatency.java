@@ -10,6 +10,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.valkeyrie.benchmarks.BenchServers;
 import io.valkeyrie.benchmarks.Bounded;
@@ -29,10 +30,26 @@ import org.jspecify.annotations.Nullable;
  * notifications, Consul blocking query). The local backend has no raw watch: its target
  * is absolute, and its reference column shows the put alone (start to return, a commit to
  * the file included) at the same percentile, the floor under put → event.
+ * <p>
+ * Under load ({@link #underLoad}): the same samples while other keys of the watched
+ * namespace are written in the background at 100 and 1,000 puts/s and at the highest rate
+ * the backend sustains here, beside the plain raw watch and the fair one
+ * ({@link RawWatch}), each under the same load on its own keys.
  */
 public final class WatchLatency {
 
 	private static final long TIMEOUT_MILLIS = 10_000;
+
+	/** Each side's samples at one rate are taken in this many chunks, the sides round-robin. */
+	private static final int CHUNKS = 4;
+
+	/** The fixed load rates (puts/s), below the sustained one. */
+	private static final double[] RATES = { 100, 1_000 };
+
+	/** How long the closed loop runs that finds the sustained rate. */
+	private static final long SUSTAINED_MILLIS = 1_500;
+
+	private static final AtomicInteger VALUES = new AtomicInteger();
 
 	private final int warmup;
 
@@ -100,6 +117,222 @@ public final class WatchLatency {
 			Interval ratio = Interval.percentileRatio(ours, raw, p);
 			report.add(backend, measure, Report.format(value, 2), reference, ratio, target, (p == 99) ? ratio.verdict(1.2, true) : null);
 		}
+		if (oursAvailable && !backend.equals("local")) {
+			try {
+				Bounded.call("watch latency under load " + backend, Duration.ofSeconds(300), () -> {
+					underLoad(backend, report);
+					return null;
+				});
+			}
+			catch (Exception ex) {
+				report.failed(backend, "watch p99 under load (ms)", "≤ 1.20 fair, max/100 ≤ 2.00", ex.toString());
+			}
+		}
+	}
+
+	/** One side of a latency-under-load measurement: a watch of one key, its writes, and its load writer. */
+	private interface Side extends AutoCloseable {
+
+		void drain();
+
+		void put(byte[] value) throws Exception;
+
+		/** The arrival time of the next event of the watched key, -1 after the timeout. */
+		long next(long timeoutMillis) throws InterruptedException;
+
+		WriteLoad.Writer loader();
+
+	}
+
+	/**
+	 * Put → event latency while a {@link WriteLoad} writes other keys of the watched
+	 * namespace, for ours, the plain raw watch and the fair raw watch; at each rate the
+	 * sides take their samples in {@value #CHUNKS} chunks round-robin, each chunk under a
+	 * load of its own on its own keys. The sustained rate is found first: a closed loop of
+	 * the load's writers on our store (so all three sides can be given it).
+	 */
+	private void underLoad(String backend, Report report) throws Exception {
+		List<Side> sides = new ArrayList<>();
+		try {
+			sides.add(new OursSide(backend));
+			sides.add(new RawSide(RawWatch.open(backend, false)));
+			if (RawWatch.hasFair(backend)) {
+				sides.add(new RawSide(RawWatch.open(backend, true)));
+			}
+			// Warm every side up without load.
+			for (Side side : sides) {
+				sample(side, this.warmup, null);
+			}
+			double sustained = WriteLoad.sustained(sides.get(0).loader(), SUSTAINED_MILLIS);
+			report.note(backend + " watch under load: sustained rate " + Report.format(sustained, 0)
+					+ " puts/s (a closed loop of 4 writers on a store of the namespace for " + SUSTAINED_MILLIS + " ms)");
+			List<Double> rates = new ArrayList<>();
+			for (double rate : RATES) {
+				// A fixed rate near the sustained one would measure the same thing twice.
+				if (rate < 0.8 * sustained) {
+					rates.add(rate);
+				}
+			}
+			rates.add(sustained);
+			Samples lowest = null;
+			Samples lowestFair = null;
+			for (double rate : rates) {
+				List<Samples> samples = new ArrayList<>();
+				double[] achieved = new double[sides.size()];
+				for (int s = 0; s < sides.size(); s++) {
+					samples.add(new Samples(this.samples));
+				}
+				for (int chunk = 0; chunk < CHUNKS; chunk++) {
+					for (int s = 0; s < sides.size(); s++) {
+						Side side = sides.get(s);
+						try (WriteLoad load = new WriteLoad(side.loader(), rate)) {
+							sample(side, Math.max(1, this.warmup / CHUNKS), null);
+							sample(side, this.samples / CHUNKS, samples.get(s));
+							load.close();
+							achieved[s] += load.rate() / CHUNKS;
+							if (load.failures() > 0) {
+								report.note(backend + " watch under load: " + load.failures() + " load writes failed at " + Report.format(rate, 0) + " puts/s");
+							}
+						}
+					}
+				}
+				Samples ours = samples.get(0);
+				Samples raw = samples.get(1);
+				Samples fair = samples.get(samples.size() - 1);
+				String at = " at " + String.format(java.util.Locale.ROOT, "%,.0f", rate) + " puts/s";
+				for (int p : new int[] { 50, 99 }) {
+					Interval ratio = Interval.percentileRatio(ours, fair, p);
+					String reference = Report.format(raw.percentileMillis(p), 2) + " raw, " + Report.format(fair.percentileMillis(p), 2)
+							+ (RawWatch.hasFair(backend) ? " fair" : " fair (= raw)");
+					report.add(backend, "watch p" + p + at + " (ms)", Report.format(ours.percentileMillis(p), 2), reference, ratio,
+							(p == 99) ? "≤ 1.20 fair" : "-", (p == 99) ? ratio.verdict(1.2, true) : null);
+				}
+				report.note(String.format(java.util.Locale.ROOT, "%s watch under load%s: achieved %s puts/s ours, %s raw%s", backend, at,
+						Report.format(achieved[0], 0), Report.format(achieved[1], 0),
+						RawWatch.hasFair(backend) ? ", " + Report.format(achieved[2], 0) + " fair" : ""));
+				if (lowest == null) {
+					lowest = ours;
+					lowestFair = fair;
+				}
+				else if (rate == sustained) {
+					Interval growth = Interval.percentileRatio(ours, lowest, 99);
+					report.add(backend, "watch p99 at " + String.format(java.util.Locale.ROOT, "%,.0f", sustained) + " / at "
+							+ String.format(java.util.Locale.ROOT, "%,.0f", rates.get(0)) + " puts/s", Report.ratio(growth.value()),
+							Report.ratio(fair.percentileMillis(99) / lowestFair.percentileMillis(99)) + " fair", growth, "≤ 2.00",
+							growth.verdict(2.0, true));
+				}
+			}
+		}
+		finally {
+			for (Side side : sides) {
+				side.close();
+			}
+		}
+	}
+
+	private static void sample(Side side, int count, @Nullable Samples into) throws Exception {
+		for (int i = 0; i < count; i++) {
+			side.drain();
+			long start = System.nanoTime();
+			side.put(value(VALUES.incrementAndGet()));
+			long arrival = side.next(TIMEOUT_MILLIS);
+			if (arrival < 0) {
+				throw new IllegalStateException("a put under load was not delivered within " + TIMEOUT_MILLIS + " ms");
+			}
+			if (into != null) {
+				into.add(arrival - start);
+			}
+		}
+	}
+
+	/** Ours: a store's watch of {@code w/k}, put by that store; the load written by a second store of the namespace. */
+	private static final class OursSide implements Side {
+
+		private final BlockingQueue<Long> arrivals = new LinkedBlockingQueue<>();
+
+		private final Store store;
+
+		private final Store loadStore;
+
+		private final Watch watch;
+
+		OursSide(String backend) throws InterruptedException {
+			this.store = BenchServers.open(backend, "bench-watch-load");
+			this.loadStore = BenchServers.open(backend, "bench-watch-load");
+			this.store.put(RawWatch.KEY, "start");
+			BlockingQueue<Boolean> started = new LinkedBlockingQueue<>();
+			this.watch = this.store.watch(RawWatch.KEY, (event) -> {
+				if (event instanceof WatchEvent.Put) {
+					this.arrivals.add(System.nanoTime());
+				}
+				else if (event instanceof WatchEvent.Snapshot) {
+					started.add(true);
+				}
+			});
+			if (started.poll(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS) == null) {
+				close();
+				throw new IllegalStateException("no first snapshot within " + TIMEOUT_MILLIS + " ms");
+			}
+		}
+
+		@Override
+		public void drain() {
+			this.arrivals.clear();
+		}
+
+		@Override
+		public void put(byte[] value) {
+			this.store.put(RawWatch.KEY, value);
+		}
+
+		@Override
+		public long next(long timeoutMillis) throws InterruptedException {
+			Long arrival = this.arrivals.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+			return (arrival != null) ? arrival : -1;
+		}
+
+		@Override
+		public WriteLoad.Writer loader() {
+			return (n, value) -> this.loadStore.put(RawWatch.loadKey(n), value);
+		}
+
+		@Override
+		public void close() {
+			this.watch.close();
+			this.loadStore.close();
+			this.store.close();
+		}
+
+	}
+
+	/** A raw watch, plain or fair. */
+	private record RawSide(RawWatch watch) implements Side {
+
+		@Override
+		public void drain() {
+			this.watch.drain();
+		}
+
+		@Override
+		public void put(byte[] value) throws Exception {
+			this.watch.put(value);
+		}
+
+		@Override
+		public long next(long timeoutMillis) throws InterruptedException {
+			return this.watch.next(timeoutMillis);
+		}
+
+		@Override
+		public WriteLoad.Writer loader() {
+			return this.watch::load;
+		}
+
+		@Override
+		public void close() {
+			this.watch.close();
+		}
+
 	}
 
 	private static String putAlone(Samples puts, int p) {

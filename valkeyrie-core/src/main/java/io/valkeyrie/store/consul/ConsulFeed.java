@@ -66,6 +66,10 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 
 	private boolean gap;
 
+	private long bytesRead;
+
+	private volatile @Nullable LogRead lastLogRead;
+
 	ConsulFeed(ConsulStore store, ConsulHttp http, String prefix, Duration wait, Duration startTimeout) {
 		this.store = store;
 		this.http = http;
@@ -230,11 +234,7 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 		Map<String, Long> seen = new HashMap<>(previous.state().size() * 2);
 		previous.state().forEach((key, entry) -> seen.put(key, entry.modifyIndex()));
 		ConsulChangeLog log = this.store.changeLog();
-		List<ConsulEntry> records = List.of();
-		if (log.enabled()) {
-			ConsulHttp.Response response = this.http.get(ConsulHttp.kvPath(log.prefix(this.prefix)), "recurse&consistent");
-			records = response.ok() ? ConsulJson.entries(response.body()) : List.of();
-		}
+		List<ConsulEntry> records = log.enabled() ? records(log, previous.index()) : List.of();
 		for (ConsulChangeLog.Change change : log.changes(records, previous.index(), newIndex)) {
 			String key = this.store.relative(change.consulKey());
 			if (key == null) {
@@ -270,6 +270,63 @@ final class ConsulFeed implements Runnable, AutoCloseable {
 		deleted.sort(null);
 		deleted.forEach((key) -> changes.add(new Change(key, null, newIndex)));
 		return changes;
+	}
+
+	/**
+	 * The change-log records of the namespace that may be newer than {@code after}: the slot
+	 * markers, and only the slots written since (see {@link ConsulChangeLog}). One read-only
+	 * transaction takes the markers with the slot this host's clock says is current; a slot
+	 * written since that it did not take (the previous one just after a slot ends, a writer's
+	 * clock behind, a stalled writer) is read after. A failed read throws: the feed reconnects and resyncs rather
+	 * than miss records.
+	 */
+	private List<ConsulEntry> records(ConsulChangeLog log, long after) {
+		this.bytesRead = 0;
+		String current = ConsulChangeLog.slot(System.currentTimeMillis());
+		ConsulJson.Txn read = new ConsulJson.Txn().op("get-tree", log.slotsPrefix()).op("get-tree", log.prefix(current, this.prefix));
+		ConsulHttp.Response response = this.http.put("txn", "consistent", read.toBytes());
+		if (!response.ok()) {
+			throw new IllegalStateException("consul answered " + response.status() + " to the change-log read: " + response.text());
+		}
+		this.bytesRead += response.body().length;
+		List<ConsulEntry> markers = new ArrayList<>();
+		List<ConsulEntry> records = new ArrayList<>();
+		for (ConsulEntry entry : ConsulJson.txnResult(response.body()).results()) {
+			(entry.key().startsWith(log.slotsPrefix()) ? markers : records).add(entry);
+		}
+		for (String slot : log.slotsWrittenAfter(markers, after)) {
+			if (!slot.equals(current)) {
+				records.addAll(read(log.prefix(slot, this.prefix)));
+			}
+		}
+		this.lastLogRead = new LogRead(markers.size(), records.size(), this.bytesRead);
+		return records;
+	}
+
+	private List<ConsulEntry> read(String prefix) {
+		ConsulHttp.Response response = this.http.get(ConsulHttp.kvPath(prefix), "recurse&consistent");
+		if (response.status() == 404) {
+			return List.of();
+		}
+		if (!response.ok()) {
+			throw new IllegalStateException("consul answered " + response.status() + " to the change-log read: " + response.text());
+		}
+		this.bytesRead += response.body().length;
+		return ConsulJson.entries(response.body());
+	}
+
+	/**
+	 * What the last wake-up read of the change log (for tests).
+	 * @param markers slot markers read
+	 * @param records records read
+	 * @param bytes bytes of the answers
+	 */
+	record LogRead(int markers, int records, long bytes) {
+	}
+
+	/** What the feed's last wake-up read of the change log, {@code null} before the first. */
+	@Nullable LogRead lastLogRead() {
+		return this.lastLogRead;
 	}
 
 	/**

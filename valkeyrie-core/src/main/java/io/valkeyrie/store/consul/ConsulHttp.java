@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -64,7 +65,8 @@ final class ConsulHttp implements AutoCloseable {
 
 	private final AtomicInteger blocking = new AtomicInteger();
 
-	private final @Nullable String token;
+	/** The store's configuration, asked for the token on every request (it may be rotated). */
+	private final StoreConfig config;
 
 	private final @Nullable String datacenter;
 
@@ -84,14 +86,14 @@ final class ConsulHttp implements AutoCloseable {
 	/** The requests callers wait for now: a closing store ends them at once. */
 	private final Set<HttpUriRequestBase> inFlight = ConcurrentHashMap.newKeySet();
 
-	/** The thread closing the store: from then on only its own last requests go out. */
-	private volatile @Nullable Thread closer;
+	/** Once the store closes: the threads whose requests still go out (the store's own last requests). */
+	private volatile @Nullable Predicate<Thread> closer;
 
 	private volatile @Nullable Reachability reachability;
 
 	ConsulHttp(StoreConfig config, ConsulSettings settings) {
 		this.endpoints = settings.endpoints();
-		this.token = config.token();
+		this.config = config;
 		this.datacenter = settings.datacenter();
 		this.requestTimeout = config.requestTimeout();
 		Duration connectTimeout = min(config.connectTimeout(), config.requestTimeout());
@@ -152,6 +154,11 @@ final class ConsulHttp implements AutoCloseable {
 
 	Response put(String path, String query, byte @Nullable [] body) {
 		return reported(() -> execute("PUT", path, query, body, null, false));
+	}
+
+	/** A write with a response timeout of its own ({@code timeout}, at most the request timeout). */
+	Response put(String path, String query, byte @Nullable [] body, Duration timeout) {
+		return reported(() -> execute("PUT", path, query, body, min(timeout, this.requestTimeout), false));
 	}
 
 	Response delete(String path, String query) {
@@ -259,8 +266,11 @@ final class ConsulHttp implements AutoCloseable {
 		for (int attempt = 0; attempt < attempts; attempt++) {
 			int endpoint = Math.floorMod(start + attempt, this.endpoints.size());
 			HttpUriRequestBase request = new HttpUriRequestBase(method, uri(this.endpoints.get(endpoint), path, query));
-			if (this.token != null) {
-				request.addHeader("X-Consul-Token", this.token);
+			char[] token = this.config.tokenChars();
+			if (token != null) {
+				// A header is a String: made here, for this request only.
+				request.addHeader("X-Consul-Token", new String(token));
+				java.util.Arrays.fill(token, '\0');
 			}
 			if (body != null) {
 				request.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_OCTET_STREAM));
@@ -278,8 +288,8 @@ final class ConsulHttp implements AutoCloseable {
 				}
 			}
 			this.inFlight.add(request);
-			Thread closing = this.closer;
-			if (closing != null && closing != Thread.currentThread()) {
+			Predicate<Thread> closing = this.closer;
+			if (closing != null && !closing.test(Thread.currentThread())) {
 				// Started after endInFlight ran (a watch registration woken by the close, the feed):
 				// ended like those in flight then; closing the client later does not end a read on a
 				// connection it has leased, so a frozen agent would hold it for the whole timeout.
@@ -452,11 +462,11 @@ final class ConsulHttp implements AutoCloseable {
 
 	/**
 	 * Abort every request in flight now, and every request other threads start from now on:
-	 * the store is closing. Only the calling thread's requests still go out (the store's own
-	 * last requests, such as releasing locks and sessions).
+	 * the store is closing. Only the requests of the threads {@code closing} accepts still go
+	 * out (the store's own last requests, such as releasing locks and sessions).
 	 */
-	void endInFlight() {
-		this.closer = Thread.currentThread();
+	void endInFlight(Predicate<Thread> closing) {
+		this.closer = closing;
 		this.inFlight.forEach(HttpUriRequestBase::cancel);
 	}
 

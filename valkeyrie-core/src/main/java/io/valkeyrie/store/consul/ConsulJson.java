@@ -122,12 +122,24 @@ final class ConsulJson {
 		/** The registry view the check compares with. */
 		private ConsulWatchRegistry.@Nullable View registryView;
 
+		/** The change-log slot of the transaction's records, once it has one. */
+		private @Nullable String logSlot;
+
 		/** The next operations are change-log records. */
 		Txn markLog() {
 			if (this.logStart < 0) {
 				this.logStart = this.size;
 			}
 			return this;
+		}
+
+		/** The change-log slot the transaction's records go to, {@code null} before its first record. */
+		@Nullable String logSlot() {
+			return this.logSlot;
+		}
+
+		void logSlot(String slot) {
+			this.logSlot = slot;
 		}
 
 		/** Whether the operation at {@code index} is a change-log record. */

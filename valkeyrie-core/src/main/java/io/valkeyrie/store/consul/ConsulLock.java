@@ -80,7 +80,8 @@ final class ConsulLock extends AbstractStoreLock<ConsulLock.Held> {
 				}
 				catch (RuntimeException ex) {
 					// Sent but not answered (interrupted, timed out, closed): it may have locked the record.
-					releaseQuietly(session);
+					String sent = session;
+					this.consul.cleanUpAttempt("Giving back lock '" + this.key + "'", () -> releaseQuietly(sent));
 					throw ex;
 				}
 				if (result.committed() && result.last() != null) {

@@ -9,12 +9,16 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.valkeyrie.store.InvalidTtlException;
 import io.valkeyrie.store.StoreException;
+import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.internal.BackendOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Consul sessions: creation, renewal, destruction, and the store's keep-alive sessions (one
@@ -43,6 +47,8 @@ final class ConsulSessions implements AutoCloseable {
 	private final Map<Duration, KeepAlive> keepAlives = new HashMap<>();
 
 	private volatile boolean closed;
+
+	private volatile @Nullable Supplier<Duration> closeTimeLeft;
 
 	ConsulSessions(ConsulHttp http, Duration sessionTtlMin, ScheduledExecutorService scheduler, Executor io) {
 		this.http = http;
@@ -101,7 +107,25 @@ final class ConsulSessions implements AutoCloseable {
 
 	/** Destroy a session: Consul applies its behavior to what it holds. */
 	void destroy(String id) {
-		this.http.put("session/destroy/" + id, "", null);
+		Supplier<Duration> closing = this.closeTimeLeft;
+		if (closing == null) {
+			this.http.put("session/destroy/" + id, "", null);
+			return;
+		}
+		Duration left = closing.get();
+		if (left.toMillis() < 1) {
+			throw new StoreUnavailableException("consul", "no time left to destroy session " + id
+					+ " as the store closes; it expires by its TTL", null);
+		}
+		this.http.put("session/destroy/" + id, "", null, left);
+	}
+
+	/**
+	 * The store is closing: from now on a destroy waits only {@code timeLeft} (what is left of
+	 * the close's time), so the close as a whole stays within one request timeout.
+	 */
+	void closing(Supplier<Duration> timeLeft) {
+		this.closeTimeLeft = timeLeft;
 	}
 
 	/** Destroy a session in the background, for cleanups nobody waits for. */

@@ -578,7 +578,8 @@ public final class ConsulStore extends AbstractStore {
 			else {
 				txn.op("delete-tree", base + "/").op("delete", base);
 			}
-			if (known.size() <= MAX_TXN_OPS - txn.size()) {
+			// One operation stays free for the change log's slot marker.
+			if (known.size() <= MAX_TXN_OPS - 1 - txn.size()) {
 				known.forEach((key) -> this.log.delete(txn, key));
 			}
 			return txn;
@@ -626,7 +627,8 @@ public final class ConsulStore extends AbstractStore {
 				keys.add(entry.key());
 			}
 		}
-		int batch = MAX_TXN_OPS / 2;
+		// A delete and its log record per key, and the log's slot marker.
+		int batch = (MAX_TXN_OPS - 1) / 2;
 		for (int start = 0; start < keys.size(); start += batch) {
 			List<String> some = keys.subList(start, Math.min(keys.size(), start + batch));
 			ConsulJson.TxnResult result = txn(() -> {
@@ -754,6 +756,10 @@ public final class ConsulStore extends AbstractStore {
 		return this.log;
 	}
 
+	ConsulFeed feed() {
+		return this.feed;
+	}
+
 	ConsulWatchRegistry watchRegistry() {
 		return this.registry;
 	}
@@ -802,7 +808,7 @@ public final class ConsulStore extends AbstractStore {
 
 	/** Callers waiting for an answer, and the feed, end now; ending sessions still needs requests. */
 	private void endCallsInFlight() {
-		this.http.endInFlight();
+		this.http.endInFlight(this::closesStore);
 		if (this.feed != null) {
 			this.feed.close();
 		}
@@ -813,6 +819,9 @@ public final class ConsulStore extends AbstractStore {
 		// A store whose constructor failed never registered its close hook.
 		endCallsInFlight();
 		try {
+			if (this.sessions != null) {
+				this.sessions.closing(this::closeTimeLeft);
+			}
 			if (this.registry != null) {
 				this.registry.close();
 			}

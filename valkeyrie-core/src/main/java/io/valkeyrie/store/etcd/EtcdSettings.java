@@ -13,6 +13,7 @@ import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.TlsConfig;
 import io.valkeyrie.store.internal.BackendOptions;
+import io.valkeyrie.store.internal.Secrets;
 
 import org.jspecify.annotations.Nullable;
 
@@ -95,8 +96,11 @@ final class EtcdSettings {
 			.maxInboundMessageSize(Integer.MAX_VALUE);
 		if (this.config.username() != null) {
 			builder.user(ByteSequence.from(this.config.username(), StandardCharsets.UTF_8));
-			builder.password(ByteSequence.from((this.config.password() != null) ? this.config.password() : "",
-					StandardCharsets.UTF_8));
+			// jetcd keeps its own copy (ByteSequence) to re-authenticate; ours is wiped.
+			char[] password = this.config.passwordChars();
+			byte[] bytes = Secrets.utf8((password != null) ? password : new char[0]);
+			builder.password(ByteSequence.from(bytes));
+			java.util.Arrays.fill(bytes, (byte) 0);
 		}
 		if (this.authority != null) {
 			builder.authority(this.authority);

@@ -81,6 +81,15 @@ public abstract class AbstractStore implements Store, WatchSource {
 	/** Run first thing on close: they wake the callers waiting for something (a lock, a watch registration). */
 	private final Set<Runnable> closeHooks = ConcurrentHashMap.newKeySet();
 
+	/** Lock releases and attempt clean-ups the close still sends, side by side. */
+	private final CloseWork closeWork;
+
+	/** The thread running {@link #close()}. */
+	private volatile @Nullable Thread closingThread;
+
+	/** When ({@link System#nanoTime()}) the close gives up on the server; set by the closing thread. */
+	private volatile long closeDeadline;
+
 	protected AbstractStore(String backend, StoreConfig config) {
 		this.backend = backend;
 		this.config = config;
@@ -91,6 +100,7 @@ public abstract class AbstractStore implements Store, WatchSource {
 		this.deliveryExecutor = new DeliveryExecutor(config.watchThreads(), MAX_DELIVERY_THREADS,
 				threads("valkeyrie-" + backend + "-" + id + "-watch"), this.scheduler);
 		this.epochs = new EpochGuard(backend);
+		this.closeWork = new CloseWork(threads("valkeyrie-" + backend + "-" + id + "-close"));
 		this.hub = new WatchHub(backend, this, this.deliveryExecutor, this.scheduler, this.epochs);
 		this.reachability = new Reachability(backend + " store (namespace '" + config.namespace() + "', endpoints "
 				+ Secrets.endpoints(config.endpoints()) + ")");
@@ -304,11 +314,20 @@ public abstract class AbstractStore implements Store, WatchSource {
 		return this.closed.get();
 	}
 
+	/**
+	 * Wake every waiter, tell every holder its lock is lost ({@link io.valkeyrie.store.LockLoss.Reason#STORE_CLOSED}),
+	 * release the held locks side by side and wait for them at most one request timeout in
+	 * all (however many), then close the watches and the backend's connections within what
+	 * is left of it. A release the server did not confirm by then is left to its expiry.
+	 */
 	@Override
 	public final void close() {
 		if (!this.closed.compareAndSet(false, true)) {
 			return;
 		}
+		this.closingThread = Thread.currentThread();
+		long deadline = System.nanoTime() + saturatedNanos(requestTimeout());
+		this.closeDeadline = deadline;
 		for (Runnable hook : List.copyOf(this.closeHooks)) {
 			try {
 				hook.run();
@@ -320,7 +339,16 @@ public abstract class AbstractStore implements Store, WatchSource {
 		}
 		this.closeHooks.clear();
 		for (AbstractStoreLock<?> lock : List.copyOf(this.heldLocks)) {
-			lock.releaseOnClose();
+			Runnable release = lock.endOnClose();
+			if (release != null) {
+				this.closeWork.submit("Releasing lock '" + lock.key() + "'", release);
+			}
+		}
+		int unconfirmed = this.closeWork.awaitUntil(deadline);
+		if (unconfirmed > 0) {
+			logger.warn("Closing the {} store: {} lock releases or attempt clean-ups were not confirmed within {}; "
+					+ "the server frees those locks when their TTL, session or lease expires", this.backend, unconfirmed,
+					BackendOptions.format(requestTimeout()));
 		}
 		this.hub.close();
 		try {
@@ -330,8 +358,39 @@ public abstract class AbstractStore implements Store, WatchSource {
 			logger.warn("Closing the {} store failed", this.backend, ex);
 		}
 		finally {
+			this.closeWork.shutdown();
 			this.deliveryExecutor.close();
 			this.scheduler.shutdownNow();
+		}
+	}
+
+	/**
+	 * What is left of the close's time for {@link #doClose} (ending sessions, revoking
+	 * leases): the close as a whole takes one request timeout at most.
+	 */
+	protected final Duration closeTimeLeft() {
+		return Duration.ofNanos(Math.max(0, this.closeDeadline - System.nanoTime()));
+	}
+
+	/**
+	 * Whether {@code thread} sends the close's own last requests: the thread running
+	 * {@link #close()}, or one releasing a lock or cleaning up an attempt for it. A backend
+	 * that ends every other request once the store closes lets these through.
+	 */
+	protected final boolean closesStore(Thread thread) {
+		return thread == this.closingThread || this.closeWork.owns(thread);
+	}
+
+	/**
+	 * Run the clean-up of a lock attempt that ends without the lock (remove its queue entry,
+	 * give back a record it may have taken): in the calling thread while the store is open;
+	 * once it is closed, beside the close's lock releases, so the attempt ends at once with
+	 * {@link StoreClosedException} instead of waiting for a possibly silent server. The close
+	 * waits for it within its deadline; what is not done then is left to the server's expiry.
+	 */
+	public final void cleanUpAttempt(String what, Runnable cleanup) {
+		if (!isClosed() || !this.closeWork.submit(what, cleanup)) {
+			cleanup.run();
 		}
 	}
 
@@ -523,6 +582,15 @@ public abstract class AbstractStore implements Store, WatchSource {
 		if (ttl != null && ttl.compareTo(minimumTtl()) < 0) {
 			throw new InvalidTtlException("TTL " + BackendOptions.format(ttl) + " is below the " + this.backend
 					+ " store's minimum of " + BackendOptions.format(minimumTtl()) + ": " + minimumTtlReason());
+		}
+	}
+
+	private static long saturatedNanos(Duration duration) {
+		try {
+			return duration.toNanos();
+		}
+		catch (ArithmeticException ex) {
+			return Long.MAX_VALUE / 2;
 		}
 	}
 

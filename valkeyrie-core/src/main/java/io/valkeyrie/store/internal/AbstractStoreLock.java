@@ -205,11 +205,15 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 		return (lease != null && lease.isValid()) ? lease.acquisition : null;
 	}
 
-	void releaseOnClose() {
+	/**
+	 * The store closes: tell the holder its lease is lost ({@link LockLoss.Reason#STORE_CLOSED})
+	 * and end it now.
+	 * @return the release of the record, for the close to send beside the others, or
+	 * {@code null} if the lease had ended already
+	 */
+	@Nullable Runnable endOnClose() {
 		Lease lease = this.current.get();
-		if (lease != null) {
-			lease.releaseOnClose();
-		}
+		return (lease != null) ? lease.endOnClose() : null;
 	}
 
 	/**
@@ -245,7 +249,8 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 		if (this.store.isClosed()) {
 			if (acquisition != null) {
 				acquisition.cleanup();
-				releaseQuietly(acquisition);
+				this.store.cleanUpAttempt("Releasing lock '" + this.key + "' taken as the store closed",
+						() -> releaseQuietly(acquisition));
 			}
 			throw new StoreClosedException("The " + this.store.backend() + " store was closed while waiting for lock '"
 					+ this.key + "'");
@@ -544,16 +549,16 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 			return ours;
 		}
 
-		void releaseOnClose() {
-			if (end(State.LOST)) {
-				this.lost.complete(new LockLoss(AbstractStoreLock.this.key, this.token,
-						LockLoss.Reason.STORE_CLOSED, null));
-				cancelTimer();
-				AbstractStoreLock.this.current.compareAndSet(this, null);
-				AbstractStoreLock.this.store.lockReleased(AbstractStoreLock.this);
-				this.acquisition.cleanup();
-				releaseQuietly(this.acquisition);
+		@Nullable Runnable endOnClose() {
+			if (!end(State.LOST)) {
+				return null;
 			}
+			this.lost.complete(new LockLoss(AbstractStoreLock.this.key, this.token, LockLoss.Reason.STORE_CLOSED, null));
+			cancelTimer();
+			AbstractStoreLock.this.current.compareAndSet(this, null);
+			AbstractStoreLock.this.store.lockReleased(AbstractStoreLock.this);
+			this.acquisition.cleanup();
+			return () -> releaseQuietly(this.acquisition);
 		}
 
 		@Override

@@ -1,6 +1,7 @@
 package io.valkeyrie.store.redis;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -93,6 +94,24 @@ final class RedisAccess {
 			RedisClusterAsyncCommands<byte[], byte[]> redis = commands(connection);
 			return await(redis, command.apply(redis));
 		});
+	}
+
+	/**
+	 * Whether the server has sharded pub/sub ({@code SPUBLISH}, Redis 7.0+). A server that
+	 * refuses {@code COMMAND INFO} (an ACL without it) is taken not to: plain pub/sub works everywhere.
+	 */
+	boolean hasShardedPubSub() {
+		try {
+			List<Object> info = lettuce((redis) -> redis.commandInfo("SPUBLISH"));
+			return !info.isEmpty() && info.get(0) != null;
+		}
+		catch (StoreUnavailableException ex) {
+			throw ex;
+		}
+		catch (StoreException ex) {
+			logger.info("Redis refused COMMAND INFO ({}); publishing changes with PUBLISH, not sharded SPUBLISH", ex.getMessage());
+			return false;
+		}
 	}
 
 	<T> T script(RedisScript script, ScriptOutputType type, byte[][] keys, byte[]... args) {

@@ -13,6 +13,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.event.EventBus;
@@ -24,17 +25,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
-import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.SubscriptionListener;
 import reactor.core.Disposable;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * The store's one pub/sub subscription: the namespace's change channel, fed in order to the
- * {@link WatchHub}, and its own unlock channel, which wakes its lock waiters. Lettuce re-subscribes
- * by itself after a disconnect; every re-subscription after the first means messages may
- * have been lost, so every watch resyncs and every lock waiter retries.
+ * The store's one pub/sub subscription (a {@link RedisSubscription}: plain, or sharded on a
+ * Redis Cluster): the namespace's change channel, fed in order to the {@link WatchHub}, and its
+ * own unlock channel, which wakes its lock waiters. Lettuce re-subscribes by itself after a disconnect
+ * (and a sharded subscription follows its slot to a new master); every re-subscription after
+ * the first means messages may have been lost, so every watch resyncs and every lock waiter retries.
  * <p>
  * The change channel is subscribed when the first watch opens (before it reads its initial
  * state), not before: a store that never watches is not sent a copy of every change of the
@@ -83,7 +84,7 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 
 	private final AtomicBoolean unlocksSubscribed = new AtomicBoolean();
 
-	private volatile @Nullable RedisConnection subscription;
+	private volatile @Nullable RedisSubscription subscription;
 
 	/** Feed tasks submitted and not finished. Only the pub/sub thread submits them. */
 	private final AtomicInteger pending = new AtomicInteger();
@@ -111,13 +112,16 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 		});
 	}
 
-	/** Subscribe the unlock channel, waiting up to the timeout for the server to confirm. */
-	void start() {
-		RedisConnection connection = this.access.connection();
-		this.subscription = connection;
+	/**
+	 * Subscribe the unlock channel, waiting up to the timeout for the server to confirm.
+	 * @param subscriptions opens the subscription that tells this feed
+	 */
+	void start(Function<RedisChangeFeed, RedisSubscription> subscriptions) {
 		followClusterTopology();
 		try {
-			connection.subscribe(this, this.unlocks);
+			RedisSubscription subscription = subscriptions.apply(this);
+			this.subscription = subscription;
+			subscription.subscribe(this.unlocks);
 			if (!this.unlocksConfirmed.await(this.timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 				throw new StoreUnavailableException("redis", "the pub/sub subscription was not confirmed within " + BackendOptions.format(this.timeout), null);
 			}
@@ -190,12 +194,12 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 	/** Subscribe the change channel unless it is; false if that failed (a retry is scheduled). */
 	private boolean subscribeChanges() {
 		synchronized (this.subscribing) {
-			RedisConnection connection = this.subscription;
-			if (this.changesConfirmed.getCount() == 0 || connection == null || this.closed) {
+			RedisSubscription subscription = this.subscription;
+			if (this.changesConfirmed.getCount() == 0 || subscription == null || this.closed) {
 				return true;
 			}
 			try {
-				connection.getSubscription().subscribe(this.layout.changes());
+				subscription.subscribe(this.layout.changes());
 				return true;
 			}
 			catch (RuntimeException ex) {
@@ -365,11 +369,11 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 			topology.dispose();
 		}
 		this.feed.shutdownNow();
-		RedisConnection connection = this.subscription;
+		RedisSubscription subscription = this.subscription;
 		this.subscription = null;
-		if (connection != null) {
+		if (subscription != null) {
 			try {
-				connection.close();
+				subscription.close();
 			}
 			catch (RuntimeException ex) {
 				// The server is unreachable; the connection is dropped either way.

@@ -15,6 +15,7 @@ import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.event.EventBus;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
@@ -113,6 +114,9 @@ final class RedisConnections implements AutoCloseable {
 			client = ssl.and();
 		}
 		client.clientOptions(clientOptions.build());
+		if (config.hasPassword()) {
+			client.redisCredentialsProviderFactory(new StoreCredentials(config));
+		}
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(server, client.build());
 		try {
 			factory.afterPropertiesSet();
@@ -144,6 +148,15 @@ final class RedisConnections implements AutoCloseable {
 	@Nullable EventBus clusterEvents() {
 		if (this.factory instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware()) {
 			return lettuce.getRequiredNativeClient().getResources().eventBus();
+		}
+		return null;
+	}
+
+	/** The client of a Redis Cluster (for sharded pub/sub), or null for one server or Sentinel. */
+	@Nullable RedisClusterClient clusterClient() {
+		if (this.factory instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware()
+				&& lettuce.getRequiredNativeClient() instanceof RedisClusterClient client) {
+			return client;
 		}
 		return null;
 	}
@@ -219,8 +232,8 @@ final class RedisConnections implements AutoCloseable {
 			}
 			RedisSentinelConfiguration sentinel = new RedisSentinelConfiguration(master, nodes);
 			sentinel.setDatabase((database != null) ? database : 0);
+			// The data nodes' password comes from StoreCredentials.
 			sentinel.setUsername(config.username());
-			sentinel.setPassword(RedisPassword.of(config.password()));
 			return sentinel;
 		}
 		if (endpoints.size() > 1 || options.cluster()) {
@@ -230,10 +243,11 @@ final class RedisConnections implements AutoCloseable {
 		RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(uri.getHost(), uri.getPort());
 		Integer database = options.database();
 		standalone.setDatabase((database != null) ? database : uri.getDatabase());
-		String username = (config.username() != null) ? config.username() : uri.getUsername();
-		char[] password = (config.password() != null) ? config.password().toCharArray() : uri.getPassword();
-		standalone.setUsername(username);
-		standalone.setPassword(RedisPassword.of(password));
+		standalone.setUsername((config.username() != null) ? config.username() : uri.getUsername());
+		if (!config.hasPassword()) {
+			// The configuration's own password comes from StoreCredentials, asked for on every connect.
+			standalone.setPassword(RedisPassword.of(uri.getPassword()));
+		}
 		return standalone;
 	}
 
@@ -258,10 +272,10 @@ final class RedisConnections implements AutoCloseable {
 			nodes.add(uri.getHost() + ":" + uri.getPort());
 		}
 		RedisClusterConfiguration cluster = new RedisClusterConfiguration(nodes);
-		String username = (config.username() != null) ? config.username() : first.getUsername();
-		char[] password = (config.password() != null) ? config.password().toCharArray() : first.getPassword();
-		cluster.setUsername(username);
-		cluster.setPassword(RedisPassword.of(password));
+		cluster.setUsername((config.username() != null) ? config.username() : first.getUsername());
+		if (!config.hasPassword()) {
+			cluster.setPassword(RedisPassword.of(first.getPassword()));
+		}
 		return cluster;
 	}
 

@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code l:<key>} the lock record of a key, {@code f:<key>} its fencing counter,
  * {@code w:<key>} its waiters and {@code o:<key>} the waiter woken last</li>
  * </ul>
- * and the pub/sub channels {@code c} (changes) and {@code u:<store id>} (unlocks, one per store). Data keys are the
+ * and the pub/sub channels {@code c} (changes) and {@code u:<store id>} (unlocks, one per store),
+ * in the same slot (shard channels on a Redis Cluster, see {@link #publishSharded}). Data keys are the
  * only ones under {@code d:}, so bookkeeping can never be mistaken for data. A namespace
  * containing {@code {}, {@code }} or {@code %} has them percent-encoded, so the hash tag
  * always ends at the namespace's end.
@@ -54,6 +55,13 @@ final class RedisLayout {
 
 	private final byte[][] scriptKeys;
 
+	private static final byte[] PUBLISH = bytes("PUBLISH");
+
+	private static final byte[] SPUBLISH = bytes("SPUBLISH");
+
+	/** Set once, before the store's first script runs. */
+	private volatile byte[] publish = PUBLISH;
+
 	RedisLayout(String prefix, String namespace, int inlineValueLimit, int historySize, boolean historyAlways) {
 		this.base = prefix + "{" + (namespace.isEmpty() ? "/" : escape(namespace)) + "}:";
 		this.dataPrefix = bytes(this.base + "d:");
@@ -80,18 +88,37 @@ final class RedisLayout {
 
 	/**
 	 * The arguments of a namespace script ({@code common.lua}): the data key prefix, the
-	 * change channel, the inline value limit, the history size and whether the history is
-	 * always written, then the script's own arguments.
+	 * change channel, the inline value limit, the history size, whether the history is
+	 * always written and the publish command, then the script's own arguments.
 	 */
 	byte[][] scriptArgs(byte[]... own) {
-		byte[][] all = new byte[5 + own.length][];
+		byte[][] all = new byte[6 + own.length][];
 		all[0] = this.dataPrefix;
 		all[1] = this.changes;
 		all[2] = this.inlineValueLimit;
 		all[3] = this.historySize;
 		all[4] = this.historyAlways;
-		System.arraycopy(own, 0, all, 5, own.length);
+		all[5] = this.publish;
+		System.arraycopy(own, 0, all, 6, own.length);
 		return all;
+	}
+
+	/**
+	 * Publish with {@code SPUBLISH} (sharded pub/sub, Redis 7.0+) instead of {@code PUBLISH}: on
+	 * a Redis Cluster a shard channel lives on the master of its slot, which the channels'
+	 * hash tag makes the namespace's, instead of being broadcast to every node.
+	 */
+	void publishSharded(boolean sharded) {
+		this.publish = sharded ? SPUBLISH : PUBLISH;
+	}
+
+	boolean sharded() {
+		return this.publish == SPUBLISH;
+	}
+
+	/** The command the scripts publish with: {@code PUBLISH} or {@code SPUBLISH}. */
+	byte[] publishCommand() {
+		return this.publish;
 	}
 
 	/** The common start of every Redis key of the namespace. */

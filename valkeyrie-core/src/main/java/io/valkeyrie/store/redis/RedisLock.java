@@ -154,12 +154,19 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 		releaseQuietly(token, NONE);
 	}
 
-	/** Run the release script whatever the caller's interrupt status, which is kept. */
+	/**
+	 * Run the release script whatever the caller's interrupt status, which is kept; after the
+	 * store's close, beside the close's own releases, so the attempt ends at once.
+	 */
 	private void releaseQuietly(byte[] owner, byte[] waiter) {
+		this.store.cleanUpAttempt("Cleaning up the attempt on lock '" + this.key + "'", () -> runRelease(owner, waiter));
+	}
+
+	private void runRelease(byte[] owner, byte[] waiter) {
 		boolean interrupted = Thread.interrupted();
 		try {
 			this.access.scriptLong(RedisScript.LOCK_RELEASE, this.releaseKeys, owner, waiter, this.layout.unlocks(),
-					this.keyBytes, GRACE);
+					this.keyBytes, GRACE, this.layout.publishCommand());
 		}
 		catch (RuntimeException ex) {
 			// Unreachable or closed: a registration or a record taken meanwhile expires by itself,
@@ -175,7 +182,7 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 	@Override
 	protected boolean release(Held held) {
 		return this.access.scriptLong(RedisScript.LOCK_RELEASE, this.releaseKeys, RedisLayout.bytes(held.owner), NONE,
-				this.layout.unlocks(), this.keyBytes, GRACE) == 1;
+				this.layout.unlocks(), this.keyBytes, GRACE, this.layout.publishCommand()) == 1;
 	}
 
 	private void watch(Held held) {

@@ -13,8 +13,10 @@ import java.util.TreeMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyExistsException;
@@ -149,9 +151,12 @@ public final class RedisStore extends AbstractStore {
 			throw ex;
 		}
 		try {
+			RedisClusterClient cluster = connections.clusterClient();
+			// Before any script runs: they publish with the command the layout gives them.
+			store.layout.publishSharded(cluster != null && store.access.hasShardedPubSub());
 			store.access.loadScripts();
 			store.guardEpochs(new RedisEpochMarker(store.access, store.layout));
-			store.feed.start();
+			store.feed.start(store.subscriptions());
 			store.ttlKeeper.start(options.sweepInterval());
 			if (store.historyRegistration != null) {
 				store.historyRegistration.start(store.io);
@@ -162,6 +167,15 @@ public final class RedisStore extends AbstractStore {
 			throw ex;
 		}
 		return store;
+	}
+
+	/** Sharded pub/sub on a Redis Cluster that has it, else plain pub/sub on a connection of the factory. */
+	private Function<RedisChangeFeed, RedisSubscription> subscriptions() {
+		RedisClusterClient cluster = this.connections.clusterClient();
+		if (cluster != null && this.layout.sharded()) {
+			return (feed) -> new RedisShardedSubscription(cluster, this.layout.changes(), feed, this.io);
+		}
+		return (feed) -> RedisSubscription.classic(this.access.connection(), feed);
 	}
 
 	@Override

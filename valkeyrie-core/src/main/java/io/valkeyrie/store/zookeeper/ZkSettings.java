@@ -10,6 +10,7 @@ import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreConfigurationException;
 import io.valkeyrie.store.TlsConfig;
 import io.valkeyrie.store.internal.BackendOptions;
+import io.valkeyrie.store.internal.Secrets;
 import io.valkeyrie.store.internal.TlsProbe;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -152,8 +153,16 @@ final class ZkSettings {
 			.zkClientConfig(zkConfig);
 		String username = this.config.username();
 		if (username != null) {
-			String password = (this.config.password() != null) ? this.config.password() : "";
-			builder.authorization("digest", (username + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+			// Curator keeps the digest "user:password" to re-authenticate after every reconnect.
+			char[] password = this.config.passwordChars();
+			char[] digest = new char[username.length() + 1 + ((password != null) ? password.length : 0)];
+			username.getChars(0, username.length(), digest, 0);
+			digest[username.length()] = ':';
+			if (password != null) {
+				System.arraycopy(password, 0, digest, username.length() + 1, password.length);
+				java.util.Arrays.fill(password, '\0');
+			}
+			builder.authorization("digest", Secrets.utf8(digest));
 		}
 		return builder.build();
 	}

@@ -266,7 +266,9 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 		finally {
 			if (held == null && mine != null) {
 				mine.end();
-				deleteUninterruptibly(mine.path);
+				String path = mine.path;
+				// After the store's close: beside the close's own releases, so the attempt ends at once.
+				this.zkStore.cleanUpAttempt("Deleting lock contender " + path, () -> deleteUninterruptibly(path));
 			}
 		}
 	}
@@ -476,6 +478,11 @@ final class ZookeeperLock extends AbstractStoreLock<ZookeeperLock.Held> {
 			return false;
 		}
 		catch (KeeperException | RuntimeException ex) {
+			if (this.store.isClosed()) {
+				// The close counts what it could not release; the session's expiry deletes the znode.
+				logger.debug("Deleting lock znode {} on close failed", path, ex);
+				return true;
+			}
 			logger.warn("Deleting lock znode {} failed; deleting it once the connection is back", path, ex);
 			this.client.deleteEventually(path);
 			return true;

@@ -666,34 +666,39 @@ public final class ZookeeperStore extends AbstractStore {
 		// Calls that started meanwhile end now too, and later ones at once.
 		this.client.close();
 		if (this.ownsClient) {
-			closeWithinRequestTimeout(curator);
+			closeWithinTimeLeft(curator);
 		}
 	}
 
 	/**
-	 * Close Curator in at most the request timeout. ZooKeeper's close asks the server to end
+	 * Close Curator within what is left of the close's request timeout
+	 * ({@link #closeTimeLeft()}, after the held locks' releases). ZooKeeper's close asks the server to end
 	 * the session and waits for its answer with no bound of its own (the client's request
 	 * timeout is off): a silent server would hold {@code close()} until the connection is
 	 * declared lost, two thirds of the session timeout later. An interrupt ends that wait; the
 	 * client then disconnects at once and the server expires the session by itself.
 	 */
-	private void closeWithinRequestTimeout(CuratorFramework curator) {
+	private void closeWithinTimeLeft(CuratorFramework curator) {
 		Thread closing = Thread.currentThread();
-		boolean interruptedBefore = closing.isInterrupted();
+		// The caller's interrupt must not cut the session's end short; it is set again afterwards.
+		boolean interruptedBefore = Thread.interrupted();
 		AtomicBoolean done = new AtomicBoolean();
 		ScheduledFuture<?> bound = scheduler().schedule(() -> {
 			if (done.compareAndSet(false, true)) {
 				closing.interrupt();
 			}
-		}, this.settings.config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+		}, closeTimeLeft().toNanos(), TimeUnit.NANOSECONDS);
 		try {
 			curator.close();
 		}
 		finally {
 			bound.cancel(false);
-			if (!done.compareAndSet(false, true) && !interruptedBefore) {
+			if (!done.compareAndSet(false, true)) {
 				// Our interrupt, possibly not consumed by the wait it was meant for: not the caller's.
 				Thread.interrupted();
+			}
+			if (interruptedBefore) {
+				closing.interrupt();
 			}
 		}
 	}

@@ -6,7 +6,9 @@
 --   <prefix>{<ns>}:h        a capped stream of the latest changes (entry id <index>-0) for resuming watches
 --   <prefix>{<ns>}:w        present (with a TTL) while some store of the namespace has watches:
 --                           the history is only written meanwhile, unless it is always on
--- and every change is PUBLISHed on <prefix>{<ns>}:c as "<op><index> <key bytes> <key>[value]".
+-- and every change is published on <prefix>{<ns>}:c as "<op><index> <key bytes> <key>[value]", with
+-- PUBLISH, or SPUBLISH on a Redis Cluster that has it (the channel carries the namespace's hash
+-- tag, so it lives on the slot's master and is not broadcast to every node).
 -- A write does only what it needs: no clock unless a TTL is involved, the index and the
 -- expiry set only touched when the key is new or had a TTL, the history only while it can be used.
 --
@@ -18,16 +20,17 @@
 -- Every namespace script gets the same keys and first arguments: KEYS[1] index, KEYS[2]
 -- expiry, KEYS[3] counter, KEYS[4] history, KEYS[5] watcher registration; ARGV[1] data key
 -- prefix, ARGV[2] channel, ARGV[3] inline value limit, ARGV[4] history size (0: none),
--- ARGV[5] '1' to write the history always, '0' only while the registration exists.
--- Its own arguments start at ARGV[6]. Redis runs one script at a time, so the namespace of
--- the running one can live in upvalues the helpers share.
-local ns, channel, recording
+-- ARGV[5] '1' to write the history always, '0' only while the registration exists, ARGV[6] the
+-- publish command ('PUBLISH' or 'SPUBLISH'). Its own arguments start at ARGV[7]. Redis runs one
+-- script at a time, so the namespace of the running one can live in upvalues the helpers share.
+local ns, channel, publish, recording
 
 local function begin(KEYS, ARGV)
 	ns = { index = KEYS[1], expiry = KEYS[2], counter = KEYS[3], history = KEYS[4], watchers = KEYS[5],
 		data = ARGV[1], inline_limit = tonumber(ARGV[3]), history_size = tonumber(ARGV[4]),
 		history_always = ARGV[5] == '1' }
 	channel = ARGV[2]
+	publish = ARGV[6]
 	recording = nil
 end
 
@@ -117,7 +120,7 @@ local function lib()
 		redis.call('ZREM', ns.index, key)
 		redis.call('ZREM', ns.expiry, key)
 		local index = redis.call('INCR', ns.counter)
-		redis.call('PUBLISH', channel, message('D', index, key))
+		redis.call(publish, channel, message('D', index, key))
 		if history then
 			helpers.record('D', index, key, nil, before)
 		end

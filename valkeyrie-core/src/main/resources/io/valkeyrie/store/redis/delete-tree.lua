@@ -1,6 +1,6 @@
--- ARGV[6] directory ('' for the whole namespace).
+-- ARGV[7] directory ('' for the whole namespace).
 -- Returns how many existing keys were deleted.
-local dir = ARGV[6]
+local dir = ARGV[7]
 local members
 if dir == '' then
 	members = lib().by_lex(ns.index, '-', '+')

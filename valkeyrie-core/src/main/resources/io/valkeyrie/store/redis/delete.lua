@@ -1,6 +1,6 @@
--- ARGV[6] key, ARGV[7] previous lastIndex (0: unconditional).
+-- ARGV[7] key, ARGV[8] previous lastIndex (0: unconditional).
 -- Returns 1 deleted, -1 not found, -2 modified.
-local key = ARGV[6]
+local key = ARGV[7]
 local due = redis.call('ZSCORE', ns.expiry, key)
 if due then
 	lib().expire_if_due(key, due)
@@ -11,7 +11,7 @@ if not current then
 	redis.call('ZREM', ns.index, key)
 	return -1
 end
-if ARGV[7] ~= '0' and current ~= ARGV[7] then
+if ARGV[8] ~= '0' and current ~= ARGV[8] then
 	return -2
 end
 lib().remove(key)

@@ -1,11 +1,11 @@
--- ARGV[6] key or directory, ARGV[7] '1' for a tree, ARGV[8] the index to resume after.
+-- ARGV[7] key or directory, ARGV[8] '1' for a tree, ARGV[9] the index to resume after.
 -- Returns false when the history does not hold every change after the index; otherwise
 -- {counter, {current pairs as in read.lua}, {index, op, key, previous index, value or
 -- false, previous value or false, ...}} with the changes after the index that concern the
 -- key or tree, in order.
-local key = ARGV[6]
-local tree = ARGV[7] == '1'
-local from = tonumber(ARGV[8])
+local key = ARGV[7]
+local tree = ARGV[8] == '1'
+local from = tonumber(ARGV[9])
 local counter = tonumber(redis.call('GET', ns.counter) or '0')
 if from > counter or ns.history_size <= 0 then
 	return false

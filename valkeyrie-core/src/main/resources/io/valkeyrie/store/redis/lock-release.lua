@@ -2,7 +2,8 @@
 -- registration holds), KEYS[3] the waiter woken last (string, PX grace).
 -- ARGV[1] owner token to release, or '' when a waiter gives up; ARGV[2] the token of the waiter
 -- that gives up (or ''); ARGV[3] the unlock channels' prefix, ARGV[4] lock key, ARGV[5] hand-over
--- grace in ms. Release deletes the record only if ARGV[1] owns it (returns 0 otherwise). Then, if
+-- grace in ms, ARGV[6] the publish command ('PUBLISH', or 'SPUBLISH' on a Redis Cluster that has
+-- it). Release deletes the record only if ARGV[1] owns it (returns 0 otherwise). Then, if
 -- the lock is free, someone waits and no woken waiter is still on its way, wakes the waiter
 -- registered longest ago and gives it the grace to try, after which it is forgotten (a waiter that
 -- died must not hold up the others): publishes '<its token> <lock key>' on the unlock channel of
@@ -45,7 +46,7 @@ if first then
 		local store = string.match(waiter, '^(.*)-') or waiter
 		if not told[store] then
 			told[store] = true
-			redis.call('PUBLISH', ARGV[3] .. store, message)
+			redis.call(ARGV[6], ARGV[3] .. store, message)
 		end
 	end
 end

@@ -1,7 +1,7 @@
--- put and atomicPut. ARGV[6] key, ARGV[7] value, ARGV[8] ttl in ms (0: permanent), ARGV[9]
+-- put and atomicPut. ARGV[7] key, ARGV[8] value, ARGV[9] ttl in ms (0: permanent), ARGV[10]
 -- the lastIndex the key must have: '-' any (put), '0' none (an atomicPut that only creates).
 -- Returns the new lastIndex, or -1 not found, -2 modified, -3 exists.
-local key = ARGV[6]
+local key = ARGV[7]
 local data = ns.data .. key
 -- A TTL key due but not swept yet is removed first, its expiry published before this write.
 local had_ttl, now = false, nil
@@ -9,7 +9,7 @@ local due = redis.call('ZSCORE', ns.expiry, key)
 if due then
 	had_ttl, now = lib().expire_if_due(key, due)
 end
-local expected = ARGV[9]
+local expected = ARGV[10]
 if expected ~= '-' then
 	local current = lib().index_of(data)
 	if expected == '0' then
@@ -23,8 +23,8 @@ if expected ~= '-' then
 	end
 end
 local index = redis.call('INCR', ns.counter)
-local value = ARGV[7]
-local ttl = tonumber(ARGV[8])
+local value = ARGV[8]
+local ttl = tonumber(ARGV[9])
 local history = recording_history()
 local entry = index .. ':' .. value
 -- SET drops an expiry the key had unless given one; GET tells whether the key is new (then it is
@@ -57,10 +57,10 @@ if not previous then
 	redis.call('ZADD', ns.index, 0, key)
 end
 if #value <= ns.inline_limit then
-	redis.call('PUBLISH', channel, message('P', index, key) .. value)
+	redis.call(publish, channel, message('P', index, key) .. value)
 else
 	-- Too large to copy into every subscriber's buffer: subscribers read it when they want it.
-	redis.call('PUBLISH', channel, message('F', index, key))
+	redis.call(publish, channel, message('F', index, key))
 end
 if history then
 	lib().record('P', index, key, value, lib().split(previous))

@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLContext;
 
@@ -15,11 +16,14 @@ import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.TlsConfig;
 import io.valkeyrie.store.test.SecureAccounts;
+import io.valkeyrie.store.test.SecretForm;
 import io.valkeyrie.store.test.SecureServers;
 import io.valkeyrie.store.test.SecureStoreChecks;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,9 +60,10 @@ class ConsulSecurityTest {
 		SecureServers.Pair.close(servers);
 	}
 
-	@Test
-	void tlsWithTheLeastPrivilegedToken() {
-		try (Store store = Stores.open(config(servers.tls(), servers.pki().serverOnly(), tlsToken).build())) {
+	@ParameterizedTest
+	@EnumSource(SecretForm.class)
+	void tlsWithTheLeastPrivilegedToken(SecretForm form) {
+		try (Store store = Stores.open(config(servers.tls(), servers.pki().serverOnly(), form, tlsToken).build())) {
 			SecureStoreChecks.exercise(store, "cell");
 		}
 	}
@@ -76,14 +81,33 @@ class ConsulSecurityTest {
 			.isThrownBy(() -> Stores.open(config(servers.mutual(), servers.pki().serverOnly(), mutualToken).build()).close());
 	}
 
-	@Test
-	void aWrongTokenIsRefused() {
-		StoreConfig wrong = config(servers.tls(), servers.pki().serverOnly(), "00000000-0000-0000-0000-000000000000").build();
+	@ParameterizedTest
+	@EnumSource(SecretForm.class)
+	void aWrongTokenIsRefused(SecretForm form) {
+		StoreConfig wrong = config(servers.tls(), servers.pki().serverOnly(), form, "00000000-0000-0000-0000-000000000000")
+			.build();
 		// Refused while the store opens (it reads the agent's settings).
 		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> Stores.open(wrong).close())
 			.withStackTraceContaining("ACL not found")
 			.satisfies((ex) -> SecureStoreChecks.assertNoSecret(ex, wrong, "00000000-0000-0000-0000-000000000000",
 					tlsToken, MANAGEMENT));
+	}
+
+	/** A token given as a supplier is asked for on every request: a rotated one is used at once. */
+	@Test
+	void aSuppliedTokenIsAskedForOnEveryRequest() {
+		AtomicReference<String> current = new AtomicReference<>(tlsToken);
+		StoreConfig.Builder config = config(servers.tls(), servers.pki().serverOnly(), tlsToken)
+			.token(() -> current.get().toCharArray());
+		try (Store store = Stores.open(config.build())) {
+			store.put("rotation", "1");
+			current.set("00000000-0000-0000-0000-000000000000");
+			assertThatExceptionOfType(StoreException.class).isThrownBy(() -> store.put("rotation", "2"))
+				.withStackTraceContaining("ACL not found");
+			current.set(tlsToken);
+			store.put("rotation", "3");
+			assertThat(store.get("rotation").valueAsString()).isEqualTo("3");
+		}
 	}
 
 	@Test
@@ -111,13 +135,17 @@ class ConsulSecurityTest {
 	}
 
 	private static StoreConfig.Builder config(SecureServers.Running server, TlsConfig tls, String token) {
+		return config(server, tls, SecretForm.STRING, token);
+	}
+
+	private static StoreConfig.Builder config(SecureServers.Running server, TlsConfig tls, SecretForm form, String token) {
 		// A bookkeeping prefix of the application's own, so the policy names no key of another one.
-		return StoreConfig.builder("consul")
+		StoreConfig.Builder builder = StoreConfig.builder("consul")
 			.endpoints(server.endpoint())
 			.namespace("app")
-			.token(token)
 			.tls(tls)
 			.option("bookkeeping-prefix", SecureAccounts.CONSUL_BOOKKEEPING_PREFIX);
+		return form.token(builder, token);
 	}
 
 }

@@ -400,6 +400,41 @@ class ConsulStoreTest {
 	}
 
 	@Test
+	void aFeedWakeUpReadsOnlyTheRecentSlotsOfTheChangeLogNotEveryRecordKept() throws Exception {
+		String bookkeeping = "_vk-" + UUID.randomUUID().toString().substring(0, 8);
+		ConsulStore watcher = (ConsulStore) open(config().option("bookkeeping-prefix", bookkeeping));
+		Store writer = open(config().option("bookkeeping-prefix", bookkeeping));
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		watcher.watch("w/k", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> !events.isEmpty());
+		// A steady stream of logged writes to other keys of the namespace: the log grows to
+		// seconds of records, while each wake-up of the feed should read only the last slots.
+		String value = "x".repeat(100);
+		List<ConsulFeed.LogRead> late = new ArrayList<>();
+		long start = System.nanoTime();
+		int writes = 0;
+		while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(6) && writes < 20_000) {
+			writer.put("load/" + (writes++ % 20), value);
+			ConsulFeed.LogRead read = watcher.feed().lastLogRead();
+			if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(4) && read != null && (late.isEmpty() || late.get(late.size() - 1) != read)) {
+				late.add(read);
+			}
+		}
+		String keys = new String(raw("GET", "kv/" + bookkeeping + "/log/?keys").body(), StandardCharsets.UTF_8);
+		int kept = keys.split(java.util.regex.Pattern.quote(bookkeeping + "/log/"), -1).length - 1;
+		assertThat(kept).as("records kept after %d writes", writes).isGreaterThan(50);
+		assertThat(late).as("wake-ups in the last 2 s").hasSizeGreaterThan(5);
+		List<Integer> records = late.stream().map(ConsulFeed.LogRead::records).sorted().toList();
+		// 4 to 6 s of records are kept; the current and the previous 500 ms slot hold about 1 s.
+		assertThat(records.get(records.size() / 2)).as("median records read per wake-up, %d kept, reads %s", kept, records)
+			.isLessThan(kept / 3);
+		// Each watched write still arrives.
+		writer.put("w/k", "last");
+		await().atMost(Timing.seconds(5))
+			.until(() -> events.stream().anyMatch((e) -> e instanceof WatchEvent.Put put && put.pair().valueAsString().equals("last")));
+	}
+
+	@Test
 	void writesClearSessionsOnlyWhereTtlKeysMayHoldThemAndAStaleWriterStillDoes() throws Exception {
 		String bookkeeping = "_vk-" + UUID.randomUUID().toString().substring(0, 8);
 		// Watched, so every write carries its change-log record rather than the registry check

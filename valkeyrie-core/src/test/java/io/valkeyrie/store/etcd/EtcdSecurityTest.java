@@ -14,11 +14,14 @@ import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.TlsConfig;
 import io.valkeyrie.store.test.SecureAccounts;
+import io.valkeyrie.store.test.SecretForm;
 import io.valkeyrie.store.test.SecureServers;
 import io.valkeyrie.store.test.SecureStoreChecks;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -50,9 +53,10 @@ class EtcdSecurityTest {
 		SecureServers.Pair.close(servers);
 	}
 
-	@Test
-	void tlsWithTheLeastPrivilegedUser() {
-		try (Store store = Stores.open(config(servers.tls(), servers.pki().serverOnly(), PASSWORD).build())) {
+	@ParameterizedTest
+	@EnumSource(SecretForm.class)
+	void tlsWithTheLeastPrivilegedUser(SecretForm form) {
+		try (Store store = Stores.open(config(servers.tls(), servers.pki().serverOnly(), form, PASSWORD).build())) {
 			SecureStoreChecks.exercise(store, "cell");
 		}
 	}
@@ -70,9 +74,10 @@ class EtcdSecurityTest {
 			.isThrownBy(() -> Stores.open(config(servers.mutual(), servers.pki().serverOnly(), PASSWORD).build()).close());
 	}
 
-	@Test
-	void aWrongPasswordIsAnAuthenticationFailure() {
-		StoreConfig wrong = config(servers.tls(), servers.pki().serverOnly(), "wrong-secret").build();
+	@ParameterizedTest
+	@EnumSource(SecretForm.class)
+	void aWrongPasswordIsAnAuthenticationFailure(SecretForm form) {
+		StoreConfig wrong = config(servers.tls(), servers.pki().serverOnly(), form, "wrong-secret").build();
 		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> Stores.open(wrong).close())
 			.withStackTraceContaining("authentication failed")
 			.satisfies((ex) -> SecureStoreChecks.assertNoSecret(ex, wrong, "wrong-secret", PASSWORD));
@@ -112,7 +117,12 @@ class EtcdSecurityTest {
 	}
 
 	private static StoreConfig.Builder config(SecureServers.Running server, TlsConfig tls, String password) {
-		return StoreConfig.builder("etcd").endpoints(server.endpoint()).namespace("app").credentials("app", password).tls(tls);
+		return config(server, tls, SecretForm.STRING, password);
+	}
+
+	private static StoreConfig.Builder config(SecureServers.Running server, TlsConfig tls, SecretForm form, String password) {
+		return form.credentials(StoreConfig.builder("etcd").endpoints(server.endpoint()).namespace("app").tls(tls), "app",
+				password);
 	}
 
 }

@@ -29,10 +29,18 @@ class RedisClusterFailoverTest extends RedisFailoverTests {
 		return StoreConfig.builder("redis").endpoints(TestClusters.endpoints("redis"));
 	}
 
-	/** The member ({@code redis-N}, N its place in the endpoints) that is master of the namespace's slot. */
 	@Override
 	protected String masterOf(String namespace) {
-		List<String> endpoints = TestClusters.endpoints("redis");
+		return memberServing(namespace);
+	}
+
+	/** The member ({@code redis-N}, N its place in the endpoints) that is master of a namespace's slot now. */
+	static String memberServing(String namespace) {
+		return memberServing(namespace, TestClusters.endpoints("redis"));
+	}
+
+	/** As {@link #memberServing(String)}, asking the members at {@code endpoints} (some may be down). */
+	static String memberServing(String namespace, List<String> endpoints) {
 		RedisClusterClient client = RedisClusterClient.create(endpoints.stream().map(RedisURI::create).toList());
 		try {
 			RedisClusterNode node = client.getPartitions().getMasterBySlot(SlotHash.getSlot("{" + namespace + "}"));

@@ -9,11 +9,14 @@ import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.TlsConfig;
+import io.valkeyrie.store.test.SecretForm;
 import io.valkeyrie.store.test.SecureServers;
 import io.valkeyrie.store.test.SecureStoreChecks;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,9 +54,10 @@ class RedisSecurityTest {
 		SecureServers.Pair.close(servers);
 	}
 
-	@Test
-	void tlsWithTheLeastPrivilegedUser() {
-		try (Store store = Stores.open(config(servers.tls(), servers.pki().serverOnly(), "app-secret-4d1e").build())) {
+	@ParameterizedTest
+	@EnumSource(SecretForm.class)
+	void tlsWithTheLeastPrivilegedUser(SecretForm form) {
+		try (Store store = Stores.open(config(servers.tls(), servers.pki().serverOnly(), form, "app-secret-4d1e").build())) {
 			SecureStoreChecks.exercise(store, "cell");
 		}
 	}
@@ -71,9 +75,10 @@ class RedisSecurityTest {
 			.isThrownBy(() -> Stores.open(config(servers.mutual(), servers.pki().serverOnly(), "app-secret-4d1e").build()).close());
 	}
 
-	@Test
-	void aWrongPasswordIsAnAuthenticationFailure() {
-		StoreConfig wrong = config(servers.tls(), servers.pki().serverOnly(), "wrong-secret").build();
+	@ParameterizedTest
+	@EnumSource(SecretForm.class)
+	void aWrongPasswordIsAnAuthenticationFailure(SecretForm form) {
+		StoreConfig wrong = config(servers.tls(), servers.pki().serverOnly(), form, "wrong-secret").build();
 		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> Stores.open(wrong).close())
 			.withStackTraceContaining("WRONGPASS")
 			.satisfies((ex) -> SecureStoreChecks.assertNoSecret(ex, wrong, "wrong-secret", "app-secret-4d1e"));
@@ -107,12 +112,16 @@ class RedisSecurityTest {
 	}
 
 	private static StoreConfig.Builder config(SecureServers.Running server, TlsConfig tls, String password) {
-		return StoreConfig.builder("redis")
+		return config(server, tls, SecretForm.STRING, password);
+	}
+
+	private static StoreConfig.Builder config(SecureServers.Running server, TlsConfig tls, SecretForm form, String password) {
+		StoreConfig.Builder builder = StoreConfig.builder("redis")
 			.endpoints(server.endpoint())
 			.namespace("app")
-			.credentials("app", password)
 			.tls(tls)
 			.requestTimeout(Duration.ofSeconds(5));
+		return form.credentials(builder, "app", password);
 	}
 
 }

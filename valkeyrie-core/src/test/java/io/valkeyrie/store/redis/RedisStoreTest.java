@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
@@ -413,6 +415,44 @@ class RedisStoreTest {
 		assertThatThrownBy(() -> open(config().credentials(user, password + "-wrong")))
 			.isInstanceOf(StoreException.class)
 			.satisfies((ex) -> assertThat(ex.toString()).doesNotContain(password));
+	}
+
+	/**
+	 * A password given as a supplier is asked for on every connect: after the ACL user's
+	 * password is changed on the server and the store's connections are killed, the store
+	 * reconnects (commands and its subscription) with the supplier's new password.
+	 */
+	@Test
+	void aSuppliedPasswordIsAskedForAgainOnReconnectSoARotatedOneIsUsed() {
+		String user = "vk-" + UUID.randomUUID().toString().substring(0, 8);
+		String first = "s3cret-" + UUID.randomUUID();
+		String rotated = "rotated-" + UUID.randomUUID();
+		this.redis.aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.on().addPassword(first).allKeys().allChannels().allCommands());
+		this.resources.add(() -> this.redis.aclDeluser(user));
+		AtomicReference<String> current = new AtomicReference<>(first);
+		AtomicInteger asked = new AtomicInteger();
+		RedisStore store = open(config().credentials(user, () -> {
+			asked.incrementAndGet();
+			return current.get().toCharArray();
+		}));
+		List<String> events = new CopyOnWriteArrayList<>();
+		store.watch("k", (event) -> events.add(describe(event)));
+		store.put("k", "v1");
+		await().atMost(Timing.seconds(5)).until(() -> events.contains("put k=v1 {k=v1}"));
+		// The server now takes only the new password; authenticated connections stay so until killed.
+		this.redis.aclSetuser(user, io.lettuce.core.AclSetuserArgs.Builder.resetpass().addPassword(rotated));
+		current.set(rotated);
+		int before = asked.get();
+		assertThat(this.redis.clientKill(KillArgs.Builder.user(user))).as("connections killed").isPositive();
+		await().atMost(Timing.seconds(15)).ignoreExceptions().untilAsserted(() -> store.put("k", "v2"));
+		assertThat(store.get("k").valueAsString()).isEqualTo("v2");
+		assertThat(asked.get()).as("times the password was asked for").isGreaterThan(before);
+		// The subscription reconnected with it too: a write is seen (retried: one made while it
+		// resubscribes may come as a resync instead).
+		await().atMost(Timing.seconds(15)).until(() -> {
+			store.put("k", "v3");
+			return events.stream().anyMatch((event) -> event.contains("k=v3"));
+		});
 	}
 
 	@Test

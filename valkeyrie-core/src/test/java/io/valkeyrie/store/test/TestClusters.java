@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The 3-member clusters of {@code scripts/clusters}: their endpoints as it exports them
@@ -60,6 +62,45 @@ public final class TestClusters {
 	/** Start every member of a killed cluster on its old data and wait until the cluster serves. */
 	public static void startKeepingData(String backend) {
 		run("start", "--keep-data", backend);
+	}
+
+	/** Stop every member of a cluster (SIGTERM: Redis writes its AOF out), keeping the data for {@link #startKeepingData}. */
+	public static void stopKeepingData(String backend) {
+		run("stop", "--keep-data", backend);
+	}
+
+	/**
+	 * SIGSTOP one member: its sockets stay open but it answers nobody, clients or peers (a hung
+	 * node, or one whose traffic is cut); undo with {@link #thaw(String)}.
+	 */
+	public static void freeze(String member) {
+		signal("-STOP", member);
+	}
+
+	/** SIGCONT a member {@link #freeze frozen} before. */
+	public static void thaw(String member) {
+		signal("-CONT", member);
+	}
+
+	private static void signal(String signal, String member) {
+		// "redis-1      running  pid 9066    redis://..." (the pid scripts/clusters started).
+		Matcher pid = Pattern.compile("running\\s+pid\\s+(\\d+)").matcher(run("status", member));
+		if (!pid.find()) {
+			throw new AssertionError(member + " is not running");
+		}
+		try {
+			Process kill = new ProcessBuilder("kill", signal, pid.group(1)).redirectErrorStream(true).start();
+			if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+				throw new AssertionError("kill " + signal + " " + pid.group(1) + " (" + member + ") failed");
+			}
+		}
+		catch (IOException ex) {
+			throw new AssertionError("Cannot run kill", ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError("Interrupted while signalling " + member, ex);
+		}
 	}
 
 	/**

@@ -11,6 +11,7 @@ import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.TlsConfig;
 import io.valkeyrie.store.test.SecureAccounts;
+import io.valkeyrie.store.test.SecretForm;
 import io.valkeyrie.store.test.SecureServers;
 import io.valkeyrie.store.test.SecureStoreChecks;
 import io.valkeyrie.store.test.TestPki;
@@ -26,6 +27,8 @@ import org.apache.zookeeper.data.Id;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,9 +64,10 @@ class ZookeeperSecurityTest {
 		SecureServers.Pair.close(servers);
 	}
 
-	@Test
-	void tlsWithTheLeastPrivilegedUser() {
-		try (Store store = Stores.open(config(servers.tls(), false, "ca.crt", PASSWORD).build())) {
+	@ParameterizedTest
+	@EnumSource(SecretForm.class)
+	void tlsWithTheLeastPrivilegedUser(SecretForm form) {
+		try (Store store = Stores.open(config(servers.tls(), false, "ca.crt", form, PASSWORD).build())) {
 			SecureStoreChecks.exercise(store, "cell");
 		}
 	}
@@ -81,11 +85,12 @@ class ZookeeperSecurityTest {
 			.isThrownBy(() -> Stores.open(config(servers.mutual(), false, "ca.crt", PASSWORD).build()).close());
 	}
 
-	@Test
-	void aWrongPasswordIsRefusedByTheBasePathAcl() {
+	@ParameterizedTest
+	@EnumSource(SecretForm.class)
+	void aWrongPasswordIsRefusedByTheBasePathAcl(SecretForm form) {
 		// Digest authentication accepts any user:password pair; the ACL then refuses the identity,
 		// while the store opens (it reads its base path).
-		StoreConfig wrong = config(servers.tls(), false, "ca.crt", "wrong-secret").build();
+		StoreConfig wrong = config(servers.tls(), false, "ca.crt", form, "wrong-secret").build();
 		assertThatExceptionOfType(StoreException.class).isThrownBy(() -> Stores.open(wrong).close())
 			.withStackTraceContaining("NoAuth")
 			.satisfies((ex) -> SecureStoreChecks.assertNoSecret(ex, wrong, "wrong-secret", TestPki.STORE_PASSWORD));
@@ -105,12 +110,16 @@ class ZookeeperSecurityTest {
 
 	private static StoreConfig.Builder config(SecureServers.Running server, boolean clientCertificate, String trust,
 			String password) {
+		return config(server, clientCertificate, trust, SecretForm.STRING, password);
+	}
+
+	private static StoreConfig.Builder config(SecureServers.Running server, boolean clientCertificate, String trust,
+			SecretForm form, String password) {
 		StoreConfig.Builder builder = StoreConfig.builder("zookeeper")
 			.endpoints(server.endpoint())
 			.namespace("app")
 			// A TLS session plus the open-time read of the base path, on 2 cores shared by two test JVMs.
 			.connectTimeout(Timing.seconds(10))
-			.credentials("app", password)
 			.tls(new TlsConfig(null, null, true))
 			.option("base-path", BASE_PATH)
 			.option("tls-trust-store", servers.pki().file(trust))
@@ -120,7 +129,7 @@ class ZookeeperSecurityTest {
 				.option("tls-key-store-password", TestPki.STORE_PASSWORD)
 				.option("tls-key-store-type", "PKCS12");
 		}
-		return builder;
+		return form.credentials(builder, "app", password);
 	}
 
 }

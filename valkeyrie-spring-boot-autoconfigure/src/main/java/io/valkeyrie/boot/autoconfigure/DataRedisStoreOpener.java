@@ -104,7 +104,7 @@ class DataRedisStoreOpener implements ValkeyrieStoreFactory.StoreOpener {
 		else {
 			throw new StoreConfigurationException("Spring Boot's Redis connection details name no Redis server");
 		}
-		if (config.username() == null && config.password() == null) {
+		if (config.username() == null && !config.hasPassword()) {
 			builder.credentials(this.details.getUsername(), this.details.getPassword());
 		}
 		if (config.tls() == null && bundle != null) {

@@ -92,14 +92,16 @@ class PropertiesValkeyrieConnectionDetails implements ValkeyrieConnectionDetails
 	public @Nullable SslBundle getSslBundle() {
 		RemoteBackendProperties remote = remote();
 		String bundle = (remote != null) ? remote.getSsl().getBundle() : null;
-		if (bundle == null) {
-			return null;
-		}
-		if (this.sslBundles == null) {
-			throw new IllegalStateException("valkeyrie." + getBackend() + ".ssl.bundle is set to '" + bundle
+		return (bundle != null) ? sslBundle(this.sslBundles, getBackend(), bundle) : null;
+	}
+
+	/** The SSL bundle {@code valkeyrie.<backend>.ssl.bundle} names. */
+	static SslBundle sslBundle(@Nullable SslBundles sslBundles, String backend, String bundle) {
+		if (sslBundles == null) {
+			throw new IllegalStateException("valkeyrie." + backend + ".ssl.bundle is set to '" + bundle
 					+ "' but no SslBundles bean is available");
 		}
-		return this.sslBundles.getBundle(bundle);
+		return sslBundles.getBundle(bundle);
 	}
 
 	private @Nullable String springCloudEndpoint() {

@@ -5,10 +5,14 @@ import java.util.List;
 
 import io.etcd.jetcd.Client;
 import io.valkeyrie.boot.autoconfigure.ValkeyrieStoreFactory.StoreOpener;
+import io.valkeyrie.boot.autoconfigure.config.ValkeyrieConfigPropertySource;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.etcd.EtcdStore;
+import io.valkeyrie.store.internal.ConnectBackoff;
+import io.valkeyrie.store.internal.DeferredStore;
 import io.valkeyrie.store.redis.RedisStore;
 import io.valkeyrie.store.zookeeper.ZookeeperStore;
 import org.apache.curator.framework.CuratorFramework;
@@ -30,6 +34,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -72,7 +77,8 @@ public final class ValkeyrieAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	Store valkeyrieStore(ValkeyrieProperties properties, ValkeyrieConnectionDetails connectionDetails,
-			ObjectProvider<ValkeyrieStoreCustomizer> customizers, ObjectProvider<StoreOpener> openers) {
+			ObjectProvider<ValkeyrieStoreCustomizer> customizers, ObjectProvider<StoreOpener> openers,
+			ConfigurableEnvironment environment) {
 		ValkeyrieStoreFactory factory = new ValkeyrieStoreFactory(properties, connectionDetails,
 				customizers.orderedStream().toList());
 		StoreConfig config = factory.config();
@@ -80,12 +86,39 @@ public final class ValkeyrieAutoConfiguration {
 		StoreOpener opener = (connectionDetails instanceof PropertiesValkeyrieConnectionDetails)
 				? openers.orderedStream().filter((candidate) -> candidate.appliesTo(config)).findFirst().orElse(null)
 				: null;
-		Store store = factory.open(config, (opener != null) ? opener : Stores::open);
+		StoreOpener chosen = (opener != null) ? opener : Stores::open;
+		ValkeyrieProperties.ConnectRetry retry = properties.getConnectRetry();
+		// Checked whether or not it is needed now: a wrong setting must not wait for an outage to show.
+		ConnectBackoff backoff = ValkeyrieStoreFactory.backoff(retry.getInitialInterval(), retry.getMaxInterval());
+		Store store;
+		try {
+			store = factory.open(config, chosen);
+		}
+		catch (StoreStartupException ex) {
+			if (failFast(properties, environment) || ex.getKind() != StoreStartupException.Kind.UNREACHABLE
+					|| !(ex.getCause() instanceof StoreException cause)) {
+				throw ex;
+			}
+			// Only an outage: a refused configuration or credentials still fail startup.
+			return DeferredStore.connectInBackground(config, chosen::open, backoff, cause);
+		}
 		String source = (opener != null) ? opener.settings(config) : null;
 		logger.info("valkeyrie store open: backend {}, endpoints {}, namespace '{}'{}", store.backend(),
 				Endpoints.withoutCredentials(store.endpoints()), store.namespace(),
 				(source != null) ? " (from " + source + ")" : "");
 		return store;
+	}
+
+	/**
+	 * {@code valkeyrie.fail-fast}; unset, startup fails unless the application imports its
+	 * configuration with {@code optional:valkeyrie:}, which says it can start without the store.
+	 */
+	private static boolean failFast(ValkeyrieProperties properties, ConfigurableEnvironment environment) {
+		if (properties.getFailFast() != null) {
+			return properties.getFailFast();
+		}
+		ValkeyrieConfigPropertySource imported = ValkeyrieConfigPropertySource.find(environment);
+		return imported == null || !imported.isOptionalImport();
 	}
 
 	@Configuration(proxyBeanMethods = false)

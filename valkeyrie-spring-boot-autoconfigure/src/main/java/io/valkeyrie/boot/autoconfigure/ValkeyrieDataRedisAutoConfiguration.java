@@ -2,6 +2,7 @@ package io.valkeyrie.boot.autoconfigure;
 
 import java.util.List;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -11,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
@@ -20,9 +22,9 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 /**
  * Publishes {@code valkeyrie.redis.*} as Spring Boot's {@link DataRedisConnectionDetails}
  * when the application's Redis is valkeyrie's only: the backend is {@code redis},
- * {@code valkeyrie.redis.endpoints} is set (plain {@code redis://} endpoints) and none of
- * Boot's own {@code spring.data.redis} connection properties is. Boot's connection factory
- * and its {@code redis} health indicator then use the store's server.
+ * {@code valkeyrie.redis.endpoints} is set and none of Boot's own {@code spring.data.redis}
+ * connection properties is. Boot's connection factory and its {@code redis} health indicator
+ * then use the store's server, over TLS with the store's SSL bundle when the store uses TLS.
  */
 @AutoConfiguration(beforeName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnClass(name = "org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails")
@@ -34,8 +36,9 @@ public final class ValkeyrieDataRedisAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(DataRedisConnectionDetails.class)
-	DataRedisConnectionDetails valkeyrieDataRedisConnectionDetails(ValkeyrieProperties properties) {
-		return new ValkeyrieDataRedisConnectionDetails(properties.getRedis());
+	DataRedisConnectionDetails valkeyrieDataRedisConnectionDetails(ValkeyrieProperties properties,
+			ObjectProvider<SslBundles> sslBundles) {
+		return new ValkeyrieDataRedisConnectionDetails(properties.getRedis(), sslBundles.getIfAvailable());
 	}
 
 	private static final List<String> SPRING_DATA_REDIS = List.of("host", "port", "url", "database", "username",
@@ -55,9 +58,6 @@ public final class ValkeyrieDataRedisAutoConfiguration {
 					environment.getProperty("valkeyrie.redis.endpoints[0]"));
 			if (endpoints == null || endpoints.isBlank()) {
 				return ConditionOutcome.noMatch("valkeyrie.redis.endpoints is not set");
-			}
-			if (endpoints.contains("rediss://")) {
-				return ConditionOutcome.noMatch("valkeyrie.redis.endpoints use TLS, which needs Boot's own settings");
 			}
 			if (springDataRedisIsSet(environment)) {
 				return ConditionOutcome.noMatch("spring.data.redis connection properties are set");

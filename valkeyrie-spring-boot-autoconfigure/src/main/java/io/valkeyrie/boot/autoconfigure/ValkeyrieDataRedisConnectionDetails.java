@@ -7,12 +7,16 @@ import io.valkeyrie.boot.autoconfigure.ValkeyrieProperties.Redis;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 
 /**
  * Spring Boot's Redis connection details taken from {@code valkeyrie.redis.*}, so that an
  * application with {@code spring-boot-starter-data-redis} and only valkeyrie's Redis
  * settings gets one Redis: Boot's connection factory, its {@code redis} health indicator
  * and the store all use the same server (instead of Boot probing {@code localhost:6379}).
+ * When the store uses TLS ({@code rediss://} endpoints or {@code valkeyrie.redis.ssl.bundle}),
+ * so does Boot, with the same SSL bundle (the JVM's default trust without one).
  */
 class ValkeyrieDataRedisConnectionDetails implements DataRedisConnectionDetails {
 
@@ -20,8 +24,11 @@ class ValkeyrieDataRedisConnectionDetails implements DataRedisConnectionDetails 
 
 	private final List<URI> endpoints;
 
-	ValkeyrieDataRedisConnectionDetails(Redis redis) {
+	private final @Nullable SslBundles sslBundles;
+
+	ValkeyrieDataRedisConnectionDetails(Redis redis, @Nullable SslBundles sslBundles) {
 		this.redis = redis;
+		this.sslBundles = sslBundles;
 		this.endpoints = redis.getEndpoints()
 			.stream()
 			.map((endpoint) -> URI.create(endpoint.contains("://") ? endpoint : "redis://" + endpoint))
@@ -36,6 +43,17 @@ class ValkeyrieDataRedisConnectionDetails implements DataRedisConnectionDetails 
 	@Override
 	public @Nullable String getPassword() {
 		return (this.redis.getPassword() != null) ? this.redis.getPassword() : userInfo(1);
+	}
+
+	/** The store's bundle; the JVM's default trust for {@code rediss://} without one, as the store does. */
+	@Override
+	public @Nullable SslBundle getSslBundle() {
+		String bundle = this.redis.getSsl().getBundle();
+		if (bundle != null) {
+			return PropertiesValkeyrieConnectionDetails.sslBundle(this.sslBundles, "redis", bundle);
+		}
+		boolean tls = this.endpoints.stream().anyMatch((uri) -> "rediss".equalsIgnoreCase(uri.getScheme()));
+		return tls ? SslBundle.systemDefault() : null;
 	}
 
 	@Override

@@ -54,6 +54,16 @@ public class ValkeyrieProperties {
 	 */
 	private int watchThreads = 4;
 
+	/**
+	 * Whether startup fails when the backend's servers cannot be reached. When false, the
+	 * Store bean is created anyway and connects in the background (calls fail with
+	 * StoreUnavailableException until then). Unset: true, or false when the application
+	 * imports 'optional:valkeyrie:'. Like spring.cloud.consul.config.fail-fast.
+	 */
+	private @Nullable Boolean failFast;
+
+	private final ConnectRetry connectRetry = new ConnectRetry();
+
 	private final Local local = new Local();
 
 	private final Consul consul = new Consul();
@@ -116,6 +126,18 @@ public class ValkeyrieProperties {
 
 	public void setWatchThreads(int watchThreads) {
 		this.watchThreads = watchThreads;
+	}
+
+	public @Nullable Boolean getFailFast() {
+		return this.failFast;
+	}
+
+	public void setFailFast(@Nullable Boolean failFast) {
+		this.failFast = failFast;
+	}
+
+	public ConnectRetry getConnectRetry() {
+		return this.connectRetry;
 	}
 
 	public Local getLocal() {
@@ -850,6 +872,39 @@ public class ValkeyrieProperties {
 
 		public void setTrees(List<String> trees) {
 			this.trees = trees;
+		}
+
+	}
+
+	/**
+	 * How a store that starts without its servers ({@code fail-fast=false}) retries.
+	 */
+	public static class ConnectRetry {
+
+		/**
+		 * Wait before the first background connection attempt; doubled after each failed one.
+		 */
+		private Duration initialInterval = Duration.ofMillis(500);
+
+		/**
+		 * Longest wait between two background connection attempts.
+		 */
+		private Duration maxInterval = Duration.ofSeconds(10);
+
+		public Duration getInitialInterval() {
+			return this.initialInterval;
+		}
+
+		public void setInitialInterval(Duration initialInterval) {
+			this.initialInterval = initialInterval;
+		}
+
+		public Duration getMaxInterval() {
+			return this.maxInterval;
+		}
+
+		public void setMaxInterval(Duration maxInterval) {
+			this.maxInterval = maxInterval;
 		}
 
 	}

@@ -12,6 +12,7 @@ import io.valkeyrie.store.StoreConfig;
 import io.valkeyrie.store.StoreException;
 import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.TlsConfig;
+import io.valkeyrie.store.internal.ConnectBackoff;
 import io.valkeyrie.store.spi.StoreProvider;
 import org.jspecify.annotations.Nullable;
 
@@ -62,8 +63,9 @@ class ValkeyrieStoreFactory {
 					this.properties.getWatchThreads(), "must be positive");
 		}
 		builder.watchThreads(this.properties.getWatchThreads());
-		builder.credentials(this.connectionDetails.getUsername(), this.connectionDetails.getPassword());
-		builder.token(this.connectionDetails.getToken());
+		// Boot binds secrets as Strings; the store gets them as char[], as its clients take them.
+		builder.credentials(this.connectionDetails.getUsername(), chars(this.connectionDetails.getPassword()));
+		builder.token(chars(this.connectionDetails.getToken()));
 		builder.tls(tls(backend, this.connectionDetails.getSslBundle()));
 		BackendProperties group = this.properties.backend(backend);
 		if (group != null) {
@@ -95,6 +97,16 @@ class ValkeyrieStoreFactory {
 		}
 	}
 
+	/** The back-off of a store connecting in the background, checked. */
+	static ConnectBackoff backoff(Duration initial, Duration max) {
+		positive("valkeyrie.connect-retry.initial-interval", initial);
+		if (max.compareTo(initial) < 0) {
+			throw new InvalidConfigurationPropertyValueException("valkeyrie.connect-retry.max-interval", max,
+					"must not be shorter than valkeyrie.connect-retry.initial-interval (" + initial + ")");
+		}
+		return new ConnectBackoff(initial, max);
+	}
+
 	private void checkBackend(String backend) {
 		Map<String, StoreProvider> providers = Stores.providers();
 		StoreProvider provider = providers.get(backend);
@@ -115,6 +127,10 @@ class ValkeyrieStoreFactory {
 				|| remote.getSsl().isVerifyHostname();
 		return new TlsConfig(bundle.getManagers().getKeyManagerFactory(),
 				bundle.getManagers().getTrustManagerFactory(), verifyHostname);
+	}
+
+	private static char @Nullable [] chars(@Nullable String secret) {
+		return (secret != null) ? secret.toCharArray() : null;
 	}
 
 	private static Duration positive(String name, Duration value) {

@@ -23,7 +23,8 @@ import org.springframework.context.SmartLifecycle;
  * Watches the configuration folders of a {@link ValkeyrieConfigReader} and runs an action
  * once a burst of changes has settled: each change (or resync) restarts a quiet period of
  * {@code delay}, and the action runs when it passes. The first state of the watch is what
- * the application started with, so it does not count as a change.
+ * the application started with, so it does not count as a change, unless the application
+ * started without it ({@code stale}: an optional import of a store that was unreachable).
  * <p>
  * The action runs on a thread of this watcher, never on the store's delivery threads.
  * Thread-safe.
@@ -40,9 +41,14 @@ public class ValkeyrieConfigWatcher implements SmartLifecycle {
 
 	private final Runnable action;
 
+	private final boolean stale;
+
 	private final Object monitor = new Object();
 
 	private @Nullable Watch watch;
+
+	/** Only touched by the watch's own deliveries, one at a time. */
+	private boolean sawFirstState;
 
 	private @Nullable ScheduledExecutorService scheduler;
 
@@ -56,6 +62,21 @@ public class ValkeyrieConfigWatcher implements SmartLifecycle {
 	 * @param action what to run once changes have settled
 	 */
 	public ValkeyrieConfigWatcher(Store store, ValkeyrieConfigReader reader, Duration delay, Runnable action) {
+		this(store, reader, delay, action, false);
+	}
+
+	/**
+	 * Create a watcher.
+	 * @param store the store
+	 * @param reader the folders to watch
+	 * @param delay the quiet period after the last change
+	 * @param action what to run once changes have settled
+	 * @param stale whether the application started without reading the folders, so that
+	 * the watch's first state is a change too
+	 */
+	public ValkeyrieConfigWatcher(Store store, ValkeyrieConfigReader reader, Duration delay, Runnable action,
+			boolean stale) {
+		this.stale = stale;
 		this.store = Objects.requireNonNull(store, "'store' must not be null");
 		this.reader = Objects.requireNonNull(reader, "'reader' must not be null");
 		this.delay = Objects.requireNonNull(delay, "'delay' must not be null");
@@ -88,6 +109,10 @@ public class ValkeyrieConfigWatcher implements SmartLifecycle {
 			if (snapshot.isResync()) {
 				changed("resync: " + snapshot.reason());
 			}
+			else if (this.stale && !this.sawFirstState) {
+				changed("first state of configuration the application started without");
+			}
+			this.sawFirstState = true;
 		}
 		else if (event instanceof WatchEvent.Put put && this.reader.isRead(put.key())) {
 			changed(put.key());

@@ -22,6 +22,7 @@ import io.valkeyrie.store.WatchEvent;
 import io.valkeyrie.store.WatchOptions;
 import io.valkeyrie.store.internal.BackendOptions;
 import io.valkeyrie.store.internal.DaemonThreads;
+import io.valkeyrie.store.internal.DeferredStore;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -137,6 +138,12 @@ public class ValkeyrieServiceCatalog implements SmartLifecycle {
 				onEvent(event);
 				first.countDown();
 			});
+		}
+		if (DeferredStore.isConnecting(this.store)) {
+			// Nothing to wait for: the watch attaches when the store connects, with the state then.
+			logger.info("The " + this.store.backend() + " store is not connected yet; discovery starts empty and fills "
+					+ "when it connects");
+			return;
 		}
 		try {
 			if (!first.await(this.initialWait.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -10,6 +10,7 @@ import io.valkeyrie.store.KeyNotFoundException;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.WriteOptions;
 import io.valkeyrie.store.internal.BackendOptions;
+import io.valkeyrie.store.internal.DeferredStore;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -28,8 +29,15 @@ import org.springframework.cloud.client.serviceregistry.ServiceRegistry;
  * <p>
  * Thread-safe. Every call makes one request to the store and fails with the store's
  * exceptions when it cannot be reached.
+ * <p>
+ * A store still connecting in the background ({@link DeferredStore}) cannot tell its
+ * minimum TTL yet: the TTL is then checked (and a {@code null} one chosen) on the first
+ * write, and that write fails if it is below the minimum.
  */
 public class ValkeyrieServiceRegistry implements ServiceRegistry<ValkeyrieRegistration> {
+
+	/** The TTL when none is given (raised to the store's minimum if that is larger). */
+	public static final Duration DEFAULT_TTL = Duration.ofSeconds(10);
 
 	private static final Log logger = LogFactory.getLog(ValkeyrieServiceRegistry.class);
 
@@ -37,20 +45,27 @@ public class ValkeyrieServiceRegistry implements ServiceRegistry<ValkeyrieRegist
 
 	private final InstanceCodec codec;
 
-	private final WriteOptions writeOptions;
+	private final @Nullable Duration ttl;
+
+	/** The keep-alive options, once the TTL is checked against the store's minimum. */
+	private volatile @Nullable WriteOptions writeOptions;
 
 	/**
 	 * Create a registry.
 	 * @param store the store
 	 * @param root the directory below which instances live
-	 * @param ttl how long an instance outlives a crashed or cut-off process
+	 * @param ttl how long an instance outlives a crashed or cut-off process; {@code null}
+	 * for {@link #DEFAULT_TTL} or the store's minimum TTL if that is larger
 	 * @throws IllegalArgumentException if {@code ttl} is below the store's minimum TTL
+	 * (checked on the first write instead if the store is still connecting)
 	 */
-	public ValkeyrieServiceRegistry(Store store, String root, Duration ttl) {
+	public ValkeyrieServiceRegistry(Store store, String root, @Nullable Duration ttl) {
 		this.store = Objects.requireNonNull(store, "'store' must not be null");
 		this.codec = new InstanceCodec(Objects.requireNonNull(root, "'root' must not be null"));
-		checkTtl(store, ttl);
-		this.writeOptions = WriteOptions.keepAlive(ttl);
+		this.ttl = ttl;
+		if (!DeferredStore.isConnecting(store)) {
+			writeOptions();
+		}
 	}
 
 	/**
@@ -82,9 +97,19 @@ public class ValkeyrieServiceRegistry implements ServiceRegistry<ValkeyrieRegist
 		return this.codec.root();
 	}
 
-	/** How long an instance outlives a crashed or cut-off process. */
+	/**
+	 * How long an instance outlives a crashed or cut-off process.
+	 * @throws io.valkeyrie.store.StoreUnavailableException if no TTL was given and the
+	 * store has not connected yet (the default depends on the server)
+	 */
 	public Duration getTtl() {
-		return Objects.requireNonNull(this.writeOptions.ttl());
+		Duration ttl = this.ttl;
+		return (ttl != null) ? ttl : Objects.requireNonNull(writeOptions().ttl());
+	}
+
+	/** The store the instances are written to. */
+	Store getStore() {
+		return this.store;
 	}
 
 	@Override
@@ -147,7 +172,24 @@ public class ValkeyrieServiceRegistry implements ServiceRegistry<ValkeyrieRegist
 	}
 
 	private void write(ValkeyrieRegistration registration) {
-		this.store.put(key(registration), this.codec.encode(registration.toInstance()), this.writeOptions);
+		this.store.put(key(registration), this.codec.encode(registration.toInstance()), writeOptions());
+	}
+
+	private WriteOptions writeOptions() {
+		WriteOptions options = this.writeOptions;
+		if (options == null) {
+			Duration ttl = this.ttl;
+			if (ttl == null) {
+				Duration minimum = this.store.minimumTtl();
+				ttl = (DEFAULT_TTL.compareTo(minimum) < 0) ? minimum : DEFAULT_TTL;
+			}
+			else {
+				checkTtl(this.store, ttl);
+			}
+			options = WriteOptions.keepAlive(ttl);
+			this.writeOptions = options;
+		}
+		return options;
 	}
 
 	private String key(ValkeyrieRegistration registration) {

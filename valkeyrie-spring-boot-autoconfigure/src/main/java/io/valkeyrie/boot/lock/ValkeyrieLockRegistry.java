@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import io.valkeyrie.store.LockLoss;
 import io.valkeyrie.store.LockOptions;
 import io.valkeyrie.store.Store;
+import io.valkeyrie.store.StoreUnavailableException;
 import io.valkeyrie.store.StoreLock;
 import io.valkeyrie.store.internal.BackendOptions;
 import org.apache.commons.logging.Log;
@@ -57,7 +58,8 @@ public final class ValkeyrieLockRegistry implements ExpirableLockRegistry<Distri
 
 	private final String prefix;
 
-	private final Duration defaultTtl;
+	/** {@code null} until the first acquisition when the store could not tell its minimum yet. */
+	private volatile @Nullable Duration defaultTtl;
 
 	private final LockRenewal renewal;
 
@@ -76,7 +78,7 @@ public final class ValkeyrieLockRegistry implements ExpirableLockRegistry<Distri
 	 * @param store the store
 	 */
 	public ValkeyrieLockRegistry(Store store) {
-		this(store, "locks", defaultTtl(store));
+		this(store, "locks", null, LockRenewal.AUTOMATIC);
 	}
 
 	/**
@@ -88,6 +90,22 @@ public final class ValkeyrieLockRegistry implements ExpirableLockRegistry<Distri
 	public static Duration defaultTtl(Store store) {
 		Duration min = store.minimumLockTtl();
 		return (min.compareTo(LockOptions.DEFAULT_TTL) > 0) ? min : LockOptions.DEFAULT_TTL;
+	}
+
+	/**
+	 * The store's minimum lock TTL, or {@code null} while the store cannot tell it: some
+	 * servers decide it, and a store started without its server
+	 * ({@code valkeyrie.fail-fast=false}) has not asked yet.
+	 * @param store the store
+	 * @return the minimum, or {@code null}
+	 */
+	public static @Nullable Duration knownMinimumLockTtl(Store store) {
+		try {
+			return store.minimumLockTtl();
+		}
+		catch (StoreUnavailableException ex) {
+			return null;
+		}
 	}
 
 	/**
@@ -107,17 +125,22 @@ public final class ValkeyrieLockRegistry implements ExpirableLockRegistry<Distri
 	 * @param prefix the directory the locks live under, {@code ""} for the store's
 	 * namespace itself
 	 * @param defaultTtl the TTL of acquisitions that name none; with automatic renewal at
-	 * least the store's {@linkplain Store#minimumLockTtl() minimum lock TTL}
+	 * least the store's {@linkplain Store#minimumLockTtl() minimum lock TTL}; {@code null}
+	 * for {@link #defaultTtl(Store)}, asked at the first acquisition
 	 * @param renewal whether a held lock lasts until unlock or expires unless renewed
 	 */
-	public ValkeyrieLockRegistry(Store store, String prefix, Duration defaultTtl, LockRenewal renewal) {
+	public ValkeyrieLockRegistry(Store store, String prefix, @Nullable Duration defaultTtl, LockRenewal renewal) {
 		Assert.notNull(store, "'store' must not be null");
 		Assert.notNull(prefix, "'prefix' must not be null");
 		Assert.notNull(renewal, "'renewal' must not be null");
-		Assert.isTrue(!(defaultTtl.isNegative() || defaultTtl.isZero()), () -> "'defaultTtl' must be positive, was " + BackendOptions.format(defaultTtl));
-		Assert.isTrue(renewal == LockRenewal.MANUAL || defaultTtl.compareTo(store.minimumLockTtl()) >= 0,
-				() -> "'defaultTtl' " + BackendOptions.format(defaultTtl) + " is below the " + store.backend()
-						+ " store's minimum lock TTL of " + BackendOptions.format(store.minimumLockTtl()));
+		if (defaultTtl != null) {
+			Assert.isTrue(!(defaultTtl.isNegative() || defaultTtl.isZero()), () -> "'defaultTtl' must be positive, was " + BackendOptions.format(defaultTtl));
+			// A store that has not connected yet checks the TTL of each lock itself.
+			Duration min = knownMinimumLockTtl(store);
+			Assert.isTrue(renewal == LockRenewal.MANUAL || min == null || defaultTtl.compareTo(min) >= 0,
+					() -> "'defaultTtl' " + BackendOptions.format(defaultTtl) + " is below the " + store.backend()
+							+ " store's minimum lock TTL of " + BackendOptions.format(min));
+		}
 		this.store = store;
 		this.prefix = strip(prefix);
 		this.defaultTtl = defaultTtl;
@@ -223,7 +246,13 @@ public final class ValkeyrieLockRegistry implements ExpirableLockRegistry<Distri
 	}
 
 	Duration defaultTtl() {
-		return this.defaultTtl;
+		Duration ttl = this.defaultTtl;
+		if (ttl == null) {
+			// Throws StoreUnavailableException while the store has not connected: so would the lock.
+			ttl = defaultTtl(this.store);
+			this.defaultTtl = ttl;
+		}
+		return ttl;
 	}
 
 	LockRenewal renewal() {

@@ -22,6 +22,7 @@ import io.valkeyrie.store.Watch;
 import io.valkeyrie.store.WatchListener;
 import io.valkeyrie.store.WatchOptions;
 import io.valkeyrie.store.WriteOptions;
+import io.valkeyrie.store.internal.DelegatingStore;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.Assert;
@@ -42,7 +43,7 @@ import org.springframework.util.Assert;
  * {@link #activeWatches()} and {@link #heldLocks()} count what was opened through this
  * store, for gauges. Thread-safe like the store it wraps.
  */
-public class ObservedStore implements Store {
+public class ObservedStore implements DelegatingStore {
 
 	/** The name of the observation of store operations. */
 	public static final String STORE_OBSERVATION = "valkeyrie.store";
@@ -68,6 +69,7 @@ public class ObservedStore implements Store {
 	}
 
 	/** The observed store. */
+	@Override
 	public Store getDelegate() {
 		return this.delegate;
 	}

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.valkeyrie.boot.autoconfigure.StoreStartupException.Kind;
+import io.valkeyrie.store.Store;
 import io.valkeyrie.store.test.SecureServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,6 +14,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.data.redis.autoconfigure.health.DataRedisHealthContributorAutoConfiguration;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -86,6 +96,33 @@ class RedisSecureStartupTests {
 				"--spring.ssl.bundle.pem.app.keystore.private-key=" + Files.readString(Path.of(servers.pki().file("client.key"))),
 				"--spring.ssl.bundle.pem.app.truststore.certificate=file:" + servers.pki().file("ca.crt")),
 				PASSWORD, SecureApplications.pemLine(servers.pki(), "client.key"));
+	}
+
+	/**
+	 * With Spring Data Redis on the class path and only {@code rediss://} endpoints of
+	 * valkeyrie's, Boot's connection factory and {@code redis} health indicator go to the
+	 * store's TLS server with the store's SSL bundle (client certificate included), instead of
+	 * probing {@code localhost:6379} and reporting DOWN.
+	 */
+	@Test
+	void bootsRedisHealthFollowsTheStoreOverMutualTls() {
+		List<String> properties = new ArrayList<>(properties(servers.mutual().endpoint(), "ca.crt", true, PASSWORD));
+		properties.add("valkeyrie.namespace=boot-health");
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, ValkeyrieAutoConfiguration.class,
+					ValkeyrieDataRedisAutoConfiguration.class, DataRedisAutoConfiguration.class,
+					DataRedisHealthContributorAutoConfiguration.class))
+			.withPropertyValues(properties.toArray(String[]::new))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				DataRedisConnectionDetails details = context.getBean(DataRedisConnectionDetails.class);
+				assertThat(details.getStandalone().getPort()).as("Boot's Redis port").isEqualTo(servers.mutual().port());
+				assertThat(details.getSslBundle()).as("Boot's SSL bundle")
+					.isSameAs(context.getBean(SslBundles.class).getBundle("test"));
+				assertThat(((HealthIndicator) context.getBean("redisHealthContributor")).health(true))
+					.satisfies((health) -> assertThat(health.getStatus()).as("%s", health).isEqualTo(Status.UP));
+				context.getBean(Store.class).put("boot-health/check", "1");
+			});
 	}
 
 	private static List<String> properties(String endpoint, String trust, boolean clientCertificate, String password) {

@@ -83,8 +83,9 @@ final class SecureApplications {
 		List<String> all = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
 				"--management.endpoints.web.exposure.include=health,env,configprops,metrics",
 				"--management.endpoint.health.show-details=always",
-				// Boot's own Redis health probes localhost:6379 when spring.data.redis is not set.
-				"--management.health.redis.enabled=false", "--management.endpoint.env.show-values=always",
+				// Boot's own Redis health probes localhost:6379 when neither spring.data.redis nor
+				// valkeyrie's Redis is set; with valkeyrie's, it follows the store (also over TLS).
+				"--management.health.redis.enabled=" + "redis".equals(backend), "--management.endpoint.env.show-values=always",
 				"--management.endpoint.configprops.show-values=always", "--logging.level.io.valkeyrie=debug",
 				"--valkeyrie.backend=" + backend));
 		all.addAll(arguments);

@@ -26,8 +26,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.core.env.ConfigurableEnvironment;
-import org.springframework.core.env.MapPropertySource;
-import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.util.ClassUtils;
@@ -58,36 +56,29 @@ public final class ValkeyrieConfigAutoConfiguration {
 		Runnable action = cloudContext
 				? () -> CloudRefresh.publish(publisher, store)
 				: () -> updateInPlace(store, reader, environment, publisher);
-		return new ValkeyrieConfigWatcher(store, reader, properties.getWatch().getDelay(), action);
+		ValkeyrieConfigPropertySource imported = ValkeyrieConfigPropertySource.find(environment);
+		// Not read at startup (an optional import of an unreachable store): the first state is new.
+		boolean stale = imported != null && !imported.isLoaded();
+		return new ValkeyrieConfigWatcher(store, reader, properties.getWatch().getDelay(), action, stale);
 	}
 
 	private static void updateInPlace(Store store, ValkeyrieConfigReader reader, ConfigurableEnvironment environment,
 			ApplicationEventPublisher publisher) {
-		PropertySource<?> old = source(environment);
+		ValkeyrieConfigPropertySource old = ValkeyrieConfigPropertySource.find(environment);
 		if (old == null) {
 			return;
 		}
 		Map<String, Object> now = reader.read(store);
 		Set<String> changed = new HashSet<>();
-		if (old.getSource() instanceof Map<?, ?> before) {
-			before.forEach((key, value) -> {
-				if (!Objects.equals(value, now.get(key))) {
-					changed.add(String.valueOf(key));
-				}
-			});
-			now.keySet().stream().filter((key) -> !before.containsKey(key)).forEach(changed::add);
-		}
-		environment.getPropertySources().replace(old.getName(), new MapPropertySource(old.getName(), now));
-		publisher.publishEvent(new ValkeyrieConfigChangedEvent(store, changed));
-	}
-
-	private static PropertySource<?> source(ConfigurableEnvironment environment) {
-		for (PropertySource<?> source : environment.getPropertySources()) {
-			if (source.getName().startsWith(ValkeyrieConfigDataLoader.SOURCE_PREFIX)) {
-				return source;
+		Map<String, Object> before = old.getSource();
+		before.forEach((key, value) -> {
+			if (!Objects.equals(value, now.get(key))) {
+				changed.add(key);
 			}
-		}
-		return null;
+		});
+		now.keySet().stream().filter((key) -> !before.containsKey(key)).forEach(changed::add);
+		environment.getPropertySources().replace(old.getName(), old.withProperties(now));
+		publisher.publishEvent(new ValkeyrieConfigChangedEvent(store, changed));
 	}
 
 	/** Kept apart so that nothing loads {@code RefreshEvent} without Spring Cloud Context. */
@@ -105,7 +96,7 @@ public final class ValkeyrieConfigAutoConfiguration {
 		@Override
 		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
 			boolean imported = context.getEnvironment() instanceof ConfigurableEnvironment environment
-					&& source(environment) != null;
+					&& ValkeyrieConfigPropertySource.find(environment) != null;
 			return imported ? ConditionOutcome.match("configuration was imported with valkeyrie:")
 					: ConditionOutcome.noMatch("no configuration was imported with valkeyrie:");
 		}

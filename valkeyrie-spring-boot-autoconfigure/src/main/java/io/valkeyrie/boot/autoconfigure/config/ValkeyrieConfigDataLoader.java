@@ -12,15 +12,14 @@ import org.apache.commons.logging.Log;
 import org.springframework.boot.context.config.ConfigData;
 import org.springframework.boot.context.config.ConfigDataLoader;
 import org.springframework.boot.context.config.ConfigDataLoaderContext;
-import org.springframework.boot.context.config.ConfigDataResourceNotFoundException;
 import org.springframework.boot.logging.DeferredLogFactory;
-import org.springframework.core.env.MapPropertySource;
 
 /**
  * Loads this application's configuration from the store: opens a store from the
  * {@code valkeyrie.*} properties, reads the folders into one property source named
  * {@value #SOURCE_PREFIX}{@code <folders>}, and closes the store. With {@code optional:} an
- * unreachable backend is logged and skipped.
+ * unreachable backend is logged with one WARN and leaves that property source empty, to be
+ * loaded when the application's store connects.
  */
 public class ValkeyrieConfigDataLoader implements ConfigDataLoader<ValkeyrieConfigDataResource> {
 
@@ -45,25 +44,33 @@ public class ValkeyrieConfigDataLoader implements ConfigDataLoader<ValkeyrieConf
 				// startup failure analysis says what to change.
 				throw ex;
 			}
-			throw unavailable(resource, ex.getEndpoints(), ex, (ex.getCause() != null) ? ex.getCause() : ex);
+			return unavailable(resource, ex.getEndpoints(), ex, (ex.getCause() != null) ? ex.getCause() : ex);
 		}
 		catch (StoreUnavailableException ex) {
-			throw unavailable(resource, List.of(), ex, ex);
+			return unavailable(resource, List.of(), ex, ex);
 		}
-		return new ConfigData(List.of(new MapPropertySource(SOURCE_PREFIX + resource.getReader().describe(),
-				properties)));
+		return source(resource, properties, true);
 	}
 
-	private RuntimeException unavailable(ValkeyrieConfigDataResource resource, List<String> endpoints,
+	private static ConfigData source(ValkeyrieConfigDataResource resource, Map<String, Object> properties,
+			boolean loaded) {
+		return new ConfigData(List.of(new ValkeyrieConfigPropertySource(SOURCE_PREFIX + resource.getReader().describe(),
+				properties, resource.isOptionalImport(), loaded)));
+	}
+
+	private ConfigData unavailable(ValkeyrieConfigDataResource resource, List<String> endpoints,
 			RuntimeException failure, Throwable cause) {
 		String backend = resource.getStoreProperties().getBackend();
-		if (resource.isOptionalImport()) {
-			this.logger.warn("Skipping optional configuration " + resource + ": the " + backend
-					+ " store cannot be reached (" + failure.getMessage() + ")");
-			return new ConfigDataResourceNotFoundException(resource, failure);
+		if (!resource.isOptionalImport()) {
+			// Not the startup exception itself: its own failure analyzer would take over, without the prefixes.
+			throw new ValkeyrieConfigDataUnavailableException(backend, endpoints, resource.getReader().getContexts(),
+					cause);
 		}
-		// Not the startup exception itself: its own failure analyzer would take over, without the prefixes.
-		return new ValkeyrieConfigDataUnavailableException(backend, endpoints, resource.getReader().getContexts(), cause);
+		// An empty source all the same: the refresh watch replaces it once the store connects.
+		this.logger.warn("Optional configuration " + resource + " is empty for now: the " + backend
+				+ " store cannot be reached (" + failure.getMessage() + "); it is loaded and refreshed when the "
+				+ "application's store connects (valkeyrie.fail-fast=false, the default with optional:)");
+		return source(resource, Map.of(), false);
 	}
 
 }

@@ -8,7 +8,9 @@ import io.valkeyrie.boot.discovery.ValkeyrieServiceRegistry;
 import io.valkeyrie.store.InvalidKeyException;
 import io.valkeyrie.store.Store;
 import io.valkeyrie.store.internal.BackendOptions;
+import io.valkeyrie.store.internal.DeferredStore;
 import io.valkeyrie.store.internal.Keys;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.cloud.commons.util.InetUtils;
@@ -20,9 +22,6 @@ import org.springframework.util.StringUtils;
  * startup naming the property.
  */
 final class DiscoverySettings {
-
-	/** The TTL when none is configured (raised to the store's minimum if that is larger). */
-	static final Duration DEFAULT_TTL = Duration.ofSeconds(10);
 
 	private DiscoverySettings() {
 	}
@@ -37,14 +36,20 @@ final class DiscoverySettings {
 		}
 	}
 
-	static Duration ttl(ValkeyrieDiscoveryProperties properties, Store store) {
+	/**
+	 * The configured TTL checked against the store's minimum, or {@code null} for the
+	 * registry's default. A store still connecting cannot tell its minimum yet: the
+	 * registry checks it when it first writes.
+	 */
+	static @Nullable Duration ttl(ValkeyrieDiscoveryProperties properties, Store store) {
 		Duration ttl = properties.getTtl();
-		if (ttl == null) {
-			return (DEFAULT_TTL.compareTo(store.minimumTtl()) < 0) ? store.minimumTtl() : DEFAULT_TTL;
+		if (ttl == null || DeferredStore.isConnecting(store)) {
+			return ttl;
 		}
-		if (ttl.compareTo(store.minimumTtl()) < 0) {
+		Duration minimum = store.minimumTtl();
+		if (ttl.compareTo(minimum) < 0) {
 			throw new InvalidConfigurationPropertyValueException("valkeyrie.discovery.ttl", BackendOptions.format(ttl),
-					"It is below the " + store.backend() + " store's minimum TTL of " + BackendOptions.format(store.minimumTtl()));
+					"It is below the " + store.backend() + " store's minimum TTL of " + BackendOptions.format(minimum));
 		}
 		return ttl;
 	}

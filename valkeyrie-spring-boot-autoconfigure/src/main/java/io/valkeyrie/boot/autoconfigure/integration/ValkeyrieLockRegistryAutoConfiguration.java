@@ -51,15 +51,17 @@ public final class ValkeyrieLockRegistryAutoConfiguration {
 			ApplicationEventPublisher eventPublisher) {
 		Duration ttl = properties.getLock().getTtl();
 		LockRenewal renewal = properties.getLock().getRenewal();
+		// Unknown while a store started without its server has not connected (fail-fast=false).
+		Duration min = ValkeyrieLockRegistry.knownMinimumLockTtl(store);
 		if (ttl == null) {
-			ttl = ValkeyrieLockRegistry.defaultTtl(store);
+			ttl = (min != null) ? ValkeyrieLockRegistry.defaultTtl(store) : null;
 		}
 		else if ((ttl.isNegative() || ttl.isZero())) {
 			throw new InvalidConfigurationPropertyValueException("valkeyrie.lock.ttl", BackendOptions.format(ttl), "It must be positive");
 		}
-		else if (renewal == LockRenewal.AUTOMATIC && ttl.compareTo(store.minimumLockTtl()) < 0) {
+		else if (renewal == LockRenewal.AUTOMATIC && min != null && ttl.compareTo(min) < 0) {
 			throw new InvalidConfigurationPropertyValueException("valkeyrie.lock.ttl", BackendOptions.format(ttl),
-					"It is below the " + store.backend() + " store's minimum lock TTL of " + BackendOptions.format(store.minimumLockTtl())
+					"It is below the " + store.backend() + " store's minimum lock TTL of " + BackendOptions.format(min)
 							+ ", the shortest TTL a lock that renews itself can keep");
 		}
 		String prefix = properties.getLock().getPrefix();

@@ -9,6 +9,8 @@ import io.valkeyrie.boot.autoconfigure.ValkeyrieAutoConfiguration;
 import io.valkeyrie.boot.config.ValkeyrieConfigChangedEvent;
 import io.valkeyrie.boot.config.ValkeyrieConfigWatcher;
 import io.valkeyrie.store.Store;
+import io.valkeyrie.store.StoreConfig;
+import io.valkeyrie.store.Stores;
 import io.valkeyrie.store.test.Timing;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +19,6 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cloud.endpoint.event.RefreshEvent;
 import org.springframework.context.ApplicationListener;
-import org.springframework.core.env.MapPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -69,12 +70,36 @@ class ValkeyrieConfigAutoConfigurationTests {
 			});
 	}
 
+	@Test
+	void configurationTheApplicationStartedWithoutIsLoadedFromTheFirstStateOfTheWatch() {
+		// An optional import that found the store unreachable, while the Store bean then connected.
+		try (Store other = Stores.open(StoreConfig.builder("local").option("name", this.database).build())) {
+			other.put("config/orders/demo/message", "stored");
+			List<ValkeyrieConfigChangedEvent> events = new CopyOnWriteArrayList<>();
+			this.contextRunner.withClassLoader(new FilteredClassLoader(RefreshEvent.class))
+				.withInitializer((context) -> context.getEnvironment()
+					.getPropertySources()
+					.addFirst(new ValkeyrieConfigPropertySource(
+							ValkeyrieConfigDataLoader.SOURCE_PREFIX + "[config/application, config/orders]", Map.of(),
+							true, false)))
+				.withInitializer((context) -> context.addApplicationListener(
+						(ApplicationListener<ValkeyrieConfigChangedEvent>) events::add))
+				.run((context) -> {
+					await().atMost(Timing.seconds(10))
+						.until(() -> "stored".equals(context.getEnvironment().getProperty("demo.message")));
+					assertThat(events).singleElement()
+						.satisfies((event) -> assertThat(event.getKeys()).containsExactly("demo.message"));
+				});
+		}
+	}
+
 	/** What the loader leaves behind after {@code spring.config.import=valkeyrie:}. */
 	private static void imported(org.springframework.context.ConfigurableApplicationContext context) {
 		context.getEnvironment()
 			.getPropertySources()
-			.addFirst(new MapPropertySource(ValkeyrieConfigDataLoader.SOURCE_PREFIX + "[config/application, config/orders]",
-					Map.of("demo.message", "imported")));
+			.addFirst(new ValkeyrieConfigPropertySource(
+					ValkeyrieConfigDataLoader.SOURCE_PREFIX + "[config/application, config/orders]",
+					Map.of("demo.message", "imported"), false, true));
 	}
 
 }

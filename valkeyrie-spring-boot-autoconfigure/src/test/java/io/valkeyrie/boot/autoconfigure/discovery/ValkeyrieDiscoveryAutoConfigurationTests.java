@@ -12,6 +12,7 @@ import io.valkeyrie.boot.discovery.ValkeyrieReactiveDiscoveryClient;
 import io.valkeyrie.boot.discovery.ValkeyrieRegistration;
 import io.valkeyrie.boot.discovery.ValkeyrieServiceCatalog;
 import io.valkeyrie.boot.discovery.ValkeyrieServiceRegistry;
+import io.valkeyrie.store.test.ServerProcess;
 import io.valkeyrie.store.test.Timing;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -66,6 +67,20 @@ class ValkeyrieDiscoveryAutoConfigurationTests {
 			assertThat(registry.getRoot()).isEqualTo("services");
 			assertThat(registry.getTtl()).isEqualTo(Duration.ofSeconds(10));
 		});
+	}
+
+	@Test
+	void aStoreConnectingInTheBackgroundStartsDiscoveryEmptyAndChecksTheTtlLater() {
+		// The registration itself, once the server is up, is in DiscoveryOutageTests.
+		this.contextRunner
+			.withPropertyValues("spring.application.name=orders", "valkeyrie.backend=redis",
+					"valkeyrie.redis.endpoints=redis://127.0.0.1:" + ServerProcess.freePort(), "valkeyrie.fail-fast=false",
+					"valkeyrie.connect-timeout=1s", "valkeyrie.discovery.ttl=1ms")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(ValkeyrieServiceRegistry.class).getTtl()).isEqualTo(Duration.ofMillis(1));
+				assertThat(context.getBean(ValkeyrieDiscoveryClient.class).getServices()).isEmpty();
+			});
 	}
 
 	@Test
