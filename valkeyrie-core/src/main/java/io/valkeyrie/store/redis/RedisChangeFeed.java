@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The store's one pub/sub subscription (a {@link RedisSubscription}: plain, or sharded on a
  * Redis Cluster): the namespace's change channel, fed in order to the {@link WatchHub}, and its
- * unlock channel, which wakes lock waiters. Lettuce re-subscribes by itself after a disconnect
+ * own unlock channel, which wakes its lock waiters. Lettuce re-subscribes by itself after a disconnect
  * (and a sharded subscription follows its slot to a new master); every re-subscription after
  * the first means messages may have been lost, so every watch resyncs and every lock waiter retries.
  * <p>
@@ -58,6 +58,9 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 	private final WatchHub hub;
 
 	private final RedisLockWaiters waiters;
+
+	/** This store's unlock channel: only the hand-overs of locks it waits for are published there. */
+	private final byte[] unlocks;
 
 	private final ThreadPoolExecutor feed;
 
@@ -99,6 +102,7 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 		this.layout = layout;
 		this.hub = hub;
 		this.waiters = waiters;
+		this.unlocks = layout.unlocks(waiters.storeId());
 		this.io = io;
 		this.timeout = timeout;
 		this.feed = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), (runnable) -> {
@@ -117,7 +121,7 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 		try {
 			RedisSubscription subscription = subscriptions.apply(this);
 			this.subscription = subscription;
-			subscription.subscribe(this.layout.unlocks());
+			subscription.subscribe(this.unlocks);
 			if (!this.unlocksConfirmed.await(this.timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 				throw new StoreUnavailableException("redis", "the pub/sub subscription was not confirmed within " + BackendOptions.format(this.timeout), null);
 			}
@@ -231,7 +235,7 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 				submit(() -> this.hub.resyncAfterReconnect("the redis pub/sub connection was re-established; changes may have been missed"));
 			}
 		}
-		else if (Arrays.equals(channel, this.layout.unlocks())) {
+		else if (Arrays.equals(channel, this.unlocks)) {
 			if (this.unlocksSubscribed.compareAndSet(false, true)) {
 				this.unlocksConfirmed.countDown();
 			}
@@ -247,7 +251,7 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 	public void onMessage(Message message, byte @Nullable [] pattern) {
 		byte[] channel = message.getChannel();
 		byte[] body = message.getBody();
-		if (Arrays.equals(channel, this.layout.unlocks())) {
+		if (Arrays.equals(channel, this.unlocks)) {
 			this.waiters.wake(new String(body, StandardCharsets.UTF_8));
 		}
 		else if (this.hub.hasWatches()) {

@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code l:<key>} the lock record of a key, {@code f:<key>} its fencing counter,
  * {@code w:<key>} its waiters and {@code o:<key>} the waiter woken last</li>
  * </ul>
- * and the pub/sub channels {@code c} (changes) and {@code u} (unlocks), in the same slot (shard
- * channels on a Redis Cluster, see {@link #publishSharded}). Data keys are the
+ * and the pub/sub channels {@code c} (changes) and {@code u:<store id>} (unlocks, one per store),
+ * in the same slot (shard channels on a Redis Cluster, see {@link #publishSharded}). Data keys are the
  * only ones under {@code d:}, so bookkeeping can never be mistaken for data. A namespace
  * containing {@code {}, {@code }} or {@code %} has them percent-encoded, so the hash tag
  * always ends at the namespace's end.
@@ -74,7 +74,7 @@ final class RedisLayout {
 		this.inlineValueLimit = number(inlineValueLimit);
 		this.historySize = number(historySize);
 		this.historyAlways = number(historyAlways ? 1 : 0);
-		this.unlocks = bytes(this.base + "u");
+		this.unlocks = bytes(this.base + "u:");
 		this.scriptKeys = new byte[][] { this.index, this.expiry, this.counter, this.history, this.watchers };
 	}
 
@@ -171,8 +171,14 @@ final class RedisLayout {
 		return this.changes;
 	}
 
+	/** The prefix of the stores' unlock channels (the release script adds the woken waiters' store ids). */
 	byte[] unlocks() {
 		return this.unlocks;
+	}
+
+	/** The unlock channel of the store with id {@code storeId} (see {@link RedisLockWaiters#storeId()}). */
+	byte[] unlocks(String storeId) {
+		return bytes(this.base + "u:" + storeId);
 	}
 
 	byte[] history() {

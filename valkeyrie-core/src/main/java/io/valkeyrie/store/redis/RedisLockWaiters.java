@@ -16,6 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * that key in this store try again after the {@linkplain #GRACE hand-over grace}, in case the
  * woken one never does (its process died). Every waiter is woken when the subscription was
  * re-established (an unlock may have been missed).
+ * <p>
+ * The message goes only to the stores that have a waiter of that lock, on a channel of each
+ * store's own ({@link #storeId()}, which starts every waiter token): a store that does not
+ * wait for the lock is not woken by its hand-overs, whose latency its woken I/O thread would
+ * otherwise add to on a busy machine.
  */
 final class RedisLockWaiters {
 
@@ -34,7 +39,9 @@ final class RedisLockWaiters {
 	private static final Executor AFTER_GRACE = CompletableFuture.delayedExecutor(GRACE.toMillis(), TimeUnit.MILLISECONDS,
 			Runnable::run);
 
-	private final String tokenPrefix = UUID.randomUUID() + "-";
+	private final String storeId = UUID.randomUUID().toString();
+
+	private final String tokenPrefix = this.storeId + "-";
 
 	private final AtomicLong tokens = new AtomicLong();
 
@@ -43,6 +50,11 @@ final class RedisLockWaiters {
 	private final Map<String, Set<Waiter>> byKey = new ConcurrentHashMap<>();
 
 	private final Set<String> retrying = ConcurrentHashMap.newKeySet();
+
+	/** This store's id: its waiter tokens are {@code <id>-<n>} and its unlock channel ends with it. */
+	String storeId() {
+		return this.storeId;
+	}
 
 	/** A token unique across stores and processes: the owner of a lock record and the name of its waiter. */
 	String newToken() {

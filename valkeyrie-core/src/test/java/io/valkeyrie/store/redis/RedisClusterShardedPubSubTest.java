@@ -69,7 +69,8 @@ class RedisClusterShardedPubSubTest {
 			assertThat(plain).as("plain subscribers of the change channel on %s", member).isZero();
 			if (member.equals(master)) {
 				assertThat(shard).as("shard subscribers of the change channel on the slot's master %s", member).isEqualTo(1);
-				assertThat(shardSubscribers(member, layout.unlocks())).as("shard subscribers of the unlock channel").isEqualTo(2);
+				// One unlock channel per store (…:u:<store id>), each a shard channel with its store as subscriber.
+				assertThat(shardChannels(member, text(layout.unlocks()) + "*")).as("shard unlock channels").isEqualTo(2);
 			}
 			else {
 				assertThat(shard).as("shard subscribers of the change channel on %s (not the slot's master)", member).isZero();
@@ -168,6 +169,10 @@ class RedisClusterShardedPubSubTest {
 
 	private long shardSubscribers(String member, byte[] channel) {
 		return onMember(member, (redis) -> redis.sync().pubsubShardNumsub(text(channel)).get(text(channel)));
+	}
+
+	private long shardChannels(String member, String pattern) {
+		return onMember(member, (redis) -> (long) redis.sync().pubsubShardChannels(pattern).size());
 	}
 
 	private long plainSubscribers(String member, byte[] channel) {

@@ -20,7 +20,7 @@ class RedisLayoutTest {
 	void everyKeyAndChannelOfANamespaceIsInOneSlot(String namespace) {
 		RedisLayout layout = new RedisLayout("valkeyrie", namespace, 100, 10, false);
 		List<byte[]> keys = new ArrayList<>(List.of(layout.scriptKeys()));
-		keys.addAll(List.of(layout.changes(), layout.unlocks()));
+		keys.addAll(List.of(layout.changes(), layout.unlocks(), layout.unlocks("0a1b-store")));
 		for (String key : new String[] { "k", "a/{b}/c", "}", "{x}" }) {
 			keys.addAll(List.of(layout.data(key), layout.lockRecord(key), layout.fence(key), layout.lockWaiters(key),
 					layout.lockWoken(key)));

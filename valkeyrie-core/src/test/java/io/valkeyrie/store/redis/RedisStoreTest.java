@@ -588,21 +588,8 @@ class RedisStoreTest {
 	void unlockPublishesOnlyWhenSomeoneWaitsAndThenWakesOneWaiter() throws Exception {
 		RedisStore store = open(config());
 		RedisStore other = open(config());
-		String channel = "valkeyrie{" + this.namespace + "}:u";
-		RedisClient client = RedisClient.create(this.endpoint);
-		this.resources.add(client::shutdown);
-		var subscriber = client.connectPubSub();
-		this.resources.add(subscriber);
 		List<String> messages = new CopyOnWriteArrayList<>();
-		subscriber.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
-
-			@Override
-			public void message(String channel, String message) {
-				messages.add(message);
-			}
-
-		});
-		subscriber.sync().subscribe(channel);
+		unlockMessages((channel, message) -> messages.add(message));
 		for (int i = 0; i < 3; i++) {
 			store.newLock("l", LONG_TTL).lock().close();
 		}
@@ -626,10 +613,55 @@ class RedisStoreTest {
 			waiter.join(Timing.seconds(5).toMillis());
 		}
 		assertThat(tokens).hasSize(3);
-		// At most one message per unlock that found waiters, each naming the one waiter it wakes.
-		assertThat(messages).hasSizeBetween(1, 3).allMatch((message) -> message.matches("\\S+ l"));
+		// At most one wake-up per unlock that found waiters, each naming the one waiter it wakes (told to
+		// each of the two stores with waiters).
+		assertThat(new java.util.HashSet<>(messages)).hasSizeBetween(1, 3);
+		assertThat(messages).hasSizeBetween(1, 6).allMatch((message) -> message.matches("\\S+ l"));
 		// Nothing left behind (a woken waiter's mark lasts the grace at most).
 		await().atMost(Timing.seconds(2)).until(() -> this.redis.exists(waitersKey, "valkeyrie{" + this.namespace + "}:o:l") == 0);
+	}
+
+	@Test
+	void aHandOverIsPublishedOnlyToTheStoreOfTheWaiter() throws Exception {
+		LockLease held = open(config()).newLock("l", LONG_TTL).lock();
+		RedisStore waiting = open(config());
+		// A store of the namespace that waits for no lock: the hand-over must not wake it.
+		open(config());
+		List<String> channels = new CopyOnWriteArrayList<>();
+		List<String> messages = new CopyOnWriteArrayList<>();
+		unlockMessages((channel, message) -> {
+			channels.add(channel);
+			messages.add(message);
+		});
+		long[] acquiredAt = new long[1];
+		Thread waiter = waitingThread(waiting, acquiredAt);
+		held.close();
+		waiter.join(Timing.seconds(5).toMillis());
+		assertThat(acquiredAt[0]).isPositive();
+		await().atMost(Timing.seconds(5)).until(() -> !messages.isEmpty());
+		assertThat(messages).singleElement().asString().endsWith(" l");
+		// Published on the channel of the waiter's store (its token starts with the store's id), which only it subscribes.
+		String token = messages.get(0).substring(0, messages.get(0).indexOf(' '));
+		String channel = "valkeyrie{" + this.namespace + "}:u:" + token.substring(0, token.lastIndexOf('-'));
+		assertThat(channels).containsExactly(channel);
+		assertThat(this.redis.pubsubNumsub(channel)).containsEntry(channel, 1L);
+	}
+
+	/** Hear every unlock message of the namespace, on whichever store's channel. */
+	private void unlockMessages(java.util.function.BiConsumer<String, String> listener) {
+		RedisClient client = RedisClient.create(this.endpoint);
+		this.resources.add(client::shutdown);
+		var subscriber = client.connectPubSub();
+		this.resources.add(subscriber);
+		subscriber.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+
+			@Override
+			public void message(String pattern, String channel, String message) {
+				listener.accept(channel, message);
+			}
+
+		});
+		subscriber.sync().psubscribe("valkeyrie{" + this.namespace + "}:u*");
 	}
 
 	@Test
