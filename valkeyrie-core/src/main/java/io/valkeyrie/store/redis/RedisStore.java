@@ -193,8 +193,9 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	protected void doPut(String key, byte[] value, WriteOptions options) {
+		long sent = System.nanoTime();
 		long index = write(RedisScript.WRITE, bytes(key), value, ttl(options), ANY);
-		this.ttlKeeper.written(key, index, options);
+		this.ttlKeeper.written(key, value, index, options, sent);
 	}
 
 	@Override
@@ -244,8 +245,9 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	protected boolean doDelete(String key) {
-		long result = write(RedisScript.DELETE, bytes(key), number(0));
+		// Stopped first: a keep-alive rewriting the key after an outage must not undo this delete.
 		this.ttlKeeper.stop(key);
+		long result = write(RedisScript.DELETE, bytes(key), number(0));
 		return result > 0;
 	}
 
@@ -263,6 +265,7 @@ public final class RedisStore extends AbstractStore {
 
 	@Override
 	protected KVPair doAtomicPut(String key, byte[] value, @Nullable KVPair previous, WriteOptions options) {
+		long sent = System.nanoTime();
 		long result = write(RedisScript.WRITE, bytes(key), value, ttl(options),
 				number((previous != null) ? previous.lastIndex() : 0));
 		if (result == -1) {
@@ -274,7 +277,7 @@ public final class RedisStore extends AbstractStore {
 		if (result == -3) {
 			throw new KeyExistsException("Key '" + key + "' already exists (atomicPut without a previous pair only creates)");
 		}
-		this.ttlKeeper.written(key, result, options);
+		this.ttlKeeper.written(key, value, result, options, sent);
 		return KVPair.of(key, value, result);
 	}
 

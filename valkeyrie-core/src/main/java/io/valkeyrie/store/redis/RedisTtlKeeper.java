@@ -16,6 +16,11 @@ import org.slf4j.LoggerFactory;
  * Keeps TTL keys honest without keyspace notifications: a sweeper removes due keys from the
  * indexes and publishes their deletion (Redis has already hidden them with PEXPIREAT), and
  * keep-alive keys written by this store get their TTL extended every TTL/3 while it is open.
+ * <p>
+ * A keep-alive key that expired because the store could not renew it in time (Redis was away
+ * or restarted for longer than the TTL) is written again, as a fresh put, once Redis answers.
+ * One replaced by another write, or gone while the store's renewals were still getting
+ * through, was changed by someone else and is no longer kept.
  */
 final class RedisTtlKeeper implements AutoCloseable {
 
@@ -44,15 +49,18 @@ final class RedisTtlKeeper implements AutoCloseable {
 		this.sweeper = this.io.scheduleWithFixedDelay(this::sweep, millis, millis, TimeUnit.MILLISECONDS);
 	}
 
-	/** A write of {@code key} with {@code options} succeeded at {@code index}. */
-	void written(String key, long index, WriteOptions options) {
+	/**
+	 * A write of {@code key} with {@code value} and {@code options}, sent at {@code sent}
+	 * ({@link System#nanoTime()}), succeeded at {@code index}.
+	 */
+	void written(String key, byte[] value, long index, WriteOptions options, long sent) {
 		if (!options.keepAlive()) {
 			stop(key);
 			return;
 		}
 		Duration ttl = options.ttl();
 		long period = Math.max(1, ttl.toMillis() / 3);
-		KeepAlive keepAlive = new KeepAlive(key, Long.toString(index), ttl.toMillis());
+		KeepAlive keepAlive = new KeepAlive(key, value.clone(), Long.toString(index), ttl.toMillis(), sent);
 		try {
 			keepAlive.task = this.io.scheduleAtFixedRate(keepAlive, period, period, TimeUnit.MILLISECONDS);
 		}
@@ -103,28 +111,44 @@ final class RedisTtlKeeper implements AutoCloseable {
 
 		private final String key;
 
-		private final String index;
+		private final byte[] value;
 
 		private final long ttlMillis;
 
+		/** The lastIndex of our write, changed when the key is written again. */
+		private volatile String index;
+
+		/** When the last renewal (or write) that got through was sent, by {@link System#nanoTime()}. */
+		private volatile long confirmed;
+
 		private volatile ScheduledFuture<?> task;
 
-		KeepAlive(String key, String index, long ttlMillis) {
+		private boolean cancelled;
+
+		KeepAlive(String key, byte[] value, String index, long ttlMillis, long confirmed) {
 			this.key = key;
+			this.value = value;
 			this.index = index;
 			this.ttlMillis = ttlMillis;
+			this.confirmed = confirmed;
 		}
 
 		@Override
 		public void run() {
 			try {
+				long sent = System.nanoTime();
 				long renewed = RedisTtlKeeper.this.access.scriptLong(RedisScript.RENEW, RedisTtlKeeper.this.layout.scriptKeys(),
 						RedisTtlKeeper.this.layout.scriptArgs(RedisLayout.bytes(this.key), RedisLayout.bytes(this.index),
 								RedisLayout.number(this.ttlMillis)));
-				if (renewed == 0) {
-					// Deleted, expired or overwritten by someone else: no longer ours to keep.
-					RedisTtlKeeper.this.keepAlives.remove(this.key, this);
-					cancel();
+				if (renewed == 1) {
+					this.confirmed = sent;
+				}
+				else if (renewed == -1 && expiredUnrenewed()) {
+					writeAgain();
+				}
+				else {
+					// Overwritten, or deleted while our renewals got through: someone else's change to keep.
+					forget();
 				}
 			}
 			catch (RuntimeException ex) {
@@ -133,7 +157,42 @@ final class RedisTtlKeeper implements AutoCloseable {
 			}
 		}
 
-		void cancel() {
+		/**
+		 * Whether the key may have expired on its own: TTL has passed since the last renewal
+		 * that got through was sent (the server applied it later, so it expired no earlier).
+		 * Measured now, after the answer, on the local monotonic clock.
+		 */
+		private boolean expiredUnrenewed() {
+			return System.nanoTime() - this.confirmed >= TimeUnit.MILLISECONDS.toNanos(this.ttlMillis);
+		}
+
+		/** A fresh put that only creates: a key someone else wrote meanwhile stays theirs. */
+		private synchronized void writeAgain() {
+			if (this.cancelled) {
+				return;
+			}
+			long sent = System.nanoTime();
+			long index = RedisTtlKeeper.this.access.scriptLong(RedisScript.WRITE, RedisTtlKeeper.this.layout.scriptKeys(),
+					RedisTtlKeeper.this.layout.scriptArgs(RedisLayout.bytes(this.key), this.value, RedisLayout.number(this.ttlMillis),
+							RedisLayout.number(0)));
+			if (index < 0) {
+				forget();
+				return;
+			}
+			this.index = Long.toString(index);
+			this.confirmed = sent;
+			logger.info("Keep-alive key '{}' expired while Redis could not be reached; written again at index {}", this.key,
+					index);
+		}
+
+		private void forget() {
+			RedisTtlKeeper.this.keepAlives.remove(this.key, this);
+			cancel();
+		}
+
+		/** Waits for a write in progress, so none happens once this returns. */
+		synchronized void cancel() {
+			this.cancelled = true;
 			ScheduledFuture<?> scheduled = this.task;
 			if (scheduled != null) {
 				scheduled.cancel(false);
