@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 import io.etcd.jetcd.Client;
@@ -59,6 +60,9 @@ final class EtcdWatchFeed implements AutoCloseable {
 
 	private volatile @Nullable Reachability reachability;
 
+	/** Whether a probe for the end of an outage is scheduled. */
+	private final AtomicBoolean probing = new AtomicBoolean();
+
 	/**
 	 * @param wanted whether any watch still needs the feed
 	 */
@@ -85,9 +89,10 @@ final class EtcdWatchFeed implements AutoCloseable {
 			reporting.reachable();
 		}
 		else if (EtcdCalls.isUnavailable(failure)) {
-			boolean wasReachable = reporting.isReachable();
 			reporting.unreachable("the watch feed broke: " + failure.getMessage());
-			if (wasReachable) {
+			// Whoever reported the outage first (a call may have), only this probe tells its end
+			// when the application makes no call: one probe at a time.
+			if (this.probing.compareAndSet(false, true)) {
 				probeLater(reporting);
 			}
 		}
@@ -102,13 +107,17 @@ final class EtcdWatchFeed implements AutoCloseable {
 			this.scheduler.schedule(() -> {
 				synchronized (this) {
 					if (this.closed || reporting.isReachable()) {
+						this.probing.set(false);
 						return;
 					}
 				}
 				this.client.getKVClient()
 					.get(this.layout.rangeStart(""), GetOption.builder().withCountOnly(true).build())
+					// A probe lost on a silent server must not end the probing.
+					.orTimeout(MAX_RETRY.toMillis(), TimeUnit.MILLISECONDS)
 					.whenComplete((response, failure) -> {
 						if (failure == null) {
+							this.probing.set(false);
 							reporting.reachable();
 						}
 						else {
@@ -119,6 +128,7 @@ final class EtcdWatchFeed implements AutoCloseable {
 		}
 		catch (RejectedExecutionException ex) {
 			// The store is closing.
+			this.probing.set(false);
 		}
 	}
 
