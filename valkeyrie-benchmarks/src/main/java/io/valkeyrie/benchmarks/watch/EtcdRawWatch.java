@@ -1,10 +1,12 @@
 package io.valkeyrie.benchmarks.watch;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutionException;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.options.WatchOption;
 
 import io.valkeyrie.benchmarks.BenchServers;
 
@@ -23,11 +25,27 @@ final class EtcdRawWatch extends RawWatch {
 		this.client = Client.builder().endpoints(BenchServers.endpoint("etcd")).build();
 		this.root = root;
 		this.key = ByteSequence.from(root + "/" + key, StandardCharsets.UTF_8);
-		this.watcher = this.client.getWatchClient().watch(this.key, (response) -> {
+		// From the revision after the current one: jetcd sets its watch up asynchronously, and a
+		// put made before the server has it would otherwise never be delivered.
+		WatchOption from = WatchOption.builder().withRevision(currentRevision() + 1).build();
+		this.watcher = this.client.getWatchClient().watch(this.key, from, (response) -> {
 			if (!response.getEvents().isEmpty()) {
 				arrived();
 			}
 		});
+	}
+
+	private long currentRevision() {
+		try {
+			return this.client.getKVClient().get(this.key).get().getHeader().getRevision();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while reading etcd's revision", ex);
+		}
+		catch (ExecutionException ex) {
+			throw new IllegalStateException("reading etcd's revision failed", ex);
+		}
 	}
 
 	@Override
