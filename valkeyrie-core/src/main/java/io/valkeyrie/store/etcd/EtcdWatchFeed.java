@@ -77,6 +77,13 @@ final class EtcdWatchFeed implements AutoCloseable {
 	/** Report a broken feed (etcd unavailable) and each answer to {@code reachability} from now on. */
 	void reportTo(Reachability reachability) {
 		this.reachability = reachability;
+		// Whoever reports the outage first (a call may), only this probe tells its end when the
+		// application makes no call: one probe at a time.
+		reachability.onLost(() -> {
+			if (this.probing.compareAndSet(false, true)) {
+				probeLater(reachability);
+			}
+		});
 	}
 
 	/** What the feed tells about the server: only an unavailable server is an outage. */
@@ -90,11 +97,6 @@ final class EtcdWatchFeed implements AutoCloseable {
 		}
 		else if (EtcdCalls.isUnavailable(failure)) {
 			reporting.unreachable("the watch feed broke: " + failure.getMessage());
-			// Whoever reported the outage first (a call may have), only this probe tells its end
-			// when the application makes no call: one probe at a time.
-			if (this.probing.compareAndSet(false, true)) {
-				probeLater(reporting);
-			}
 		}
 	}
 

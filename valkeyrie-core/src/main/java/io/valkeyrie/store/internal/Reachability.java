@@ -32,6 +32,9 @@ public final class Reachability {
 	/** {@link System#nanoTime()} when the servers last answered again after an outage. */
 	private volatile long recoveredAt;
 
+	private volatile Runnable onLost = () -> {
+	};
+
 	/**
 	 * @param store how the log lines name the store, e.g. {@code etcd store (namespace 'apps',
 	 * endpoints [http://etcd-1:2379])}; without credentials
@@ -67,7 +70,22 @@ public final class Reachability {
 		}
 		if (this.lostAt.compareAndSet(REACHABLE, now)) {
 			logger.warn("The {} cannot reach its servers ({}); retrying in the background", this.store, reason);
+			try {
+				this.onLost.run();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Reacting to the outage of the {} failed", this.store, ex);
+			}
 		}
+	}
+
+	/**
+	 * Run {@code action} each time the servers stop answering, whoever noticed first (a call,
+	 * or the store's background work): for a store whose client says nothing when they answer
+	 * again, to start asking.
+	 */
+	public void onLost(Runnable action) {
+		this.onLost = action;
 	}
 
 	/**

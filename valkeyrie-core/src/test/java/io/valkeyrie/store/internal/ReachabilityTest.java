@@ -38,6 +38,18 @@ class ReachabilityTest {
 	}
 
 	@Test
+	void theOutageActionRunsOncePerOutageWhoeverNoticedIt() {
+		AtomicLong runs = new AtomicLong();
+		this.reachability.onLost(runs::incrementAndGet);
+		this.reachability.callFailed(new StoreUnavailableException("etcd", "channel closed", null), this.reachability.now());
+		this.reachability.unreachable("the watch feed broke");
+		assertThat(runs).as("after a call and then the feed noticed one outage").hasValue(1);
+		this.reachability.reachable();
+		this.reachability.unreachable("the watch feed broke");
+		assertThat(runs).as("after a second outage").hasValue(2);
+	}
+
+	@Test
 	void aCallThatWaitedThroughTheLastOutageDoesNotStartANewOne() {
 		this.reachability.unreachable("connection suspended");
 		long started = this.reachability.now();
