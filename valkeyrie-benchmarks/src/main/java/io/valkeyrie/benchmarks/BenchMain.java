@@ -43,8 +43,14 @@ public final class BenchMain {
 	/** Unmeasured hand-overs of every variant before any is measured. */
 	private static final int HANDOVER_WARMUP = 20;
 
-	/** The hand-over samples of each variant are taken in this many chunks, round-robin. */
-	private static final int HANDOVER_CHUNKS = 4;
+	/**
+	 * The hand-over samples of each variant are taken in chunks of at most this many, round-robin,
+	 * and in at least {@link #HANDOVER_MIN_CHUNKS} chunks, so ours and the references alternate
+	 * often enough that a slow spell of the machine falls on every variant.
+	 */
+	private static final int HANDOVER_CHUNK_SIZE = 100;
+
+	private static final int HANDOVER_MIN_CHUNKS = 5;
 
 	private static final List<String> PARTS = List.of("overhead", "locks", "handover", "watch", "discovery", "scale", "list",
 			"file");
@@ -410,7 +416,8 @@ public final class BenchMain {
 
 	private void handover() {
 		int total = this.profile.handoverSamples();
-		LockHandover chunk = new LockHandover(5, (total + HANDOVER_CHUNKS - 1) / HANDOVER_CHUNKS);
+		int chunks = Math.max(HANDOVER_MIN_CHUNKS, (total + HANDOVER_CHUNK_SIZE - 1) / HANDOVER_CHUNK_SIZE);
+		LockHandover chunk = new LockHandover(5, (total + chunks - 1) / chunks);
 		Map<String, Samples> results = new HashMap<>();
 		Map<String, String> errors = new HashMap<>();
 		List<String> variants = LockClient.VARIANTS.stream()
@@ -431,12 +438,12 @@ public final class BenchMain {
 				// The measured runs below report the failure.
 			}
 		}
-		for (int round = 1; round <= HANDOVER_CHUNKS; round++) {
+		for (int round = 1; round <= chunks; round++) {
 			for (String variant : variants) {
 				if (errors.containsKey(variant)) {
 					continue;
 				}
-				progress("lock hand-over: " + variant + " (" + round + "/" + HANDOVER_CHUNKS + ")");
+				progress("lock hand-over: " + variant + " (" + round + "/" + chunks + ")");
 				Samples samples = results.computeIfAbsent(variant, (v) -> new Samples(total));
 				try {
 					Bounded.call("hand-over " + variant, Duration.ofSeconds(90), () -> {

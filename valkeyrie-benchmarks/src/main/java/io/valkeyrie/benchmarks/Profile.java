@@ -40,7 +40,7 @@ public record Profile(String name, int forks, int warmupIterations, int warmupMi
 		return switch (name) {
 			case "quick" -> new Profile("quick", 0, 1, 300, 1, 400, 5, 200, 60, 10_000, 1_000, 100_000, 10);
 			case "smoke" -> new Profile("smoke", 0, 0, 100, 1, 200, 1, 20, 5, 200, 20, 1_000, 2);
-			case "full" -> new Profile("full", 1, 2, 1000, 3, 1000, 5, 2000, 400, 10_000, 1_000, 100_000, 50);
+			case "full" -> new Profile("full", 1, 2, 1000, 3, 1000, 5, 2000, 2000, 10_000, 1_000, 100_000, 50);
 			default -> throw new IllegalArgumentException("Unknown profile '" + name + "': smoke, quick or full");
 		};
 	}
