@@ -1,7 +1,9 @@
 package io.valkeyrie.store.zookeeper;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,8 +21,11 @@ import org.jspecify.annotations.Nullable;
  * Znodes to delete a fixed delay after they were written (journal entries, emptied key
  * znodes), batched: one transaction per second for everything due. Each delete is
  * conditional on the version the znode had when it was queued, so a znode written again
- * meanwhile stays. What a closed or crashed store leaves behind is swept by later lists
- * of the directory.
+ * meanwhile stays. After a batch the {@code deleted} callback runs once per directory the
+ * batch deleted from, not once per znode: under a steady stream of journaled writes to a
+ * few keys, a per-znode callback was one more request (the check whether the directory is
+ * now empty) for every write. What a closed or crashed store leaves behind is swept by
+ * later lists of the directory.
  */
 final class DelayedDeletes {
 
@@ -47,7 +52,8 @@ final class DelayedDeletes {
 	/**
 	 * @param client the client
 	 * @param scheduler runs the deletes
-	 * @param deleted called with the path of each deleted znode (to prune empty parents)
+	 * @param deleted called with the path of a deleted znode, once per directory of a batch
+	 * (to prune empty parents)
 	 * @param delayMillis how long after {@link #add} a znode is deleted
 	 */
 	DelayedDeletes(ZkClient client, ScheduledExecutorService scheduler, Consumer<String> deleted, long delayMillis) {
@@ -110,7 +116,7 @@ final class DelayedDeletes {
 			batch.forEach((due) -> ops.add(Op.delete(due.path(), due.version())));
 			zk.multi(ops, (rc, p, ctx, results) -> {
 				if (rc == Code.OK.intValue()) {
-					batch.forEach((due) -> this.deleted.accept(due.path()));
+					deletedFrom(batch);
 				}
 				else {
 					batch.forEach((due) -> delete(due.path(), due.version()));
@@ -119,6 +125,17 @@ final class DelayedDeletes {
 		}
 		catch (RuntimeException ex) {
 			// Not connected: the next lister of the directory sweeps them.
+		}
+	}
+
+	/** Report a deleted batch: one path per directory, as every znode of the batch is gone by now. */
+	private void deletedFrom(List<Due> batch) {
+		Set<String> directories = new HashSet<>();
+		for (Due due : batch) {
+			String path = due.path();
+			if (directories.add(path.substring(0, path.lastIndexOf('/')))) {
+				this.deleted.accept(path);
+			}
 		}
 	}
 

@@ -46,7 +46,7 @@ final class Journal {
 	 * @param client the client
 	 * @param watchers who watches
 	 * @param scheduler runs the cleanup
-	 * @param deleted called with the path of each deleted entry (to prune empty parents)
+	 * @param deleted called with the path of a deleted entry, once per directory of a cleanup batch (to prune empty parents)
 	 */
 	Journal(ZkClient client, WatcherRegistry watchers, ScheduledExecutorService scheduler, Consumer<String> deleted) {
 		this.client = client;

@@ -39,6 +39,7 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.client.FourLetterWordMain;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -171,6 +172,46 @@ class ZookeeperStoreTest {
 		assertThat(raw.getChildren().forPath(dir)).anyMatch((name) -> name.startsWith(Journal.PREFIX));
 		await().atMost(Timing.seconds(20))
 			.until(() -> raw.getChildren().forPath(dir), (names) -> names.stream().noneMatch((name) -> name.startsWith(Journal.PREFIX)));
+	}
+
+	@Test
+	void theJournalCleanupOfAStreamOfWritesChecksEachDirectoryOncePerBatchNotOncePerWrite() throws Exception {
+		Store writer = open();
+		Store watcher = open();
+		List<WatchEvent> events = new CopyOnWriteArrayList<>();
+		watcher.watchTree("", events::add);
+		await().atMost(Timing.seconds(5)).until(() -> events.size() == 1);
+		int writes = 300;
+		for (int i = 0; i < writes; i++) {
+			writer.put("dir/k" + (i % 3), "v" + i);
+		}
+		await().atMost(Timing.seconds(10)).until(() -> events.size() == writes + 1);
+		long session = ((ZookeeperStore) writer).curator().getZookeeperClient().getZooKeeper().getSessionId();
+		long before = requestsReceivedFrom(session);
+		CuratorFramework raw = rawClient();
+		String dir = "/valkeyrie/kv/" + this.namespace + "/dir";
+		await().atMost(Timing.seconds(30))
+			.until(() -> raw.getChildren().forPath(dir), (names) -> names.stream().noneMatch((name) -> name.startsWith(Journal.PREFIX)));
+		// The writer deletes its entries in a transaction per second and then checks the
+		// directory once per transaction (pings add a few requests a second); a check per
+		// deleted entry was one more request for every write.
+		await().during(Duration.ofSeconds(2))
+			.atMost(Timing.seconds(10))
+			.until(() -> requestsReceivedFrom(session) - before, (requests) -> requests < writes / 3);
+	}
+
+	/** How many requests the server received on the connection of {@code session} (the {@code cons} command). */
+	private static long requestsReceivedFrom(long session) throws Exception {
+		String[] endpoint = TestServers.endpoint("zookeeper").split(":");
+		String connections = FourLetterWordMain.send4LetterWord(endpoint[0], Integer.parseInt(endpoint[1]), "cons");
+		String sid = "sid=0x" + Long.toHexString(session);
+		for (String line : connections.split("\n")) {
+			int at = line.indexOf("recved=");
+			if (line.contains(sid + ",") && at >= 0) {
+				return Long.parseLong(line.substring(at + 7, line.indexOf(',', at)));
+			}
+		}
+		throw new IllegalStateException("No connection of session " + sid + " in: " + connections);
 	}
 
 	@Test
