@@ -34,6 +34,10 @@ public interface LockLease extends AutoCloseable {
 	/**
 	 * Completes when the lock is lost while held (session expiry, renewal failure, lock
 	 * record removed, store closed). It does not complete on a normal release.
+	 * <p>
+	 * Actions attached with the non-async methods run on the thread that noticed the loss, and a
+	 * call of the holder's store that finds the lease lost returns only after they ran: keep them
+	 * short, and do not make them wait for another thread's call of the same store.
 	 */
 	CompletionStage<LockLoss> lost();
 

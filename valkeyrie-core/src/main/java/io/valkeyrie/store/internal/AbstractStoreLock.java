@@ -112,7 +112,7 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 		Lease lease = this.current.get();
 		if (lease != null && lease.acquisition == acquisition && lease.end(State.LOST)) {
 			// Told first: a store call that finds the lease lost waits only for this.
-			lease.lost.complete(new LockLoss(this.key, lease.token, reason, cause));
+			lease.tell(new LockLoss(this.key, lease.token, reason, cause));
 			lease.cancelTimer();
 			this.current.compareAndSet(lease, null);
 			this.store.lockReleased(this);
@@ -416,6 +416,12 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 
 		private final CompletableFuture<LockLoss> lost = new CompletableFuture<>();
 
+		/** Completes once the thread that reported the loss has run the listeners of {@link #lost}. */
+		private final CompletableFuture<Void> told = new CompletableFuture<>();
+
+		/** The thread running the listeners of {@link #lost}: a store call a listener makes must not wait for itself. */
+		private volatile @Nullable Thread teller;
+
 		private volatile @Nullable ScheduledFuture<?> timer;
 
 		Lease(A acquisition, long token) {
@@ -442,8 +448,23 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 			}
 			if (this.state.get() == State.LOST) {
 				// Reported by this thread or, racing with it, by another (the deadline timer, a failed
-				// renewal): the caller goes on only once the loss is told.
-				this.lost.join();
+				// renewal): the caller goes on only once the loss is told. Not lost.join(): that returns
+				// as soon as the loss is set, while the other thread may still be running the listeners.
+				if (this.teller != Thread.currentThread()) {
+					this.told.join();
+				}
+			}
+		}
+
+		/** Complete {@link #lost} (running the listeners registered so far on this thread), then {@link #told}. */
+		void tell(LockLoss loss) {
+			this.teller = Thread.currentThread();
+			try {
+				this.lost.complete(loss);
+			}
+			finally {
+				this.teller = null;
+				this.told.complete(null);
 			}
 		}
 
@@ -565,7 +586,7 @@ public abstract class AbstractStoreLock<A extends AbstractStoreLock.Acquisition>
 			if (!end(State.LOST)) {
 				return null;
 			}
-			this.lost.complete(new LockLoss(AbstractStoreLock.this.key, this.token, LockLoss.Reason.STORE_CLOSED, null));
+			tell(new LockLoss(AbstractStoreLock.this.key, this.token, LockLoss.Reason.STORE_CLOSED, null));
 			cancelTimer();
 			AbstractStoreLock.this.current.compareAndSet(this, null);
 			AbstractStoreLock.this.store.lockReleased(AbstractStoreLock.this);

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import io.valkeyrie.store.KVPair;
 import io.valkeyrie.store.KeyNotFoundException;
@@ -284,6 +286,43 @@ class LocalStoreTest {
 		assertThat(taken.fencingToken()).isGreaterThan(lease.fencingToken());
 		await().atMost(Timing.seconds(5)).until(() -> !lease.isValid());
 		assertThat(lease.lost().toCompletableFuture().join().reason()).isEqualTo(LockLoss.Reason.EXPIRED);
+	}
+
+	@Test
+	void aCallOfTheHolderReturnsOnlyAfterTheLossListenersRanOnTheThreadThatNoticedIt() throws Exception {
+		Store holder = open(LocalStore.builder().name("told-before-return"));
+		LockLease lease = holder.newLock("l", LockOptions.builder().ttl(Duration.ofMillis(300)).renew(false).build()).lock();
+		CountDownLatch telling = new CountDownLatch(1);
+		AtomicLong told = new AtomicLong();
+		lease.lost().thenRun(() -> {
+			telling.countDown();
+			// A slow listener on the deadline timer's thread: a call racing with it must wait for it.
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+			told.set(System.nanoTime());
+		});
+		assertThat(telling.await(Timing.seconds(10).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+		holder.put("after", "x");
+		long returned = System.nanoTime();
+		assertThat(told.get()).as("the listener had finished when the call returned").isNotZero();
+		assertThat(told.get() - returned).isNegative();
+	}
+
+	@Test
+	void aLossListenerMayCallTheStoreOfTheLostLease() throws Exception {
+		Store holder = open(LocalStore.builder().name("listener-calls-store"));
+		LockLease lease = holder.newLock("l", LockOptions.builder().ttl(Duration.ofMillis(300)).renew(false).build()).lock();
+		CompletableFuture<String> wrote = new CompletableFuture<>();
+		lease.lost().thenRun(() -> {
+			try {
+				holder.put("lost", "yes");
+				wrote.complete("done");
+			}
+			catch (RuntimeException ex) {
+				wrote.completeExceptionally(ex);
+			}
+		});
+		assertThat(wrote.get(10, TimeUnit.SECONDS)).isEqualTo("done");
+		assertThat(holder.get("lost").valueAsString()).isEqualTo("yes");
 	}
 
 	@Test
