@@ -167,7 +167,7 @@ final class RedisLayout {
 		return this.changes;
 	}
 
-	/** The prefix of the stores' unlock channels (the release script adds the woken waiters' store ids). */
+	/** The prefix of the stores' unlock channels (the release script adds the store id of the waiter it hands the lock to). */
 	byte[] unlocks() {
 		return this.unlocks;
 	}
