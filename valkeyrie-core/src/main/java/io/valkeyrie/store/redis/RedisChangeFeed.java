@@ -252,7 +252,7 @@ final class RedisChangeFeed implements MessageListener, SubscriptionListener, Au
 		byte[] channel = message.getChannel();
 		byte[] body = message.getBody();
 		if (Arrays.equals(channel, this.unlocks)) {
-			this.waiters.wake(new String(body, StandardCharsets.UTF_8));
+			this.waiters.handedOver(new String(body, StandardCharsets.UTF_8));
 		}
 		else if (this.hub.hasWatches()) {
 			// A change that carries its value only needs routing, which queues it for the watches'

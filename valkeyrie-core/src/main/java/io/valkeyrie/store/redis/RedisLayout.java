@@ -19,9 +19,9 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code h} the history stream, {@code w} the watcher registration that keeps it written</li>
  * <li>{@code e} the epoch marker, which tells that Redis lost the namespace's data (see {@code EpochGuard})</li>
  * <li>{@code l:<key>} the lock record of a key, {@code f:<key>} its fencing counter,
- * {@code w:<key>} its waiters and {@code o:<key>} the waiter woken last</li>
+ * {@code w:<key>} its waiters</li>
  * </ul>
- * and the pub/sub channels {@code c} (changes) and {@code u:<store id>} (unlocks, one per store),
+ * and the pub/sub channels {@code c} (changes) and {@code u:<store id>} (lock hand-overs, one per store),
  * in the same slot (shard channels on a Redis Cluster, see {@link #publishSharded}). Data keys are the
  * only ones under {@code d:}, so bookkeeping can never be mistaken for data. A namespace
  * containing {@code {}, {@code }} or {@code %} has them percent-encoded, so the hash tag
@@ -158,10 +158,6 @@ final class RedisLayout {
 		return bytes(this.base + "w:" + key);
 	}
 
-	byte[] lockWoken(String key) {
-		return bytes(this.base + "o:" + key);
-	}
-
 	/** A channel of the namespace's slot that nobody subscribes to, to try {@code SPUBLISH} on. */
 	byte[] probeChannel() {
 		return bytes(this.base + "p");
@@ -171,7 +167,7 @@ final class RedisLayout {
 		return this.changes;
 	}
 
-	/** The prefix of the stores' unlock channels (the release script adds the woken waiters' store ids). */
+	/** The prefix of the stores' unlock channels (the release script adds the store id of the waiter it hands the lock to). */
 	byte[] unlocks() {
 		return this.unlocks;
 	}

@@ -1,5 +1,6 @@
 package io.valkeyrie.store.redis;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -8,6 +9,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.lettuce.core.ScriptOutputType;
 import io.valkeyrie.store.LockLoss;
 import io.valkeyrie.store.LockOptions;
 import io.valkeyrie.store.internal.AbstractStore;
@@ -21,9 +23,11 @@ import org.jspecify.annotations.Nullable;
  * counter, renewal every TTL/3 and release by compare-and-delete, all in Lua. Uncontended,
  * a lock and unlock are one script each and publish nothing. A failed attempt registers the
  * caller as a waiter ({@code w:<key>}) in the same script; a release that finds waiters
- * wakes one of them (the longest registered) with a message naming it, so an unlock costs
- * one wake-up, not one per waiter. A waiter that hears nothing retries when the holder's
- * record would expire (a crashed holder), never on a fixed poll.
+ * hands the lock to one of them (the longest registered) in the same script, and tells only
+ * that waiter's store, with the new fencing token: the woken thread holds the lock with no
+ * further round trip, and an unlock costs one wake-up, not one per waiter. A waiter that
+ * hears nothing retries when the holder's record would expire (a crashed holder), never on a
+ * fixed poll, and an attempt that finds the record handed to it takes it (a lost message).
  */
 final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 
@@ -37,8 +41,6 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 
 	private static final byte[] GRACE = RedisLayout.number(RedisLockWaiters.GRACE.toMillis());
 
-	private static final byte[] LOST_RACE_RETRY = RedisLayout.number(RedisLockWaiters.LOST_RACE_RETRY.toMillis());
-
 	private final RedisAccess access;
 
 	private final RedisLayout layout;
@@ -47,18 +49,23 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 
 	private final ScheduledExecutorService io;
 
-	/** The keys of lock-acquire.lua: record, fencing counter, waiters, waiter woken last. */
-	private final byte[][] acquireKeys;
-
-	/** The keys of lock-release.lua: record, waiters, waiter woken last. */
-	private final byte[][] releaseKeys;
+	/** The keys of lock-acquire.lua and lock-release.lua: record, fencing counter, waiters. */
+	private final byte[][] lockKeys;
 
 	/** The key of lock-renew.lua: the record. */
 	private final byte[][] renewKeys;
 
 	private final byte[] keyBytes;
 
+	private final long ttlMillis;
+
 	private final byte[] ttl;
+
+	/**
+	 * How old the last attempt may be for a hand-over to count from it: a lease that starts
+	 * older is confirmed by another attempt first (the renewal, every TTL/3, must come in time).
+	 */
+	private final long freshNanos;
 
 	RedisLock(AbstractStore store, String key, LockOptions options, RedisAccess access, RedisLayout layout,
 			RedisLockWaiters waiters, ScheduledExecutorService io) {
@@ -69,17 +76,17 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 		this.io = io;
 		byte[] record = layout.lockRecord(key);
 		byte[] waiting = layout.lockWaiters(key);
-		byte[] woken = layout.lockWoken(key);
-		this.acquireKeys = new byte[][] { record, layout.fence(key), waiting, woken };
-		this.releaseKeys = new byte[][] { record, waiting, woken };
+		this.lockKeys = new byte[][] { record, layout.fence(key), waiting };
 		this.renewKeys = new byte[][] { record };
 		this.keyBytes = RedisLayout.bytes(key);
-		this.ttl = RedisLayout.number(Math.max(1, options.ttl().toMillis()));
+		this.ttlMillis = Math.max(1, options.ttl().toMillis());
+		this.ttl = RedisLayout.number(this.ttlMillis);
+		this.freshNanos = TimeUnit.MILLISECONDS.toNanos(this.ttlMillis) / 3;
 	}
 
 	@Override
 	protected @Nullable Held acquire(long deadlineNanos) throws InterruptedException {
-		String owner = this.waiters.newToken();
+		String owner = this.waiters.newToken(this.ttlMillis);
 		byte[] token = RedisLayout.bytes(owner);
 		RedisLockWaiters.Waiter waiter = null;
 		boolean registered = false;
@@ -87,17 +94,17 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 			while (true) {
 				long remaining = (deadlineNanos == Long.MAX_VALUE) ? Long.MAX_VALUE : deadlineNanos - System.nanoTime();
 				boolean mayWait = remaining > 0;
-				CompletableFuture<Void> unlocked = null;
+				CompletableFuture<Long> signal = null;
 				if (mayWait) {
-					// Listen before trying, so an unlock between the attempt and the wait is not missed.
-					waiter = (waiter != null) ? waiter : this.waiters.register(this.key, owner);
-					unlocked = waiter.arm();
+					// Listen before trying, so a hand-over between the attempt and the wait is not missed.
+					waiter = (waiter != null) ? waiter : this.waiters.register(owner);
+					signal = waiter.arm();
 				}
 				long started = System.nanoTime();
-				long result;
+				List<?> result;
 				try {
-					result = this.access.scriptLong(RedisScript.LOCK_ACQUIRE, this.acquireKeys, token, this.ttl,
-							registered ? YES : NO, mayWait ? YES : NO, limit(remaining), GRACE, LOST_RACE_RETRY);
+					result = this.access.script(RedisScript.LOCK_ACQUIRE, ScriptOutputType.MULTI, this.lockKeys, token,
+							this.ttl, registered ? YES : NO, mayWait ? YES : NO, limit(remaining), GRACE);
 				}
 				catch (RuntimeException ex) {
 					// Sent but not answered (interrupted, timed out, closed): it may have taken the record.
@@ -105,30 +112,41 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 					registered = registered || mayWait;
 					throw ex;
 				}
-				if (result > 0) {
-					Held held = new Held(result, owner, started);
-					watch(held);
-					return held;
+				long answer = (Long) result.get(0);
+				if (answer > 0) {
+					return held(answer, owner, started);
 				}
 				registered = mayWait;
 				if (!mayWait) {
 					return null;
 				}
-				long wait = Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(-result));
+				long wait = Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(-answer));
+				long handedOver;
 				try {
-					unlocked.get(wait, TimeUnit.NANOSECONDS);
+					handedOver = signal.get(wait, TimeUnit.NANOSECONDS);
 					this.store.ensureOpen();
 				}
 				catch (TimeoutException ex) {
-					// The holder's record is due to expire, a woken waiter did not come, or our deadline came: try again.
+					// The holder's record is due to expire or our deadline came: try again.
+					continue;
 				}
 				catch (ExecutionException ex) {
-					// Never completed exceptionally; retrying is right either way.
+					// Never completed exceptionally; trying again is right either way.
+					continue;
+				}
+				// A hand-over whose fencing token is above the counter this attempt saw came after it:
+				// the record's TTL started after this attempt was sent, so the lease may count from
+				// then. Otherwise (a message of an earlier hand-over that expired unused, or a lease
+				// mostly gone already) the next attempt finds out, taking the record if it is ours.
+				long counter = (Long) result.get(1);
+				if (handedOver > counter && System.nanoTime() - started < this.freshNanos) {
+					return held(handedOver, owner, started);
 				}
 			}
 		}
 		catch (InterruptedException | RuntimeException ex) {
 			if (registered) {
+				// Also gives up the record if it was handed to us meanwhile, handing it on.
 				leave(token);
 			}
 			throw ex;
@@ -140,11 +158,17 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 		}
 	}
 
+	private Held held(long fencingToken, String owner, long sentNanos) {
+		Held held = new Held(fencingToken, owner, sentNanos);
+		watch(held);
+		return held;
+	}
+
 	private static byte[] limit(long remainingNanos) {
 		return (remainingNanos == Long.MAX_VALUE) ? NO_LIMIT : RedisLayout.number(TimeUnit.NANOSECONDS.toMillis(remainingNanos) + 1);
 	}
 
-	/** Stop waiting: remove our registration and, if we were woken, wake the next waiter. */
+	/** Stop waiting: remove our registration and, if the lock was handed to us meanwhile, hand it on. */
 	private void leave(byte[] token) {
 		releaseQuietly(NONE, token);
 	}
@@ -165,8 +189,8 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 	private void runRelease(byte[] owner, byte[] waiter) {
 		boolean interrupted = Thread.interrupted();
 		try {
-			this.access.scriptLong(RedisScript.LOCK_RELEASE, this.releaseKeys, owner, waiter, this.layout.unlocks(),
-					this.keyBytes, GRACE, this.layout.publishCommand());
+			this.access.scriptLong(RedisScript.LOCK_RELEASE, this.lockKeys, owner, waiter, this.layout.unlocks(),
+					this.keyBytes, this.layout.publishCommand());
 		}
 		catch (RuntimeException ex) {
 			// Unreachable or closed: a registration or a record taken meanwhile expires by itself,
@@ -181,8 +205,8 @@ final class RedisLock extends AbstractStoreLock<RedisLock.Held> {
 
 	@Override
 	protected boolean release(Held held) {
-		return this.access.scriptLong(RedisScript.LOCK_RELEASE, this.releaseKeys, RedisLayout.bytes(held.owner), NONE,
-				this.layout.unlocks(), this.keyBytes, GRACE, this.layout.publishCommand()) == 1;
+		return this.access.scriptLong(RedisScript.LOCK_RELEASE, this.lockKeys, RedisLayout.bytes(held.owner), NONE,
+				this.layout.unlocks(), this.keyBytes, this.layout.publishCommand()) == 1;
 	}
 
 	private void watch(Held held) {

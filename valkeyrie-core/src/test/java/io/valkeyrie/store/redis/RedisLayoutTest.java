@@ -22,8 +22,7 @@ class RedisLayoutTest {
 		List<byte[]> keys = new ArrayList<>(List.of(layout.scriptKeys()));
 		keys.addAll(List.of(layout.changes(), layout.unlocks(), layout.unlocks("0a1b-store")));
 		for (String key : new String[] { "k", "a/{b}/c", "}", "{x}" }) {
-			keys.addAll(List.of(layout.data(key), layout.lockRecord(key), layout.fence(key), layout.lockWaiters(key),
-					layout.lockWoken(key)));
+			keys.addAll(List.of(layout.data(key), layout.lockRecord(key), layout.fence(key), layout.lockWaiters(key)));
 		}
 		int slot = SlotHash.getSlot(layout.index());
 		assertThat(keys).allSatisfy((key) -> assertThat(SlotHash.getSlot(key)).isEqualTo(slot));

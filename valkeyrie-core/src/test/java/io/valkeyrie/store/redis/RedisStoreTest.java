@@ -616,9 +616,9 @@ class RedisStoreTest {
 		// At most one wake-up per unlock that found waiters, each naming the one waiter it wakes (told to
 		// each of the two stores with waiters).
 		assertThat(new java.util.HashSet<>(messages)).hasSizeBetween(1, 3);
-		assertThat(messages).hasSizeBetween(1, 6).allMatch((message) -> message.matches("\\S+ l"));
-		// Nothing left behind (a woken waiter's mark lasts the grace at most).
-		await().atMost(Timing.seconds(2)).until(() -> this.redis.exists(waitersKey, "valkeyrie{" + this.namespace + "}:o:l") == 0);
+		assertThat(messages).hasSizeBetween(1, 6).allMatch((message) -> message.matches("\\S+ \\d+ l"));
+		// Nothing left behind.
+		await().atMost(Timing.seconds(2)).until(() -> this.redis.exists(waitersKey, "valkeyrie{" + this.namespace + "}:l:l") == 0);
 	}
 
 	@Test
@@ -665,20 +665,83 @@ class RedisStoreTest {
 	}
 
 	@Test
-	void aWokenWaiterThatNeverTriesDoesNotHoldUpTheOthers() {
+	void aHandOverToAWaiterWhoseStoreDiedHoldsTheLockForATtlAtMost() {
 		RedisStore other = open(config());
-		LockLease held = open(config()).newLock("l", LONG_TTL).lock();
-		long[] acquiredAfter = new long[1];
-		Thread waiter = waitingThread(other, acquiredAfter);
-		// A waiter of a process that died: registered first, so the unlock wakes it, and it never comes.
+		// Held for 3 s at a time: the live waiter looks again at least every 3 s.
+		LockLease held = open(config()).newLock("l", LockOptions.builder().ttl(Duration.ofSeconds(3)).build()).lock();
+		long[] acquiredAt = new long[1];
+		Thread waiter = waitingThread(other, acquiredAt);
+		// A waiter of a process that died, with a TTL of 2 s, due for the hand-over (its registration
+		// ends first).
 		long serverMillis = Long.parseLong(this.redis.time().get(0)) * 1000;
-		this.redis.zadd("valkeyrie{" + this.namespace + "}:w:l", serverMillis + 10_000, "dead-waiter");
+		String waiters = "valkeyrie{" + this.namespace + "}:w:l";
+		this.redis.zadd(waiters, serverMillis + 1_000, "dead-store-1.2000");
+		// A member that is no waiter token of ours (it names no TTL) is passed over.
+		this.redis.zadd(waiters, serverMillis + 500, "not-a-waiter");
 		long released = System.nanoTime();
 		held.close();
-		await().atMost(Timing.seconds(5)).until(() -> !waiter.isAlive());
-		assertThat(acquiredAfter[0]).isPositive();
-		// The live waiter retries after the hand-over grace instead of sleeping until its 30 s wait ran out.
-		assertThat(Duration.ofNanos(acquiredAfter[0] - released)).isLessThan(RedisLockWaiters.GRACE.plus(Timing.millis(500)));
+		assertThat(this.redis.get("valkeyrie{" + this.namespace + "}:l:l")).isEqualTo("dead-store-1.2000");
+		await().atMost(Timing.seconds(10)).until(() -> !waiter.isAlive());
+		assertThat(acquiredAt[0]).isPositive();
+		// The live waiter gets it once the dead one's record expired (2 s), at the latest when it would
+		// have looked again had the holder died (3 s), not after its own 20 s wait.
+		assertThat(Duration.ofNanos(acquiredAt[0] - released)).isBetween(Duration.ofMillis(1900), Timing.seconds(6));
+	}
+
+	@Test
+	void aWaiterThatGivesUpAfterTheLockWasHandedToItHandsItOn() throws Exception {
+		RedisStore first = open(config());
+		RedisStore second = open(config());
+		// Held by another process for 30 s.
+		String record = "valkeyrie{" + this.namespace + "}:l:l";
+		this.redis.set(record, "other-store-1.30000", io.lettuce.core.SetArgs.Builder.px(30_000));
+		Thread giving = new Thread(() -> first.newLock("l", LONG_TTL).lock());
+		giving.start();
+		String waiters = "valkeyrie{" + this.namespace + "}:w:l";
+		await().atMost(Timing.seconds(5)).until(() -> this.redis.zcard(waiters) == 1 && waitsForUnlock(giving));
+		String firstToken = this.redis.zrange(waiters, 0, 0).get(0);
+		long[] acquiredAt = new long[1];
+		Thread next = waitingThread(second, acquiredAt);
+		await().atMost(Timing.seconds(5)).until(() -> this.redis.zcard(waiters) == 2);
+		// A hand-over to the first waiter as lock-release.lua makes it, whose message the waiter has
+		// not seen yet when it gives up.
+		this.redis.set(record, firstToken, io.lettuce.core.SetArgs.Builder.px(30_000));
+		this.redis.zrem(waiters, firstToken);
+		long gaveUp = System.nanoTime();
+		giving.interrupt();
+		giving.join(Timing.seconds(5).toMillis());
+		next.join(Timing.seconds(5).toMillis());
+		// The interrupted waiter gave up the record handed to it, to the next waiter, at once.
+		assertThat(acquiredAt[0]).isPositive();
+		assertThat(Duration.ofNanos(acquiredAt[0] - gaveUp)).isLessThan(Timing.seconds(3));
+		assertThat(this.redis.exists(record, waiters)).isZero();
+	}
+
+	@Test
+	void aHandOverWhoseMessageIsLostIsTakenByTheWaitersNextAttempt() throws Exception {
+		RedisStore store = open(config());
+		// Held by another process, whose record expires in 2 s: the waiter looks again then.
+		String record = "valkeyrie{" + this.namespace + "}:l:l";
+		this.redis.set("valkeyrie{" + this.namespace + "}:f:l", "41");
+		this.redis.set(record, "other-store-1.30000", io.lettuce.core.SetArgs.Builder.px(2_000));
+		long[] token = new long[1];
+		Thread waiter = new Thread(() -> store.newLock("l", LONG_TTL).tryLock(Duration.ofSeconds(20)).ifPresent((lease) -> {
+			token[0] = lease.fencingToken();
+			lease.close();
+		}));
+		waiter.start();
+		String waiters = "valkeyrie{" + this.namespace + "}:w:l";
+		await().atMost(Timing.seconds(5)).until(() -> this.redis.zcard(waiters) == 1 && waitsForUnlock(waiter));
+		// The hand-over as lock-release.lua makes it, with its message lost.
+		String waiterToken = this.redis.zrange(waiters, 0, 0).get(0);
+		this.redis.set(record, waiterToken, io.lettuce.core.SetArgs.Builder.px(30_000));
+		this.redis.incr("valkeyrie{" + this.namespace + "}:f:l");
+		this.redis.zrem(waiters, waiterToken);
+		waiter.join(Timing.seconds(10).toMillis());
+		// Its next attempt found the record naming it: it holds the lock, with the hand-over's fencing token.
+		assertThat(waiter.isAlive()).isFalse();
+		assertThat(token[0]).isEqualTo(42);
+		assertThat(this.redis.exists(record, waiters)).isZero();
 	}
 
 	@Test
