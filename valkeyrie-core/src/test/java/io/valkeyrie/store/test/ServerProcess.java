@@ -1,10 +1,15 @@
 package io.valkeyrie.store.test;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,6 +19,14 @@ import java.util.concurrent.TimeUnit;
  * log file in the test's folder; {@link #close()} stops it.
  */
 public final class ServerProcess implements AutoCloseable {
+
+	private static final int FREE_PORT_FROM = 20_000;
+
+	private static final int FREE_PORT_COUNT = 10_000;
+
+	private static final int FREE_PORT_ATTEMPTS = 200;
+
+	private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
 	private final Process process;
 
@@ -53,14 +66,29 @@ public final class ServerProcess implements AutoCloseable {
 		return file;
 	}
 
-	/** A port nothing listens on right now. */
+	/**
+	 * A port nothing listens on right now, for a server started next. It is taken below the
+	 * ephemeral range (32768–60999 on Linux), where an outgoing connection of this or another
+	 * process could take it before the server binds it (seen under load: a Consul test server's
+	 * port was in use by the time it started), at random so that test JVMs running side by side
+	 * rarely try the same one, and never twice in one JVM.
+	 */
 	public static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
+		for (int attempt = 0; attempt < FREE_PORT_ATTEMPTS; attempt++) {
+			int port = FREE_PORT_FROM + ThreadLocalRandom.current().nextInt(FREE_PORT_COUNT);
+			if (!HANDED_OUT.add(port)) {
+				continue;
+			}
+			try (ServerSocket socket = new ServerSocket()) {
+				socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+				return port;
+			}
+			catch (IOException ex) {
+				// In use: try another.
+			}
 		}
-		catch (IOException ex) {
-			throw new AssertionError("No free port", ex);
-		}
+		throw new AssertionError("No free port in " + FREE_PORT_FROM + "-" + (FREE_PORT_FROM + FREE_PORT_COUNT - 1) + " after "
+				+ FREE_PORT_ATTEMPTS + " tries");
 	}
 
 	/** The server's output so far, for assertion messages. */
