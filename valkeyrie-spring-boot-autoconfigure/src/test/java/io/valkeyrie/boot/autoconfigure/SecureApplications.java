@@ -87,7 +87,10 @@ final class SecureApplications {
 				// valkeyrie's Redis is set; with valkeyrie's, it follows the store (also over TLS).
 				"--management.health.redis.enabled=" + "redis".equals(backend), "--management.endpoint.env.show-values=always",
 				"--management.endpoint.configprops.show-values=always", "--logging.level.io.valkeyrie=debug",
-				"--valkeyrie.backend=" + backend));
+				"--valkeyrie.backend=" + backend,
+				// A TLS handshake of a JVM that has not made one yet, on a busy machine: the default 5 s
+				// was once too short for ZooKeeper's in a loaded test run.
+				"--valkeyrie.connect-timeout=30s"));
 		all.addAll(arguments);
 		Map<String, String> seen = new LinkedHashMap<>();
 		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(ActuatorApplication.class)
